@@ -1,0 +1,141 @@
+// ptediff: the C ABI between the harness and a page-table backend.
+//
+// A backend is a table of function pointers named after the page-table API
+// arm64 presents to core-mm. It touches the simulated machine only through the
+// primitives in `struct ptediff_machine` (READ_ONCE, WRITE_ONCE, xchg, cmpxchg,
+// TLB maintenance, barriers); every primitive call is logged and counted, which
+// is what lets the harness check flush coverage and break-before-make order.
+// Entries are addressed by (mm, virtual address), never by raw pointers.
+//
+// An external backend is a shared library exporting `ptediff_backend_v1()`.
+#ifndef PTEDIFF_BACKEND_H_
+#define PTEDIFF_BACKEND_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ptediff/pte.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PTEDIFF_ABI_VERSION 1
+
+// Machine features (`ptediff_machine.features`).
+#define PTEDIFF_FEAT_HAFDBS (1u << 0)  // hardware access flag and dirty state updates
+#define PTEDIFF_FEAT_BBML2 (1u << 1)   // BBML2_NOABORT: size changes need no break-before-make
+
+// clear_young_dirty_ptes flags (as in include/linux/mm_types.h).
+#define CYDP_CLEAR_YOUNG 0x01u
+#define CYDP_CLEAR_DIRTY 0x02u
+
+// One address space. Opaque to backends.
+struct ptediff_mm;
+
+// The folio a pfn belongs to, as page_folio() would say.
+struct ptediff_folio {
+  uint64_t id;         // stable identity, unique per folio
+  uint64_t start_pfn;  // first pfn (folios are physically contiguous)
+  uint64_t nr_pages;   // 1 << order
+};
+
+// The simulated machine as a backend sees it. The primitives act on the entry
+// mapping `addr` (page aligned) at the last level of `mm`'s tables. An address
+// outside the mm's window is refused (the harness reports `out-of-window`)
+// and reads as 0; it never crashes anything.
+struct ptediff_machine {
+  uint32_t abi_version;  // PTEDIFF_ABI_VERSION
+  uint32_t features;     // PTEDIFF_FEAT_*
+  struct ptediff_geometry geo;
+  void* priv;          // the machine implementation; do not touch
+  void* backend_priv;  // free for the backend (set in init, released in fini)
+
+  // READ_ONCE of one entry.
+  pte_t (*read)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr);
+  // WRITE_ONCE of one entry (__set_pte without the barriers).
+  void (*write)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
+                pte_t val);
+  // Atomic exchange (__ptep_get_and_clear when val == 0); returns the old value.
+  pte_t (*xchg)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
+                pte_t val);
+  // Atomic compare-and-exchange: if the entry equals *old it becomes val and
+  // true is returned; otherwise *old receives the current value.
+  bool (*cmpxchg)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
+                  pte_t* old, pte_t val);
+  // TLBI for every `start + k*stride < end`. last_level: leaf entries only;
+  // tlb_level: 0 = unknown, else the level hint (3 for PTEs); sync: the
+  // trailing DSB is issued (otherwise the invalidation completes at the next
+  // dsb or synced flush).
+  void (*flush_tlb_range)(const struct ptediff_machine* m, struct ptediff_mm* mm,
+                          uint64_t start, uint64_t end, uint64_t stride, bool last_level,
+                          int tlb_level, bool sync);
+  // Invalidate every entry of the mm (synced).
+  void (*flush_tlb_mm)(const struct ptediff_machine* m, struct ptediff_mm* mm);
+  // DSB ISH: completes pending invalidations.
+  void (*dsb)(const struct ptediff_machine* m);
+
+  // Facts the kernel knows without touching page tables (not logged).
+  bool (*mm_is_user)(const struct ptediff_machine* m, struct ptediff_mm* mm);  // mm != &init_mm
+  bool (*folio_of)(const struct ptediff_machine* m, uint64_t pfn, struct ptediff_folio* out);
+  // A backend reports a caller contract violation (bad address, nr crossing a
+  // table, set_ptes nr>1 over a present entry...) and returns without acting.
+  void (*contract_error)(const struct ptediff_machine* m, const char* what);
+};
+
+// The page-table API, with kernel names and kernel contracts. `addr` is the
+// virtual address of the (first) entry; `nr` entries are consecutive in one
+// table. vma arguments of the kernel become the mm.
+struct ptediff_backend {
+  uint32_t abi_version;  // PTEDIFF_ABI_VERSION
+  const char* name;
+
+  // Per-run set-up: `options` is a space-separated list of key=value
+  // (e.g. "profile=fold mutant=none"); unknown keys are an error. Returns 0 on
+  // success, nonzero (and calls contract_error) otherwise. May be NULL.
+  int (*init)(struct ptediff_machine* m, const char* options);
+  void (*fini)(struct ptediff_machine* m);  // may be NULL
+
+  pte_t (*ptep_get)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr);
+  pte_t (*ptep_get_lockless)(const struct ptediff_machine* m, struct ptediff_mm* mm,
+                             uint64_t addr);
+  void (*set_ptes)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
+                   pte_t pte, unsigned nr);
+  void (*pte_clear)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr);
+  pte_t (*ptep_get_and_clear)(const struct ptediff_machine* m, struct ptediff_mm* mm,
+                              uint64_t addr);
+  pte_t (*ptep_clear_flush)(const struct ptediff_machine* m, struct ptediff_mm* mm,
+                            uint64_t addr);
+  int (*ptep_test_and_clear_young)(const struct ptediff_machine* m, struct ptediff_mm* mm,
+                                   uint64_t addr);
+  int (*ptep_clear_flush_young)(const struct ptediff_machine* m, struct ptediff_mm* mm,
+                                uint64_t addr);
+  void (*ptep_set_wrprotect)(const struct ptediff_machine* m, struct ptediff_mm* mm,
+                             uint64_t addr);
+  void (*wrprotect_ptes)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
+                         unsigned nr);
+  int (*ptep_set_access_flags)(const struct ptediff_machine* m, struct ptediff_mm* mm,
+                               uint64_t addr, pte_t entry, int dirty);
+  void (*clear_full_ptes)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
+                          unsigned nr, int full);
+  pte_t (*get_and_clear_full_ptes)(const struct ptediff_machine* m, struct ptediff_mm* mm,
+                                   uint64_t addr, unsigned nr, int full);
+  void (*clear_young_dirty_ptes)(const struct ptediff_machine* m, struct ptediff_mm* mm,
+                                 uint64_t addr, unsigned nr, unsigned flags);
+  pte_t (*ptep_modify_prot_start)(const struct ptediff_machine* m, struct ptediff_mm* mm,
+                                  uint64_t addr);
+  void (*ptep_modify_prot_commit)(const struct ptediff_machine* m, struct ptediff_mm* mm,
+                                  uint64_t addr, pte_t old_pte, pte_t pte);
+  unsigned (*pte_batch_hint)(const struct ptediff_machine* m, struct ptediff_mm* mm,
+                             uint64_t addr, pte_t pte);
+};
+
+// Exported by an external backend library.
+typedef const struct ptediff_backend* (*ptediff_backend_v1_fn)(void);
+const struct ptediff_backend* ptediff_backend_v1(void);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
+
+#endif  // PTEDIFF_BACKEND_H_

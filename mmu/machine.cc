@@ -1,0 +1,308 @@
+// ptediff: the simulated machine (see machine.h).
+#include "mmu/machine.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace ptediff {
+namespace {
+
+Machine* self(const ptediff_machine* m) { return static_cast<Machine*>(m->priv); }
+
+pte_t abi_read(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr) {
+  return self(m)->prim_read(mm, addr);
+}
+void abi_write(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t val) {
+  self(m)->prim_write(mm, addr, val);
+}
+pte_t abi_xchg(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t val) {
+  return self(m)->prim_xchg(mm, addr, val);
+}
+bool abi_cmpxchg(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t* old,
+                 pte_t val) {
+  return self(m)->prim_cmpxchg(mm, addr, old, val);
+}
+void abi_flush_tlb_range(const ptediff_machine* m, ptediff_mm* mm, uint64_t start, uint64_t end,
+                         uint64_t stride, bool last_level, int tlb_level, bool sync) {
+  self(m)->prim_flush_tlb_range(mm, start, end, stride, last_level, tlb_level, sync);
+}
+void abi_flush_tlb_mm(const ptediff_machine* m, ptediff_mm* mm) { self(m)->prim_flush_tlb_mm(mm); }
+void abi_dsb(const ptediff_machine* m) { self(m)->prim_dsb(); }
+bool abi_mm_is_user(const ptediff_machine*, ptediff_mm* mm) { return mm != nullptr && mm->user; }
+bool abi_folio_of(const ptediff_machine* m, uint64_t pfn, ptediff_folio* out) {
+  return self(m)->folio_of(pfn, out);
+}
+void abi_contract_error(const ptediff_machine* m, const char* what) {
+  self(m)->report_contract_error(what);
+}
+
+}  // namespace
+
+const char* prim_name(Prim p) {
+  switch (p) {
+    case Prim::kRead: return "read";
+    case Prim::kWrite: return "write";
+    case Prim::kXchg: return "xchg";
+    case Prim::kCmpxchg: return "cmpxchg";
+    case Prim::kFlushRange: return "flush_tlb_range";
+    case Prim::kFlushMm: return "flush_tlb_mm";
+    case Prim::kDsb: return "dsb";
+    case Prim::kHw: return "hw_update";
+  }
+  return "?";
+}
+
+const char* access_result_name(AccessResult r) {
+  switch (r) {
+    case AccessResult::kOk: return "ok";
+    case AccessResult::kOkTlb: return "ok-tlb";
+    case AccessResult::kTranslationFault: return "translation-fault";
+    case AccessResult::kAccessFlagFault: return "access-flag-fault";
+    case AccessResult::kPermissionFault: return "permission-fault";
+  }
+  return "?";
+}
+
+Counters& Counters::operator+=(const Counters& o) {
+  reads += o.reads;
+  writes += o.writes;
+  atomics += o.atomics;
+  tlbis += o.tlbis;
+  dsbs += o.dsbs;
+  return *this;
+}
+
+Machine::Machine(const ptediff_geometry& geo, uint32_t features, const FolioMap* folios,
+                 uint32_t window_tables)
+    : folios_(folios) {
+  abi_.abi_version = PTEDIFF_ABI_VERSION;
+  abi_.features = features;
+  abi_.geo = geo;
+  abi_.priv = this;
+  abi_.read = abi_read;
+  abi_.write = abi_write;
+  abi_.xchg = abi_xchg;
+  abi_.cmpxchg = abi_cmpxchg;
+  abi_.flush_tlb_range = abi_flush_tlb_range;
+  abi_.flush_tlb_mm = abi_flush_tlb_mm;
+  abi_.dsb = abi_dsb;
+  abi_.mm_is_user = abi_mm_is_user;
+  abi_.folio_of = abi_folio_of;
+  abi_.contract_error = abi_contract_error;
+  for (uint32_t id = 0; id < kNumMms; ++id) {
+    mms_.push_back(ptediff_mm{id, id != kKernelMm, TableWindow(geo, window_tables)});
+  }
+  log_.reserve(1024);
+}
+
+void Machine::poke(uint32_t mm, uint64_t va, pte_t v) {
+  EntryRef e = mms_[mm].window.pte_entry(va);
+  if (e.table != nullptr) e.value() = v;
+}
+
+void Machine::begin_op() {
+  log_.clear();
+  violations_.clear();
+  contract_errors_ = 0;
+}
+
+bool Machine::valid_mm(const ptediff_mm* mm) const {
+  return mm != nullptr && mm >= mms_.data() && mm < mms_.data() + mms_.size();
+}
+
+EntryRef Machine::checked_entry(ptediff_mm* mm, uint64_t addr, const char* prim) {
+  if (!valid_mm(mm)) {
+    violations_.push_back(absl::StrFormat("%s on an unknown mm", prim));
+    return {};
+  }
+  EntryRef e = mm->window.pte_entry(addr);
+  if (e.table == nullptr) {
+    violations_.push_back(absl::StrFormat("%s mm=%u va=%#x outside the window [0, %#x) or "
+                                          "not page aligned",
+                                          prim, mm->id, addr, mm->window.limit()));
+  }
+  return e;
+}
+
+pte_t Machine::prim_read(ptediff_mm* mm, uint64_t addr) {
+  ++counters_.reads;
+  EntryRef e = checked_entry(mm, addr, "read");
+  const pte_t v = e.table != nullptr ? e.value() : 0;
+  log_.push_back({.prim = Prim::kRead, .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
+                  .ok = e.table != nullptr, .addr = addr, .old = v, .val = v});
+  return v;
+}
+
+void Machine::prim_write(ptediff_mm* mm, uint64_t addr, pte_t val) {
+  ++counters_.writes;
+  EntryRef e = checked_entry(mm, addr, "write");
+  pte_t old = 0;
+  if (e.table != nullptr) {
+    old = e.value();
+    e.value() = val;
+  }
+  log_.push_back({.prim = Prim::kWrite, .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
+                  .ok = e.table != nullptr, .addr = addr, .old = old, .val = val});
+}
+
+pte_t Machine::prim_xchg(ptediff_mm* mm, uint64_t addr, pte_t val) {
+  ++counters_.atomics;
+  EntryRef e = checked_entry(mm, addr, "xchg");
+  pte_t old = 0;
+  if (e.table != nullptr) {
+    old = e.value();
+    e.value() = val;
+  }
+  log_.push_back({.prim = Prim::kXchg, .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
+                  .ok = e.table != nullptr, .addr = addr, .old = old, .val = val});
+  return old;
+}
+
+bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val) {
+  ++counters_.atomics;
+  EntryRef e = checked_entry(mm, addr, "cmpxchg");
+  const uint8_t id = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff);
+  if (e.table == nullptr || old == nullptr) {
+    log_.push_back({.prim = Prim::kCmpxchg, .mm = id, .ok = false, .addr = addr});
+    return false;
+  }
+  const pte_t cur = e.value();
+  const bool ok = cur == *old;
+  if (ok) e.value() = val;
+  else *old = cur;
+  log_.push_back({.prim = Prim::kCmpxchg, .mm = id, .ok = ok, .addr = addr, .old = cur,
+                  .val = ok ? val : cur});
+  return ok;
+}
+
+void Machine::prim_flush_tlb_range(ptediff_mm* mm, uint64_t start, uint64_t end,
+                                   uint64_t stride, bool last_level, int tlb_level, bool sync) {
+  if (!valid_mm(mm)) {
+    violations_.push_back("flush_tlb_range on an unknown mm");
+    return;
+  }
+  if (stride == 0 || start > end || end > mm->window.limit()) {
+    violations_.push_back(absl::StrFormat(
+        "flush_tlb_range mm=%u [%#x, %#x) stride %#x outside the window [0, %#x)", mm->id, start,
+        end, stride, mm->window.limit()));
+    return;
+  }
+  counters_.tlbis += (end - start + stride - 1) / stride;
+  if (sync) ++counters_.dsbs;
+  tlb_.invalidate_range(mm->id, start, end, stride, tlb_level, sync);
+  log_.push_back({.prim = Prim::kFlushRange, .mm = static_cast<uint8_t>(mm->id),
+                  .last_level = last_level, .sync = sync,
+                  .tlb_level = static_cast<int8_t>(tlb_level), .addr = start, .end = end,
+                  .stride = stride});
+}
+
+void Machine::prim_flush_tlb_mm(ptediff_mm* mm) {
+  if (!valid_mm(mm)) {
+    violations_.push_back("flush_tlb_mm on an unknown mm");
+    return;
+  }
+  ++counters_.tlbis;
+  ++counters_.dsbs;
+  tlb_.invalidate_mm(mm->id);
+  log_.push_back({.prim = Prim::kFlushMm, .mm = static_cast<uint8_t>(mm->id), .sync = true,
+                  .addr = 0, .end = mm->window.limit()});
+}
+
+void Machine::prim_dsb() {
+  ++counters_.dsbs;
+  tlb_.sync();
+  log_.push_back({.prim = Prim::kDsb, .sync = true});
+}
+
+void Machine::report_contract_error(const char* what) {
+  ++contract_errors_;
+  violations_.push_back(absl::StrCat("contract: ", what == nullptr ? "(null)" : what));
+}
+
+bool Machine::folio_of(uint64_t pfn, ptediff_folio* out) const {
+  return folios_ != nullptr && folios_->lookup(pfn, out);
+}
+
+namespace {
+
+// Whether a cached or walked descriptor permits the access without any
+// hardware update (AF already set, write already hardware-dirty).
+bool permits_without_update(pte_t pte, AccessKind kind) {
+  if (!pte_valid(pte) || !pte_young(pte)) return false;
+  switch (kind) {
+    case AccessKind::kRead: return true;
+    case AccessKind::kWrite: return !pte_rdonly(pte);
+    case AccessKind::kExec: return (pte & PTE_UXN) == 0;
+  }
+  return false;
+}
+
+}  // namespace
+
+AccessResult Machine::access(uint32_t mmid, uint64_t va, AccessKind kind, uint32_t pick) {
+  if (mmid >= kNumMms) return AccessResult::kTranslationFault;
+  ptediff_mm& mm = mms_[mmid];
+  const uint64_t page = ptediff_page_size(&abi_.geo);
+  va &= ~(page - 1);
+  if (const TlbEntry* t = tlb_.lookup(mmid, va); t != nullptr && permits_without_update(t->pte, kind)) {
+    return AccessResult::kOkTlb;
+  }
+  EntryRef e = mm.window.pte_entry(va);
+  if (e.table == nullptr || !pte_valid(e.value())) return AccessResult::kTranslationFault;
+  const pte_t pte = e.value();
+  if (kind == AccessKind::kExec && (pte & PTE_UXN) != 0) return AccessResult::kPermissionFault;
+  const bool hafdbs = (abi_.features & PTEDIFF_FEAT_HAFDBS) != 0;
+  const bool needs_dirty = kind == AccessKind::kWrite && pte_rdonly(pte);
+  if (kind == AccessKind::kWrite && needs_dirty && !(hafdbs && pte_write(pte))) {
+    return AccessResult::kPermissionFault;
+  }
+  if (!pte_young(pte) && !hafdbs) return AccessResult::kAccessFlagFault;
+
+  // Hardware update. Inside a valid contiguous block the hardware may have
+  // used (and so update) the descriptor of any entry of the block.
+  EntryRef target = e;
+  if (pte_valid_cont(pte)) {
+    const uint64_t block = ptediff_cont_pte_size(&abi_.geo);
+    const uint64_t va0 = va & ~(block - 1);
+    target = mm.window.pte_entry(va0 + static_cast<uint64_t>(pick % abi_.geo.cont_ptes) * page);
+  }
+  pte_t upd = target.value();
+  if (pte_valid(upd) && (!pte_young(upd) || (needs_dirty && pte_rdonly(upd)))) {
+    const pte_t old = upd;
+    upd |= PTE_AF;
+    if (needs_dirty && pte_write(upd)) upd &= ~PTE_RDONLY;
+    target.value() = upd;
+    log_.push_back({.prim = Prim::kHw, .mm = static_cast<uint8_t>(mmid),
+                    .addr = target.table->va_base + (static_cast<uint64_t>(target.index) << abi_.geo.page_shift),
+                    .old = old, .val = upd});
+  }
+  // Cache the translation of the accessed page as the walk saw it.
+  pte_t snap = e.value() | PTE_AF;
+  if (needs_dirty) snap &= ~PTE_RDONLY;
+  tlb_.fill({.mm = mmid, .level = kPteLevel, .va = va, .size = page, .pte = snap});
+  return AccessResult::kOk;
+}
+
+bool Machine::tlb_fill(uint32_t mmid, uint64_t va, bool block, uint32_t pick) {
+  if (mmid >= kNumMms) return false;
+  const uint64_t page = ptediff_page_size(&abi_.geo);
+  va &= ~(page - 1);
+  const pte_t pte = mms_[mmid].window.pte_value(va);
+  if (!pte_valid(pte) || !pte_young(pte)) return false;
+  if (block && pte_valid_cont(pte)) {
+    const uint64_t size = ptediff_cont_pte_size(&abi_.geo);
+    const uint64_t va0 = va & ~(size - 1);
+    // The walk may have read any entry of the block: `pick` chooses which.
+    // The snapshot is stored rebased to the block's first page.
+    const uint32_t idx = pick % abi_.geo.cont_ptes;
+    const pte_t src = mms_[mmid].window.pte_value(va0 + idx * page);
+    if (!pte_valid(src) || !pte_young(src)) return false;
+    const pte_t base = pfn_pte(&abi_.geo, pte_pfn(&abi_.geo, src) - idx, pte_pgprot(&abi_.geo, src));
+    tlb_.fill({.mm = mmid, .level = kPteLevel, .va = va0, .size = size, .pte = base});
+    return true;
+  }
+  tlb_.fill({.mm = mmid, .level = kPteLevel, .va = va, .size = page, .pte = pte});
+  return true;
+}
+
+}  // namespace ptediff

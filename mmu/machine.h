@@ -1,0 +1,141 @@
+// ptediff: the simulated machine one backend runs on.
+//
+// A Machine owns the page tables of three address spaces (user mm 0, child mm
+// 1, the kernel mm 2), a TLB, the primitive log of the current op, cost
+// counters, and the hardware agent that performs accesses with FEAT_HAFDBS
+// access-flag and dirty-state updates. Backends see it only through the C
+// table `ptediff_machine` (abi()). The harness runs two Machines (reference
+// and optimized) over one shared FolioMap.
+#ifndef PTEDIFF_MMU_MACHINE_H_
+#define PTEDIFF_MMU_MACHINE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mmu/folio.h"
+#include "mmu/table.h"
+#include "mmu/tlb.h"
+#include "ptediff/backend.h"
+
+struct ptediff_mm {
+  uint32_t id;
+  bool user;
+  ptediff::TableWindow window;
+};
+
+namespace ptediff {
+
+inline constexpr uint32_t kNumMms = 3;
+inline constexpr uint32_t kUserMm = 0;
+inline constexpr uint32_t kChildMm = 1;
+inline constexpr uint32_t kKernelMm = 2;
+inline constexpr uint32_t kDefaultWindowTables = 2;
+
+// One primitive call (or hardware update) as the log records it.
+enum class Prim : uint8_t { kRead, kWrite, kXchg, kCmpxchg, kFlushRange, kFlushMm, kDsb, kHw };
+const char* prim_name(Prim p);
+
+struct LogRec {
+  Prim prim;
+  uint8_t mm = 0;
+  bool ok = true;          // cmpxchg success; false when refused (out of window)
+  bool last_level = false; // flush_tlb_range
+  bool sync = false;       // flush_tlb_range
+  int8_t tlb_level = 0;    // flush_tlb_range
+  uint64_t addr = 0;       // entry VA, or flush start
+  uint64_t end = 0;        // flush end
+  uint64_t stride = 0;     // flush stride
+  pte_t old = 0;           // entry before (write/xchg/cmpxchg/hw) or value read
+  pte_t val = 0;           // entry after
+};
+
+// Cost counters, in model units (one per primitive; one TLBI per address).
+struct Counters {
+  uint64_t reads = 0, writes = 0, atomics = 0, tlbis = 0, dsbs = 0;
+  Counters& operator+=(const Counters& o);
+};
+
+enum class AccessKind : uint8_t { kRead = 0, kWrite = 1, kExec = 2 };
+
+enum class AccessResult : uint8_t {
+  kOk = 0,               // completed (by a table walk)
+  kOkTlb = 1,            // completed from a cached translation, no walk
+  kTranslationFault = 2, // invalid entry
+  kAccessFlagFault = 3,  // AF clear and no hardware AF management
+  kPermissionFault = 4,  // write to read-only / exec of UXN
+};
+const char* access_result_name(AccessResult r);
+inline bool access_ok(AccessResult r) {
+  return r == AccessResult::kOk || r == AccessResult::kOkTlb;
+}
+
+class Machine {
+ public:
+  Machine(const ptediff_geometry& geo, uint32_t features, const FolioMap* folios,
+          uint32_t window_tables = kDefaultWindowTables);
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+
+  const ptediff_geometry& geo() const { return abi_.geo; }
+  uint32_t features() const { return abi_.features; }
+  ptediff_machine* abi() { return &abi_; }
+  ptediff_mm* mm(uint32_t id) { return &mms_[id]; }
+  const ptediff_mm* mm(uint32_t id) const { return &mms_[id]; }
+  uint64_t window_limit() const { return mms_[0].window.limit(); }
+
+  // Reads an entry without logging (for the harness and checkers).
+  pte_t peek(uint32_t mm, uint64_t va) const { return mms_[mm].window.pte_value(va); }
+  // Writes an entry without logging (hand-built states in tests).
+  void poke(uint32_t mm, uint64_t va, pte_t v);
+
+  // Starts a new op: clears the log and the op's violations.
+  void begin_op();
+  const std::vector<LogRec>& log() const { return log_; }
+  const Counters& counters() const { return counters_; }
+  void reset_counters() { counters_ = {}; }
+  // Out-of-window primitive calls and backend contract errors of this op.
+  const std::vector<std::string>& violations() const { return violations_; }
+  bool had_contract_error() const { return contract_errors_ > 0; }
+
+  Tlb& tlb() { return tlb_; }
+  const Tlb& tlb() const { return tlb_; }
+
+  // The hardware agent. An access to `va` walks the TLB, then the table; on a
+  // valid contiguous block the access/dirty update lands on the entry `pick`
+  // selects inside the block. Faults are returned, never thrown.
+  AccessResult access(uint32_t mm, uint64_t va, AccessKind kind, uint32_t pick);
+  // A speculative walk: caches the translation of `va` (the whole contiguous
+  // block when `block` and the entry is valid+CONT). Entries with AF clear are
+  // never cached. Returns whether something was cached.
+  bool tlb_fill(uint32_t mm, uint64_t va, bool block, uint32_t pick);
+
+  // Primitive implementations (also reachable through abi()).
+  pte_t prim_read(ptediff_mm* mm, uint64_t addr);
+  void prim_write(ptediff_mm* mm, uint64_t addr, pte_t val);
+  pte_t prim_xchg(ptediff_mm* mm, uint64_t addr, pte_t val);
+  bool prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val);
+  void prim_flush_tlb_range(ptediff_mm* mm, uint64_t start, uint64_t end, uint64_t stride,
+                            bool last_level, int tlb_level, bool sync);
+  void prim_flush_tlb_mm(ptediff_mm* mm);
+  void prim_dsb();
+  void report_contract_error(const char* what);
+  bool folio_of(uint64_t pfn, ptediff_folio* out) const;
+
+ private:
+  EntryRef checked_entry(ptediff_mm* mm, uint64_t addr, const char* prim);
+  bool valid_mm(const ptediff_mm* mm) const;
+
+  ptediff_machine abi_{};
+  std::vector<ptediff_mm> mms_;
+  const FolioMap* folios_;
+  Tlb tlb_;
+  std::vector<LogRec> log_;
+  Counters counters_;
+  std::vector<std::string> violations_;
+  uint32_t contract_errors_ = 0;
+};
+
+}  // namespace ptediff
+
+#endif  // PTEDIFF_MMU_MACHINE_H_
