@@ -1,0 +1,34 @@
+# ptediff: the two commands (README.md). Both check the Debian packages first;
+# as root they install what is missing, otherwise they print the apt-get line.
+DEBIAN_PACKAGES := clang-14 libclang-rt-14-dev llvm-14 cmake ninja-build libgtest-dev \
+                   librapidcheck-dev libabsl-dev afl++ libbenchmark-dev zip
+SECONDS ?= 60
+JOBS ?= 1
+
+.PHONY: all deps build test test-sanitize fuzz coverage bench clean
+
+all: build
+
+deps:
+	@scripts/check-deps.sh $(DEBIAN_PACKAGES)
+
+build: deps
+	@cmake --preset default >/dev/null
+	@cmake --build build
+
+# The pre-merge gate: every ctest with label quick or gate.
+test: build
+	ctest --test-dir build --output-on-failure -j2 -L 'quick|gate'
+
+# The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-sanitize: deps
+	@cmake --preset sanitize >/dev/null
+	@cmake --build build-sanitize
+	ctest --test-dir build-sanitize --output-on-failure -j2 -L 'quick|gate'
+
+# The main job: coverage-guided differential fuzzing on the embedded corpus.
+fuzz: build
+	./build/ptediff fuzz --seconds $(SECONDS) --jobs $(JOBS)
+
+clean:
+	rm -rf build build-sanitize build-coverage
