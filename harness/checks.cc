@@ -1,0 +1,364 @@
+// ptediff: the conformance checks (see checks.h).
+#include "harness/checks.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_format.h"
+
+namespace ptediff {
+namespace {
+
+pte_t norm(pte_t e) { return pte_mkold_clean(e) & ~PTE_CONT; }
+
+uint64_t page_of(const ptediff_geometry& g) { return 1ULL << g.page_shift; }
+uint64_t block_bytes(const ptediff_geometry& g) { return page_of(g) * g.cont_ptes; }
+
+// Appends a divergence with the block of (mm, va) from both sides as evidence.
+void add(const CheckContext& c, DivClass cls, uint32_t mm, uint64_t va, std::string what,
+         std::vector<Divergence>* out) {
+  for (const Divergence& d : *out) {
+    if (d.cls == cls && d.op_index == c.op_index) return;  // one per class and op
+  }
+  Divergence d;
+  d.cls = cls;
+  d.op_index = c.op_index;
+  d.mm = mm;
+  d.va = va;
+  d.what = std::move(what);
+  const ptediff_geometry& g = c.ref.geo();
+  d.block_va = va & ~(block_bytes(g) - 1);
+  if (mm < kNumMms) {
+    for (uint32_t i = 0; i < g.cont_ptes; ++i) {
+      d.ref_block.push_back(c.ref.peek(mm, d.block_va + i * page_of(g)));
+      d.opt_block.push_back(c.opt.peek(mm, d.block_va + i * page_of(g)));
+    }
+  }
+  d.ref_log = c.ref.log();
+  d.opt_log = c.opt.log();
+  out->push_back(std::move(d));
+}
+
+bool is_entry_write(const LogRec& r) {
+  return r.ok && (r.prim == Prim::kWrite || r.prim == Prim::kXchg || r.prim == Prim::kCmpxchg ||
+                  r.prim == Prim::kHw);
+}
+
+// An access result R or O may legitimately differ on (see check_returns).
+bool access_results_compatible(const CheckContext& c, const Ret& r, const Ret& o) {
+  const auto R = static_cast<AccessResult>(r.value), O = static_cast<AccessResult>(o.value);
+  const uint32_t mm = r.range.mm;
+  const uint64_t va = r.range.va;
+  // A fault the arch fault path resolves without changing the mapping
+  // (access flag, write to a DBM-writable entry) is spurious, not wrong:
+  // handle_pte_fault then calls ptep_set_access_flags.
+  auto fixable = [](AccessResult x, pte_t e) {
+    return x == AccessResult::kAccessFlagFault ||
+           (x == AccessResult::kPermissionFault && pte_write(e));
+  };
+  const pte_t re = c.ref.peek(mm, va), oe = c.opt.peek(mm, va);
+  if (access_ok(R) && access_ok(O)) return true;
+  if (R == O) return true;
+  if (access_ok(R)) return R == AccessResult::kOkTlb || fixable(O, oe);
+  if (access_ok(O)) {
+    const uint8_t b = c.env.bits(mm, va);
+    if (R == AccessResult::kAccessFlagFault) return (b & Envelope::kMayY) != 0;
+    if (R == AccessResult::kPermissionFault && pte_write(re)) return (b & Envelope::kMayD) != 0;
+    return false;
+  }
+  return fixable(R, re) && fixable(O, oe);
+}
+
+// pte_batch_hint soundness: the n entries promised are valid, in one block,
+// map consecutive pfns and have equal protection modulo access/dirty.
+std::string hint_unsound(const CheckContext& c, const Ret& o) {
+  const ptediff_geometry& g = c.opt.geo();
+  const uint64_t n = o.value, va = o.range.va;
+  if (n == 0) return "pte_batch_hint returned 0";
+  if (n == 1) return "";
+  const uint64_t end = va + (n - 1) * page_of(g);
+  if (n > g.cont_ptes || va / block_bytes(g) != end / block_bytes(g)) {
+    return absl::StrFormat("pte_batch_hint promised %d entries, past the end of the block", n);
+  }
+  const pte_t first = c.opt.peek(o.range.mm, va);
+  for (uint64_t i = 0; i < n; ++i) {
+    const pte_t e = c.opt.peek(o.range.mm, va + i * page_of(g));
+    if (!pte_valid(e) || pte_pfn(&g, e) != pte_pfn(&g, first) + i ||
+        pte_pgprot(&g, norm(e)) != pte_pgprot(&g, norm(first))) {
+      return absl::StrFormat("pte_batch_hint promised %d entries but entry %d does not continue", n, i);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+bool change_needs_flush(const ptediff_geometry& geo, pte_t o, pte_t n) {
+  if (!pte_valid(o)) return false;
+  if (!pte_valid(n)) return true;
+  if (pte_pfn(&geo, o) != pte_pfn(&geo, n)) return true;
+  if ((o & PTE_ATTRINDX_MASK) != (n & PTE_ATTRINDX_MASK)) return true;
+  return !pte_rdonly(o) && pte_rdonly(n);
+}
+
+std::vector<BlockRef> touched_blocks(const Machine& ref, const Machine& opt) {
+  std::vector<BlockRef> out;
+  const uint64_t bb = block_bytes(ref.geo());
+  for (const Machine* m : {&ref, &opt}) {
+    for (const LogRec& r : m->log()) {
+      if (is_entry_write(r) && r.mm < kNumMms && r.addr < m->window_limit()) {
+        out.push_back({r.mm, r.addr / bb});
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+void check_state(const CheckContext& c, const std::vector<BlockRef>& blocks,
+                 std::vector<Divergence>* out) {
+  const ptediff_geometry& g = c.ref.geo();
+  const uint64_t page = page_of(g);
+  for (const BlockRef& b : blocks) {
+    const uint64_t va0 = b.index * block_bytes(g);
+    bool any_cont = false;
+    for (uint32_t i = 0; i < g.cont_ptes; ++i) {
+      const uint64_t va = va0 + i * page;
+      const pte_t r = c.ref.peek(b.mm, va), o = c.opt.peek(b.mm, va);
+      any_cont |= pte_valid_cont(o);
+      if (norm(r) != norm(o)) {
+        add(c, DivClass::kPteState, b.mm, va,
+            absl::StrFormat("entry mm=%u va=%#x differs beyond access/dirty/CONT: R=%#x O=%#x",
+                            b.mm, va, r, o),
+            out);
+      }
+      if (!pte_valid(r) || !pte_valid(o)) continue;
+      const uint8_t bits = c.env.bits(b.mm, va);
+      const LogicalAD ad = logical_ad(c.opt, b.mm, va);
+      auto ad_check = [&](const char* name, bool logical, uint8_t must, uint8_t may) {
+        if ((bits & must) && !logical) {
+          add(c, DivClass::kAccessDirty, b.mm, va,
+              absl::StrFormat("lost %s: mm=%u va=%#x is %s in R but not in O (even gathered)", name,
+                              b.mm, va, name),
+              out);
+        } else if (logical && !(bits & may)) {
+          add(c, DivClass::kAccessDirty, b.mm, va,
+              absl::StrFormat("invented %s: mm=%u va=%#x is %s in O but %s is not in R's "
+                              "foldable region since it was last cleaned",
+                              name, b.mm, va, name, name),
+              out);
+        }
+      };
+      ad_check("dirty", ad.dirty, Envelope::kMustD, Envelope::kMayD);
+      ad_check("young", ad.young, Envelope::kMustY, Envelope::kMayY);
+    }
+    if (!any_cont) continue;
+    // cont-malformed: every entry valid+CONT, consecutive from an aligned
+    // pfn, equal modulo access/dirty, one folio, a user mm.
+    const pte_t first = c.opt.peek(b.mm, va0);
+    const uint64_t pfn0 = pte_pfn(&g, first);
+    ptediff_folio f{};
+    std::string why;
+    if (!c.opt.mm(b.mm)->user) why = "in a kernel mm";
+    else if (!pte_valid_cont(first) || pfn0 % g.cont_ptes) why = "does not start at a CONT-aligned pfn";
+    else if (!c.opt.folio_of(pfn0, &f) || f.start_pfn + f.nr_pages < pfn0 + g.cont_ptes ||
+             f.start_pfn > pfn0)
+      why = "not covered by one folio";
+    for (uint32_t i = 1; why.empty() && i < g.cont_ptes; ++i) {
+      const pte_t e = c.opt.peek(b.mm, va0 + i * page);
+      if (!pte_valid_cont(e) || pte_pfn(&g, e) != pfn0 + i ||
+          pte_pgprot(&g, norm(e)) != pte_pgprot(&g, norm(first))) {
+        why = absl::StrFormat("entry %d breaks the block", i);
+      }
+    }
+    if (!why.empty()) {
+      add(c, DivClass::kContMalformed, b.mm, va0,
+          absl::StrFormat("CONT block mm=%u va=%#x %s", b.mm, va0, why), out);
+    }
+  }
+}
+
+void check_returns(const CheckContext& c, const std::vector<Ret>& r, const std::vector<Ret>& o,
+                   std::vector<Divergence>* out) {
+  const uint32_t mm = c.op.range.mm;
+  if (r.size() != o.size()) {
+    add(c, DivClass::kReturnValue, mm, c.op.range.va,
+        absl::StrFormat("R returned %d values, O returned %d", r.size(), o.size()), out);
+    return;
+  }
+  for (size_t i = 0; i < r.size(); ++i) {
+    const Ret& a = r[i];
+    const Ret& b = o[i];
+    if (a.type != b.type || a.range.mm != b.range.mm || a.range.va != b.range.va ||
+        a.range.nr != b.range.nr) {
+      add(c, DivClass::kReturnValue, a.range.mm, a.range.va,
+          absl::StrFormat("return %d: R and O returned for different entries (R %s va=%#x nr=%d, "
+                          "O %s va=%#x nr=%d)",
+                          i, ret_type_name(a.type), a.range.va, a.range.nr, ret_type_name(b.type),
+                          b.range.va, b.range.nr),
+          out);
+      return;
+    }
+    const bool must_y = c.env.any(a.range, Envelope::kMustY);
+    const bool may_y = c.env.any(a.range, Envelope::kMayY);
+    const bool must_d = c.env.any(a.range, Envelope::kMustD);
+    const bool may_d = c.env.any(a.range, Envelope::kMayD);
+    std::string bad;
+    auto within = [&](const char* name, bool v, bool must, bool may) {
+      if (must && !v) bad = absl::StrFormat("O's return lost %s", name);
+      else if (v && !may) bad = absl::StrFormat("O's return invented %s", name);
+    };
+    switch (a.type) {
+      case RetType::kPte:
+        if (norm(a.value) != norm(b.value)) {
+          bad = absl::StrFormat("returned ptes differ beyond access/dirty/CONT: R=%#x O=%#x", a.value,
+                                b.value);
+        } else if (pte_valid(b.value)) {
+          within("dirty", pte_dirty(b.value), must_d, may_d);
+          if (bad.empty()) within("young", pte_young(b.value), must_y, may_y);
+        }
+        break;
+      case RetType::kYoung: within("young", b.value != 0, must_y, may_y); break;
+      case RetType::kFolioAD:
+        within("dirty", (b.value & 2) != 0, must_d, may_d);
+        if (bad.empty()) within("young", (b.value & 1) != 0, must_y, may_y);
+        break;
+      case RetType::kAccessFlags:
+        // "Changed" only feeds update_mmu_cache (a no-op on arm64): O may
+        // report a change R did not need, never the reverse.
+        if (a.value && !b.value) bad = "ptep_set_access_flags: R changed the entry, O did nothing";
+        break;
+      case RetType::kHint: bad = hint_unsound(c, b); break;
+      case RetType::kAccess:
+        if (!access_results_compatible(c, a, b)) {
+          bad = absl::StrFormat("access: R %s, O %s",
+                                access_result_name(static_cast<AccessResult>(a.value)),
+                                access_result_name(static_cast<AccessResult>(b.value)));
+        }
+        break;
+      case RetType::kRetry:
+        if (!access_ok(static_cast<AccessResult>(b.value)) ||
+            !access_ok(static_cast<AccessResult>(a.value))) {
+          bad = absl::StrFormat("the access retried after the fault handler faults again "
+                                "(R %s, O %s): the fault would repeat forever",
+                                access_result_name(static_cast<AccessResult>(a.value)),
+                                access_result_name(static_cast<AccessResult>(b.value)));
+        }
+        break;
+    }
+    if (!bad.empty()) {
+      add(c, DivClass::kReturnValue, a.range.mm, a.range.va,
+          absl::StrFormat("return %d (%s, mm=%u va=%#x nr=%d): %s", i, ret_type_name(a.type),
+                          a.range.mm, a.range.va, a.range.nr, bad),
+          out);
+      return;
+    }
+  }
+}
+
+void check_log(const CheckContext& c, std::vector<Divergence>* out) {
+  const ptediff_geometry& g = c.opt.geo();
+  for (const Machine* m : {&c.ref, &c.opt}) {
+    for (const std::string& v : m->violations()) {
+      const bool contract = v.rfind("contract:", 0) == 0;
+      add(c, contract || m == &c.ref ? DivClass::kContract : DivClass::kOutOfWindow, c.op.range.mm,
+          c.op.range.va, absl::StrFormat("%s: %s", m == &c.ref ? "R" : "O", v), out);
+    }
+  }
+  // Per page of O's log: the pending flush need and break-before-make state.
+  struct Page {
+    pte_t last_valid = 0;  // the valid entry an invalidation removed
+    bool need = false;     // changed in a way that needs a TLB flush
+    bool flushed = false;  // a covering TLBI was issued since
+    bool synced = false;   // ... and completed (DSB)
+  };
+  std::map<std::pair<uint32_t, uint64_t>, Page> pages;
+  const bool bbml2 = (c.opt.features() & PTEDIFF_FEAT_BBML2) != 0;
+  for (const LogRec& r : c.opt.log()) {
+    if (r.prim == Prim::kFlushRange || r.prim == Prim::kFlushMm) {
+      for (auto& [key, p] : pages) {
+        if (key.first != r.mm) continue;
+        if (r.prim == Prim::kFlushMm ||
+            range_hits(r.addr, r.end, r.stride, key.second, page_of(g))) {
+          p.flushed = true;
+          p.synced = r.sync;
+        }
+      }
+      if (r.sync) {
+        for (auto& [key, p] : pages) p.synced |= p.flushed;
+      }
+      continue;
+    }
+    if (r.prim == Prim::kDsb) {
+      for (auto& [key, p] : pages) p.synced |= p.flushed;
+      continue;
+    }
+    if (!is_entry_write(r)) continue;
+    Page& p = pages[{r.mm, r.addr}];
+    if (change_needs_flush(g, r.old, r.val)) {
+      p.need = true;
+      p.flushed = p.synced = false;
+    }
+    // Break-before-make: a valid entry replaced by one with another output
+    // address, size (CONT) or memory type, directly or through an invalid
+    // entry without a completed TLBI in between. BBML2_NOABORT allows
+    // size-only changes.
+    const pte_t before = pte_valid(r.old) ? r.old : p.last_valid;
+    const bool completed = !pte_valid(r.old) && p.flushed && p.synced;
+    if (pte_valid(r.val) && pte_valid(before) && !completed) {
+      const bool oa = pte_pfn(&g, before) != pte_pfn(&g, r.val) ||
+                      (before & PTE_ATTRINDX_MASK) != (r.val & PTE_ATTRINDX_MASK);
+      const bool size = pte_cont(before) != pte_cont(r.val);
+      if (oa || (size && !bbml2)) {
+        add(c, DivClass::kBbm, r.mm, r.addr,
+            absl::StrFormat("mm=%u va=%#x: %#x replaced by %#x (%s change) without "
+                            "invalid + completed TLBI in between",
+                            r.mm, r.addr, before, r.val, oa ? "address" : "size"),
+            out);
+      }
+    }
+    if (pte_valid(r.old) && !pte_valid(r.val)) p.last_valid = r.old;
+    if (pte_valid(r.val)) p.last_valid = 0;
+  }
+  // flush-missing applies to ops whose reference version flushes.
+  const bool ref_flushes = std::any_of(c.ref.log().begin(), c.ref.log().end(), [](const LogRec& r) {
+    return r.prim == Prim::kFlushRange || r.prim == Prim::kFlushMm;
+  });
+  if (!ref_flushes) return;
+  for (const auto& [key, p] : pages) {
+    if (p.need && !(p.flushed && p.synced)) {
+      add(c, DivClass::kFlushMissing, key.first, key.second,
+          absl::StrFormat("mm=%u va=%#x changed in a way that needs a TLB flush, but O %s", key.first,
+                          key.second, p.flushed ? "never completed it (no DSB)" : "never flushed it"),
+          out);
+    }
+  }
+}
+
+void check_tlb(const CheckContext& c, std::vector<Divergence>* out) {
+  const ptediff_geometry& g = c.opt.geo();
+  const uint64_t page = page_of(g);
+  // Whether cached translation `t` grants more for page va than table entry e.
+  auto stale = [&](const TlbEntry& t, uint64_t va, pte_t e) {
+    const uint64_t pfn = pte_pfn(&g, t.pte) + (va - t.va) / page;
+    return !pte_valid(e) || pte_pfn(&g, e) != pfn || (!pte_rdonly(t.pte) && pte_rdonly(e));
+  };
+  for (const TlbEntry& t : c.opt.tlb().entries()) {
+    for (uint64_t va = t.va; va < t.va + t.size; va += page) {
+      if (!stale(t, va, c.opt.peek(t.mm, va))) continue;
+      const TlbEntry* rt = c.ref.tlb().lookup(t.mm, va);
+      if (rt != nullptr && stale(*rt, va, c.ref.peek(t.mm, va))) continue;
+      add(c, DivClass::kTlbStale, t.mm, va,
+          absl::StrFormat("O's TLB %s entry for mm=%u va=%#x (%s) grants more than O's table "
+                          "(%#x); R has no such entry",
+                          t.size > page ? "block" : "page", t.mm, va,
+                          t.pending ? "invalidation not completed" : "never invalidated",
+                          c.opt.peek(t.mm, va)),
+          out);
+      return;
+    }
+  }
+}
+
+}  // namespace ptediff

@@ -1,0 +1,24 @@
+// ptediff: divergence class names (see divergence.h).
+#include "harness/divergence.h"
+
+namespace ptediff {
+namespace {
+constexpr const char* kNames[] = {"pte-state",  "access-dirty",   "return-value",
+                                  "flush-missing", "tlb-stale",   "bbm",
+                                  "cont-malformed", "out-of-window", "contract"};
+static_assert(std::size(kNames) == kNumDivClasses, "one name per class");
+}  // namespace
+
+const char* div_class_name(DivClass c) { return kNames[static_cast<size_t>(c) % kNumDivClasses]; }
+
+bool find_div_class(std::string_view name, DivClass* out) {
+  for (size_t i = 0; i < kNumDivClasses; ++i) {
+    if (name == kNames[i]) {
+      *out = static_cast<DivClass>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace ptediff

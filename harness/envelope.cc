@@ -1,0 +1,151 @@
+// ptediff: the access/dirty envelope (see envelope.h).
+//
+// Every relaxation below cites the kernel contract that allows it.
+#include "harness/envelope.h"
+
+#include <algorithm>
+
+namespace ptediff {
+
+Envelope::Envelope(const ptediff_geometry& geo, uint64_t window_pages)
+    : geo_(geo), pages_(window_pages), bits_(kNumMms * window_pages, 0) {}
+
+void Envelope::reset() { std::fill(bits_.begin(), bits_.end(), 0); }
+
+uint8_t Envelope::bits(uint32_t mm, uint64_t va) const {
+  const uint64_t i = va >> geo_.page_shift;
+  return mm < kNumMms && i < pages_ ? bits_[mm * pages_ + i] : 0;
+}
+
+bool Envelope::any(const Range& r, Bit bit) const {
+  for (uint32_t i = 0; i < r.nr; ++i) {
+    if (bits(r.mm, r.va + (static_cast<uint64_t>(i) << geo_.page_shift)) & bit) return true;
+  }
+  return false;
+}
+
+void Envelope::note_access(uint32_t mm, uint64_t va, bool write) {
+  // An access that completed may have set AF (and, for a write, cleared
+  // RDONLY) on whichever side walked the tables: which side walks depends on
+  // TLB contents, which legitimately differ (O flushes whole blocks).
+  if (mm >= kNumMms || (va >> geo_.page_shift) >= pages_) return;
+  at(mm, va) |= kMayY | (write ? kMayD : 0);
+}
+
+void Envelope::forgive_young(uint32_t mm, uint64_t va) {
+  // O completed the access from a cached translation without a walk, so the
+  // hardware did not set AF; R walked and did. Young is a reclaim hint that a
+  // TLB hit never refreshes (why ptep_clear_flush_young flushes at all).
+  if (mm >= kNumMms || (va >> geo_.page_shift) >= pages_) return;
+  at(mm, va) = (at(mm, va) | kForgiven) & ~kMustY;
+}
+
+bool Envelope::foldable(const Machine& ref, const BlockRef& b) const {
+  if (!ref.mm(b.mm)->user) return false;  // init_mm is never folded
+  const uint64_t page = 1ULL << geo_.page_shift;
+  const uint64_t va0 = b.index * geo_.cont_ptes * page;
+  const pte_t first = ref.peek(b.mm, va0);
+  if (!pte_valid(first)) return false;
+  const uint64_t pfn0 = pte_pfn(&geo_, first);
+  if (pfn0 % geo_.cont_ptes != 0) return false;
+  ptediff_folio f{};
+  if (!ref.folio_of(pfn0, &f) || f.start_pfn > pfn0 ||
+      f.start_pfn + f.nr_pages < pfn0 + geo_.cont_ptes) {
+    return false;
+  }
+  const pte_t prot = pte_pgprot(&geo_, pte_mkold_clean(first));
+  for (uint32_t i = 1; i < geo_.cont_ptes; ++i) {
+    const pte_t e = ref.peek(b.mm, va0 + i * page);
+    if (!pte_valid(e) || pte_pfn(&geo_, e) != pfn0 + i ||
+        pte_pgprot(&geo_, pte_mkold_clean(e)) != prot) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void Envelope::update(const Machine& ref, const EnvelopeHints& hints,
+                      const std::vector<BlockRef>& blocks) {
+  const uint64_t page = 1ULL << geo_.page_shift;
+  const uint64_t block_pages = geo_.cont_ptes;
+  auto for_each = [&](const Range& r, auto fn) {
+    for (uint32_t i = 0; i < r.nr; ++i) {
+      const uint64_t va = r.va + i * page;
+      if (r.mm < kNumMms && (va >> geo_.page_shift) < pages_) fn(at(r.mm, va));
+    }
+  };
+  // mremap and fork move (copy) entries, and with them whatever O had
+  // spread into them: the new entry's may-bits start as the source's.
+  if (hints.moved) {
+    for (uint32_t i = 0; i < hints.moved_from.nr && i < hints.moved_to.nr; ++i) {
+      const uint8_t src = bits(hints.moved_from.mm, hints.moved_from.va + i * page);
+      const uint64_t dva = hints.moved_to.va + i * page;
+      if ((dva >> geo_.page_shift) < pages_) at(hints.moved_to.mm, dva) |= src & (kMayY | kMayD);
+    }
+  }
+  // Explicit cleans (clear_young_dirty_ptes for MADV_FREE, folio_mkclean)
+  // drop what may have been spread: the caller asked for a clean folio.
+  for (const Range& r : hints.clean_dirty) for_each(r, [](uint8_t& x) { x &= ~kMayD; });
+  for (const Range& r : hints.clean_young) for_each(r, [](uint8_t& x) { x &= ~kMayY; });
+
+  for (const BlockRef& b : blocks) {
+    const uint64_t va0 = b.index * block_pages * page;
+    for (uint64_t i = 0; i < block_pages; ++i) {
+      const uint64_t va = va0 + i * page;
+      if ((va >> geo_.page_shift) >= pages_) break;
+      uint8_t& x = at(b.mm, va);
+      const pte_t e = ref.peek(b.mm, va);
+      if (!pte_valid(e)) {
+        x = 0;
+        continue;
+      }
+      const bool y = pte_young(e), d = pte_dirty(e);
+      // Any event that makes R's entry young ends a forgiveness.
+      if (y && !(x & kRefYoung)) x &= ~kForgiven;
+      x = (x & ~(kMustY | kMustD | kRefYoung)) | (y ? kRefYoung | kMayY : 0) |
+          (d ? kMustD | kMayD : 0);
+      if (y && !(x & kForgiven)) x |= kMustY;
+    }
+  }
+  // A young-clearing call on one entry of a foldable block may clear the
+  // whole block (contpte_ptep_test_and_clear_young): core-mm tracks young
+  // per folio and a contpte block never spans two folios.
+  for (const Range& r : hints.young_cleared) {
+    for (uint32_t i = 0; i < r.nr; ++i) {
+      const uint64_t va = r.va + i * page;
+      const BlockRef b{r.mm, (va >> geo_.page_shift) / block_pages};
+      if (!foldable(ref, b)) continue;
+      for (uint64_t k = 0; k < block_pages; ++k) {
+        uint8_t& x = at(b.mm, (b.index * block_pages + k) * page);
+        x = (x | kForgiven) & ~kMustY;
+      }
+    }
+  }
+  // O may spread young/dirty over a block it could fold: unfolding ORs the
+  // block's bits into every entry (contpte_convert), and core-mm reads them
+  // per folio anyway.
+  for (const BlockRef& b : blocks) {
+    if (!foldable(ref, b)) continue;
+    uint8_t acc = 0;
+    const uint64_t first = b.index * block_pages;
+    for (uint64_t k = 0; k < block_pages; ++k) acc |= bits_[b.mm * pages_ + first + k];
+    for (uint64_t k = 0; k < block_pages; ++k) bits_[b.mm * pages_ + first + k] |= acc & (kMayY | kMayD);
+  }
+}
+
+LogicalAD logical_ad(const Machine& opt, uint32_t mm, uint64_t va) {
+  const ptediff_geometry& geo = opt.geo();
+  const pte_t e = opt.peek(mm, va);
+  if (!pte_valid_cont(e)) return {pte_young(e), pte_dirty(e)};
+  const uint64_t page = 1ULL << geo.page_shift;
+  const uint64_t va0 = va & ~(geo.cont_ptes * page - 1);
+  LogicalAD ad{false, false};
+  for (uint32_t i = 0; i < geo.cont_ptes; ++i) {
+    const pte_t x = opt.peek(mm, va0 + i * page);
+    ad.young |= pte_young(x);
+    ad.dirty |= pte_dirty(x);
+  }
+  return ad;
+}
+
+}  // namespace ptediff

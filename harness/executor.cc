@@ -1,0 +1,154 @@
+// ptediff: the differential executor (see executor.h).
+#include "harness/executor.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "harness/api.h"
+#include "harness/checks.h"
+#include "harness/repair.h"
+#include "optimized/contpte.h"
+#include "reference/reference.h"
+
+namespace ptediff {
+namespace {
+
+// FNV-1a over 64-bit words: stable across builds, compilers and engines.
+void mix(uint64_t* h, uint64_t v) {
+  for (int i = 0; i < 8; ++i) {
+    *h ^= (v >> (8 * i)) & 0xff;
+    *h *= 0x100000001b3ULL;
+  }
+}
+
+bool is_access(const Ret& r) { return r.type == RetType::kAccess || r.type == RetType::kRetry; }
+
+// Accesses that completed on either side may have set AF/dirty there.
+void note_accesses(const std::vector<Ret>& rr, const std::vector<Ret>& orr, Envelope* env,
+                   const Op& op) {
+  for (size_t i = 0; i < rr.size() && i < orr.size(); ++i) {
+    if (!is_access(rr[i]) || !is_access(orr[i])) continue;
+    const bool write = rr[i].type == RetType::kRetry ||
+                       static_cast<AccessKind>(op.get(Field::kKind)) == AccessKind::kWrite;
+    if (access_ok(static_cast<AccessResult>(rr[i].value)) ||
+        access_ok(static_cast<AccessResult>(orr[i].value))) {
+      env->note_access(rr[i].range.mm, rr[i].range.va, write);
+    }
+  }
+}
+
+void forgive_tlb_hits(const std::vector<Ret>& rr, const std::vector<Ret>& orr, Envelope* env) {
+  for (size_t i = 0; i < rr.size() && i < orr.size(); ++i) {
+    if (is_access(rr[i]) && static_cast<AccessResult>(rr[i].value) == AccessResult::kOk &&
+        static_cast<AccessResult>(orr[i].value) == AccessResult::kOkTlb) {
+      env->forgive_young(rr[i].range.mm, rr[i].range.va);
+    }
+  }
+}
+
+}  // namespace
+
+std::string backend_options(const Header& h, const std::string& mutant_override) {
+  return absl::StrCat("profile=", profile_name(h.profile),
+                      " mutant=", mutant_override.empty() ? h.mutant : mutant_override);
+}
+
+Executor::Executor(RunOptions opts) : opts_(std::move(opts)) {}
+
+Executor::~Executor() {
+  if (opt_ && opt_be_ && opt_be_->fini) opt_be_->fini(opt_->abi());
+  if (ref_ && ref_be_ && ref_be_->fini) ref_be_->fini(ref_->abi());
+}
+
+RunResult Executor::run(const Program& program) {
+  RunResult res;
+  res.effective.header = program.header;
+  if (!opts_.mutant.empty()) res.effective.header.mutant = opts_.mutant;
+  res.decoded_ops = program.ops.size();
+  // Tear down the previous run's backends and machines.
+  if (opt_ && opt_be_ && opt_be_->fini) opt_be_->fini(opt_->abi());
+  if (ref_ && ref_be_ && ref_be_->fini) ref_be_->fini(ref_->abi());
+  ref_.reset();
+  opt_.reset();
+
+  const ptediff_geometry geo = ptediff_geometry_of(program.header.granule);
+  const uint32_t features = (program.header.hafdbs ? PTEDIFF_FEAT_HAFDBS : 0) |
+                            (program.header.bbml2 ? PTEDIFF_FEAT_BBML2 : 0);
+  folios_ = std::make_unique<FolioMap>(geo);
+  ref_ = std::make_unique<Machine>(geo, features, folios_.get(), opts_.window_tables);
+  opt_ = std::make_unique<Machine>(geo, features, folios_.get(), opts_.window_tables);
+  ref_be_ = opts_.ref ? opts_.ref : ptediff_reference_backend();
+  opt_be_ = opts_.opt ? opts_.opt : ptediff_optimized_backend();
+  auto init = [&](const ptediff_backend* be, Machine& m, const std::string& o, const char* side) {
+    if (be->abi_version != PTEDIFF_ABI_VERSION) {
+      res.error = absl::StrCat(side, " backend '", be->name, "' has ABI version ", be->abi_version,
+                               ", expected ", PTEDIFF_ABI_VERSION);
+      return false;
+    }
+    if (be->init == nullptr || be->init(m.abi(), o.c_str()) == 0) return true;
+    res.error = absl::StrCat(side, " backend '", be->name, "' rejected options '", o,
+                             "': ", absl::StrJoin(m.violations(), "; "));
+    return false;
+  };
+  if (!init(ref_be_, *ref_, "", "reference") ||
+      !init(opt_be_, *opt_, backend_options(program.header, opts_.mutant), "optimized")) {
+    ref_be_ = opt_be_ = nullptr;  // nothing to fini
+    return res;
+  }
+
+  const uint64_t window_pages = ref_->window_limit() >> geo.page_shift;
+  Envelope env(geo, window_pages);
+  Api ra(*ref_, *ref_be_), oa(*opt_, *opt_be_);
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  std::vector<Ret> rrets, orets;
+  Prepared p;
+  for (const Op& in : program.ops) {
+    ref_->begin_op();
+    opt_->begin_op();
+    if (!prepare_op(in, *ref_, *folios_, &p)) {
+      ++res.skipped;
+      continue;
+    }
+    const size_t idx = res.effective.ops.size();
+    res.effective.ops.push_back(p.op);
+    mix(&hash, static_cast<uint64_t>(p.op.kind));
+    rrets.clear();
+    orets.clear();
+    run_op(p, ra, &rrets);
+    run_op(p, oa, &orets);
+
+    std::vector<Divergence> divs;
+    const CheckContext c{*ref_, *opt_, env, p, idx};
+    check_returns(c, rrets, orets, &divs);  // against the pre-op envelope
+    note_accesses(rrets, orets, &env, p.op);
+    const std::vector<BlockRef> blocks = touched_blocks(*ref_, *opt_);
+    env.update(*ref_, p.hints, blocks);
+    forgive_tlb_hits(rrets, orets, &env);
+    check_state(c, blocks, &divs);
+    check_log(c, &divs);
+    check_tlb(c, &divs);
+
+    for (const Ret& r : rrets) mix(&hash, r.value);
+    for (const Ret& r : orets) mix(&hash, r.value);
+    for (const Divergence& d : divs) mix(&hash, 0x100 + static_cast<uint64_t>(d.cls));
+    if (opts_.keep_trace) {
+      res.trace.push_back({p, rrets, orets, ref_->log(), opt_->log()});
+    }
+    const bool diverged = !divs.empty();
+    for (Divergence& d : divs) res.divergences.push_back(std::move(d));
+    if (diverged && opts_.stop_at_first) break;
+  }
+  res.trace_hash = hash;
+  res.ref_cost = ref_->counters();
+  res.opt_cost = opt_->counters();
+  const uint64_t blocks_per_mm = window_pages / geo.cont_ptes;
+  for (uint32_t mm : {kUserMm, kChildMm}) {
+    for (uint64_t b = 0; b < blocks_per_mm; ++b) {
+      if (!env.foldable(*ref_, {mm, b})) continue;
+      ++res.folds.eligible;
+      if (pte_valid_cont(opt_->peek(mm, b * geo.cont_ptes << geo.page_shift))) ++res.folds.folded;
+    }
+  }
+  return res;
+}
+
+}  // namespace ptediff

@@ -1,0 +1,86 @@
+// ptediff: the differential executor.
+//
+// Runs a program on the reference backend (R) and the optimized backend (O),
+// each on its own simulated machine over one shared set of folios, repairs
+// each op against R's state, runs it on both sides and checks the
+// conformance relation after every op. Owns no global state: one Executor
+// per run, nothing survives it.
+#ifndef PTEDIFF_HARNESS_EXECUTOR_H_
+#define PTEDIFF_HARNESS_EXECUTOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/divergence.h"
+#include "harness/envelope.h"
+#include "harness/flows.h"
+#include "harness/ops.h"
+#include "mmu/machine.h"
+
+namespace ptediff {
+
+struct RunOptions {
+  // The backend run as O (nullptr: the built-in optimized backend) and R
+  // (nullptr: the built-in reference).
+  const ptediff_backend* opt = nullptr;
+  const ptediff_backend* ref = nullptr;
+  // Overrides the program header's mutant when non-empty.
+  std::string mutant;
+  bool stop_at_first = true;  // stop after the first op that diverges
+  uint32_t window_tables = kDefaultWindowTables;
+  bool keep_trace = false;    // record per-op rets and logs (explain)
+};
+
+// Fold statistics over O's user mms at the end of a run.
+struct FoldStats {
+  uint64_t eligible = 0;  // blocks foldable in R
+  uint64_t folded = 0;    // ... that are valid+CONT in O
+};
+
+// One op as executed (kept only with RunOptions::keep_trace).
+struct TraceStep {
+  Prepared prepared;
+  std::vector<Ret> ref_rets, opt_rets;
+  std::vector<LogRec> ref_log, opt_log;
+};
+
+struct RunResult {
+  Program effective;    // the repaired program: its text form replays this run
+  size_t decoded_ops = 0;
+  size_t skipped = 0;   // ops that could not be made legal
+  std::vector<Divergence> divergences;
+  uint64_t trace_hash = 0;
+  Counters ref_cost, opt_cost;
+  FoldStats folds;
+  std::string error;    // setup failure (bad backend options): exit status 2
+  std::vector<TraceStep> trace;
+  bool diverged() const { return !divergences.empty(); }
+};
+
+// Runs `program`. The final machines are kept for inspection (state dumps).
+class Executor {
+ public:
+  explicit Executor(RunOptions opts = {});
+  ~Executor();
+  RunResult run(const Program& program);
+
+  // The machines of the last run (valid until the next run).
+  const Machine* ref_machine() const { return ref_.get(); }
+  const Machine* opt_machine() const { return opt_.get(); }
+
+ private:
+  RunOptions opts_;
+  std::unique_ptr<FolioMap> folios_;
+  std::unique_ptr<Machine> ref_, opt_;
+  const ptediff_backend* ref_be_ = nullptr;
+  const ptediff_backend* opt_be_ = nullptr;
+};
+
+// The backend options string for O from a header ("profile=fold mutant=none").
+std::string backend_options(const Header& h, const std::string& mutant_override);
+
+}  // namespace ptediff
+
+#endif  // PTEDIFF_HARNESS_EXECUTOR_H_

@@ -1,0 +1,312 @@
+// ptediff: making a decoded op legal in the current state (see repair.h).
+#include "harness/repair.h"
+
+#include <algorithm>
+#include <optional>
+
+namespace ptediff {
+namespace {
+
+using K = OpKind;
+
+// Read-only view of the reference machine's tables, in page units.
+class View {
+ public:
+  explicit View(const Machine& m)
+      : m_(m), geo_(m.geo()), page_(1ULL << geo_.page_shift),
+        pages_(m.window_limit() >> geo_.page_shift) {}
+
+  uint64_t page() const { return page_; }
+  uint64_t pages() const { return pages_; }
+  const ptediff_geometry& geo() const { return geo_; }
+  pte_t pte(uint32_t mm, uint64_t va) const { return m_.peek(mm, va); }
+  bool valid(uint32_t mm, uint64_t va) const { return pte_valid(pte(mm, va)); }
+  bool none(uint32_t mm, uint64_t va) const { return pte_none(pte(mm, va)); }
+  // Entries left in va's page table, counting va.
+  uint64_t table_left(uint64_t va) const {
+    const uint64_t pmd = ptediff_pmd_size(&geo_);
+    return (pmd - (va & (pmd - 1))) / page_;
+  }
+  bool folio_of(pte_t pte, ptediff_folio* f) const {
+    return pte_valid(pte) && m_.folio_of(pte_pfn(&geo_, pte), f);
+  }
+
+  // The first page at or after va (wrapping around the window) satisfying pred.
+  template <typename Pred>
+  std::optional<uint64_t> find_from(uint64_t va, Pred pred) const {
+    const uint64_t first = va / page_;
+    for (uint64_t i = 0; i < pages_; ++i) {
+      const uint64_t a = ((first + i) % pages_) * page_;
+      if (pred(a)) return a;
+    }
+    return std::nullopt;
+  }
+
+  // Entries from va (valid) that continue it: next pfn of the same folio,
+  // same protection modulo access/dirty, same table. At most max_nr.
+  uint32_t folio_run(uint32_t mm, uint64_t va, uint64_t max_nr) const {
+    const pte_t first = pte(mm, va);
+    ptediff_folio f{};
+    if (!folio_of(first, &f)) return 1;
+    const uint64_t pfn = pte_pfn(&geo_, first);
+    const uint64_t limit = std::min({max_nr, table_left(va), f.start_pfn + f.nr_pages - pfn});
+    uint64_t n = 1;
+    while (n < limit && same_run(first, pte(mm, va + n * page_), n)) ++n;
+    return static_cast<uint32_t>(n);
+  }
+
+  // Whether `e` is `first` advanced by n pages, modulo access/dirty.
+  bool same_run(pte_t first, pte_t e, uint64_t n) const {
+    return pte_valid(e) && pte_pfn(&geo_, e) == pte_pfn(&geo_, first) + n &&
+           pte_pgprot(&geo_, pte_mkold_clean(e) & ~PTE_CONT) ==
+               pte_pgprot(&geo_, pte_mkold_clean(first) & ~PTE_CONT);
+  }
+
+  // The whole folio mapped at va, if every page of it is mapped in order in
+  // one table of mm.
+  std::optional<Range> whole_folio(uint32_t mm, uint64_t va) const {
+    ptediff_folio f{};
+    const pte_t e = pte(mm, va);
+    if (!folio_of(e, &f)) return std::nullopt;
+    const uint64_t back = pte_pfn(&geo_, e) - f.start_pfn;
+    if (back * page_ > va) return std::nullopt;
+    const uint64_t start = va - back * page_;
+    if (!valid(mm, start) || pte_pfn(&geo_, pte(mm, start)) != f.start_pfn) return std::nullopt;
+    if (folio_run(mm, start, f.nr_pages) != f.nr_pages) return std::nullopt;
+    return Range{mm, start, static_cast<uint32_t>(f.nr_pages)};
+  }
+
+  // Every run of entries, in every mm, mapping the folio of `e` (the rmap).
+  std::vector<Range> rmap(pte_t e) const {
+    std::vector<Range> out;
+    ptediff_folio f{};
+    if (!folio_of(e, &f)) return out;
+    for (uint32_t mm = 0; mm < kNumMms; ++mm) {
+      for (uint64_t i = 0; i < pages_; ++i) {
+        const pte_t x = pte(mm, i * page_);
+        ptediff_folio g{};
+        if (!folio_of(x, &g) || g.id != f.id) continue;
+        const uint32_t n = folio_run(mm, i * page_, pages_ - i);
+        out.push_back({mm, i * page_, n});
+        i += n - 1;
+      }
+    }
+    return out;
+  }
+
+ private:
+  const Machine& m_;
+  ptediff_geometry geo_;
+  uint64_t page_, pages_;
+};
+
+// Moves op's va to the first valid entry at or after it in its mm.
+bool repair_to_valid(const View& v, Op& op) {
+  const uint32_t mm = static_cast<uint32_t>(op.get(Field::kMm));
+  auto a = v.find_from(op.get(Field::kVa), [&](uint64_t x) { return v.valid(mm, x); });
+  if (!a) return false;
+  op.set(Field::kVa, *a);
+  return true;
+}
+
+// Clamps op's nr so that [va, va+nr) stays in the window.
+void clamp_to_window(const View& v, Op& op) {
+  const uint64_t left = v.pages() - op.get(Field::kVa) / v.page();
+  op.set(Field::kNr, std::clamp<uint64_t>(op.get(Field::kNr), 1, left));
+}
+
+bool prepare_fault(const View& v, FolioMap& folios, Prepared* p) {
+  Op& op = p->op;
+  const uint32_t mm = static_cast<uint32_t>(op.get(Field::kMm));
+  // alloc_anon_folio: the highest order whose aligned range is all none.
+  for (int64_t order = op.get(Field::kOrder); order >= 0; --order) {
+    const uint64_t n = 1ULL << order;
+    uint64_t base = op.get(Field::kVa) & ~(n * v.page() - 1);
+    if (order == 0 && !v.none(mm, base)) {
+      auto a = v.find_from(base, [&](uint64_t x) { return v.none(mm, x); });
+      if (!a) return false;
+      base = *a;
+    }
+    bool ok = base / v.page() + n <= v.pages();
+    for (uint64_t i = 0; ok && i < n; ++i) ok = v.none(mm, base + i * v.page());
+    if (!ok) continue;
+    op.set(Field::kOrder, order);
+    op.set(Field::kVa, base);
+    p->folio = folios.alloc(static_cast<uint32_t>(order), static_cast<Placement>(op.get(Field::kPlace)));
+    p->range = {mm, base, static_cast<uint32_t>(n)};
+    return true;
+  }
+  return false;
+}
+
+bool prepare_split_pmd(const View& v, FolioMap& folios, Prepared* p) {
+  Op& op = p->op;
+  const uint32_t mm = static_cast<uint32_t>(op.get(Field::kMm));
+  const uint64_t pmd = ptediff_pmd_size(&v.geo());
+  const uint64_t per = v.geo().ptrs_per_pte;
+  const uint64_t tables = v.pages() / per;
+  for (uint64_t t = 0; t < tables; ++t) {
+    const uint64_t base = ((op.get(Field::kVa) / pmd + t) % tables) * pmd;
+    bool empty = true;
+    for (uint64_t i = 0; empty && i < per; ++i) empty = v.none(mm, base + i * v.page());
+    if (!empty) continue;
+    op.set(Field::kVa, base);
+    p->folio = folios.alloc(pmd_order(v.geo()), static_cast<Placement>(op.get(Field::kPlace)));
+    p->range = {mm, base, static_cast<uint32_t>(per)};
+    return true;
+  }
+  return false;
+}
+
+bool prepare_set_ptes(const View& v, FolioMap& folios, Prepared* p) {
+  Op& op = p->op;
+  const uint32_t mm = static_cast<uint32_t>(op.get(Field::kMm));
+  if (folios.size() == 0) return false;
+  op.set(Field::kFolio, op.get(Field::kFolio) % folios.size());
+  p->folio = folios.all()[op.get(Field::kFolio)];
+  op.set(Field::kIdx, op.get(Field::kIdx) % p->folio.nr_pages);
+  auto a = v.find_from(op.get(Field::kVa), [&](uint64_t x) { return v.none(mm, x); });
+  if (!a) return false;
+  op.set(Field::kVa, *a);
+  // nr > 1 only over none entries of one folio in one table.
+  const uint64_t limit = std::min({op.get(Field::kNr), p->folio.nr_pages - op.get(Field::kIdx),
+                                   v.table_left(*a)});
+  uint64_t n = 1;
+  while (n < limit && v.none(mm, *a + n * v.page())) ++n;
+  op.set(Field::kNr, n);
+  p->range = {mm, *a, static_cast<uint32_t>(n)};
+  return true;
+}
+
+bool prepare_whole_folio(const View& v, Prepared* p) {
+  if (!repair_to_valid(v, p->op)) return false;
+  auto r = v.whole_folio(static_cast<uint32_t>(p->op.get(Field::kMm)), p->op.get(Field::kVa));
+  if (!r) return false;
+  p->op.set(Field::kVa, r->va);
+  if (p->op.kind == K::kClearYoungDirtyPtes) p->op.set(Field::kNr, r->nr);
+  p->range = *r;
+  return true;
+}
+
+bool prepare_fork(const View& v, Prepared* p) {
+  Op& op = p->op;
+  clamp_to_window(v, op);
+  const uint64_t va = op.get(Field::kVa);
+  uint64_t n = 0;
+  while (n < op.get(Field::kNr) && v.none(kChildMm, va + n * v.page())) ++n;
+  if (n == 0) return false;
+  op.set(Field::kNr, n);
+  p->range = {kUserMm, va, static_cast<uint32_t>(n)};
+  p->hints.moved = true;
+  p->hints.moved_from = p->range;
+  p->hints.moved_to = {kChildMm, va, static_cast<uint32_t>(n)};
+  return true;
+}
+
+bool prepare_mremap(const View& v, Prepared* p) {
+  Op& op = p->op;
+  const uint32_t mm = static_cast<uint32_t>(op.get(Field::kMm));
+  clamp_to_window(v, op);
+  const uint64_t src = op.get(Field::kVa), dst = op.get(Field::kDst);
+  const uint64_t room = v.pages() - dst / v.page();
+  uint64_t n = 0;
+  while (n < std::min(op.get(Field::kNr), room) && v.none(mm, dst + n * v.page())) ++n;
+  // Source and destination must not overlap.
+  if (n == 0 || (src < dst + n * v.page() && dst < src + n * v.page())) return false;
+  op.set(Field::kNr, n);
+  p->range = {mm, src, static_cast<uint32_t>(n)};
+  p->hints.moved = true;
+  p->hints.moved_from = p->range;
+  p->hints.moved_to = {mm, dst, static_cast<uint32_t>(n)};
+  return true;
+}
+
+}  // namespace
+
+bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* out) {
+  const View v(ref);
+  *out = Prepared{};
+  out->op = in;
+  Op& op = out->op;
+  const uint32_t mm = static_cast<uint32_t>(op.get(Field::kMm));
+  auto single = [&] {
+    if (!repair_to_valid(v, op)) return false;
+    out->range = {mm, op.get(Field::kVa), 1};
+    return true;
+  };
+  switch (in.kind) {
+    case K::kPtepGet:
+    case K::kPtepGetLockless:
+    case K::kPteClear:
+    case K::kPtepGetAndClear:
+    case K::kPtepClearFlush:
+    case K::kPtepSetWrprotect:
+    case K::kPtepSetAccessFlags:
+    case K::kPtepModifyProt:
+    case K::kPteBatchHint:
+      return single();
+    case K::kPtepTestAndClearYoung:
+    case K::kPtepClearFlushYoung:
+      if (!single()) return false;
+      out->hints.young_cleared.push_back(out->range);
+      return true;
+    case K::kWrprotectPtes:
+    case K::kClearFullPtes:
+    case K::kGetAndClearFullPtes: {
+      if (!repair_to_valid(v, op)) return false;
+      op.set(Field::kNr, v.folio_run(mm, op.get(Field::kVa), std::max<uint64_t>(1, op.get(Field::kNr))));
+      out->range = {mm, op.get(Field::kVa), static_cast<uint32_t>(op.get(Field::kNr))};
+      return true;
+    }
+    case K::kClearYoungDirtyPtes:
+    case K::kMadvFree: {
+      if (!prepare_whole_folio(v, out)) return false;
+      const uint64_t flags =
+          in.kind == K::kMadvFree ? (CYDP_CLEAR_YOUNG | CYDP_CLEAR_DIRTY) : op.get(Field::kCydp);
+      if (flags & CYDP_CLEAR_YOUNG) {
+        out->hints.young_cleared.push_back(out->range);
+        out->hints.clean_young.push_back(out->range);
+      }
+      if (flags & CYDP_CLEAR_DIRTY) out->hints.clean_dirty.push_back(out->range);
+      return true;
+    }
+    case K::kSetPtes: return prepare_set_ptes(v, folios, out);
+    case K::kAccess:
+    case K::kTlbFill:
+      out->range = {mm, op.get(Field::kVa), 1};
+      return true;
+    case K::kFault: return prepare_fault(v, folios, out);
+    case K::kSplitPmd: return prepare_split_pmd(v, folios, out);
+    case K::kWpFault:
+      if (!single()) return false;
+      if (!op.get(Field::kReuse)) out->folio = folios.alloc(0, Placement::kLow);
+      return true;
+    case K::kFork: return prepare_fork(v, out);
+    case K::kZap:
+    case K::kMprotect:
+      clamp_to_window(v, op);
+      out->range = {mm, op.get(Field::kVa), static_cast<uint32_t>(op.get(Field::kNr))};
+      return true;
+    case K::kReferenced:
+    case K::kMkclean: {
+      if (!single()) return false;
+      out->rmap = v.rmap(v.pte(mm, op.get(Field::kVa)));
+      if (in.kind == K::kReferenced) {
+        out->hints.young_cleared = out->rmap;
+      } else {
+        out->hints.clean_dirty = out->rmap;
+      }
+      return true;
+    }
+    case K::kMremap: return prepare_mremap(v, out);
+    case K::kFolioAlloc:
+      if (folios.size() >= kMaxFolios) return false;
+      out->folio = folios.alloc(static_cast<uint32_t>(op.get(Field::kOrder)),
+                                static_cast<Placement>(op.get(Field::kPlace)));
+      return true;
+    case K::kCount: return false;
+  }
+  return false;
+}
+
+}  // namespace ptediff
