@@ -60,8 +60,22 @@ bool access_results_compatible(const CheckContext& c, const Ret& r, const Ret& o
   if (access_ok(R) && access_ok(O)) return true;
   if (R == O) return true;
   if (access_ok(R)) return R == AccessResult::kOkTlb || fixable(O, oe);
+  const uint8_t b = c.env.bits(mm, va);
+  if (R == AccessResult::kAccessFlagFault && (b & Envelope::kMayY)) {
+    // O legitimately has AF (spread in its block): it gets what R would get
+    // once its fault handler set AF.
+    const AccessKind kind = r.type == RetType::kRetry
+                                ? AccessKind::kWrite
+                                : static_cast<AccessKind>(c.op.op.get(Field::kKind));
+    const bool hafdbs = (c.ref.features() & PTEDIFF_FEAT_HAFDBS) != 0;
+    AccessResult with_af = AccessResult::kOk;
+    if (kind == AccessKind::kExec && (re & PTE_UXN)) with_af = AccessResult::kPermissionFault;
+    if (kind == AccessKind::kWrite && pte_rdonly(re) && !(hafdbs && pte_write(re))) {
+      with_af = (b & Envelope::kMayD) ? AccessResult::kOk : AccessResult::kPermissionFault;
+    }
+    if (O == with_af || (access_ok(O) && access_ok(with_af))) return true;
+  }
   if (access_ok(O)) {
-    const uint8_t b = c.env.bits(mm, va);
     if (R == AccessResult::kAccessFlagFault) return (b & Envelope::kMayY) != 0;
     if (R == AccessResult::kPermissionFault && pte_write(re)) return (b & Envelope::kMayD) != 0;
     return false;
@@ -347,11 +361,14 @@ void check_tlb(const CheckContext& c, std::vector<Divergence>* out) {
   for (const TlbEntry& t : c.opt.tlb().entries()) {
     for (uint64_t va = t.va; va < t.va + t.size; va += page) {
       if (!stale(t, va, c.opt.peek(t.mm, va))) continue;
-      const TlbEntry* rt = c.ref.tlb().lookup(t.mm, va);
-      if (rt != nullptr && stale(*rt, va, c.ref.peek(t.mm, va))) continue;
+      // R keeps a shadow of O's fills subjected to R's own invalidations:
+      // if R would still hold this translation, the staleness is the
+      // caller's (a deferred flush), not O's.
+      const TlbEntry* rt = c.ref.shadow_tlb().find_serial(t.serial);
+      if (rt != nullptr && (!rt->pending || t.pending)) continue;
       add(c, DivClass::kTlbStale, t.mm, va,
           absl::StrFormat("O's TLB %s entry for mm=%u va=%#x (%s) grants more than O's table "
-                          "(%#x); R has no such entry",
+                          "(%#x); R's flushes would have removed it",
                           t.size > page ? "block" : "page", t.mm, va,
                           t.pending ? "invalidation not completed" : "never invalidated",
                           c.opt.peek(t.mm, va)),

@@ -77,10 +77,31 @@ void Envelope::update(const Machine& ref, const EnvelopeHints& hints,
   // mremap and fork move (copy) entries, and with them whatever O had
   // spread into them: the new entry's may-bits start as the source's.
   if (hints.moved) {
-    for (uint32_t i = 0; i < hints.moved_from.nr && i < hints.moved_to.nr; ++i) {
-      const uint8_t src = bits(hints.moved_from.mm, hints.moved_from.va + i * page);
-      const uint64_t dva = hints.moved_to.va + i * page;
-      if ((dva >> geo_.page_shift) < pages_) at(hints.moved_to.mm, dva) |= src & (kMayY | kMayD);
+    const Range& from = hints.moved_from;
+    const uint64_t pmd = ptediff_pmd_size(&geo_);
+    for (uint32_t i = 0; i < from.nr && i < hints.moved_to.nr;) {
+      // The group of entries copied from one value: one entry, or (fork) the
+      // run of one folio within one table.
+      uint32_t n = 1;
+      ptediff_folio f{}, g{};
+      const uint64_t va = from.va + i * page;
+      if (hints.moved_by_folio && ref.folio_of(pte_pfn(&geo_, ref.peek(from.mm, va)), &f)) {
+        while (i + n < from.nr && (va + n * page) % pmd != 0 &&
+               pte_valid(ref.peek(from.mm, va + n * page)) &&
+               ref.folio_of(pte_pfn(&geo_, ref.peek(from.mm, va + n * page)), &g) && g.id == f.id) {
+          ++n;
+        }
+      }
+      uint8_t src = 0;
+      for (uint32_t k = 0; k < n; ++k) src |= bits(from.mm, va + k * page);
+      for (uint32_t k = 0; k < n; ++k) {
+        const uint64_t dva = hints.moved_to.va + (i + k) * page;
+        // A moved entry keeps its young forgiveness (as if R's young had
+        // not just risen); a fork copy is made old anyway.
+        const uint8_t keep = kMayY | kMayD | (hints.moved_by_folio ? 0 : kForgiven | kRefYoung);
+        if ((dva >> geo_.page_shift) < pages_) at(hints.moved_to.mm, dva) |= src & keep;
+      }
+      i += n;
     }
   }
   // Explicit cleans (clear_young_dirty_ptes for MADV_FREE, folio_mkclean)
@@ -100,11 +121,27 @@ void Envelope::update(const Machine& ref, const EnvelopeHints& hints,
         continue;
       }
       const bool y = pte_young(e), d = pte_dirty(e);
-      // Any event that makes R's entry young ends a forgiveness.
+      // Any event that makes R's entry young ends a forgiveness; one that
+      // makes it dirty ends a fork copy's exemption.
       if (y && !(x & kRefYoung)) x &= ~kForgiven;
-      x = (x & ~(kMustY | kMustD | kRefYoung)) | (y ? kRefYoung | kMayY : 0) |
-          (d ? kMustD | kMayD : 0);
+      if (d && !(x & kRefDirty)) x &= ~kDirtyCopy;
+      x = (x & ~(kMustY | kMustD | kRefYoung | kRefDirty)) | (y ? kRefYoung | kMayY : 0) |
+          (d ? kMustD | kMayD | kRefDirty : 0);
       if (y && !(x & kForgiven)) x |= kMustY;
+      if (x & kDirtyCopy) x &= ~kMustD;
+    }
+  }
+  // fork (copy_present_ptes) gives a whole batch the dirty bit of the
+  // batch's first entry as the backend's ptep_get reports it; batches start
+  // at different entries in R and O, so the child's copy may be clean where
+  // R's is dirty. No data is lost: the parent keeps its own dirty state
+  // (enforced), and core-mm accounts dirtiness per folio.
+  if (hints.moved_by_folio) {
+    for (uint32_t i = 0; i < hints.moved_to.nr; ++i) {
+      const uint64_t va = hints.moved_to.va + i * page;
+      if ((va >> geo_.page_shift) < pages_ && (at(hints.moved_to.mm, va) & kRefDirty)) {
+        at(hints.moved_to.mm, va) = (at(hints.moved_to.mm, va) | kDirtyCopy) & ~kMustD;
+      }
     }
   }
   // A young-clearing call on one entry of a foldable block may clear the

@@ -34,6 +34,8 @@ class Envelope {
     kMayD = 1 << 3,
     kForgiven = 1 << 4,  // young forgiven by a block-wide young clear
     kRefYoung = 1 << 5,  // R's raw young bit at the last boundary
+    kRefDirty = 1 << 6,  // R's dirty at the last boundary
+    kDirtyCopy = 1 << 7, // dirty copied by fork from a batch's first entry (see update)
   };
 
   Envelope(const ptediff_geometry& geo, uint64_t window_pages);

@@ -9,6 +9,7 @@
 #define PTEDIFF_HARNESS_EXECUTOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ struct RunOptions {
   bool stop_at_first = true;  // stop after the first op that diverges
   uint32_t window_tables = kDefaultWindowTables;
   bool keep_trace = false;    // record per-op rets and logs (explain)
+  // Called after every executed op (explain's step-by-step trace).
+  std::function<void(size_t index, const Prepared& op, const std::vector<Ret>& ref_rets,
+                     const std::vector<Ret>& opt_rets, const Machine& ref, const Machine& opt)>
+      on_step;
 };
 
 // Fold statistics over O's user mms at the end of a run.

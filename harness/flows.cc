@@ -93,7 +93,10 @@ void fork(const Prepared& p, Api& api) {
       addr += page;
       continue;
     }
-    const unsigned nr = folio_pte_batch(api, kUserMm, addr, pte, (end - addr) / page);
+    bool any_writable = false;
+    const unsigned nr =
+        folio_pte_batch(api, kUserMm, addr, pte, (end - addr) / page, &any_writable);
+    if (any_writable) pte = pte_mkwrite(pte);
     if (pte_write(pte)) {
       api.wrprotect_ptes(kUserMm, addr, nr);
       pte = pte_wrprotect(pte);
@@ -207,7 +210,9 @@ const char* ret_type_name(RetType t) {
   return "?";
 }
 
-unsigned folio_pte_batch(Api& api, uint32_t mm, uint64_t va, pte_t pte, unsigned max_nr) {
+unsigned folio_pte_batch(Api& api, uint32_t mm, uint64_t va, pte_t pte, unsigned max_nr,
+                         bool* any_writable) {
+  if (any_writable != nullptr) *any_writable = pte_write(pte);
   const ptediff_geometry& geo = api.geo();
   const uint64_t page = api.page_size();
   ptediff_folio folio{};
@@ -223,6 +228,7 @@ unsigned folio_pte_batch(Api& api, uint32_t mm, uint64_t va, pte_t pte, unsigned
     const uint64_t addr = va + nr * page;
     const pte_t cur = api.ptep_get(mm, addr);
     if (!pte_same(pte_batch_clear_ignored(cur), expected)) break;
+    if (any_writable != nullptr) *any_writable |= pte_write(cur);
     const unsigned step = api.pte_batch_hint(mm, addr, cur);
     expected = pte_batch_clear_ignored(
         pfn_pte(&geo, pte_pfn(&geo, expected) + step, pte_pgprot(&geo, expected)));

@@ -31,6 +31,9 @@ struct EnvelopeHints {
   std::vector<Range> clean_young;    // explicit young cleans (clear_young_dirty_ptes)
   Range moved_from, moved_to;        // mremap / fork: may-bits travel with the entries
   bool moved = false;
+  // fork: copy_present_ptes sets a whole folio batch from its first entry, so
+  // the may-bits of a batch are the OR over the folio's entries in the range.
+  bool moved_by_folio = false;
 };
 
 struct Prepared {
@@ -65,7 +68,9 @@ void run_op(const Prepared& p, Api& api, std::vector<Ret>* rets);
 // folio_pte_batch (mm/internal.h): how many entries from `va` map consecutive
 // pages of the folio of `pte` with the same protection (ignoring young, dirty
 // and write), at most `max_nr`, skipping ahead by pte_batch_hint.
-unsigned folio_pte_batch(Api& api, uint32_t mm, uint64_t va, pte_t pte, unsigned max_nr);
+// *any_writable (optional) tells whether any entry of the batch is writable.
+unsigned folio_pte_batch(Api& api, uint32_t mm, uint64_t va, pte_t pte, unsigned max_nr,
+                         bool* any_writable = nullptr);
 
 }  // namespace ptediff
 

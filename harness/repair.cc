@@ -200,6 +200,7 @@ bool prepare_fork(const View& v, Prepared* p) {
   p->hints.moved = true;
   p->hints.moved_from = p->range;
   p->hints.moved_to = {kChildMm, va, static_cast<uint32_t>(n)};
+  p->hints.moved_by_folio = true;
   return true;
 }
 

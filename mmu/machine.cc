@@ -163,8 +163,13 @@ bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val)
   EntryRef e = checked_entry(mm, addr, "cmpxchg");
   const uint8_t id = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff);
   if (e.table == nullptr || old == nullptr) {
+    // A refused entry reads as a constant 0 that ignores writes, so a
+    // kernel-style retry loop ends instead of spinning.
     log_.push_back({.prim = Prim::kCmpxchg, .mm = id, .ok = false, .addr = addr});
-    return false;
+    if (old == nullptr) return false;
+    const bool was_zero = *old == 0;
+    *old = 0;
+    return was_zero;
   }
   const pte_t cur = e.value();
   const bool ok = cur == *old;
@@ -190,6 +195,7 @@ void Machine::prim_flush_tlb_range(ptediff_mm* mm, uint64_t start, uint64_t end,
   counters_.tlbis += (end - start + stride - 1) / stride;
   if (sync) ++counters_.dsbs;
   tlb_.invalidate_range(mm->id, start, end, stride, tlb_level, sync);
+  shadow_.invalidate_range(mm->id, start, end, stride, tlb_level, sync);
   log_.push_back({.prim = Prim::kFlushRange, .mm = static_cast<uint8_t>(mm->id),
                   .last_level = last_level, .sync = sync,
                   .tlb_level = static_cast<int8_t>(tlb_level), .addr = start, .end = end,
@@ -204,6 +210,7 @@ void Machine::prim_flush_tlb_mm(ptediff_mm* mm) {
   ++counters_.tlbis;
   ++counters_.dsbs;
   tlb_.invalidate_mm(mm->id);
+  shadow_.invalidate_mm(mm->id);
   log_.push_back({.prim = Prim::kFlushMm, .mm = static_cast<uint8_t>(mm->id), .sync = true,
                   .addr = 0, .end = mm->window.limit()});
 }
@@ -211,6 +218,7 @@ void Machine::prim_flush_tlb_mm(ptediff_mm* mm) {
 void Machine::prim_dsb() {
   ++counters_.dsbs;
   tlb_.sync();
+  shadow_.sync();
   log_.push_back({.prim = Prim::kDsb, .sync = true});
 }
 
@@ -244,41 +252,49 @@ AccessResult Machine::access(uint32_t mmid, uint64_t va, AccessKind kind, uint32
   ptediff_mm& mm = mms_[mmid];
   const uint64_t page = ptediff_page_size(&abi_.geo);
   va &= ~(page - 1);
-  if (const TlbEntry* t = tlb_.lookup(mmid, va); t != nullptr && permits_without_update(t->pte, kind)) {
-    return AccessResult::kOkTlb;
+  const bool hafdbs = (abi_.features & PTEDIFF_FEAT_HAFDBS) != 0;
+  if (const TlbEntry* t = tlb_.lookup(mmid, va); t != nullptr) {
+    if (permits_without_update(t->pte, kind)) return AccessResult::kOkTlb;
+    // A cached translation that forbids the access may fault without a walk
+    // (why __ptep_set_access_flags invalidates a stale read-only entry); only
+    // a DBM write under FEAT_HAFDBS goes to the descriptor to set dirty.
+    if (kind == AccessKind::kWrite && pte_rdonly(t->pte) && !(hafdbs && pte_write(t->pte))) {
+      return AccessResult::kPermissionFault;
+    }
+    if (kind == AccessKind::kExec && (t->pte & PTE_UXN) != 0) return AccessResult::kPermissionFault;
   }
   EntryRef e = mm.window.pte_entry(va);
   if (e.table == nullptr || !pte_valid(e.value())) return AccessResult::kTranslationFault;
-  const pte_t pte = e.value();
-  if (kind == AccessKind::kExec && (pte & PTE_UXN) != 0) return AccessResult::kPermissionFault;
-  const bool hafdbs = (abi_.features & PTEDIFF_FEAT_HAFDBS) != 0;
-  const bool needs_dirty = kind == AccessKind::kWrite && pte_rdonly(pte);
-  if (kind == AccessKind::kWrite && needs_dirty && !(hafdbs && pte_write(pte))) {
-    return AccessResult::kPermissionFault;
-  }
-  if (!pte_young(pte) && !hafdbs) return AccessResult::kAccessFlagFault;
-
-  // Hardware update. Inside a valid contiguous block the hardware may have
-  // used (and so update) the descriptor of any entry of the block.
+  // Inside a valid contiguous block the walk may have used the descriptor of
+  // any entry of the block: `pick` chooses which one is checked and updated.
   EntryRef target = e;
-  if (pte_valid_cont(pte)) {
+  if (pte_valid_cont(e.value())) {
     const uint64_t block = ptediff_cont_pte_size(&abi_.geo);
     const uint64_t va0 = va & ~(block - 1);
     target = mm.window.pte_entry(va0 + static_cast<uint64_t>(pick % abi_.geo.cont_ptes) * page);
   }
   pte_t upd = target.value();
-  if (pte_valid(upd) && (!pte_young(upd) || (needs_dirty && pte_rdonly(upd)))) {
-    const pte_t old = upd;
-    upd |= PTE_AF;
-    if (needs_dirty && pte_write(upd)) upd &= ~PTE_RDONLY;
+  if (!pte_valid(upd)) upd = e.value();  // a malformed block: use the entry itself
+  // Fault priority: translation, access flag, permission.
+  if (!pte_young(upd) && !hafdbs) return AccessResult::kAccessFlagFault;
+  if (kind == AccessKind::kExec && (upd & PTE_UXN) != 0) return AccessResult::kPermissionFault;
+  const bool needs_dirty = kind == AccessKind::kWrite && pte_rdonly(upd);
+  if (needs_dirty && !(hafdbs && pte_write(upd))) return AccessResult::kPermissionFault;
+
+  // Hardware update (FEAT_HAFDBS): set AF, and clear RDONLY for a DBM write.
+  if (hafdbs && pte_valid(target.value()) && (!pte_young(upd) || needs_dirty)) {
+    const pte_t old = target.value();
+    upd = old | PTE_AF;
+    if (needs_dirty) upd &= ~PTE_RDONLY;
     target.value() = upd;
     log_.push_back({.prim = Prim::kHw, .mm = static_cast<uint8_t>(mmid),
-                    .addr = target.table->va_base + (static_cast<uint64_t>(target.index) << abi_.geo.page_shift),
+                    .addr = target.table->va_base +
+                            (static_cast<uint64_t>(target.index) << abi_.geo.page_shift),
                     .old = old, .val = upd});
   }
   // Cache the translation of the accessed page as the walk saw it.
-  pte_t snap = e.value() | PTE_AF;
-  if (needs_dirty) snap &= ~PTE_RDONLY;
+  const pte_t snap =
+      pfn_pte(&abi_.geo, pte_pfn(&abi_.geo, e.value()), pte_pgprot(&abi_.geo, upd)) | PTE_AF;
   tlb_.fill({.mm = mmid, .level = kPteLevel, .va = va, .size = page, .pte = snap});
   return AccessResult::kOk;
 }

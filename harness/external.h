@@ -1,0 +1,19 @@
+// ptediff: loading an external backend (a shared library exporting
+// ptediff_backend_v1()).
+#ifndef PTEDIFF_HARNESS_EXTERNAL_H_
+#define PTEDIFF_HARNESS_EXTERNAL_H_
+
+#include <string>
+
+#include "ptediff/backend.h"
+
+namespace ptediff {
+
+// Loads `path` and returns its backend table, or nullptr with *err set (one
+// line). The library stays loaded for the life of the process. Checks the ABI
+// version and that every function of the table is present.
+const ptediff_backend* load_external_backend(const std::string& path, std::string* err);
+
+}  // namespace ptediff
+
+#endif  // PTEDIFF_HARNESS_EXTERNAL_H_

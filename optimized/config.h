@@ -1,0 +1,64 @@
+// ptediff optimized backend: per-run configuration (profile and mutant).
+//
+// A ContpteConfig lives in ptediff_machine::backend_priv for the lifetime of
+// one run, so two machines in one process can run different configurations
+// and nothing survives from one fuzz input to the next.
+#ifndef PTEDIFF_OPTIMIZED_CONFIG_H_
+#define PTEDIFF_OPTIMIZED_CONFIG_H_
+
+#include <cstdint>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace ptediff {
+
+// How much of the contpte series is enabled, in the order it was merged.
+enum class Profile : uint8_t {
+  kBasic,  // contpte core only: no batch helpers, no pte_batch_hint, no automatic fold
+  kBatch,  // + wrprotect_ptes / [get_and_]clear_full_ptes / clear_young_dirty_ptes, pte_batch_hint
+  kFold,   // + contpte_try_fold on single-entry set_ptes (the default)
+};
+
+// The named fault injections. The order matches optimized_mutants().
+enum class Mutant : uint8_t {
+  kNone = 0,
+  kAccessFlagsNoTlbi,
+  kAccessFlagsGatheredNoop,
+  kClearYoungDirtyBytes,
+  kUnfoldDropsDirty,
+  kUnfoldDropsYoung,
+  kFoldIgnoresPfn,
+  kFoldIgnoresProt,
+  kFoldAcrossFolios,
+  kFoldKernelMm,
+  kSetPtesVaOnlyAlign,
+  kGetNoGather,
+  kConvertNoFlush,
+  kClearFlushYoungOnePage,
+  kWrprotectNoPartialUnfold,
+  kClearFullNoPartialUnfold,
+  kBatchHintOffByOne,
+  kPa52Advance,
+};
+
+struct ContpteConfig {
+  Profile profile = Profile::kFold;
+  Mutant mutant = Mutant::kNone;
+
+  bool batch() const { return profile != Profile::kBasic; }
+  bool fold() const { return profile == Profile::kFold; }
+  // One predictable compare: a mutant that is off costs nothing more.
+  bool mutant_is(Mutant m) const { return mutant == m; }
+};
+
+// Parses the init options ("profile=... mutant=..."; NULL or empty gives the
+// defaults). Unknown keys or values are an InvalidArgument error.
+absl::StatusOr<ContpteConfig> parse_contpte_options(const char* options);
+
+// The catalogue name of `m` ("none" for Mutant::kNone).
+std::string_view mutant_name(Mutant m);
+
+}  // namespace ptediff
+
+#endif  // PTEDIFF_OPTIMIZED_CONFIG_H_

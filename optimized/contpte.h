@@ -1,0 +1,36 @@
+// ptediff: the optimized backend, arm64's transparent contiguous PTEs ("contpte").
+//
+// The backend presents the same page-table API as the reference, but manages
+// PTE_CONT behind the caller's back: batches of set_ptes that cover aligned,
+// physically contiguous blocks are mapped CONT, a block is folded when its
+// last entry is written and the whole block qualifies, single-entry modifiers
+// unfold first, getters gather access/dirty state across the block, and the
+// batch helpers keep whole blocks folded. See DESIGN.md sections 3 and 7.
+//
+// Options (init): "profile=basic|batch|fold" (default fold) selects how much of
+// the series is enabled; "mutant=NAME|none" (default none) injects one of the
+// named faults listed by optimized_mutants().
+#ifndef PTEDIFF_OPTIMIZED_CONTPTE_H_
+#define PTEDIFF_OPTIMIZED_CONTPTE_H_
+
+#include <span>
+
+#include "ptediff/backend.h"
+
+extern "C" const ptediff_backend* ptediff_optimized_backend(void);
+
+namespace ptediff {
+
+// One injectable fault of the optimized backend.
+struct MutantInfo {
+  const char* name;         // the value of the mutant= option
+  const char* description;  // one line: what the faulty code does
+  const char* source;       // where the bug is described (seed, review, upstream fix)
+};
+
+// The catalogue of mutants, in a stable order.
+std::span<const MutantInfo> optimized_mutants();
+
+}  // namespace ptediff
+
+#endif  // PTEDIFF_OPTIMIZED_CONTPTE_H_
