@@ -286,7 +286,10 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
     bool need = false;     // changed in a way that needs a TLB flush
     bool flushed = false;  // a covering TLBI was issued since
     bool synced = false;   // ... and completed (DSB)
+    bool need_young = false;  // access flag cleared by a clear_flush_young op
   };
+  const bool young_flush =
+      c.op.op.kind == OpKind::kPtepClearFlushYoung || c.op.op.kind == OpKind::kReferenced;
   std::map<std::pair<uint32_t, uint64_t>, Page> pages;
   const bool bbml2 = (c.opt.features() & PTEDIFF_FEAT_BBML2) != 0;
   for (const LogRec& r : c.opt.log()) {
@@ -313,6 +316,12 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
     if (change_needs_flush(g, r.old, r.val)) {
       p.need = true;
       p.flushed = p.synced = false;
+    } else if (young_flush && pte_valid(r.old) && pte_young(r.old) && !pte_young(r.val)) {
+      // ptep_clear_flush_young's contract: every entry whose access flag it
+      // cleared is invalidated (a nosync TLBI suffices: it is a hint), so
+      // later accesses set AF again instead of hitting a cached translation.
+      p.need_young = true;
+      p.flushed = false;
     }
     // Break-before-make: a valid entry replaced by one with another output
     // address, size (CONT) or memory type, directly or through an invalid
@@ -341,6 +350,13 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
   });
   if (!ref_flushes) return;
   for (const auto& [key, p] : pages) {
+    if (p.need_young && !p.need && !p.flushed) {
+      add(c, DivClass::kFlushMissing, key.first, key.second,
+          absl::StrFormat("mm=%u va=%#x: ptep_clear_flush_young cleared its access flag but O "
+                          "never invalidated its TLB entry",
+                          key.first, key.second),
+          out);
+    }
     if (p.need && !(p.flushed && p.synced)) {
       add(c, DivClass::kFlushMissing, key.first, key.second,
           absl::StrFormat("mm=%u va=%#x changed in a way that needs a TLB flush, but O %s", key.first,
@@ -354,9 +370,13 @@ void check_tlb(const CheckContext& c, std::vector<Divergence>* out) {
   const ptediff_geometry& g = c.opt.geo();
   const uint64_t page = page_of(g);
   // Whether cached translation `t` grants more for page va than table entry e.
+  // Inside a valid contiguous block the hardware may cache the permissions
+  // of any entry (they differ only in access/dirty), so the table grants
+  // write when any entry of the block is hardware-dirty.
   auto stale = [&](const TlbEntry& t, uint64_t va, pte_t e) {
     const uint64_t pfn = pte_pfn(&g, t.pte) + (va - t.va) / page;
-    return !pte_valid(e) || pte_pfn(&g, e) != pfn || (!pte_rdonly(t.pte) && pte_rdonly(e));
+    if (!pte_valid(e) || pte_pfn(&g, e) != pfn) return true;
+    return !pte_rdonly(t.pte) && pte_rdonly(e) && !logical_ad(c.opt, t.mm, va).dirty;
   };
   for (const TlbEntry& t : c.opt.tlb().entries()) {
     for (uint64_t va = t.va; va < t.va + t.size; va += page) {

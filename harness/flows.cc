@@ -65,10 +65,15 @@ void fault(const Prepared& p, Api& api) {
 void wp_fault(const Prepared& p, Api& api, std::vector<Ret>* rets) {
   const Args a(p.op);
   const pte_t orig = api.ptep_get(a.mm, a.va);
+  const Range one{a.mm, a.va, 1};
   if (pte_write(orig)) {
-    api.ptep_set_access_flags(a.mm, a.va, pte_mkyoung(pte_mkdirty(orig)), 1);
+    emit(rets, RetType::kAccessFlags, one,
+         api.ptep_set_access_flags(a.mm, a.va, pte_mkyoung(pte_mkdirty(orig)), 1) ? 1 : 0);
   } else if (p.op.get(Field::kReuse)) {
-    api.ptep_set_access_flags(a.mm, a.va, pte_mkwrite(pte_mkdirty(pte_mkyoung(orig))), 1);
+    emit(rets, RetType::kAccessFlags, one,
+         api.ptep_set_access_flags(a.mm, a.va, pte_mkwrite(pte_mkdirty(pte_mkyoung(orig))), 1)
+             ? 1
+             : 0);
   } else {
     const pte_t entry =
         prot_to_pte(api.geo(), p.folio.start_pfn, kProtYoung | kProtDirty | kProtWrite);
@@ -76,7 +81,7 @@ void wp_fault(const Prepared& p, Api& api, std::vector<Ret>* rets) {
     api.set_ptes(a.mm, a.va, entry, 1);
   }
   const uint32_t pick = static_cast<uint32_t>((a.va >> api.geo().page_shift) % api.geo().cont_ptes);
-  emit(rets, RetType::kRetry, {a.mm, a.va, 1},
+  emit(rets, RetType::kRetry, one,
        static_cast<uint64_t>(api.machine().access(a.mm, a.va, AccessKind::kWrite, pick)));
 }
 

@@ -112,12 +112,12 @@ bool Machine::valid_mm(const ptediff_mm* mm) const {
 
 EntryRef Machine::checked_entry(ptediff_mm* mm, uint64_t addr, const char* prim) {
   if (!valid_mm(mm)) {
-    violations_.push_back(absl::StrFormat("%s on an unknown mm", prim));
+    add_violation(absl::StrFormat("%s on an unknown mm", prim));
     return {};
   }
   EntryRef e = mm->window.pte_entry(addr);
   if (e.table == nullptr) {
-    violations_.push_back(absl::StrFormat("%s mm=%u va=%#x outside the window [0, %#x) or "
+    add_violation(absl::StrFormat("%s mm=%u va=%#x outside the window [0, %#x) or "
                                           "not page aligned",
                                           prim, mm->id, addr, mm->window.limit()));
   }
@@ -183,11 +183,11 @@ bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val)
 void Machine::prim_flush_tlb_range(ptediff_mm* mm, uint64_t start, uint64_t end,
                                    uint64_t stride, bool last_level, int tlb_level, bool sync) {
   if (!valid_mm(mm)) {
-    violations_.push_back("flush_tlb_range on an unknown mm");
+    add_violation("flush_tlb_range on an unknown mm");
     return;
   }
   if (stride == 0 || start > end || end > mm->window.limit()) {
-    violations_.push_back(absl::StrFormat(
+    add_violation(absl::StrFormat(
         "flush_tlb_range mm=%u [%#x, %#x) stride %#x outside the window [0, %#x)", mm->id, start,
         end, stride, mm->window.limit()));
     return;
@@ -204,7 +204,7 @@ void Machine::prim_flush_tlb_range(ptediff_mm* mm, uint64_t start, uint64_t end,
 
 void Machine::prim_flush_tlb_mm(ptediff_mm* mm) {
   if (!valid_mm(mm)) {
-    violations_.push_back("flush_tlb_mm on an unknown mm");
+    add_violation("flush_tlb_mm on an unknown mm");
     return;
   }
   ++counters_.tlbis;
@@ -222,9 +222,14 @@ void Machine::prim_dsb() {
   log_.push_back({.prim = Prim::kDsb, .sync = true});
 }
 
+void Machine::add_violation(std::string what) {
+  // Bounded: a runaway backend must not turn into unbounded memory.
+  if (violations_.size() < kMaxViolations) violations_.push_back(std::move(what));
+}
+
 void Machine::report_contract_error(const char* what) {
   ++contract_errors_;
-  violations_.push_back(absl::StrCat("contract: ", what == nullptr ? "(null)" : what));
+  add_violation(absl::StrCat("contract: ", what == nullptr ? "(null)" : what));
 }
 
 bool Machine::folio_of(uint64_t pfn, ptediff_folio* out) const {

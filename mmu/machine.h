@@ -128,7 +128,9 @@ class Machine {
   bool folio_of(uint64_t pfn, ptediff_folio* out) const;
 
  private:
+  static constexpr size_t kMaxViolations = 16;
   EntryRef checked_entry(ptediff_mm* mm, uint64_t addr, const char* prim);
+  void add_violation(std::string what);
   bool valid_mm(const ptediff_mm* mm) const;
 
   ptediff_machine abi_{};

@@ -1,0 +1,104 @@
+// ptediff fuzz target: one decoded program run differentially (DESIGN.md sections 4-6).
+//
+// Every byte string decodes to a valid program (harness/codec.h). A fresh
+// Executor runs it on the reference and the optimized backend; on the first
+// divergence the text report and the effective program (as a .repro) go to
+// stderr, then the process traps inside a function named after the
+// divergence class, so crash deduplication and -minimize_crash keep the same
+// bug. The optimized backend's mutant comes from $PTEDIFF_MUTANT (default
+// none) and overrides the input's own header: the fuzzer cannot "find" a bug
+// by switching a fault injection on.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <span>
+#include <string>
+
+#include "harness/codec.h"
+#include "harness/executor.h"
+#include "harness/report.h"
+#include "harness/repro.h"
+#include "optimized/contpte.h"
+
+namespace {
+
+// The mutant every run injects: $PTEDIFF_MUTANT or "none", read once.
+const std::string& injected_mutant() {
+  static const std::string m = [] {
+    const char* env = std::getenv("PTEDIFF_MUTANT");
+    return std::string(env != nullptr && *env != '\0' ? env : "none");
+  }();
+  return m;
+}
+
+bool known_mutant(const std::string& name) {
+  if (name == "none") return true;
+  for (const ptediff::MutantInfo& m : ptediff::optimized_mutants()) {
+    if (name == m.name) return true;
+  }
+  return false;
+}
+
+// One trap site per divergence class. The distinct constant keeps the linker
+// from folding the bodies, so each class has its own crashing frame.
+[[gnu::always_inline]] inline void trap_with(int code) {
+  asm volatile("" : : "r"(code));
+  __builtin_trap();
+}
+
+#define PTEDIFF_TRAP_SITE(fn, code) \
+  [[noreturn, gnu::noinline]] void fn() { trap_with(code); }
+PTEDIFF_TRAP_SITE(divergence_pte_state, 0)
+PTEDIFF_TRAP_SITE(divergence_access_dirty, 1)
+PTEDIFF_TRAP_SITE(divergence_return_value, 2)
+PTEDIFF_TRAP_SITE(divergence_flush_missing, 3)
+PTEDIFF_TRAP_SITE(divergence_tlb_stale, 4)
+PTEDIFF_TRAP_SITE(divergence_bbm, 5)
+PTEDIFF_TRAP_SITE(divergence_cont_malformed, 6)
+PTEDIFF_TRAP_SITE(divergence_out_of_window, 7)
+PTEDIFF_TRAP_SITE(divergence_contract, 8)
+PTEDIFF_TRAP_SITE(executor_setup_error, 9)
+#undef PTEDIFF_TRAP_SITE
+
+using TrapSite = void (*)();
+constexpr TrapSite kDivergenceSites[] = {
+    divergence_pte_state,     divergence_access_dirty,   divergence_return_value,
+    divergence_flush_missing, divergence_tlb_stale,      divergence_bbm,
+    divergence_cont_malformed, divergence_out_of_window, divergence_contract,
+};
+static_assert(std::size(kDivergenceSites) == ptediff::kNumDivClasses,
+              "one trap site per divergence class, in DivClass order");
+
+[[noreturn]] void report_and_trap(const ptediff::RunResult& r) {
+  const ptediff::Divergence& d = r.divergences.front();
+  std::fprintf(stderr, "%s\n# effective program (replay: ptediff run FILE.repro)\n%s",
+               ptediff::format_divergence(r, d).c_str(), ptediff::format_repro(r.effective).c_str());
+  std::fflush(stderr);
+  kDivergenceSites[static_cast<size_t>(d.cls) % std::size(kDivergenceSites)]();
+  __builtin_unreachable();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  if (!known_mutant(injected_mutant())) {
+    std::fprintf(stderr, "contpte_diff_fuzzer: unknown PTEDIFF_MUTANT '%s' (see `ptediff mutants`)\n",
+                 injected_mutant().c_str());
+    std::exit(2);
+  }
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const ptediff::Program program = ptediff::decode_program(std::span<const uint8_t>(data, size));
+  ptediff::RunOptions opts;
+  opts.mutant = injected_mutant();
+  ptediff::Executor executor(opts);
+  const ptediff::RunResult r = executor.run(program);
+  if (!r.error.empty()) {
+    std::fprintf(stderr, "contpte_diff_fuzzer: executor setup failed: %s\n", r.error.c_str());
+    executor_setup_error();
+  }
+  if (r.diverged()) report_and_trap(r);
+  return 0;
+}
