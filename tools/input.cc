@@ -13,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "harness/codec.h"
 #include "harness/repro.h"
+#include "optimized/contpte.h"
 
 namespace ptediff {
 
@@ -78,6 +79,11 @@ bool load_program(const std::string& path, Program* out, std::string* err) {
     return true;
   }
   *out = decode_program({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+  // A binary input decodes totally: a mutant name the catalogue does not
+  // know (random bytes) means no mutant rather than an error.
+  bool known = false;
+  for (const MutantInfo& m : optimized_mutants()) known |= out->header.mutant == m.name;
+  if (!known) out->header.mutant = "none";
   return true;
 }
 

@@ -52,7 +52,7 @@ constexpr const char* kUsage =
     "       ptediff decode FILE [-o OUT.repro]\n";
 
 int usage_error(const std::string& msg) {
-  std::fprintf(stderr, "ptediff: %s\n%s", msg.c_str(), kUsage);
+  std::fprintf(stderr, "ptediff: %s (see ptediff --help)\n", msg.c_str());
   return 2;
 }
 

@@ -1,0 +1,105 @@
+#!/bin/sh
+# ptediff: end-to-end tests of the command-line tool (exit statuses, error
+# lines, minimize, encode/decode, external backends). Usage:
+#   cli_test.sh PTEDIFF SOURCE_DIR NAIVE_SO BUGGY_SO
+set -u
+PTEDIFF=$1 SRC=$2 NAIVE=$3 BUGGY=$4
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+check() {  # check NAME EXPECTED_STATUS CMD...
+  name=$1 want=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err"; got=$?
+  if [ "$got" != "$want" ]; then
+    echo "FAIL $name: exit $got, want $want"; sed 's/^/  | /' "$T/out" "$T/err" | head -20
+    fails=$((fails + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+expect_err() {  # expect_err NAME PATTERN: the last command's stderr is one line matching PATTERN
+  if [ "$(wc -l <"$T/err")" -ne 1 ] || ! grep -q -- "$2" "$T/err"; then
+    echo "FAIL $1: stderr is not one line matching '$2':"; sed 's/^/  | /' "$T/err" | head -5
+    fails=$((fails + 1))
+  fi
+}
+bad() {  # bad NAME LINE PATTERN CONTENT: a malformed repro rejected with file:LINE
+  printf '%b' "$4" >"$T/$1.repro"
+  check "malformed $1" 2 "$PTEDIFF" run "$T/$1.repro"
+  expect_err "malformed $1" "$T/$1.repro:$2: .*$3"
+}
+
+H='ptediff-repro 1\ngranule 4k\n'
+bad unknown-op 3 "unknown" "${H}frobnicate mm=0 va=0x0\n"
+bad missing-key 3 "missing" "${H}ptep_get mm=0\n"
+bad bad-number 3 "" "${H}ptep_get mm=0 va=0x12g\n"
+bad out-of-range 3 "range" "${H}ptep_get mm=7 va=0x0\n"
+bad unaligned-va 3 "" "${H}ptep_get mm=0 va=0x10\n"
+bad truncated-header 2 "" "ptediff-repro 1\nptep_get mm=0 va=0x0\n"
+bad no-magic 1 "" "granule 4k\nptep_get mm=0 va=0x0\n"
+bad empty 1 "" ""
+bad duplicate-key 3 "" "${H}ptep_get mm=0 mm=0 va=0x0\n"
+
+# Nothing runs when one of several inputs is bad.
+cp "$SRC/conformance/mutants/get-no-gather.repro" "$T/good.repro"
+check "bad input runs nothing" 2 "$PTEDIFF" run "$T/good.repro" "$T/unknown-op.repro"
+grep -q "DIVERGED\|ok," "$T/out" && { echo "FAIL bad input runs nothing: something ran"; fails=$((fails + 1)); }
+
+check "usage: no command" 2 "$PTEDIFF"
+check "usage: unknown command" 2 "$PTEDIFF" frob
+expect_err "usage: unknown command" "unknown command"
+check "usage: bad flag" 2 "$PTEDIFF" run --frob "$T/good.repro"
+check "usage: bad flag value" 2 "$PTEDIFF" fuzz --seconds=abc
+check "usage: unknown mutant" 2 "$PTEDIFF" run --mutant no-such-bug "$T/good.repro"
+expect_err "usage: unknown mutant" "unknown mutant"
+check "missing file" 2 "$PTEDIFF" run "$T/does-not-exist.repro"
+expect_err "missing file" "does-not-exist"
+check "bad backend" 2 "$PTEDIFF" run --backend "$T/good.repro" "$T/good.repro"
+check "mutants lists the catalogue" 0 "$PTEDIFF" mutants
+grep -q "unfold-drops-dirty" "$T/out" || { echo "FAIL mutants: catalogue incomplete"; fails=$((fails + 1)); }
+
+# Run: clean 0, divergence 1, JSON.
+check "run clean" 0 "$PTEDIFF" run --mutant none "$T/good.repro"
+check "run mutant" 1 "$PTEDIFF" run "$T/good.repro"
+grep -q "divergence \[return-value\]" "$T/out" || { echo "FAIL run mutant: no report"; fails=$((fails + 1)); }
+check "run --json" 1 "$PTEDIFF" run --json "$T/good.repro"
+grep -q '"class":"return-value"' "$T/out" || { echo "FAIL run --json: no class"; fails=$((fails + 1)); }
+check "run --state" 0 "$PTEDIFF" run --state --mutant none "$T/good.repro"
+grep -q "mm=0 va=0x10000 R" "$T/out" || { echo "FAIL run --state: no table"; fails=$((fails + 1)); }
+check "explain" 1 "$PTEDIFF" explain "$T/good.repro"
+
+# Determinism: the same input twice gives the same trace hash.
+"$PTEDIFF" run --mutant none "$T/good.repro" | grep -o 'trace hash [0-9a-f]*' >"$T/h1"
+"$PTEDIFF" run --mutant none "$T/good.repro" | grep -o 'trace hash [0-9a-f]*' >"$T/h2"
+cmp -s "$T/h1" "$T/h2" || { echo "FAIL determinism"; fails=$((fails + 1)); }
+
+# Encode / decode round trip keeps the hash.
+check "encode" 0 "$PTEDIFF" encode "$T/good.repro" -o "$T/good.bin"
+check "decode" 0 "$PTEDIFF" decode "$T/good.bin" -o "$T/again.repro"
+"$PTEDIFF" run "$T/again.repro" | grep -o 'trace hash [0-9a-f]*' >"$T/h3"
+"$PTEDIFF" run "$T/good.repro" | grep -o 'trace hash [0-9a-f]*' >"$T/h4"
+cmp -s "$T/h3" "$T/h4" || { echo "FAIL encode/decode changes the run"; fails=$((fails + 1)); }
+
+# Minimize: never overwrites its input; the output reproduces the class.
+cp "$T/good.repro" "$T/keep.repro"
+check "minimize refuses its input" 2 "$PTEDIFF" minimize "$T/good.repro" -o "$T/good.repro"
+cmp -s "$T/good.repro" "$T/keep.repro" || { echo "FAIL minimize touched its input"; fails=$((fails + 1)); }
+check "minimize" 0 "$PTEDIFF" minimize "$T/good.repro" -o "$T/min.repro" --gtest "$T/min_test.cc"
+check "minimized reproduces" 1 "$PTEDIFF" run "$T/min.repro"
+grep -q "return-value" "$T/out" || { echo "FAIL minimized: other class"; fails=$((fails + 1)); }
+grep -q "TEST(Regression" "$T/min_test.cc" || { echo "FAIL minimize --gtest"; fails=$((fails + 1)); }
+
+# External backends: the C example is clean, its buggy build is caught.
+for f in "$SRC"/conformance/regressions/*.repro; do
+  check "naive backend $(basename "$f")" 0 "$PTEDIFF" run --backend "$NAIVE" "$f"
+done
+check "buggy naive backend caught" 1 "$PTEDIFF" run --backend "$BUGGY" "$SRC"/conformance/regressions/*.repro
+grep -q "flush-missing" "$T/out" || { echo "FAIL buggy backend: no flush-missing"; fails=$((fails + 1)); }
+
+# Garbage binary input never crashes.
+head -c 4096 /dev/urandom >"$T/noise.bin"
+"$PTEDIFF" run "$T/noise.bin" >/dev/null 2>&1; st=$?
+[ "$st" -le 1 ] || { echo "FAIL binary noise: exit $st"; fails=$((fails + 1)); }
+
+echo "$fails failure(s)"
+[ "$fails" -eq 0 ]
