@@ -5,7 +5,7 @@ DEBIAN_PACKAGES := clang-14 libclang-rt-14-dev llvm-14 cmake ninja-build libgtes
 SECONDS ?= 60
 JOBS ?= 1
 
-.PHONY: all deps build test test-sanitize fuzz coverage bench clean
+.PHONY: all deps build test test-sanitize fuzz coverage clean
 
 all: build
 
@@ -32,3 +32,7 @@ fuzz: build
 
 clean:
 	rm -rf build build-sanitize build-coverage
+
+# Clang source-based coverage over the gate (HTML in build-coverage/html).
+coverage: deps
+	scripts/coverage.sh
