@@ -2,8 +2,8 @@
 #include "harness/checks.h"
 
 #include <algorithm>
-#include <map>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 
 namespace ptediff {
@@ -281,54 +281,68 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
     }
   }
   // Per page of O's log: the pending flush need and break-before-make state.
+  // Only pages that need a flush or lost a valid entry are tracked.
   struct Page {
-    pte_t last_valid = 0;  // the valid entry an invalidation removed
-    bool need = false;     // changed in a way that needs a TLB flush
-    bool flushed = false;  // a covering TLBI was issued since
-    bool synced = false;   // ... and completed (DSB)
+    uint32_t mm = 0;
+    uint64_t va = 0;
+    pte_t last_valid = 0;     // the valid entry an invalidation removed
+    bool need = false;        // changed in a way that needs a TLB flush
+    bool flushed = false;     // a covering TLBI was issued since
+    bool synced = false;      // ... and completed (DSB)
     bool need_young = false;  // access flag cleared by a clear_flush_young op
   };
   const bool young_flush =
       c.op.op.kind == OpKind::kPtepClearFlushYoung || c.op.op.kind == OpKind::kReferenced;
-  std::map<std::pair<uint32_t, uint64_t>, Page> pages;
+  std::vector<Page> pages;
+  absl::flat_hash_map<uint64_t, size_t> index;  // (mm, page number) -> pages[]
+  std::vector<size_t> unsynced;                 // flushed, not yet synced
+  const uint64_t page = page_of(g);
+  auto key = [&](uint32_t mm, uint64_t va) { return (static_cast<uint64_t>(mm) << 56) | (va / page); };
+  auto mark_flushed = [&](size_t i, bool sync) {
+    pages[i].flushed = true;
+    pages[i].synced = sync;
+    if (!sync) unsynced.push_back(i);
+  };
   const bool bbml2 = (c.opt.features() & PTEDIFF_FEAT_BBML2) != 0;
   for (const LogRec& r : c.opt.log()) {
     if (r.prim == Prim::kFlushRange || r.prim == Prim::kFlushMm) {
-      for (auto& [key, p] : pages) {
-        if (key.first != r.mm) continue;
-        if (r.prim == Prim::kFlushMm ||
-            range_hits(r.addr, r.end, r.stride, key.second, page_of(g))) {
-          p.flushed = true;
-          p.synced = r.sync;
+      const uint64_t n = r.prim == Prim::kFlushRange && r.stride ? (r.end - r.addr) / r.stride : 0;
+      if (r.prim == Prim::kFlushRange && n < pages.size()) {
+        for (uint64_t k = 0; k < n; ++k) {
+          auto it = index.find(key(r.mm, r.addr + k * r.stride));
+          if (it != index.end()) mark_flushed(it->second, r.sync);
+        }
+      } else {
+        for (size_t i = 0; i < pages.size(); ++i) {
+          if (pages[i].mm == r.mm &&
+              (r.prim == Prim::kFlushMm || range_hits(r.addr, r.end, r.stride, pages[i].va, page))) {
+            mark_flushed(i, r.sync);
+          }
         }
       }
-      if (r.sync) {
-        for (auto& [key, p] : pages) p.synced |= p.flushed;
-      }
+    }
+    if (r.prim == Prim::kDsb || (r.prim == Prim::kFlushRange && r.sync) || r.prim == Prim::kFlushMm) {
+      for (size_t i : unsynced) pages[i].synced |= pages[i].flushed;
+      unsynced.clear();
       continue;
     }
-    if (r.prim == Prim::kDsb) {
-      for (auto& [key, p] : pages) p.synced |= p.flushed;
-      continue;
-    }
+    if (r.prim == Prim::kFlushRange) continue;
     if (!is_entry_write(r)) continue;
-    Page& p = pages[{r.mm, r.addr}];
-    if (change_needs_flush(g, r.old, r.val)) {
-      p.need = true;
-      p.flushed = p.synced = false;
-    } else if (young_flush && pte_valid(r.old) && pte_young(r.old) && !pte_young(r.val)) {
-      // ptep_clear_flush_young's contract: every entry whose access flag it
-      // cleared is invalidated (a nosync TLBI suffices: it is a hint), so
-      // later accesses set AF again instead of hitting a cached translation.
-      p.need_young = true;
-      p.flushed = false;
+    const bool needs = change_needs_flush(g, r.old, r.val);
+    const bool young_cleared =
+        young_flush && pte_valid(r.old) && pte_young(r.old) && !pte_young(r.val);
+    auto it = index.find(key(r.mm, r.addr));
+    if (it == index.end() && (needs || young_cleared)) {
+      it = index.emplace(key(r.mm, r.addr), pages.size()).first;
+      pages.push_back({.mm = r.mm, .va = r.addr});
     }
+    Page* p = it == index.end() ? nullptr : &pages[it->second];
     // Break-before-make: a valid entry replaced by one with another output
     // address, size (CONT) or memory type, directly or through an invalid
     // entry without a completed TLBI in between. BBML2_NOABORT allows
     // size-only changes.
-    const pte_t before = pte_valid(r.old) ? r.old : p.last_valid;
-    const bool completed = !pte_valid(r.old) && p.flushed && p.synced;
+    const pte_t before = pte_valid(r.old) ? r.old : p != nullptr ? p->last_valid : 0;
+    const bool completed = p != nullptr && !pte_valid(r.old) && p->flushed && p->synced;
     if (pte_valid(r.val) && pte_valid(before) && !completed) {
       const bool oa = pte_pfn(&g, before) != pte_pfn(&g, r.val) ||
                       (before & PTE_ATTRINDX_MASK) != (r.val & PTE_ATTRINDX_MASK);
@@ -341,26 +355,37 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
             out);
       }
     }
-    if (pte_valid(r.old) && !pte_valid(r.val)) p.last_valid = r.old;
-    if (pte_valid(r.val)) p.last_valid = 0;
+    if (p == nullptr) continue;
+    if (needs) {
+      p->need = true;
+      p->flushed = p->synced = false;
+    } else if (young_cleared) {
+      // ptep_clear_flush_young's contract: every entry whose access flag it
+      // cleared is invalidated (a nosync TLBI suffices: it is a hint), so
+      // later accesses set AF again instead of hitting a cached translation.
+      p->need_young = true;
+      p->flushed = false;
+    }
+    if (pte_valid(r.old) && !pte_valid(r.val)) p->last_valid = r.old;
+    if (pte_valid(r.val)) p->last_valid = 0;
   }
   // flush-missing applies to ops whose reference version flushes.
   const bool ref_flushes = std::any_of(c.ref.log().begin(), c.ref.log().end(), [](const LogRec& r) {
     return r.prim == Prim::kFlushRange || r.prim == Prim::kFlushMm;
   });
   if (!ref_flushes) return;
-  for (const auto& [key, p] : pages) {
+  for (const Page& p : pages) {
     if (p.need_young && !p.need && !p.flushed) {
-      add(c, DivClass::kFlushMissing, key.first, key.second,
+      add(c, DivClass::kFlushMissing, p.mm, p.va,
           absl::StrFormat("mm=%u va=%#x: ptep_clear_flush_young cleared its access flag but O "
                           "never invalidated its TLB entry",
-                          key.first, key.second),
+                          p.mm, p.va),
           out);
     }
     if (p.need && !(p.flushed && p.synced)) {
-      add(c, DivClass::kFlushMissing, key.first, key.second,
-          absl::StrFormat("mm=%u va=%#x changed in a way that needs a TLB flush, but O %s", key.first,
-                          key.second, p.flushed ? "never completed it (no DSB)" : "never flushed it"),
+      add(c, DivClass::kFlushMissing, p.mm, p.va,
+          absl::StrFormat("mm=%u va=%#x changed in a way that needs a TLB flush, but O %s", p.mm,
+                          p.va, p.flushed ? "never completed it (no DSB)" : "never flushed it"),
           out);
     }
   }
