@@ -134,8 +134,12 @@ RunResult Executor::run(const Program& program) {
     check_log(c, &divs);
     check_tlb(c, &divs);
 
+    for (uint64_t v : p.op.f) mix(&hash, v);
     for (const Ret& r : rrets) mix(&hash, r.value);
     for (const Ret& r : orets) mix(&hash, r.value);
+    for (const Machine* m : {ref_.get(), opt_.get()}) {
+      for (const LogRec& l : m->log()) mix(&hash, l.val ^ (l.addr << 1) ^ static_cast<uint64_t>(l.prim));
+    }
     for (const Divergence& d : divs) mix(&hash, 0x100 + static_cast<uint64_t>(d.cls));
     if (opts_.on_step) opts_.on_step(idx, p, rrets, orets, *ref_, *opt_);
     if (opts_.keep_trace) {

@@ -1,0 +1,45 @@
+// ptediff: determinism across builds. conformance/golden_hashes.txt records
+// the trace hash of each listed program as computed by one build; every build
+// (any optimisation level, sanitizers, compiler) must reproduce it exactly.
+// Regenerate with scripts/update_golden_hashes.sh after an intended change.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "harness/executor.h"
+#include "harness/repro.h"
+
+namespace ptediff {
+namespace {
+
+TEST(GoldenHashes, EveryBuildReproducesTheRecordedTraceHashes) {
+  std::ifstream in(PTEDIFF_SOURCE_DIR "/conformance/golden_hashes.txt");
+  ASSERT_TRUE(in) << "missing conformance/golden_hashes.txt";
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ls(line);
+    std::string path, mutant, want;
+    ASSERT_TRUE(ls >> path >> mutant >> want) << line;
+    std::ifstream f(std::string(PTEDIFF_SOURCE_DIR "/") + path);
+    std::stringstream text;
+    text << f.rdbuf();
+    Program p;
+    ParseError err;
+    ASSERT_TRUE(parse_repro(text.str(), path, &p, &err)) << err.str();
+    RunOptions opts;
+    opts.mutant = mutant;
+    Executor ex(opts);
+    char got[17];
+    std::snprintf(got, sizeof got, "%016llx",
+                  static_cast<unsigned long long>(ex.run(p).trace_hash));
+    EXPECT_EQ(want, got) << path << " with mutant " << mutant;
+    ++n;
+  }
+  EXPECT_GT(n, 10u);
+}
+
+}  // namespace
+}  // namespace ptediff
