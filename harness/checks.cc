@@ -121,7 +121,8 @@ std::vector<BlockRef> touched_blocks(const Machine& ref, const Machine& opt) {
   for (const Machine* m : {&ref, &opt}) {
     for (const LogRec& r : m->log()) {
       if (is_entry_write(r) && r.mm < kNumMms && r.addr < m->window_limit()) {
-        out.push_back({r.mm, r.addr / bb});
+        const BlockRef b{r.mm, r.addr / bb};
+        if (out.empty() || !(out.back() == b)) out.push_back(b);  // runs are common
       }
     }
   }

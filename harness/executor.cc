@@ -12,12 +12,11 @@
 namespace ptediff {
 namespace {
 
-// FNV-1a over 64-bit words: stable across builds, compilers and engines.
+// A multiply-xorshift mix over 64-bit words: stable across builds,
+// compilers and engines (no pointers, no iteration over unordered state).
 void mix(uint64_t* h, uint64_t v) {
-  for (int i = 0; i < 8; ++i) {
-    *h ^= (v >> (8 * i)) & 0xff;
-    *h *= 0x100000001b3ULL;
-  }
+  *h = (*h ^ v) * 0x9e3779b97f4a7c15ULL;
+  *h ^= *h >> 29;
 }
 
 bool is_access(const Ret& r) { return r.type == RetType::kAccess || r.type == RetType::kRetry; }
@@ -138,7 +137,10 @@ RunResult Executor::run(const Program& program) {
     for (const Ret& r : rrets) mix(&hash, r.value);
     for (const Ret& r : orets) mix(&hash, r.value);
     for (const Machine* m : {ref_.get(), opt_.get()}) {
-      for (const LogRec& l : m->log()) mix(&hash, l.val ^ (l.addr << 1) ^ static_cast<uint64_t>(l.prim));
+      for (const LogRec& l : m->log()) {
+        if (l.prim != Prim::kRead) mix(&hash, l.val ^ (l.addr << 1) ^ static_cast<uint64_t>(l.prim));
+      }
+      mix(&hash, m->log().size());
     }
     for (const Divergence& d : divs) mix(&hash, 0x100 + static_cast<uint64_t>(d.cls));
     if (opts_.on_step) opts_.on_step(idx, p, rrets, orets, *ref_, *opt_);
