@@ -133,29 +133,26 @@ pte_t Machine::prim_read(ptediff_mm* mm, uint64_t addr) {
   return v;
 }
 
-void Machine::prim_write(ptediff_mm* mm, uint64_t addr, pte_t val) {
-  ++counters_.writes;
-  EntryRef e = checked_entry(mm, addr, "write");
+pte_t Machine::store(ptediff_mm* mm, uint64_t addr, pte_t val, Prim prim) {
+  EntryRef e = checked_entry(mm, addr, prim_name(prim));
   pte_t old = 0;
   if (e.table != nullptr) {
     old = e.value();
     e.value() = val;
   }
-  log_.push_back({.prim = Prim::kWrite, .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
+  log_.push_back({.prim = prim, .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
                   .ok = e.table != nullptr, .addr = addr, .old = old, .val = val});
+  return old;
+}
+
+void Machine::prim_write(ptediff_mm* mm, uint64_t addr, pte_t val) {
+  ++counters_.writes;
+  store(mm, addr, val, Prim::kWrite);
 }
 
 pte_t Machine::prim_xchg(ptediff_mm* mm, uint64_t addr, pte_t val) {
   ++counters_.atomics;
-  EntryRef e = checked_entry(mm, addr, "xchg");
-  pte_t old = 0;
-  if (e.table != nullptr) {
-    old = e.value();
-    e.value() = val;
-  }
-  log_.push_back({.prim = Prim::kXchg, .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
-                  .ok = e.table != nullptr, .addr = addr, .old = old, .val = val});
-  return old;
+  return store(mm, addr, val, Prim::kXchg);
 }
 
 bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val) {

@@ -131,6 +131,8 @@ class Machine {
   static constexpr size_t kMaxViolations = 16;
   EntryRef checked_entry(ptediff_mm* mm, uint64_t addr, const char* prim);
   void add_violation(std::string what);
+  // Replaces an entry (WRITE_ONCE or xchg), logging it as `prim`.
+  pte_t store(ptediff_mm* mm, uint64_t addr, pte_t val, Prim prim);
   bool valid_mm(const ptediff_mm* mm) const;
 
   ptediff_machine abi_{};
