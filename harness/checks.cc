@@ -239,11 +239,21 @@ void check_returns(const CheckContext& c, const std::vector<Ret>& r, const std::
         within("dirty", (b.value & 2) != 0, must_d, may_d);
         if (bad.empty()) within("young", (b.value & 1) != 0, must_y, may_y);
         break;
-      case RetType::kAccessFlags:
-        // "Changed" only feeds update_mmu_cache (a no-op on arm64): O may
-        // report a change R did not need, never the reverse.
-        if (a.value && !b.value) bad = "ptep_set_access_flags: R changed the entry, O did nothing";
+      case RetType::kAccessFlags: {
+        // "Changed" only feeds update_mmu_cache (a no-op on arm64). O may
+        // report "unchanged" where R changed only if O's raw target entry
+        // already grants what R's now does (a block-wide update of an earlier
+        // call); otherwise the faulting access would fault again.
+        const pte_t re = c.ref.peek(a.range.mm, a.range.va);
+        const pte_t oe = c.opt.peek(a.range.mm, a.range.va);
+        const bool grants = (!pte_young(re) || pte_young(oe)) &&
+                            (pte_rdonly(re) || !pte_rdonly(oe)) && (!pte_write(re) || pte_write(oe));
+        if (a.value && !b.value && !grants) {
+          bad = "ptep_set_access_flags: R changed the entry, O did nothing and its entry stays "
+                "more restrictive";
+        }
         break;
+      }
       case RetType::kHint: bad = hint_unsound(c, b); break;
       case RetType::kAccess:
         if (!access_results_compatible(c, a, b)) {

@@ -100,13 +100,18 @@ class View {
   uint64_t page_, pages_;
 };
 
-// Moves op's va to the first valid entry at or after it in its mm.
+// Moves op's va to the first valid entry at or after it in its mm (or, when
+// that mm maps nothing, in the next mm that maps something).
 bool repair_to_valid(const View& v, Op& op) {
-  const uint32_t mm = static_cast<uint32_t>(op.get(Field::kMm));
-  auto a = v.find_from(op.get(Field::kVa), [&](uint64_t x) { return v.valid(mm, x); });
-  if (!a) return false;
-  op.set(Field::kVa, *a);
-  return true;
+  for (uint32_t k = 0; k < kNumMms; ++k) {
+    const uint32_t mm = static_cast<uint32_t>((op.get(Field::kMm) + k) % kNumMms);
+    auto a = v.find_from(op.get(Field::kVa), [&](uint64_t x) { return v.valid(mm, x); });
+    if (!a) continue;
+    op.set(Field::kMm, mm);
+    op.set(Field::kVa, *a);
+    return true;
+  }
+  return false;
 }
 
 // Clamps op's nr so that [va, va+nr) stays in the window.
@@ -229,10 +234,11 @@ bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* ou
   *out = Prepared{};
   out->op = in;
   Op& op = out->op;
-  const uint32_t mm = static_cast<uint32_t>(op.get(Field::kMm));
+  auto mm_of = [&] { return static_cast<uint32_t>(op.get(Field::kMm)); };
+  const uint32_t mm = mm_of();
   auto single = [&] {
     if (!repair_to_valid(v, op)) return false;
-    out->range = {mm, op.get(Field::kVa), 1};
+    out->range = {mm_of(), op.get(Field::kVa), 1};
     return true;
   };
   switch (in.kind) {
@@ -255,8 +261,9 @@ bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* ou
     case K::kClearFullPtes:
     case K::kGetAndClearFullPtes: {
       if (!repair_to_valid(v, op)) return false;
-      op.set(Field::kNr, v.folio_run(mm, op.get(Field::kVa), std::max<uint64_t>(1, op.get(Field::kNr))));
-      out->range = {mm, op.get(Field::kVa), static_cast<uint32_t>(op.get(Field::kNr))};
+      op.set(Field::kNr, v.folio_run(mm_of(), op.get(Field::kVa),
+                                     std::max<uint64_t>(1, op.get(Field::kNr))));
+      out->range = {mm_of(), op.get(Field::kVa), static_cast<uint32_t>(op.get(Field::kNr))};
       return true;
     }
     case K::kClearYoungDirtyPtes:
@@ -291,7 +298,7 @@ bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* ou
     case K::kReferenced:
     case K::kMkclean: {
       if (!single()) return false;
-      out->rmap = v.rmap(v.pte(mm, op.get(Field::kVa)));
+      out->rmap = v.rmap(v.pte(mm_of(), op.get(Field::kVa)));
       if (in.kind == K::kReferenced) {
         out->hints.young_cleared = out->rmap;
       } else {
