@@ -49,38 +49,41 @@ bool access_results_compatible(const CheckContext& c, const Ret& r, const Ret& o
   const auto R = static_cast<AccessResult>(r.value), O = static_cast<AccessResult>(o.value);
   const uint32_t mm = r.range.mm;
   const uint64_t va = r.range.va;
-  // A fault the arch fault path resolves without changing the mapping
-  // (access flag, write to a DBM-writable entry) is spurious, not wrong:
-  // handle_pte_fault then calls ptep_set_access_flags.
-  auto fixable = [](AccessResult x, pte_t e) {
-    return x == AccessResult::kAccessFlagFault ||
-           (x == AccessResult::kPermissionFault && pte_write(e));
-  };
-  const pte_t re = c.ref.peek(mm, va), oe = c.opt.peek(mm, va);
   if (access_ok(R) && access_ok(O)) return true;
-  if (R == O) return true;
-  if (access_ok(R)) return R == AccessResult::kOkTlb || fixable(O, oe);
-  const uint8_t b = c.env.bits(mm, va);
-  if (R == AccessResult::kAccessFlagFault && (b & Envelope::kMayY)) {
-    // O legitimately has AF (spread in its block): it gets what R would get
-    // once its fault handler set AF.
-    const AccessKind kind = r.type == RetType::kRetry
-                                ? AccessKind::kWrite
-                                : static_cast<AccessKind>(c.op.op.get(Field::kKind));
-    const bool hafdbs = (c.ref.features() & PTEDIFF_FEAT_HAFDBS) != 0;
-    AccessResult with_af = AccessResult::kOk;
-    if (kind == AccessKind::kExec && (re & PTE_UXN)) with_af = AccessResult::kPermissionFault;
-    if (kind == AccessKind::kWrite && pte_rdonly(re) && !(hafdbs && pte_write(re))) {
-      with_af = (b & Envelope::kMayD) ? AccessResult::kOk : AccessResult::kPermissionFault;
+  // R completed from a cached translation O no longer holds (O flushes whole
+  // blocks): O's fault, whatever it is, comes from the table both share.
+  if (R == AccessResult::kOkTlb) return true;
+  // O completed from a cached translation that R's own flushes would not
+  // have removed either (the shadow of O's fills in R): the flush that
+  // retires it is the caller's, still to come (e.g. after ptep_set_wrprotect).
+  if (O == AccessResult::kOkTlb) {
+    const TlbEntry* t = c.opt.tlb().lookup(mm, va);
+    const TlbEntry* rt = t != nullptr ? c.ref.shadow_tlb().find_serial(t->serial) : nullptr;
+    if (rt != nullptr && !rt->pending) return true;
+  }
+  const AccessKind kind = r.type == RetType::kRetry
+                              ? AccessKind::kWrite
+                              : static_cast<AccessKind>(c.op.op.get(Field::kKind));
+  const bool hafdbs = (c.ref.features() & PTEDIFF_FEAT_HAFDBS) != 0;
+  // What the access ends as once the arch fault path has done what it does
+  // for spurious faults (handle_pte_fault: ptep_set_access_flags sets AF, and
+  // dirty for a write to a DBM-writable entry) and the access is retried.
+  // Access and dirty state may legitimately differ between R and O (spread
+  // or cleared block-wide inside a folio), so such faults may differ too.
+  auto resolve = [&](AccessResult x, pte_t e) {
+    if (x == AccessResult::kAccessFlagFault) {
+      if (kind == AccessKind::kExec && (e & PTE_UXN)) return AccessResult::kPermissionFault;
+      x = kind == AccessKind::kWrite && pte_rdonly(e) && !(hafdbs && pte_write(e))
+              ? AccessResult::kPermissionFault
+              : AccessResult::kOk;
     }
-    if (O == with_af || (access_ok(O) && access_ok(with_af))) return true;
-  }
-  if (access_ok(O)) {
-    if (R == AccessResult::kAccessFlagFault) return (b & Envelope::kMayY) != 0;
-    if (R == AccessResult::kPermissionFault && pte_write(re)) return (b & Envelope::kMayD) != 0;
-    return false;
-  }
-  return fixable(R, re) && fixable(O, oe);
+    if (x == AccessResult::kPermissionFault && kind == AccessKind::kWrite && pte_write(e)) {
+      return AccessResult::kOk;
+    }
+    return x;
+  };
+  const AccessResult r2 = resolve(R, c.ref.peek(mm, va)), o2 = resolve(O, c.opt.peek(mm, va));
+  return (access_ok(r2) && access_ok(o2)) || r2 == o2;
 }
 
 // pte_batch_hint soundness: the n entries promised are valid, in one block,

@@ -76,11 +76,11 @@ constexpr std::array<MutantInfo, 17> kMutants = {{
 absl::Status set_option(absl::string_view key, absl::string_view value, ContpteConfig* cfg) {
   if (key == "profile") {
     if (value == "basic") {
-      cfg->profile = Profile::kBasic;
+      cfg->profile = ContptePolicy::kBasic;
     } else if (value == "batch") {
-      cfg->profile = Profile::kBatch;
+      cfg->profile = ContptePolicy::kBatch;
     } else if (value == "fold") {
-      cfg->profile = Profile::kFold;
+      cfg->profile = ContptePolicy::kFold;
     } else {
       return absl::InvalidArgumentError(
           absl::StrCat("optimized: unknown profile '", value, "' (basic, batch, fold)"));

@@ -14,7 +14,7 @@
 namespace ptediff {
 
 // How much of the contpte series is enabled, in the order it was merged.
-enum class Profile : uint8_t {
+enum class ContptePolicy : uint8_t {
   kBasic,  // contpte core only: no batch helpers, no pte_batch_hint, no automatic fold
   kBatch,  // + wrprotect_ptes / [get_and_]clear_full_ptes / clear_young_dirty_ptes, pte_batch_hint
   kFold,   // + contpte_try_fold on single-entry set_ptes (the default)
@@ -43,11 +43,11 @@ enum class Mutant : uint8_t {
 };
 
 struct ContpteConfig {
-  Profile profile = Profile::kFold;
+  ContptePolicy profile = ContptePolicy::kFold;
   Mutant mutant = Mutant::kNone;
 
-  bool batch() const { return profile != Profile::kBasic; }
-  bool fold() const { return profile == Profile::kFold; }
+  bool batch() const { return profile != ContptePolicy::kBasic; }
+  bool fold() const { return profile == ContptePolicy::kFold; }
   // One predictable compare: a mutant that is off costs nothing more.
   bool mutant_is(Mutant m) const { return mutant == m; }
 };

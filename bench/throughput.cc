@@ -1,0 +1,109 @@
+// ptediff bench: checked-op throughput of the differential executor.
+//
+// BM_RandomPrograms/<granule>: decodes random byte strings (fixed seed; the
+// header of each is that granule, FEAT_HAFDBS, profile fold, mutant none) and
+// runs each program on both backends with every conformance check, as a fuzz
+// iteration does. Reports checked ops per second (ops the repair step made
+// legal and both sides executed) and programs per second.
+//
+// BM_FixedProgram/<order>/<mutant>: the cost-table fork workload (4K pages, a
+// window of written order-0 or order-9 folios, then fork) run again and again
+// with mutant=none (0) or with a dormant mutant selected (1: fold-kernel-mm,
+// which never fires on a program without kernel-mm ops). Every mutant is
+// compiled in; this measures what the `mutant_is` tests cost a run with the
+// mutant off, against a run where one is on but never triggers.
+//
+// Not a test: run `build/bench/throughput` (google-benchmark flags apply).
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bench/workload.h"
+#include "harness/codec.h"
+#include "harness/executor.h"
+#include "harness/repro.h"
+
+namespace ptediff::bench {
+namespace {
+
+constexpr uint64_t kSeed = 0x70746564696666ULL;  // "ptediff"
+constexpr size_t kPrograms = 256;                // distinct inputs per granule
+constexpr size_t kOpBytes = 512;                 // random bytes after the header
+constexpr const char* kDormantMutant = "fold-kernel-mm";
+
+// kPrograms inputs for granule g: the encoded header, then random op bytes.
+std::vector<std::vector<uint8_t>> random_inputs(ptediff_granule g) {
+  Program empty;
+  empty.header.granule = g;
+  const std::vector<uint8_t> header = encode_program(empty);
+  std::mt19937_64 rng(kSeed + static_cast<uint64_t>(g));
+  std::vector<std::vector<uint8_t>> out(kPrograms, header);
+  for (std::vector<uint8_t>& in : out) {
+    for (size_t i = 0; i < kOpBytes; ++i) in.push_back(static_cast<uint8_t>(rng()));
+  }
+  return out;
+}
+
+void BM_RandomPrograms(benchmark::State& state) {
+  const auto g = static_cast<ptediff_granule>(state.range(0));
+  const std::vector<std::vector<uint8_t>> inputs = random_inputs(g);
+  Executor ex;
+  uint64_t ops = 0, decoded = 0, programs = 0, diverged = 0;
+  size_t next = 0;
+  for (auto _ : state) {
+    const Program p = decode_program(inputs[next]);
+    const RunResult r = ex.run(p);
+    ops += r.effective.ops.size();
+    decoded += r.decoded_ops;
+    diverged += r.diverged() ? 1 : 0;
+    ++programs;
+    next = (next + 1) % inputs.size();
+  }
+  using C = benchmark::Counter;
+  state.SetLabel(granule_name(g));
+  state.counters["ops/s"] = C(static_cast<double>(ops), C::kIsRate);
+  state.counters["programs/s"] = C(static_cast<double>(programs), C::kIsRate);
+  state.counters["ops/program"] = C(static_cast<double>(ops) / programs);
+  state.counters["skipped/program"] = C(static_cast<double>(decoded - ops) / programs);
+  state.counters["diverged"] = C(static_cast<double>(diverged));
+}
+BENCHMARK(BM_RandomPrograms)
+    ->Arg(PTEDIFF_GRANULE_4K)
+    ->Arg(PTEDIFF_GRANULE_16K)
+    ->Arg(PTEDIFF_GRANULE_64K)
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_FixedProgram(benchmark::State& state) {
+  const Workload w{PTEDIFF_GRANULE_4K, Flow::kFork, static_cast<uint32_t>(state.range(0)), 2};
+  const std::string mutant = state.range(1) ? kDormantMutant : "";
+  // The dormant mutant must really be dormant: same model cost as none.
+  const FlowCost off = measure(w, Profile::kFold), sel = measure(w, Profile::kFold, mutant);
+  if (!off.error.empty() || !sel.error.empty() || total(off.opt) != total(sel.opt) ||
+      sel.divergences != 0) {
+    state.SkipWithError("the selected mutant is not dormant on this program");
+    return;
+  }
+  const Program p = workload_program(w, Profile::kFold);
+  RunOptions opts;
+  opts.mutant = mutant;
+  opts.window_tables = w.tables;
+  Executor ex(opts);
+  uint64_t ops = 0;
+  for (auto _ : state) ops += ex.run(p).effective.ops.size();
+  using C = benchmark::Counter;
+  state.SetLabel(state.range(1) ? std::string("mutant=") + kDormantMutant : "mutant=none");
+  state.counters["ops/s"] = C(static_cast<double>(ops), C::kIsRate);
+  state.counters["programs/s"] = C(static_cast<double>(state.iterations()), C::kIsRate);
+}
+BENCHMARK(BM_FixedProgram)
+    ->ArgNames({"order", "mutant"})
+    ->ArgsProduct({{0, 9}, {0, 1}})
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace ptediff::bench
+
+BENCHMARK_MAIN();
