@@ -12,6 +12,9 @@
 #include "harness/minimize.h"
 #include "harness/report.h"
 #include "harness/repro.h"
+#include "linearmap/executor.h"
+#include "linearmap/optimized.h"
+#include "linearmap/program.h"
 #include "optimized/contpte.h"
 #include "tools/input.h"
 
@@ -76,19 +79,70 @@ std::string format_state(const Machine& ref, const Machine& opt) {
   return out;
 }
 
+namespace {
+
+// One loaded input: a program of the user page-table subject or of the
+// kernel linear-map subject (`subject linear-map` in its header).
+struct Input {
+  Program user;
+  bool linear = false;
+  linearmap::Program linear_map;
+};
+
+bool load_input(const std::string& path, Input* in, std::string* err) {
+  std::string text;
+  if (!read_file(path, &text, err)) return false;
+  if (linearmap::is_linearmap_repro(text)) {
+    in->linear = true;
+    ParseError pe;
+    if (!linearmap::parse_program(text, path, &in->linear_map, &pe)) {
+      *err = pe.str();
+      return false;
+    }
+    return true;
+  }
+  return load_program(path, &in->user, err);
+}
+
+// Runs one linear-map input; returns 0 clean, 1 divergence, 2 error.
+int run_linear(const std::string& file, const linearmap::Program& p, const RunOptions& opts,
+               bool all) {
+  linearmap::RunOptions lo;
+  lo.mutant = opts.mutant;
+  lo.stop_at_first = !all;
+  const linearmap::RunResult r = linearmap::run_program(p, lo);
+  if (!r.error.empty()) return fail(absl::StrCat(file, ": ", r.error));
+  if (r.divergences.empty()) {
+    std::printf("%s: ok, linear-map, ops %zu, divergences 0\n", file.c_str(), r.ops_run);
+    return 0;
+  }
+  std::printf("%s: %s", file.c_str(), linearmap::format_report(r, p).c_str());
+  return 1;
+}
+
+}  // namespace
+
 int cmd_run(const std::vector<std::string>& files, const RunOptions& opts, bool json, bool state,
             bool all) {
   if (files.empty()) return fail("run needs at least one FILE");
-  std::vector<Program> progs;
+  std::vector<Input> inputs(files.size());
   std::string err;
-  if (!load_all(files, &progs, &err)) return fail(err);
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (!load_input(files[i], &inputs[i], &err)) return fail(err);  // bad input runs nothing
+  }
   int status = 0;
   RunOptions o = opts;
   o.stop_at_first = !all;
   const bool color = !json && isatty(STDOUT_FILENO);
-  for (size_t i = 0; i < progs.size(); ++i) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].linear) {
+      const int st = run_linear(files[i], inputs[i].linear_map, opts, all);
+      if (st == 2) return st;
+      status = std::max(status, st);
+      continue;
+    }
     Executor ex(o);
-    const RunResult r = ex.run(progs[i]);
+    const RunResult r = ex.run(inputs[i].user);
     if (!r.error.empty()) return fail(absl::StrCat(files[i], ": ", r.error));
     if (json) {
       std::printf("%s\n", format_json(r, files[i]).c_str());
@@ -190,8 +244,13 @@ int cmd_minimize(const std::vector<std::string>& files, const RunOptions& opts,
 
 int cmd_mutants(const std::vector<std::string>& args) {
   if (!args.empty()) return fail("mutants takes no arguments");
+  std::printf("user page tables (contpte backend):\n");
   for (const MutantInfo& m : optimized_mutants()) {
-    std::printf("%-28s %s\n%-28s   source: %s\n", m.name, m.description, "", m.source);
+    std::printf("  %-28s %s\n  %-28s   source: %s\n", m.name, m.description, "", m.source);
+  }
+  std::printf("kernel linear map (subject linear-map):\n");
+  for (const auto& m : linearmap::linearmap_mutants()) {
+    std::printf("  %-28s %s\n", m.name, m.what);
   }
   return 0;
 }

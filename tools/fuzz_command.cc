@@ -1,13 +1,484 @@
-// ptediff: `ptediff fuzz` (placeholder until the fuzz targets land).
+// ptediff: `ptediff fuzz` (DESIGN.md section 6).
+//
+// Finds the fuzz target built next to this binary (build/fuzz/), copies the
+// embedded seed corpus into OUT/corpus, runs libFuzzer (or afl-fuzz) on it
+// for the given time with the dictionary and options of the target, with
+// the mutant injected through $PTEDIFF_MUTANT, and then summarises: execs,
+// exec/s, coverage, corpus size, and every finding, each minimized in a
+// forked child (a backend crash cannot take this process down) to
+// `<artifact>.min.repro`. Exit 0 clean, 1 findings, 2 setup error.
 #include "tools/fuzz_command.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "harness/codec.h"
+#include "harness/minimize.h"
+#include "harness/repro.h"
+#include "tools/input.h"
+
+extern char** environ;
 
 namespace ptediff {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr const char* kTarget = "contpte_diff_fuzzer";
+
+int setup_error(const std::string& msg) {
+  std::fprintf(stderr, "ptediff fuzz: %s\n", msg.c_str());
+  return 2;
+}
+
+absl::string_view to_absl(const std::string& s) { return absl::string_view(s.data(), s.size()); }
+
+// The directory holding the ptediff binary.
+fs::path self_dir(const std::string& argv0) {
+  std::error_code ec;
+  fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) p = fs::absolute(argv0, ec);
+  return p.parent_path();
+}
+
+// The value of `key = value` in a libFuzzer .options file ("" when absent).
+std::string option_value(const fs::path& options, const std::string& key) {
+  std::string text, err;
+  if (!read_file(options.string(), &text, &err)) return "";
+  for (absl::string_view line : absl::StrSplit(to_absl(text), '\n')) {
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(line, absl::MaxSplits('=', 1));
+    if (absl::StripAsciiWhitespace(kv.first) == key) {
+      return std::string(absl::StripAsciiWhitespace(kv.second));
+    }
+  }
+  return "";
+}
+
+// Copies the seeds missing from `corpus` (an earlier run's corpus is kept).
+size_t copy_seeds(const fs::path& seeds, const fs::path& corpus) {
+  size_t n = 0;
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(seeds, ec)) {
+    const fs::path dst = corpus / e.path().filename();
+    if (e.is_regular_file() && !fs::exists(dst)) n += fs::copy_file(e.path(), dst, ec) ? 1 : 0;
+  }
+  return n;
+}
+
+size_t count_files(const fs::path& dir) {
+  size_t n = 0;
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) n += e.is_regular_file();
+  return n;
+}
+
+// A child process: argv[0] is run from PATH when it has no '/', with `env`
+// added to this environment, in `cwd`, stdout and stderr to `log`.
+struct Child {
+  std::vector<std::string> argv, env;
+  fs::path cwd, log;
+  pid_t pid = -1;
+};
+
+bool spawn(Child* c) {
+  const int fd = open(c->log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (chdir(c->cwd.c_str()) != 0) _exit(127);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    for (const std::string& kv : c->env) putenv(const_cast<char*>(kv.c_str()));
+    std::vector<char*> argv;
+    for (std::string& a : c->argv) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    signal(SIGINT, SIG_DFL);
+    execvp(argv[0], argv.data());
+    std::fprintf(stderr, "ptediff fuzz: cannot run %s\n", argv[0]);
+    _exit(127);
+  }
+  close(fd);
+  c->pid = pid;
+  return pid > 0;
+}
+
+// Waits for every child; calls `progress` every 10 s; kills the children
+// if they overrun `seconds` by two minutes. Returns false if any child
+// could not be run (exit status 127).
+bool wait_all(std::vector<Child>* children, int seconds, const std::function<void(int)>& progress) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto next = start + std::chrono::seconds(10);
+  bool ok = true;
+  size_t running = children->size();
+  void (*old_int)(int) = signal(SIGINT, SIG_IGN);  // Ctrl-C stops the engine, not the summary
+  while (running > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (Child& c : *children) {
+      int status = 0;
+      if (c.pid > 0 && waitpid(c.pid, &status, WNOHANG) == c.pid) {
+        c.pid = -1;
+        --running;
+        ok &= !(WIFEXITED(status) && WEXITSTATUS(status) == 127);
+      }
+    }
+    const auto now = Clock::now();
+    if (now >= next && running > 0) {
+      progress(
+          static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(now - start).count()));
+      next += std::chrono::seconds(10);
+    }
+    if (now - start > std::chrono::seconds(seconds + 120)) {
+      for (Child& c : *children) {
+        if (c.pid > 0) kill(c.pid, SIGKILL);
+      }
+    }
+  }
+  signal(SIGINT, old_int);
+  return ok;
+}
+
+// What an engine run produced.
+struct Stats {
+  uint64_t execs = 0, exec_per_sec = 0, cov = 0, ft = 0;
+  std::string coverage;  // the engine's own words
+};
+
+// The number after `key` in `line` (0 when absent).
+uint64_t number_after(absl::string_view line, absl::string_view key) {
+  const size_t at = line.find(key);
+  if (at == absl::string_view::npos) return 0;
+  absl::string_view rest = absl::StripLeadingAsciiWhitespace(line.substr(at + key.size()));
+  uint64_t v = 0;
+  (void)absl::SimpleAtoi(rest.substr(0, rest.find_first_of(" \t/")), &v);
+  return v;
+}
+
+// Accumulates one libFuzzer log into stats: final stats when present, else
+// the last status line.
+void parse_libfuzzer_log(const fs::path& log, Stats* s) {
+  std::string text, err;
+  if (!read_file(log.string(), &text, &err)) return;
+  uint64_t execs = 0, eps = 0, cov = 0, ft = 0;
+  for (absl::string_view line : absl::StrSplit(to_absl(text), '\n')) {
+    if (absl::StartsWith(line, "#") && line.find("cov: ") != absl::string_view::npos) {
+      execs = number_after(line, "#");
+      cov = number_after(line, "cov: ");
+      ft = number_after(line, "ft: ");
+      eps = number_after(line, "exec/s: ");
+    }
+    if (uint64_t v = number_after(line, "stat::number_of_executed_units:")) execs = v;
+    if (uint64_t v = number_after(line, "stat::average_exec_per_sec:")) eps = v;
+  }
+  s->execs += execs;
+  s->exec_per_sec += eps;
+  s->cov = std::max(s->cov, cov);
+  s->ft = std::max(s->ft, ft);
+  s->coverage = s->cov == 0 ? "not reported (the run stopped while loading the corpus)"
+                            : absl::StrCat("cov ", s->cov, ", ft ", s->ft);
+}
+
+// The last libFuzzer status line of a log, for progress reports.
+std::string last_status(const fs::path& log) {
+  std::ifstream f(log);
+  std::string line, last;
+  while (std::getline(f, line)) {
+    if (line.rfind("#", 0) == 0 && line.find("cov: ") != std::string::npos) last = line;
+  }
+  return last;
+}
+
+// `key : value` of an afl-fuzz fuzzer_stats file.
+std::string afl_stat(const fs::path& stats, const std::string& key) {
+  std::ifstream f(stats);
+  std::string line;
+  while (std::getline(f, line)) {
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    if (absl::StripAsciiWhitespace(to_absl(line.substr(0, colon))) == key) {
+      return std::string(absl::StripAsciiWhitespace(to_absl(line.substr(colon + 1))));
+    }
+  }
+  return "";
+}
+
+// One finding of the engine, minimized.
+struct Finding {
+  fs::path artifact;
+  std::string cls;     // divergence class, "crash", or "no-repro"
+  std::string detail;  // "at OP, N -> M ops" or why there is no repro
+  fs::path minimized;  // empty when none
+};
+
+// Replays and minimizes one artifact in a forked child; the child writes
+// "class|detail" to a pipe. A child killed by a signal is a backend crash.
+Finding minimize_artifact(const fs::path& artifact, const std::string& mutant) {
+  Finding f{artifact, "no-repro", "", {}};
+  int fds[2];
+  if (pipe(fds) != 0) return f;
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    std::string bytes, err, out = "no-repro|does not diverge when replayed";
+    if (read_file(artifact.string(), &bytes, &err)) {
+      const Program p = decode_program(
+          std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+      RunOptions opts;
+      opts.mutant = mutant;
+      MinimizeResult m;
+      const std::string path = artifact.string() + ".min.repro";
+      if (minimize_program(p, opts, &m) && write_file(path, format_repro(m.program), &err)) {
+        out = absl::StrCat(div_class_name(m.cls), "|at ", op_spec(m.kind).name, ", ", m.before_ops,
+                           " -> ", m.after_ops, " ops");
+      }
+    }
+    (void)!write(fds[1], out.data(), out.size());
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string got;
+  char buf[256];
+  for (ssize_t n; pid > 0 && (n = read(fds[0], buf, sizeof(buf))) > 0;) got.append(buf, n);
+  close(fds[0]);
+  int status = 0;
+  if (pid > 0) waitpid(pid, &status, 0);
+  if (pid > 0 && WIFSIGNALED(status)) {
+    f.cls = "crash";
+    f.detail = absl::StrCat("the replay died with signal ", WTERMSIG(status));
+    return f;
+  }
+  const size_t bar = got.find('|');
+  if (bar == std::string::npos) return f;
+  f.cls = got.substr(0, bar);
+  f.detail = got.substr(bar + 1);
+  if (f.cls != "no-repro") f.minimized = artifact.string() + ".min.repro";
+  return f;
+}
+
+// Regular files of `dir` whose name starts with one of `prefixes`.
+std::set<fs::path> artifacts_in(const fs::path& dir, std::initializer_list<const char*> prefixes) {
+  std::set<fs::path> out;
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (!e.is_regular_file() || name.find('.') != std::string::npos) continue;
+    for (const char* p : prefixes) {
+      if (name.rfind(p, 0) == 0) out.insert(e.path());
+    }
+  }
+  return out;
+}
+
+// Everything an engine needs to know.
+struct Setup {
+  FuzzCommandArgs args;
+  fs::path fuzz_dir, out, corpus, seeds;
+  std::string mutant;  // never empty
+};
+
+int run_libfuzzer(const Setup& s, Stats* stats, std::vector<fs::path>* found) {
+  const fs::path bin = s.fuzz_dir / kTarget;
+  if (!fs::exists(bin)) {
+    return setup_error(absl::StrCat(bin.string(), " not found (build it: make build)"));
+  }
+  const std::set<fs::path> before = artifacts_in(s.out, {"crash-", "timeout-", "oom-", "leak-"});
+  Child c;
+  c.argv = {bin.string(),
+            s.corpus.string(),
+            absl::StrCat("-max_total_time=", s.args.seconds),
+            "-timeout=20",
+            absl::StrCat("-artifact_prefix=", s.out.string(), "/"),
+            "-print_final_stats=1"};
+  const fs::path dict = s.fuzz_dir / absl::StrCat(kTarget, ".dict");
+  if (fs::exists(dict)) c.argv.push_back(absl::StrCat("-dict=", dict.string()));
+  const std::string max_len =
+      option_value(s.fuzz_dir / absl::StrCat(kTarget, ".options"), "max_len");
+  if (!max_len.empty()) c.argv.push_back(absl::StrCat("-max_len=", max_len));
+  if (s.args.jobs > 1) {
+    c.argv.push_back(absl::StrCat("-jobs=", s.args.jobs));
+    c.argv.push_back(absl::StrCat("-workers=", s.args.jobs));
+  }
+  c.env = {absl::StrCat("PTEDIFF_MUTANT=", s.mutant)};
+  c.cwd = s.out;  // -jobs writes fuzz-N.log into the working directory
+  c.log = s.out / "libfuzzer.log";
+  std::error_code ec;
+  fs::remove(c.log, ec);
+  for (int j = 0; j < s.args.jobs; ++j) fs::remove(s.out / absl::StrCat("fuzz-", j, ".log"), ec);
+  if (!spawn(&c)) return setup_error(absl::StrCat("cannot start ", bin.string()));
+  std::vector<Child> children = {c};
+  const fs::path watch = s.args.jobs > 1 ? s.out / "fuzz-0.log" : c.log;
+  if (!wait_all(&children, s.args.seconds, [&](int t) {
+        std::printf("  [%3ds] %s\n", t, last_status(watch).c_str());
+        std::fflush(stdout);
+      })) {
+    return setup_error(absl::StrCat("could not run ", bin.string(), "; see ", c.log.string()));
+  }
+  if (s.args.jobs > 1) {
+    for (int j = 0; j < s.args.jobs; ++j)
+      parse_libfuzzer_log(s.out / absl::StrCat("fuzz-", j, ".log"), stats);
+  } else {
+    parse_libfuzzer_log(c.log, stats);
+  }
+  for (const fs::path& a : artifacts_in(s.out, {"crash-", "timeout-", "oom-", "leak-"})) {
+    if (!before.count(a)) found->push_back(a);
+  }
+  return 0;
+}
+
+std::string afl_instance(int j) { return j == 0 ? "main" : absl::StrCat("secondary", j); }
+
+std::set<fs::path> afl_crashes(const fs::path& afl_out, int jobs) {
+  std::set<fs::path> out;
+  for (int j = 0; j < jobs; ++j) {
+    out.merge(artifacts_in(afl_out / afl_instance(j) / "crashes", {"id:"}));
+  }
+  return out;
+}
+
+int run_afl(const Setup& s, Stats* stats, std::vector<fs::path>* found) {
+  const fs::path bin = s.fuzz_dir / "afl" / kTarget;
+  if (!fs::exists(bin)) {
+    return setup_error(
+        absl::StrCat(bin.string(), " not found (build it: cmake --build build --target fuzz_afl)"));
+  }
+  const fs::path afl_out = s.out / "afl";
+  const std::set<fs::path> before = afl_crashes(afl_out, s.args.jobs);
+  std::vector<Child> children;
+  for (int j = 0; j < s.args.jobs; ++j) {
+    Child c;
+    const std::string name = afl_instance(j);
+    c.argv = {"afl-fuzz",
+              "-V",
+              absl::StrCat(s.args.seconds),
+              "-i",
+              s.seeds.string(),
+              "-o",
+              afl_out.string(),
+              j == 0 ? "-M" : "-S",
+              name};
+    const fs::path dict = s.fuzz_dir / absl::StrCat(kTarget, ".dict");
+    if (fs::exists(dict)) c.argv.insert(c.argv.end(), {"-x", dict.string()});
+    const fs::path cmplog = bin.string() + ".cmplog";
+    if (j == 0 && fs::exists(cmplog)) c.argv.insert(c.argv.end(), {"-c", cmplog.string()});
+    c.argv.insert(c.argv.end(), {"--", bin.string()});
+    c.env = {absl::StrCat("PTEDIFF_MUTANT=", s.mutant),
+             "AFL_SKIP_CPUFREQ=1",
+             "AFL_NO_UI=1",
+             "AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1",
+             "AFL_NO_AFFINITY=1",
+             "AFL_SKIP_CRASHES=1",
+             "AFL_AUTORESUME=1"};
+    c.cwd = s.out;
+    c.log = s.out / absl::StrCat("afl-", name, ".log");
+    std::error_code ec;
+    fs::remove(c.log, ec);
+    if (!spawn(&c)) return setup_error("cannot start afl-fuzz");
+    children.push_back(c);
+  }
+  if (!wait_all(&children, s.args.seconds, [&](int t) {
+        const fs::path st = afl_out / "main" / "fuzzer_stats";
+        std::printf("  [%3ds] execs %s, exec/s %s, corpus %s, crashes %s\n", t,
+                    afl_stat(st, "execs_done").c_str(), afl_stat(st, "execs_per_sec").c_str(),
+                    afl_stat(st, "corpus_count").c_str(), afl_stat(st, "saved_crashes").c_str());
+        std::fflush(stdout);
+      })) {
+    return setup_error("afl-fuzz is not installed (apt-get install afl++)");
+  }
+  std::string bitmap;
+  for (int j = 0; j < s.args.jobs; ++j) {
+    const fs::path dir = afl_out / afl_instance(j);
+    uint64_t v = 0;
+    if (absl::SimpleAtoi(afl_stat(dir / "fuzzer_stats", "execs_done"), &v)) stats->execs += v;
+    double eps = 0;
+    if (absl::SimpleAtod(afl_stat(dir / "fuzzer_stats", "execs_per_sec"), &eps)) {
+      stats->exec_per_sec += static_cast<uint64_t>(eps);
+    }
+    if (j == 0) bitmap = afl_stat(dir / "fuzzer_stats", "bitmap_cvg");
+  }
+  for (const fs::path& a : afl_crashes(afl_out, s.args.jobs)) {
+    if (!before.count(a)) found->push_back(a);
+  }
+  if (stats->execs == 0) {
+    return setup_error(absl::StrCat("afl-fuzz did not run; see ", children[0].log.string()));
+  }
+  stats->coverage = absl::StrCat("bitmap ", bitmap.empty() ? "?" : bitmap);
+  return 0;
+}
+
+}  // namespace
 
 int run_fuzz_command(const FuzzCommandArgs& args) {
-  std::fprintf(stderr, "ptediff: fuzz: the fuzz targets are not built yet\n");
-  return 2;
+  Setup s;
+  s.args = args;
+  s.mutant = args.mutant.empty() ? "none" : args.mutant;
+  s.fuzz_dir = self_dir(args.self_path) / "fuzz";
+  s.seeds = s.fuzz_dir / "seeds" / kTarget;
+  s.out = fs::absolute(args.out_dir.empty() ? "ptediff-findings" : args.out_dir);
+  s.corpus = s.out / "corpus";
+  std::error_code ec;
+  if (count_files(s.seeds) == 0) {
+    return setup_error(
+        absl::StrCat("no seed corpus in ", s.seeds.string(), " (build it: make build)"));
+  }
+  fs::create_directories(s.corpus, ec);
+  if (ec) return setup_error(absl::StrCat("cannot create ", s.corpus.string(), ": ", ec.message()));
+  const size_t copied = copy_seeds(s.seeds, s.corpus);
+  std::printf("ptediff fuzz: %s, %d s, %d job%s, mutant %s; findings in %s/ (%zu seeds added)\n",
+              args.engine.c_str(), args.seconds, args.jobs, args.jobs > 1 ? "s" : "",
+              s.mutant.c_str(), s.out.c_str(), copied);
+  std::fflush(stdout);
+
+  Stats stats;
+  std::vector<fs::path> artifacts;
+  const auto start = std::chrono::steady_clock::now();
+  const int rc =
+      args.engine == "afl" ? run_afl(s, &stats, &artifacts) : run_libfuzzer(s, &stats, &artifacts);
+  if (rc != 0) return rc;
+  if (stats.exec_per_sec == 0) {  // runs shorter than a second report 0
+    const std::chrono::duration<double> t = std::chrono::steady_clock::now() - start;
+    stats.exec_per_sec = static_cast<uint64_t>(stats.execs / std::max(t.count(), 1e-3));
+  }
+  std::vector<Finding> findings;
+  for (const fs::path& a : artifacts) findings.push_back(minimize_artifact(a, s.mutant));
+
+  std::printf("summary:\n  execs        %llu (%llu exec/s)\n  coverage     %s\n",
+              static_cast<unsigned long long>(stats.execs),
+              static_cast<unsigned long long>(stats.exec_per_sec), stats.coverage.c_str());
+  if (args.engine != "afl") {
+    std::printf("  corpus       %zu inputs in %s\n", count_files(s.corpus), s.corpus.c_str());
+  } else {
+    std::printf("  corpus       %s inputs in %s\n",
+                afl_stat(s.out / "afl" / "main" / "fuzzer_stats", "corpus_count").c_str(),
+                (s.out / "afl").c_str());
+  }
+  std::printf("  divergences  %zu\n", findings.size());
+  for (const Finding& f : findings) {
+    std::printf("    [%s] %s: %s\n", f.cls.c_str(), f.artifact.c_str(), f.detail.c_str());
+    if (!f.minimized.empty()) {
+      std::printf("      minimized: %s (replay: ptediff run %s)\n", f.minimized.c_str(),
+                  f.minimized.c_str());
+    }
+  }
+  return findings.empty() ? 0 : 1;
 }
 
 }  // namespace ptediff

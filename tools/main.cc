@@ -22,6 +22,7 @@
 #include "harness/executor.h"
 #include "harness/external.h"
 #include "harness/repro.h"
+#include "linearmap/optimized.h"
 #include "optimized/contpte.h"
 #include "tools/commands.h"
 #include "tools/fuzz_command.h"
@@ -111,6 +112,7 @@ bool common_options(RunOptions* opts, std::string* err) {
   if (!opts->mutant.empty() && opts->mutant != "none") {
     bool known = false;
     for (const MutantInfo& m : optimized_mutants()) known |= opts->mutant == m.name;
+    for (const auto& m : linearmap::linearmap_mutants()) known |= opts->mutant == m.name;
     if (!known) {
       *err = absl::StrCat("unknown mutant '", opts->mutant, "' (see `ptediff mutants`)");
       return false;
