@@ -20,15 +20,17 @@ namespace ptediff {
 
 // Ops of every kind with operands in range for the granule, biased toward
 // the first few blocks of the window and block-sized folios and batches so
-// that ops interact.
+// that ops interact. (Inside the stateful property, each op is further
+// biased by the ops before it: the same mm and pages, the page after a
+// range, a kind that typically follows the previous one.)
 rc::Gen<Op> gen_op(ptediff_granule granule);
 
 struct StatefulConfig {
   Header header;                         // granule, features, profile, mutant
   const ptediff_backend* opt = nullptr;  // O (nullptr: the optimized backend)
   uint64_t seed = 1;
-  int max_success = 60;  // test cases (op lists)
-  int max_size = 24;     // the longest op list is max_size + 1
+  int max_success = 200;  // test cases (op lists)
+  int max_size = 40;      // the longest op list is max_size + 1
   bool shrink = true;
 };
 

@@ -36,7 +36,7 @@ TEST(SetPtes, ContOnlyForAlignedBlocksOfOneFolio) {
   const Scenario s(k4kHafdbs, R"(
 fault mm=0 va=0x10000 order=4 write=1 place=low
 folio_alloc order=5 place=low
-set_ptes mm=0 va=0x20000 nr=16 folio=1 idx=1 prot=a
+set_ptes mm=0 va=0x20000 nr=16 folio=1 idx=1 prot=a|ro
 fault mm=0 va=0x40000 order=5 write=0 place=low
 )");
   ASSERT_TRUE(Agrees(s));
@@ -74,7 +74,8 @@ fork va=0x1f000 nr=1
 TEST(ContBit, SetPtesDropsContFromItsInput) {
   Rig rig(PTEDIFF_GRANULE_4K, ptediff_optimized_backend());
   ASSERT_TRUE(rig.ok());
-  const ptediff_folio big = rig.map_folio(0, 0x40000, 5, kProtYoung);  // folds two blocks
+  const ptediff_folio big =
+      rig.map_folio(0, 0x40000, 5, kProtYoung | kProtRdonly);  // folds two blocks
   const pte_t cont = rig.api().ptep_get(0, 0x40000);
   ASSERT_TRUE(pte_cont(cont));
   // The same CONT value written at an aligned VA with a misaligned pfn.
@@ -88,7 +89,7 @@ TEST(Fold, ExactlyWhenTheLastEntryCompletesTheBlock) {
   std::vector<uint32_t> idx(16);
   for (uint32_t i = 0; i < 16; ++i) idx[i] = i;
   const Scenario s(k4kHafdbs,
-                   "folio_alloc order=4 place=low\n" + one_by_one(0, kBlk, kPage, 0, idx, "a"));
+                   "folio_alloc order=4 place=low\n" + one_by_one(0, kBlk, kPage, 0, idx, "a|ro"));
   ASSERT_TRUE(Agrees(s));
   ASSERT_EQ(s.steps(), 17u);
   for (size_t i = 1; i < 16; ++i) {
@@ -104,10 +105,10 @@ TEST(Fold, ExactlyWhenTheLastEntryCompletesTheBlock) {
 
 TEST(Fold, NotWhenTheLastEntryByAddressIsWrittenFirst) {
   std::string body = "folio_alloc order=4 place=low\n";
-  body += one_by_one(0, kBlk + 15 * kPage, kPage, 0, {15}, "a");
+  body += one_by_one(0, kBlk + 15 * kPage, kPage, 0, {15}, "a|ro");
   std::vector<uint32_t> idx(15);
   for (uint32_t i = 0; i < 15; ++i) idx[i] = i;
-  body += one_by_one(0, kBlk, kPage, 0, idx, "a");
+  body += one_by_one(0, kBlk, kPage, 0, idx, "a|ro");
   const Scenario s(k4kHafdbs, body);
   ASSERT_TRUE(Agrees(s));
   EXPECT_FALSE(block_has_cont(s.opt(), 0, kBlk));
@@ -119,8 +120,8 @@ TEST(Fold, NotWhenOneEntryHasAnotherAttribute) {
   std::vector<uint32_t> idx(15);
   for (uint32_t i = 0; i < 15; ++i) idx[i] = i + 1;
   const Scenario s(k4kHafdbs, "folio_alloc order=4 place=low\n" +
-                                  one_by_one(0, kBlk, kPage, 0, {0}, "a|nc") +
-                                  one_by_one(0, kBlk + kPage, kPage, 0, idx, "a"));
+                                  one_by_one(0, kBlk, kPage, 0, {0}, "a|ro|nc") +
+                                  one_by_one(0, kBlk + kPage, kPage, 0, idx, "a|ro"));
   ASSERT_TRUE(Agrees(s));
   EXPECT_FALSE(block_has_cont(s.opt(), 0, kBlk));
   EXPECT_EQ(s.result().folds.eligible, 0u);
@@ -217,9 +218,10 @@ ptep_set_access_flags mm=0 va=0x13000 write=1 dirty=1
 TEST(KernelMm, NeverFolded) {
   std::vector<uint32_t> idx(16);
   for (uint32_t i = 0; i < 16; ++i) idx[i] = i;
-  const Scenario s(k4kHafdbs, "fault mm=2 va=0x10000 order=4 write=1 place=low\n"
-                              "folio_alloc order=4 place=low\n" +
-                                  one_by_one(2, 0x20000, kPage, 1, idx, "a|w"));
+  const Scenario s(k4kHafdbs,
+                   "fault mm=2 va=0x10000 order=4 write=1 place=low\n"
+                   "folio_alloc order=4 place=low\n" +
+                       one_by_one(2, 0x20000, kPage, 1, idx, "a|w"));
   ASSERT_TRUE(Agrees(s));
   EXPECT_FALSE(block_has_cont(s.opt(), 2, 0x10000));
   EXPECT_FALSE(block_has_cont(s.opt(), 2, 0x20000));

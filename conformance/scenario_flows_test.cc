@@ -81,8 +81,7 @@ TEST(Fork, FolioPteBatchSkipsFoldedBlocksWithTheHint) {
   // One gathered ptep_get (the entry, then its block) per block after the
   // first; no per-entry reads.
   EXPECT_EQ(rig.machine().counters().reads, 3u * (1u + 16u));
-  EXPECT_EQ(folio_pte_batch(api, 0, 5 * kPage, api.ptep_get(0, 5 * kPage), 64),
-            59u);
+  EXPECT_EQ(folio_pte_batch(api, 0, 5 * kPage, api.ptep_get(0, 5 * kPage), 64), 59u);
 }
 
 TEST(Munmap, PartialZapUnfoldsAndTheRestKeepTheirState) {

@@ -13,8 +13,12 @@ namespace {
 // Addresses of one granule: the second block of the window and its pages.
 struct Geo {
   explicit Geo(ptediff_granule g)
-      : granule(g), geo(ptediff_geometry_of(g)), page(ptediff_page_size(&geo)),
-        block(ptediff_cont_pte_size(&geo)), n(geo.cont_ptes), order(__builtin_ctz(n)) {}
+      : granule(g),
+        geo(ptediff_geometry_of(g)),
+        page(ptediff_page_size(&geo)),
+        block(ptediff_cont_pte_size(&geo)),
+        n(geo.cont_ptes),
+        order(__builtin_ctz(n)) {}
   uint64_t va(uint64_t i) const { return block + i * page; }
   ptediff_granule granule;
   ptediff_geometry geo;
@@ -65,7 +69,8 @@ TEST_P(Granule, FoldForkUnfoldRefold) {
 
 TEST_P(Granule, SplitPmdFoldsEveryBlock) {
   const Geo g(GetParam());
-  const Scenario s(header_for(g.granule, "hafdbs"), "split_pmd mm=0 va=0x0 write=1 dirty=1 place=low\n");
+  const Scenario s(header_for(g.granule, "hafdbs"),
+                   "split_pmd mm=0 va=0x0 write=1 dirty=1 place=low\n");
   ASSERT_TRUE(Agrees(s));
   const uint32_t blocks = g.geo.ptrs_per_pte / g.n;
   EXPECT_EQ(folded_blocks(s.opt(), 0, 0, g.geo.ptrs_per_pte), blocks);

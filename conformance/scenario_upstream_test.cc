@@ -25,8 +25,9 @@ RunOptions with_mutant(const char* name) {
   if (!s.diverged()) return ::testing::AssertionFailure() << "no divergence\n" << s.report();
   const Divergence& d = s.result().divergences.front();
   if (d.cls != cls || d.op_index != index) {
-    return ::testing::AssertionFailure() << "expected " << div_class_name(cls) << " at op " << index
-                                         << "\n" << s.report();
+    return ::testing::AssertionFailure()
+           << "expected " << div_class_name(cls) << " at op " << index << "\n"
+           << s.report();
   }
   return ::testing::AssertionSuccess();
 }

@@ -50,17 +50,15 @@ bool access_results_compatible(const CheckContext& c, const Ret& r, const Ret& o
   const uint32_t mm = r.range.mm;
   const uint64_t va = r.range.va;
   if (access_ok(R) && access_ok(O)) return true;
-  // R completed from a cached translation O no longer holds (O flushes whole
-  // blocks): O's fault, whatever it is, comes from the table both share.
-  if (R == AccessResult::kOkTlb) return true;
-  // O completed from a cached translation that R's own flushes would not
-  // have removed either (the shadow of O's fills in R): the flush that
-  // retires it is the caller's, still to come (e.g. after ptep_set_wrprotect).
-  if (O == AccessResult::kOkTlb) {
-    const TlbEntry* t = c.opt.tlb().lookup(mm, va);
-    const TlbEntry* rt = t != nullptr ? c.ref.shadow_tlb().find_serial(t->serial) : nullptr;
-    if (rt != nullptr && !rt->pending) return true;
-  }
+  // A result decided by a cached translation that its own table no longer
+  // grants: the TLB contents of R and O legitimately differ (O flushes whole
+  // blocks; flushes deferred to the caller are still to come), and whether
+  // the staleness is O's fault is tlb-stale's and flush-missing's question.
+  auto tlb_decided = [&](const Machine& m) {
+    const TlbEntry* t = m.tlb().lookup(mm, va);
+    return t != nullptr && tlb_entry_stale(m, *t, va);
+  };
+  if (tlb_decided(c.ref) || tlb_decided(c.opt)) return true;
   const AccessKind kind = r.type == RetType::kRetry
                               ? AccessKind::kWrite
                               : static_cast<AccessKind>(c.op.op.get(Field::kKind));
@@ -116,6 +114,23 @@ bool change_needs_flush(const ptediff_geometry& geo, pte_t o, pte_t n) {
   if (pte_pfn(&geo, o) != pte_pfn(&geo, n)) return true;
   if ((o & PTE_ATTRINDX_MASK) != (n & PTE_ATTRINDX_MASK)) return true;
   return !pte_rdonly(o) && pte_rdonly(n);
+}
+
+bool tlb_entry_stale(const Machine& m, const TlbEntry& t, uint64_t va) {
+  const ptediff_geometry& g = m.geo();
+  const pte_t e = m.peek(t.mm, va);
+  const uint64_t pfn = pte_pfn(&g, t.pte) + (va - t.va) / page_of(g);
+  if (!pte_valid(e) || pte_pfn(&g, e) != pfn) return true;
+  if (pte_rdonly(t.pte) || !pte_rdonly(e)) return false;
+  // Inside a valid contiguous block the hardware may cache the permissions
+  // of any entry (they differ only in access/dirty), so the table grants
+  // write when any entry of the block is hardware-dirty.
+  if (!pte_valid_cont(e)) return true;
+  const uint64_t page = page_of(g), va0 = va & ~(block_bytes(g) - 1);
+  for (uint32_t i = 0; i < g.cont_ptes; ++i) {
+    if (!pte_rdonly(m.peek(t.mm, va0 + i * page))) return false;
+  }
+  return true;
 }
 
 std::vector<BlockRef> touched_blocks(const Machine& ref, const Machine& opt) {
@@ -406,28 +421,32 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
 }
 
 void check_tlb(const CheckContext& c, std::vector<Divergence>* out) {
-  const ptediff_geometry& g = c.opt.geo();
-  const uint64_t page = page_of(g);
-  // Whether cached translation `t` grants more for page va than table entry e.
-  // Inside a valid contiguous block the hardware may cache the permissions
-  // of any entry (they differ only in access/dirty), so the table grants
-  // write when any entry of the block is hardware-dirty.
-  auto stale = [&](const TlbEntry& t, uint64_t va, pte_t e) {
-    const uint64_t pfn = pte_pfn(&g, t.pte) + (va - t.va) / page;
-    if (!pte_valid(e) || pte_pfn(&g, e) != pfn) return true;
-    return !pte_rdonly(t.pte) && pte_rdonly(e) && !logical_ad(c.opt, t.mm, va).dirty;
+  const uint64_t page = page_of(c.opt.geo());
+  // Whether R's version of this op invalidated va: a flush of R's log hits it.
+  auto ref_invalidated = [&](uint32_t mm, uint64_t va, bool* synced) {
+    bool hit = false;
+    for (const LogRec& r : c.ref.log()) {
+      if ((r.prim == Prim::kFlushMm && r.mm == mm) ||
+          (r.prim == Prim::kFlushRange && r.mm == mm && range_hits(r.addr, r.end, r.stride, va, page))) {
+        hit = true;
+        *synced |= r.sync;
+      }
+      if (hit && r.prim == Prim::kDsb) *synced = true;
+    }
+    return hit;
   };
   for (const TlbEntry& t : c.opt.tlb().entries()) {
     for (uint64_t va = t.va; va < t.va + t.size; va += page) {
-      if (!stale(t, va, c.opt.peek(t.mm, va))) continue;
-      // R keeps a shadow of O's fills subjected to R's own invalidations:
-      // if R would still hold this translation, the staleness is the
-      // caller's (a deferred flush), not O's.
-      const TlbEntry* rt = c.ref.shadow_tlb().find_serial(t.serial);
-      if (rt != nullptr && (!rt->pending || t.pending)) continue;
+      if (!tlb_entry_stale(c.opt, t, va)) continue;
+      // O holds a translation its table no longer grants. That is O's fault
+      // only if R's version of the same op invalidated the page: ops whose
+      // contract defers the flush to the caller (mmu_gather, fork's
+      // flush_tlb_mm, ptep_set_wrprotect) leave such entries on both sides.
+      bool synced = false;
+      if (!ref_invalidated(t.mm, va, &synced) || (t.pending && !synced)) continue;
       add(c, DivClass::kTlbStale, t.mm, va,
           absl::StrFormat("O's TLB %s entry for mm=%u va=%#x (%s) grants more than O's table "
-                          "(%#x); R's flushes would have removed it",
+                          "(%#x), though R's version of this op invalidated the page",
                           t.size > page ? "block" : "page", t.mm, va,
                           t.pending ? "invalidation not completed" : "never invalidated",
                           c.opt.peek(t.mm, va)),

@@ -31,13 +31,18 @@ void check_returns(const CheckContext& c, const std::vector<Ret>& r, const std::
                    std::vector<Divergence>* out);
 // flush-missing (only when R's op flushed), bbm, out-of-window/contract.
 void check_log(const CheckContext& c, std::vector<Divergence>* out);
-// tlb-stale: an O TLB entry granting more than O's table where R has none.
+// tlb-stale: an O TLB entry granting more than O's table for a page R's
+// version of the op invalidated.
 void check_tlb(const CheckContext& c, std::vector<Divergence>* out);
 
 // Whether an entry change needs a TLB flush: validity lost, output address or
 // memory attributes changed, or write permission / hardware dirty lost.
 // Access-flag-only changes never do.
 bool change_needs_flush(const ptediff_geometry& geo, pte_t old_pte, pte_t new_pte);
+
+// Whether TLB entry `t` of machine `m` grants more for page va than m's
+// table does now (invalid, other address, or write on a read-only entry).
+bool tlb_entry_stale(const Machine& m, const TlbEntry& t, uint64_t va);
 
 // The touched blocks of an op: every block either machine wrote.
 std::vector<BlockRef> touched_blocks(const Machine& ref, const Machine& opt);

@@ -98,7 +98,6 @@ RunResult Executor::run(const Program& program) {
   Envelope env(geo, window_pages);
   Api ra(*ref_, *ref_be_), oa(*opt_, *opt_be_);
   uint64_t hash = 0xcbf29ce484222325ULL;
-  uint64_t mirrored_serial = 0;
   std::vector<Ret> rrets, orets;
   Prepared p;
   for (const Op& in : program.ops) {
@@ -116,12 +115,6 @@ RunResult Executor::run(const Program& program) {
     run_op(p, ra, &rrets);
     run_op(p, oa, &orets);
 
-    // Mirror O's new TLB fills into R's shadow (fills only happen in
-    // hardware events, after any flush of the same op).
-    for (const TlbEntry& t : opt_->tlb().entries()) {
-      if (t.serial > mirrored_serial) ref_->shadow_tlb().mirror(t);
-    }
-    mirrored_serial = opt_->tlb().last_serial();
     std::vector<Divergence> divs;
     const CheckContext c{*ref_, *opt_, env, p, idx};
     check_returns(c, rrets, orets, &divs);  // against the pre-op envelope

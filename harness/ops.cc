@@ -154,7 +154,9 @@ pte_t prot_to_pte(const ptediff_geometry& geo, uint64_t pfn, uint64_t prot) {
   if (prot & kProtYoung) v |= PTE_AF;
   if (prot & kProtDirty) v |= PTE_DIRTY;
   if (prot & kProtWrite) v |= PTE_WRITE;
-  if (prot & kProtRdonly) v |= PTE_RDONLY;
+  // arm64 never maps a user page hardware-writable without software write
+  // permission: without `w` the entry is read-only whatever `ro` says.
+  if ((prot & kProtRdonly) || !(prot & kProtWrite)) v |= PTE_RDONLY;
   if (prot & kProtAttr) v |= 1ULL << 2;  // AttrIndx 1
   if (prot & kProtSpecial) v |= PTE_SPECIAL;
   return pfn_pte(&geo, pfn, v);

@@ -192,7 +192,6 @@ void Machine::prim_flush_tlb_range(ptediff_mm* mm, uint64_t start, uint64_t end,
   counters_.tlbis += (end - start + stride - 1) / stride;
   if (sync) ++counters_.dsbs;
   tlb_.invalidate_range(mm->id, start, end, stride, tlb_level, sync);
-  shadow_.invalidate_range(mm->id, start, end, stride, tlb_level, sync);
   log_.push_back({.prim = Prim::kFlushRange, .mm = static_cast<uint8_t>(mm->id),
                   .last_level = last_level, .sync = sync,
                   .tlb_level = static_cast<int8_t>(tlb_level), .addr = start, .end = end,
@@ -207,7 +206,6 @@ void Machine::prim_flush_tlb_mm(ptediff_mm* mm) {
   ++counters_.tlbis;
   ++counters_.dsbs;
   tlb_.invalidate_mm(mm->id);
-  shadow_.invalidate_mm(mm->id);
   log_.push_back({.prim = Prim::kFlushMm, .mm = static_cast<uint8_t>(mm->id), .sync = true,
                   .addr = 0, .end = mm->window.limit()});
 }
@@ -215,7 +213,6 @@ void Machine::prim_flush_tlb_mm(ptediff_mm* mm) {
 void Machine::prim_dsb() {
   ++counters_.dsbs;
   tlb_.sync();
-  shadow_.sync();
   log_.push_back({.prim = Prim::kDsb, .sync = true});
 }
 

@@ -100,11 +100,7 @@ class Machine {
 
   Tlb& tlb() { return tlb_; }
   const Tlb& tlb() const { return tlb_; }
-  // The shadow TLB: the other machine's fills, subjected to this machine's
-  // invalidations. On R it answers "would R's flushes have removed O's cached
-  // translation?", which is what tlb-stale needs.
-  Tlb& shadow_tlb() { return shadow_; }
-  const Tlb& shadow_tlb() const { return shadow_; }
+
 
   // The hardware agent. An access to `va` walks the TLB, then the table; on a
   // valid contiguous block the access/dirty update lands on the entry `pick`
@@ -139,7 +135,6 @@ class Machine {
   std::vector<ptediff_mm> mms_;
   const FolioMap* folios_;
   Tlb tlb_;
-  Tlb shadow_;
   std::vector<LogRec> log_;
   Counters counters_;
   std::vector<std::string> violations_;

@@ -17,21 +17,6 @@ bool range_hits(uint64_t start, uint64_t end, uint64_t stride, uint64_t va, uint
 }
 
 void Tlb::fill(const TlbEntry& e) {
-  TlbEntry x = e;
-  x.serial = ++next_serial_;
-  insert(x);
-}
-
-void Tlb::mirror(const TlbEntry& e) { insert(e); }
-
-const TlbEntry* Tlb::find_serial(uint64_t serial) const {
-  for (const TlbEntry& e : entries_) {
-    if (e.serial == serial) return &e;
-  }
-  return nullptr;
-}
-
-void Tlb::insert(const TlbEntry& e) {
   std::erase_if(entries_, [&](const TlbEntry& x) {
     return x.mm == e.mm && x.va == e.va && x.size == e.size && x.level == e.level;
   });

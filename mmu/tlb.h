@@ -24,7 +24,6 @@ struct TlbEntry {
   uint64_t va = 0;       // start of the cached range
   uint64_t size = 0;     // bytes: one page or one contiguous block
   pte_t pte = 0;         // the descriptor as walked
-  uint64_t serial = 0;   // fill order (assigned by Tlb::fill unless mirrored)
 
   bool contains(uint64_t a) const { return a >= va && a - va < size; }
 };
@@ -36,11 +35,6 @@ class Tlb {
   // Caches a translation (replacing any entry for the same range; the oldest
   // entry is evicted when full).
   void fill(const TlbEntry& e);
-  // Inserts a copy of another TLB's entry, keeping its serial (shadowing).
-  void mirror(const TlbEntry& e);
-  // The entry with this serial, or nullptr.
-  const TlbEntry* find_serial(uint64_t serial) const;
-  uint64_t last_serial() const { return next_serial_; }
   // The most recently filled entry of `mm` containing `va`, or nullptr.
   const TlbEntry* lookup(uint32_t mm, uint64_t va) const;
   // TLBI by VA for start + k*stride < end. tlb_level 0 hits every level.
@@ -52,10 +46,7 @@ class Tlb {
   const std::vector<TlbEntry>& entries() const { return entries_; }
 
  private:
-  void insert(const TlbEntry& e);
-
   std::vector<TlbEntry> entries_;  // oldest first
-  uint64_t next_serial_ = 0;
 };
 
 // True when the arithmetic progression start + k*stride (< end) hits [va, va+size).

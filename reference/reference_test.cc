@@ -370,7 +370,13 @@ TEST(ReferenceBackend, IdentityAndInit) {
   EXPECT_EQ(be->init(m.abi(), nullptr), 0);
   EXPECT_EQ(be->init(m.abi(), "  "), 0);
   EXPECT_FALSE(m.had_contract_error());
-  EXPECT_NE(be->init(m.abi(), "mutant=none"), 0);
+  // The options the harness gives any backend run as O are accepted.
+  EXPECT_EQ(be->init(m.abi(), "profile=fold mutant=none"), 0);
+  EXPECT_FALSE(m.had_contract_error());
+  EXPECT_NE(be->init(m.abi(), "mutant=get-no-gather"), 0);
+  EXPECT_TRUE(m.had_contract_error());
+  m.begin_op();
+  EXPECT_NE(be->init(m.abi(), "frob=1"), 0);
   EXPECT_TRUE(m.had_contract_error());
 }
 
