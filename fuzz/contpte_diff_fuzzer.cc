@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 
+#include "fuzz/trap_site.h"
 #include "harness/codec.h"
 #include "harness/executor.h"
 #include "harness/report.h"
@@ -39,15 +40,7 @@ bool known_mutant(const std::string& name) {
   return false;
 }
 
-// One trap site per divergence class. The distinct constant keeps the linker
-// from folding the bodies, so each class has its own crashing frame.
-[[gnu::always_inline]] inline void trap_with(int code) {
-  asm volatile("" : : "r"(code));
-  __builtin_trap();
-}
-
-#define PTEDIFF_TRAP_SITE(fn, code) \
-  [[noreturn, gnu::noinline]] void fn() { trap_with(code); }
+// One crash site per divergence class (trap_site.h), plus one for setup errors.
 PTEDIFF_TRAP_SITE(divergence_pte_state, 0)
 PTEDIFF_TRAP_SITE(divergence_access_dirty, 1)
 PTEDIFF_TRAP_SITE(divergence_return_value, 2)
@@ -58,21 +51,24 @@ PTEDIFF_TRAP_SITE(divergence_cont_malformed, 6)
 PTEDIFF_TRAP_SITE(divergence_out_of_window, 7)
 PTEDIFF_TRAP_SITE(divergence_contract, 8)
 PTEDIFF_TRAP_SITE(executor_setup_error, 9)
-#undef PTEDIFF_TRAP_SITE
 
 using TrapSite = void (*)();
 constexpr TrapSite kDivergenceSites[] = {
-    divergence_pte_state,     divergence_access_dirty,   divergence_return_value,
-    divergence_flush_missing, divergence_tlb_stale,      divergence_bbm,
+    divergence_pte_state,      divergence_access_dirty,  divergence_return_value,
+    divergence_flush_missing,  divergence_tlb_stale,     divergence_bbm,
     divergence_cont_malformed, divergence_out_of_window, divergence_contract,
 };
 static_assert(std::size(kDivergenceSites) == ptediff::kNumDivClasses,
               "one trap site per divergence class, in DivClass order");
 
+// Prints the report, then a DEDUP_TOKEN line naming the class (libFuzzer's
+// -minimize_crash compares it to keep the same bug), and traps.
 [[noreturn]] void report_and_trap(const ptediff::RunResult& r) {
   const ptediff::Divergence& d = r.divergences.front();
   std::fprintf(stderr, "%s\n# effective program (replay: ptediff run FILE.repro)\n%s",
-               ptediff::format_divergence(r, d).c_str(), ptediff::format_repro(r.effective).c_str());
+               ptediff::format_divergence(r, d).c_str(),
+               ptediff::format_repro(r.effective).c_str());
+  std::fprintf(stderr, "DEDUP_TOKEN: divergence-%s\n", ptediff::div_class_name(d.cls));
   std::fflush(stderr);
   kDivergenceSites[static_cast<size_t>(d.cls) % std::size(kDivergenceSites)]();
   __builtin_unreachable();
@@ -82,7 +78,8 @@ static_assert(std::size(kDivergenceSites) == ptediff::kNumDivClasses,
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   if (!known_mutant(injected_mutant())) {
-    std::fprintf(stderr, "contpte_diff_fuzzer: unknown PTEDIFF_MUTANT '%s' (see `ptediff mutants`)\n",
+    std::fprintf(stderr,
+                 "contpte_diff_fuzzer: unknown PTEDIFF_MUTANT '%s' (see `ptediff mutants`)\n",
                  injected_mutant().c_str());
     std::exit(2);
   }

@@ -40,6 +40,11 @@ void Envelope::forgive_young(uint32_t mm, uint64_t va) {
   at(mm, va) = (at(mm, va) | kForgiven) & ~kMustY;
 }
 
+void Envelope::exempt_dirty(uint32_t mm, uint64_t va) {
+  if (mm >= kNumMms || (va >> geo_.page_shift) >= pages_) return;
+  at(mm, va) = (at(mm, va) | kDirtyExempt) & ~kMustD;
+}
+
 bool Envelope::foldable(const Machine& ref, const BlockRef& b) const {
   if (!ref.mm(b.mm)->user) return false;  // init_mm is never folded
   const uint64_t page = 1ULL << geo_.page_shift;
@@ -124,11 +129,11 @@ void Envelope::update(const Machine& ref, const EnvelopeHints& hints,
       // Any event that makes R's entry young ends a forgiveness; one that
       // makes it dirty ends a fork copy's exemption.
       if (y && !(x & kRefYoung)) x &= ~kForgiven;
-      if (d && !(x & kRefDirty)) x &= ~kDirtyCopy;
+      if (d && !(x & kRefDirty)) x &= ~kDirtyExempt;
       x = (x & ~(kMustY | kMustD | kRefYoung | kRefDirty)) | (y ? kRefYoung | kMayY : 0) |
           (d ? kMustD | kMayD | kRefDirty : 0);
       if (y && !(x & kForgiven)) x |= kMustY;
-      if (x & kDirtyCopy) x &= ~kMustD;
+      if (x & kDirtyExempt) x &= ~kMustD;
     }
   }
   // fork (copy_present_ptes) gives a whole batch the dirty bit of the
@@ -140,7 +145,7 @@ void Envelope::update(const Machine& ref, const EnvelopeHints& hints,
     for (uint32_t i = 0; i < hints.moved_to.nr; ++i) {
       const uint64_t va = hints.moved_to.va + i * page;
       if ((va >> geo_.page_shift) < pages_ && (at(hints.moved_to.mm, va) & kRefDirty)) {
-        at(hints.moved_to.mm, va) = (at(hints.moved_to.mm, va) | kDirtyCopy) & ~kMustD;
+        at(hints.moved_to.mm, va) = (at(hints.moved_to.mm, va) | kDirtyExempt) & ~kMustD;
       }
     }
   }

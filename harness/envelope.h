@@ -35,7 +35,7 @@ class Envelope {
     kForgiven = 1 << 4,  // young forgiven by a block-wide young clear
     kRefYoung = 1 << 5,  // R's raw young bit at the last boundary
     kRefDirty = 1 << 6,  // R's dirty at the last boundary
-    kDirtyCopy = 1 << 7, // dirty copied by fork from a batch's first entry (see update)
+    kDirtyExempt = 1 << 7, // must-dirty exempt until R's dirty rises again (see update)
   };
 
   Envelope(const ptediff_geometry& geo, uint64_t window_pages);
@@ -51,6 +51,10 @@ class Envelope {
   void note_access(uint32_t mm, uint64_t va, bool write);
   // Forgives young on one page (O served an access from its TLB, R walked).
   void forgive_young(uint32_t mm, uint64_t va);
+  // Exempts one page's dirty bit until R's next dirtying: O served a write
+  // from a cached translation its table no longer grants, whose flush the
+  // caller still owes (a deferred flush), so no hardware update happened.
+  void exempt_dirty(uint32_t mm, uint64_t va);
 
   // After an op: brings the bits of the touched blocks up to date with R's
   // state and the op's hints. `blocks` is sorted and unique.

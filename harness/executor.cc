@@ -35,12 +35,18 @@ void note_accesses(const std::vector<Ret>& rr, const std::vector<Ret>& orr, Enve
   }
 }
 
-void forgive_tlb_hits(const std::vector<Ret>& rr, const std::vector<Ret>& orr, Envelope* env) {
+void forgive_tlb_hits(const std::vector<Ret>& rr, const std::vector<Ret>& orr, const Machine& opt,
+                      Envelope* env) {
   for (size_t i = 0; i < rr.size() && i < orr.size(); ++i) {
-    if (is_access(rr[i]) && static_cast<AccessResult>(rr[i].value) == AccessResult::kOk &&
-        static_cast<AccessResult>(orr[i].value) == AccessResult::kOkTlb) {
-      env->forgive_young(rr[i].range.mm, rr[i].range.va);
+    if (!is_access(rr[i]) || static_cast<AccessResult>(orr[i].value) != AccessResult::kOkTlb ||
+        static_cast<AccessResult>(rr[i].value) != AccessResult::kOk) {
+      continue;
     }
+    const uint32_t mm = rr[i].range.mm;
+    const uint64_t va = rr[i].range.va;
+    env->forgive_young(mm, va);
+    const TlbEntry* t = opt.tlb().lookup(mm, va);
+    if (t != nullptr && tlb_entry_stale(opt, *t, va)) env->exempt_dirty(mm, va);
   }
 }
 
@@ -121,7 +127,7 @@ RunResult Executor::run(const Program& program) {
     note_accesses(rrets, orets, &env, p.op);
     const std::vector<BlockRef> blocks = touched_blocks(*ref_, *opt_);
     env.update(*ref_, p.hints, blocks);
-    forgive_tlb_hits(rrets, orets, &env);
+    forgive_tlb_hits(rrets, orets, *opt_, &env);
     check_state(c, blocks, &divs);
     check_log(c, &divs);
     check_tlb(c, &divs);

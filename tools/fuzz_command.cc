@@ -21,7 +21,6 @@
 #include <fstream>
 #include <functional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,8 +33,6 @@
 #include "harness/minimize.h"
 #include "harness/repro.h"
 #include "tools/input.h"
-
-extern char** environ;
 
 namespace ptediff {
 namespace {
@@ -396,9 +393,10 @@ int run_afl(const Setup& s, Stats* stats, std::vector<fs::path>* found) {
   }
   if (!wait_all(&children, s.args.seconds, [&](int t) {
         const fs::path st = afl_out / "main" / "fuzzer_stats";
-        std::printf("  [%3ds] execs %s, exec/s %s, corpus %s, crashes %s\n", t,
-                    afl_stat(st, "execs_done").c_str(), afl_stat(st, "execs_per_sec").c_str(),
-                    afl_stat(st, "corpus_count").c_str(), afl_stat(st, "saved_crashes").c_str());
+        std::printf(
+            "  [%3ds] execs %s, corpus %s, crashes %s (afl-fuzz updates its stats slowly)\n", t,
+            afl_stat(st, "execs_done").c_str(), afl_stat(st, "corpus_count").c_str(),
+            afl_stat(st, "saved_crashes").c_str());
         std::fflush(stdout);
       })) {
     return setup_error("afl-fuzz is not installed (apt-get install afl++)");

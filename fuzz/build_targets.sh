@@ -1,0 +1,102 @@
+#!/bin/bash
+# ptediff fuzz: builds the fuzz targets with the OSS-Fuzz conventions.
+#
+# Inputs (environment): CXX, CXXFLAGS (instrumentation and sanitizers),
+# LIB_FUZZING_ENGINE (link flag or engine library: -fsanitize=fuzzer,
+# /usr/lib/afl/libAFLDriver.a, ...), OUT (where the targets go), WORK
+# (scratch; default: a temporary directory). The code under test is compiled
+# straight from the library directories (every *.cc but the tests; the CMake
+# build warns if that ever differs from the library targets).
+# PTEDIFF_BINARIES_ONLY=1 skips dictionaries, options and seed corpora.
+#
+# Output in $OUT: contpte_diff_fuzzer and repro_parser_fuzzer with their
+# .dict, .options and _seed_corpus.zip; linearmap_diff_fuzzer when the
+# linear-map subject is in the tree.
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+: "${CXX:=clang++}" "${CXXFLAGS:=}" "${LIB_FUZZING_ENGINE:=-fsanitize=fuzzer}"
+: "${OUT:?OUT must name the output directory}" "${PTEDIFF_BINARIES_ONLY:=0}"
+if [ -z "${WORK:-}" ]; then
+  WORK=$(mktemp -d)
+  trap 'rm -rf "$WORK"' EXIT
+fi
+mkdir -p "$OUT" "$WORK/obj"
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+# The system Abseil is built against libstdc++, so the targets must be too
+# (OSS-Fuzz adds -stdlib=libc++ to CXXFLAGS).
+CXXFLAGS="${CXXFLAGS//-stdlib=libc++/}"
+# The Abseil components the libraries link in CMake (absl::X is pkg-config
+# absl_X), linked statically, as libstdc++ is: the fuzzing runner image has
+# neither the distribution's Abseil nor necessarily its libstdc++.
+LIB_DIRS=(mmu reference optimized harness)
+TARGETS=(contpte_diff_fuzzer repro_parser_fuzzer)
+# The linear-map subject, when present, gets its own target (no seeds yet).
+if [ -d "$ROOT/linearmap" ] && [ -f "$ROOT/fuzz/linearmap_diff_fuzzer.cc" ]; then
+  LIB_DIRS+=(linearmap)
+  TARGETS+=(linearmap_diff_fuzzer)
+fi
+ABSL_MODULES=$(for d in "${LIB_DIRS[@]}"; do grep -ho 'absl::[a-z_]*' "$ROOT/$d/CMakeLists.txt"; done |
+  sed 's/::/_/' | sort -u)
+ABSL_DIR=$(pkg-config --variable=libdir absl_base)
+STATIC_LIBS="-static-libstdc++ -static-libgcc -Wl,--start-group"
+for l in $(pkg-config --static --libs-only-l $ABSL_MODULES); do
+  case "$l" in
+    -labsl_*) STATIC_LIBS+=" $ABSL_DIR/lib${l#-l}.a" ;;
+    *) STATIC_LIBS+=" $l" ;;
+  esac
+done
+STATIC_LIBS+=" -Wl,--end-group -ldl"
+COMMON="-std=c++20 -I$ROOT -I$ROOT/include"
+
+# The object file of a source, and compile SOURCES... into them (in parallel).
+obj() { for s in "$@"; do echo "$WORK/obj/$(echo "${s#"$ROOT"/}" | tr / _).o"; done; }
+compile() {
+  rm -f "$WORK/failed"
+  for s in "$@"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 0.2; done
+    # shellcheck disable=SC2086
+    { $CXX $COMMON $CXXFLAGS -c "$s" -o "$(obj "$s")" || touch "$WORK/failed"; } &
+  done
+  wait
+  [ ! -e "$WORK/failed" ] || { echo "ptediff: compilation failed" >&2; exit 1; }
+}
+
+LIB_SOURCES=()
+for d in "${LIB_DIRS[@]}"; do
+  for s in "$ROOT/$d"/*.cc; do
+    case "$s" in *_test.cc) ;; *) LIB_SOURCES+=("$s") ;; esac
+  done
+done
+DRIVERS=("$ROOT/fuzz/mutator.cc")
+for t in "${TARGETS[@]}"; do DRIVERS+=("$ROOT/fuzz/$t.cc"); done
+
+compile "${LIB_SOURCES[@]}" "${DRIVERS[@]}"
+link() {  # link NAME SOURCES...
+  local name=$1
+  shift
+  # shellcheck disable=SC2086
+  $CXX $CXXFLAGS $(obj "$@") $(obj "${LIB_SOURCES[@]}") $LIB_FUZZING_ENGINE $STATIC_LIBS \
+    -o "$OUT/$name"
+}
+link contpte_diff_fuzzer "$ROOT/fuzz/contpte_diff_fuzzer.cc" "$ROOT/fuzz/mutator.cc"
+for t in "${TARGETS[@]:1}"; do link "$t" "$ROOT/fuzz/$t.cc"; done
+[ "$PTEDIFF_BINARIES_ONLY" = 1 ] && exit 0
+
+for t in "${TARGETS[@]}"; do
+  for ext in dict options; do
+    if [ -f "$ROOT/fuzz/$t.$ext" ]; then cp "$ROOT/fuzz/$t.$ext" "$OUT/"; fi
+  done
+done
+# Seed corpora: binary seeds encoded from corpus/*.repro by a small
+# uninstrumented encoder; the parser gets the .repro texts themselves.
+ENC_SOURCES=("$ROOT/harness/ops.cc" "$ROOT/harness/repro.cc" "$ROOT/harness/codec.cc"
+             "$ROOT/fuzz/seed_encoder.cc")
+mkdir -p "$WORK/enc" "$WORK/seeds"
+# shellcheck disable=SC2086
+$CXX $COMMON -O1 "${ENC_SOURCES[@]}" $STATIC_LIBS -o "$WORK/enc/seed_encoder"
+"$WORK/enc/seed_encoder" "$WORK/seeds" "$ROOT"/corpus/*.repro
+rm -f "$OUT/contpte_diff_fuzzer_seed_corpus.zip" "$OUT/repro_parser_fuzzer_seed_corpus.zip"
+zip -q -j -X "$OUT/contpte_diff_fuzzer_seed_corpus.zip" "$WORK/seeds"/*.bin
+zip -q -j -X "$OUT/repro_parser_fuzzer_seed_corpus.zip" "$ROOT"/corpus/*.repro
+echo "ptediff: fuzz targets in $OUT: ${TARGETS[*]}"
