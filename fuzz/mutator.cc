@@ -8,6 +8,7 @@
 // byte-level tricks). Everything is deterministic given the Seed argument.
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <span>
@@ -223,10 +224,22 @@ Program decode(const uint8_t* data, size_t size) {
 }  // namespace
 }  // namespace ptediff
 
+namespace {
+// $PTEDIFF_PLAIN_MUTATION=1 turns the structure-aware mutator off (plain
+// libFuzzer byte mutation), for the mutator's benchmark. Read once.
+bool plain_mutation() {
+  static const bool plain = [] {
+    const char* env = std::getenv("PTEDIFF_PLAIN_MUTATION");
+    return env != nullptr && env[0] == '1';
+  }();
+  return plain;
+}
+}  // namespace
+
 extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
                                           unsigned int seed) {
   ptediff::Rng rng(seed);
-  if (LLVMFuzzerMutate != nullptr && size > 2 && ptediff::one_in(rng, 8)) {
+  if (LLVMFuzzerMutate != nullptr && (plain_mutation() || (size > 2 && ptediff::one_in(rng, 8)))) {
     return LLVMFuzzerMutate(data, size, max_size);
   }
   ptediff::Program p = ptediff::decode(data, size);
@@ -240,6 +253,13 @@ extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t* data1, size_t size1,
                                             const uint8_t* data2, size_t size2, uint8_t* out,
                                             size_t max_out_size, unsigned int seed) {
   ptediff::Rng rng(seed);
+  if (plain_mutation()) {  // byte-level splice, as libFuzzer's own cross-over
+    const size_t n1 = std::min<size_t>(ptediff::below(rng, size1 + 1), max_out_size);
+    const size_t n2 = std::min<size_t>(size2 - ptediff::below(rng, size2 + 1), max_out_size - n1);
+    std::memcpy(out, data1, n1);
+    std::memcpy(out + n1, data2 + (size2 - n2), n2);
+    return n1 + n2;
+  }
   ptediff::Program a = ptediff::decode(data1, size1);
   const ptediff::Program b = ptediff::decode(data2, size2);
   // A prefix of a, a run of b, the rest of a: b's ops are re-read under a's
