@@ -41,25 +41,8 @@ bool known_mutant(const std::string& name) {
 }
 
 // One crash site per divergence class (trap_site.h), plus one for setup errors.
-PTEDIFF_TRAP_SITE(divergence_pte_state, 0)
-PTEDIFF_TRAP_SITE(divergence_access_dirty, 1)
-PTEDIFF_TRAP_SITE(divergence_return_value, 2)
-PTEDIFF_TRAP_SITE(divergence_flush_missing, 3)
-PTEDIFF_TRAP_SITE(divergence_tlb_stale, 4)
-PTEDIFF_TRAP_SITE(divergence_bbm, 5)
-PTEDIFF_TRAP_SITE(divergence_cont_malformed, 6)
-PTEDIFF_TRAP_SITE(divergence_out_of_window, 7)
-PTEDIFF_TRAP_SITE(divergence_contract, 8)
+PTEDIFF_DIVERGENCE_TRAP_SITES(divergence)
 PTEDIFF_TRAP_SITE(executor_setup_error, 9)
-
-using TrapSite = void (*)();
-constexpr TrapSite kDivergenceSites[] = {
-    divergence_pte_state,      divergence_access_dirty,  divergence_return_value,
-    divergence_flush_missing,  divergence_tlb_stale,     divergence_bbm,
-    divergence_cont_malformed, divergence_out_of_window, divergence_contract,
-};
-static_assert(std::size(kDivergenceSites) == ptediff::kNumDivClasses,
-              "one trap site per divergence class, in DivClass order");
 
 // Prints the report, then a DEDUP_TOKEN line naming the class (libFuzzer's
 // -minimize_crash compares it to keep the same bug), and traps.
@@ -70,7 +53,7 @@ static_assert(std::size(kDivergenceSites) == ptediff::kNumDivClasses,
                ptediff::format_repro(r.effective).c_str());
   std::fprintf(stderr, "DEDUP_TOKEN: divergence-%s\n", ptediff::div_class_name(d.cls));
   std::fflush(stderr);
-  kDivergenceSites[static_cast<size_t>(d.cls) % std::size(kDivergenceSites)]();
+  divergence_sites[static_cast<size_t>(d.cls) % std::size(divergence_sites)]();
   __builtin_unreachable();
 }
 

@@ -24,24 +24,8 @@ const std::string& injected_mutant() {
   return m;
 }
 
-PTEDIFF_TRAP_SITE(linearmap_pte_state, 0)
-PTEDIFF_TRAP_SITE(linearmap_access_dirty, 1)
-PTEDIFF_TRAP_SITE(linearmap_return_value, 2)
-PTEDIFF_TRAP_SITE(linearmap_flush_missing, 3)
-PTEDIFF_TRAP_SITE(linearmap_tlb_stale, 4)
-PTEDIFF_TRAP_SITE(linearmap_bbm, 5)
-PTEDIFF_TRAP_SITE(linearmap_cont_malformed, 6)
-PTEDIFF_TRAP_SITE(linearmap_out_of_window, 7)
-PTEDIFF_TRAP_SITE(linearmap_contract, 8)
+PTEDIFF_DIVERGENCE_TRAP_SITES(linearmap)
 PTEDIFF_TRAP_SITE(linearmap_setup_error, 9)
-
-using TrapSite = void (*)();
-constexpr TrapSite kSites[] = {
-    linearmap_pte_state,      linearmap_access_dirty,  linearmap_return_value,
-    linearmap_flush_missing,  linearmap_tlb_stale,     linearmap_bbm,
-    linearmap_cont_malformed, linearmap_out_of_window, linearmap_contract,
-};
-static_assert(std::size(kSites) == ptediff::kNumDivClasses, "one trap site per class");
 
 }  // namespace
 
@@ -57,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (r.diverged()) {
     std::fputs(format_report(r, program).c_str(), stderr);
-    kSites[static_cast<size_t>(r.divergences.front().cls) % std::size(kSites)]();
+    linearmap_sites[static_cast<size_t>(r.divergences.front().cls) % std::size(linearmap_sites)]();
   }
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "mmu/granule_test_util.h"
 #include "mmu/folio.h"
 #include "mmu/machine.h"
 #include "ptediff/pte.h"
@@ -23,21 +24,6 @@ inline constexpr pte_t kRwClean = kUserBase | PTE_AF | PTE_WRITE | PTE_RDONLY;  
 inline constexpr pte_t kRwHwDirty = kUserBase | PTE_AF | PTE_WRITE;             // hw dirty
 inline constexpr pte_t kRoYoung = kUserBase | PTE_AF | PTE_RDONLY;
 inline constexpr uint64_t kPfn = 0x10040;  // an arbitrary low pfn
-
-inline constexpr ptediff_granule kAllGranules[] = {PTEDIFF_GRANULE_4K, PTEDIFF_GRANULE_16K,
-                                                   PTEDIFF_GRANULE_64K};
-
-inline std::string GranuleName(const ::testing::TestParamInfo<ptediff_granule>& info) {
-  switch (info.param) {
-    case PTEDIFF_GRANULE_4K:
-      return "4K";
-    case PTEDIFF_GRANULE_16K:
-      return "16K";
-    case PTEDIFF_GRANULE_64K:
-      return "64K";
-  }
-  return "unknown";
-}
 
 // One flush_tlb_range call as logged.
 struct Flush {

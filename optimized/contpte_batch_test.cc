@@ -26,7 +26,7 @@ class ContpteBatchTest : public TestWithParam<ptediff_granule> {
     return f.start_pfn;
   }
 };
-INSTANTIATE_TEST_SUITE_P(Granules, ContpteBatchTest, ValuesIn(kAllGranules), granule_name);
+INSTANTIATE_TEST_SUITE_P(Granules, ContpteBatchTest, ValuesIn(kAllGranules), GranuleName);
 
 // Whole blocks stay folded: every entry is write-protected in place, hardware
 // dirt moves to PTE_DIRTY, nothing is cleared and nothing is flushed.

@@ -74,7 +74,7 @@ TEST(ContpteOptions, CatalogueIsStableAndComplete) {
 // ----------------------------------------------------------- per granule
 
 class ContpteTest : public TestWithParam<ptediff_granule> {};
-INSTANTIATE_TEST_SUITE_P(Granules, ContpteTest, ValuesIn(kAllGranules), granule_name);
+INSTANTIATE_TEST_SUITE_P(Granules, ContpteTest, ValuesIn(kAllGranules), GranuleName);
 
 // set_ptes nr > 1 sets CONT on the chunks that are whole aligned blocks of PA
 // and VA, and on nothing else; it writes each entry once and never flushes.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "mmu/granule_test_util.h"
 #include "mmu/folio.h"
 #include "mmu/machine.h"
 #include "optimized/contpte.h"
@@ -122,21 +123,6 @@ class Rig {
   const ptediff_backend* be;
   int init_rc;
 };
-
-inline std::string granule_name(const ::testing::TestParamInfo<ptediff_granule>& info) {
-  switch (info.param) {
-    case PTEDIFF_GRANULE_4K:
-      return "4K";
-    case PTEDIFF_GRANULE_16K:
-      return "16K";
-    case PTEDIFF_GRANULE_64K:
-      return "64K";
-  }
-  return "unknown";
-}
-
-inline constexpr ptediff_granule kAllGranules[] = {PTEDIFF_GRANULE_4K, PTEDIFF_GRANULE_16K,
-                                                   PTEDIFF_GRANULE_64K};
 
 }  // namespace ptediff::testing
 
