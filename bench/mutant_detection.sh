@@ -8,7 +8,7 @@
 set -u
 B=${1:-build} RUNS=${2:-3} CAP=${3:-30} PLAIN_RUNS=${4:-1}
 FZ=$B/fuzz/contpte_diff_fuzzer
-SEEDS=$B/fuzz/seeds
+SEEDS=$B/fuzz/seeds/contpte_diff_fuzzer
 [ -x "$FZ" ] || { echo "no $FZ (build first)" >&2; exit 2; }
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 # seconds to the first crash of one run (or CAP+1 when none)
