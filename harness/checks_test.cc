@@ -1,0 +1,80 @@
+// ptediff: each harness-level check fires on a hand-broken backend and stays
+// quiet on the reference itself. (The contpte mutants exercise the other
+// classes: conformance/mutants/*.repro.)
+#include <gtest/gtest.h>
+
+#include "harness/executor.h"
+#include "harness/repro.h"
+#include "reference/reference.h"
+
+namespace ptediff {
+namespace {
+
+// A flush of one page with the wrong level hint (2 instead of 3): it is in
+// the log, but the TLB keeps the level-3 entry.
+pte_t clear_flush_wrong_level(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr) {
+  const pte_t old = m->xchg(m, mm, addr, 0);
+  const uint64_t page = 1ULL << m->geo.page_shift;
+  m->flush_tlb_range(m, mm, addr, addr + page, page, true, /*tlb_level=*/2, true);
+  return old;
+}
+
+// Clears the entry one page table past the end of the window too.
+void pte_clear_out_of_window(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr) {
+  m->write(m, mm, addr, 0);
+  m->write(m, mm, addr + (4ULL << m->geo.pmd_shift), 0);
+}
+
+// Refuses every call as a contract violation.
+unsigned batch_hint_complains(const ptediff_machine* m, ptediff_mm*, uint64_t, pte_t) {
+  m->contract_error(m, "pte_batch_hint: refused");
+  return 1;
+}
+
+std::string run_with(const ptediff_backend& be, const std::string& ops) {
+  Program p;
+  ParseError err;
+  const std::string text = "ptediff-repro 1\ngranule 4k\nfeatures hafdbs\n" + ops;
+  if (!parse_repro(text, "<test>", &p, &err)) return err.str();
+  RunOptions opts;
+  opts.opt = &be;
+  Executor ex(opts);
+  const RunResult r = ex.run(p);
+  if (!r.error.empty()) return r.error;
+  return r.diverged() ? div_class_name(r.divergences.front().cls) : "none";
+}
+
+constexpr const char* kOps =
+    "fault mm=0 va=0x10000 order=0 write=1 place=low\n"
+    "access mm=0 va=0x10000 kind=write pick=0\n"
+    "ptep_clear_flush mm=0 va=0x10000\n"
+    "fault mm=0 va=0x20000 order=0 write=1 place=low\n"
+    "pte_clear mm=0 va=0x20000\n"
+    "fault mm=0 va=0x30000 order=0 write=1 place=low\n"
+    "pte_batch_hint mm=0 va=0x30000\n";
+
+TEST(Checks, QuietOnTheReferenceAgainstItself) {
+  ptediff_backend ref = *ptediff_reference_backend();
+  EXPECT_EQ(run_with(ref, kOps), "none");
+}
+
+TEST(Checks, TlbStaleFiresOnAFlushWithTheWrongLevelHint) {
+  ptediff_backend be = *ptediff_reference_backend();
+  be.ptep_clear_flush = clear_flush_wrong_level;
+  EXPECT_EQ(run_with(be, kOps), "tlb-stale");
+}
+
+TEST(Checks, OutOfWindowFiresAndNothingCrashes) {
+  ptediff_backend be = *ptediff_reference_backend();
+  be.pte_clear = pte_clear_out_of_window;
+  EXPECT_EQ(run_with(be, kOps), "out-of-window");
+}
+
+TEST(Checks, ContractFiresWhenOptimizedRefusesALegalCall) {
+  ptediff_backend be = *ptediff_reference_backend();
+  be.pte_batch_hint = batch_hint_complains;
+  EXPECT_EQ(run_with(be, kOps), "contract");
+}
+
+}  // namespace
+}  // namespace ptediff
