@@ -92,7 +92,7 @@ Machine::Machine(const ptediff_geometry& geo, uint32_t features, const FolioMap*
   for (uint32_t id = 0; id < kNumMms; ++id) {
     mms_.push_back(ptediff_mm{id, id != kKernelMm, TableWindow(geo, window_tables)});
   }
-  log_.reserve(1024);
+  log_.reserve(16384);  // a whole-window flow logs thousands of records
 }
 
 void Machine::poke(uint32_t mm, uint64_t va, pte_t v) {
