@@ -43,12 +43,7 @@ Optimized::Optimized(const Geometry& g, bool bbml2, Mutant mutant)
 
 int Optimized::apply(const Op& op) {
   pt_.begin_op();
-  if (op.kind == OpKind::kFailAlloc) {
-    armed_ |= 1u << op.depth;
-    return kOk;
-  }
-  failing_ = armed_;
-  armed_ = 0;
+  if (alloc_.begin(op)) return kOk;
   const uint64_t page = op.va / g_.page_size;
   int r = kEinval;
   switch (op.kind) {
@@ -88,7 +83,7 @@ int Optimized::map(uint64_t page, uint64_t pa, uint64_t nr, uint32_t flags) {
   uint64_t need[4] = {0, 0, 0, 0};
   const uint64_t delta = pa - page;
   paint(&pt_.root(), kPudLevel, 0, page, page + nr, delta, kPageKernel, flags, true, need);
-  if (!pt_.reserve(need[2], need[3], failing_)) return kEnomem;
+  if (!pt_.reserve(need[2], need[3], alloc_.failing)) return kEnomem;
   paint(&pt_.root(), kPudLevel, 0, page, page + nr, delta, kPageKernel, flags, false, need);
   return kOk;
 }
@@ -182,7 +177,7 @@ int Optimized::split(uint64_t page) {
   const bool aligned =
       page % (pte_cont(leaf.value()) ? g_.group_pages(leaf.level()) : g_.span[leaf.level()]) == 0;
   if (aligned) return kOk;
-  if (!pt_.reserve(need[2], need[3], failing_)) {
+  if (!pt_.reserve(need[2], need[3], alloc_.failing)) {
     return mutant(Mutant::kSplitIgnoresEnomem) ? kOk : kEnomem;
   }
   Table* t = leaf.table;
@@ -275,7 +270,7 @@ int Optimized::repaint() {
     if (l.level == kPudLevel) need[2] += entries, need[3] += entries * g_.table_entries;
     if (l.level == kPmdLevel) need[3] += entries;
   }
-  if (!pt_.reserve(need[2], need[3], failing_)) return kEnomem;
+  if (!pt_.reserve(need[2], need[3], alloc_.failing)) return kEnomem;
   std::vector<Table*> work = {&pt_.root()};
   while (!work.empty()) {
     Table* t = work.back();

@@ -75,7 +75,7 @@ class Optimized {
   KernelPgtable pt_;
   bool bbml2_;
   Mutant mutant_;
-  uint32_t armed_ = 0, failing_ = 0;
+  AllocFailures alloc_;
 };
 
 }  // namespace ptediff::linearmap

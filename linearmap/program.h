@@ -46,6 +46,24 @@ struct Op {
   uint32_t depth = 0;           // 2 (PMD table) or 3 (PTE table) (kFailAlloc)
 };
 
+// Injected table-allocation failures, shared by both sides: `fail_alloc
+// depth=N` arms depth N for the next op only.
+struct AllocFailures {
+  uint32_t armed = 0;    // bit d: armed for the next op
+  uint32_t failing = 0;  // bit d: allocations at depth d fail in this op
+  // Starts `op`: consumes a fail_alloc op (returns true), else moves what is
+  // armed to `failing` for this op.
+  bool begin(const Op& op) {
+    if (op.kind == OpKind::kFailAlloc) {
+      armed |= 1u << op.depth;
+      return true;
+    }
+    failing = armed;
+    armed = 0;
+    return false;
+  }
+};
+
 struct Program {
   ptediff_granule granule = PTEDIFF_GRANULE_4K;
   bool bbml2 = true;  // the boot CPU supports FEAT_BBM level 2

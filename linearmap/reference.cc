@@ -7,12 +7,7 @@ Reference::Reference(const Geometry& g, bool bbml2) : g_(g), bbml2_(bbml2) {}
 
 int Reference::apply(const Op& op) {
   changed_.clear();
-  if (op.kind == OpKind::kFailAlloc) {
-    armed_ |= 1u << op.depth;
-    return kOk;
-  }
-  failing_ = armed_;
-  armed_ = 0;
+  if (alloc_.begin(op)) return kOk;
   const uint64_t page = op.va / g_.page_size;
   switch (op.kind) {
     case OpKind::kMap:
@@ -147,7 +142,7 @@ int Reference::map(uint64_t page, uint64_t pa, uint64_t nr, uint32_t flags) {
     if (l.level >= 2 && !any_mapped(r1, r1 + g_.span[1])) needs |= 1u << 2;
     if (l.level == 3 && !any_mapped(r2, r2 + g_.span[2])) needs |= 1u << 3;
   }
-  if (needs & failing_) return kEnomem;
+  if (needs & alloc_.failing) return kEnomem;
   extents_[page] = e;
   runs_[page] = Run{page + nr, pa, kPageKernel};
   return kOk;
@@ -167,7 +162,7 @@ uint32_t Reference::split_needs(uint64_t page) {
 
 int Reference::split(uint64_t page) {
   if (page >= g_.window_pages || !mapped(page)) return kEinval;
-  if (split_needs(page) & failing_) return kEnomem;
+  if (split_needs(page) & alloc_.failing) return kEnomem;
   if (bbml2_) bounds_.insert(page);
   return kOk;
 }
@@ -207,7 +202,7 @@ int Reference::repaint() {
     if (l.level == 1) needs |= 1u << 2;
     if (l.level <= 2) needs |= 1u << 3;
   }
-  if (needs & failing_) return kEnomem;
+  if (needs & alloc_.failing) return kEnomem;
   bbml2_ = false;
   return kOk;
 }

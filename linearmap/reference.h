@@ -77,7 +77,7 @@ class Reference {
 
   const Geometry& g_;
   bool bbml2_;
-  uint32_t armed_ = 0, failing_ = 0;  // bit d: allocations at depth d fail
+  AllocFailures alloc_;
   std::map<uint64_t, Run> runs_;
   std::map<uint64_t, Extent> extents_;
   std::set<uint64_t> bounds_;
