@@ -59,9 +59,27 @@ std::string backend_options(const Header& h, const std::string& mutant_override)
 
 Executor::Executor(RunOptions opts) : opts_(std::move(opts)) {}
 
-Executor::~Executor() {
+Executor::~Executor() { fini_backends(); }
+
+void Executor::fini_backends() {
   if (opt_ && opt_be_ && opt_be_->fini) opt_be_->fini(opt_->abi());
   if (ref_ && ref_be_ && ref_be_->fini) ref_be_->fini(ref_->abi());
+  ref_be_ = opt_be_ = nullptr;
+}
+
+Executor::World& Executor::world(const ptediff_geometry& geo, uint32_t features) {
+  World& w = worlds_[geo.granule];
+  if (!w.ref) {
+    w.folios = std::make_unique<FolioMap>(geo);
+    w.ref = std::make_unique<Machine>(geo, features, w.folios.get(), opts_.window_tables);
+    w.opt = std::make_unique<Machine>(geo, features, w.folios.get(), opts_.window_tables);
+    w.env = std::make_unique<Envelope>(geo, w.ref->window_limit() >> geo.page_shift);
+  }
+  w.folios->clear();
+  w.ref->reset(features);
+  w.opt->reset(features);
+  w.env->reset();
+  return w;
 }
 
 RunResult Executor::run(const Program& program) {
@@ -69,20 +87,17 @@ RunResult Executor::run(const Program& program) {
   res.effective.header = program.header;
   if (!opts_.mutant.empty()) res.effective.header.mutant = opts_.mutant;
   res.decoded_ops = program.ops.size();
-  // Tear down the previous run's backends and machines.
-  if (opt_ && opt_be_ && opt_be_->fini) opt_be_->fini(opt_->abi());
-  if (ref_ && ref_be_ && ref_be_->fini) ref_be_->fini(ref_->abi());
-  ref_.reset();
-  opt_.reset();
+  fini_backends();
 
   const ptediff_geometry geo = ptediff_geometry_of(program.header.granule);
   const uint32_t features = (program.header.hafdbs ? PTEDIFF_FEAT_HAFDBS : 0) |
                             (program.header.bbml2 ? PTEDIFF_FEAT_BBML2 : 0);
-  folios_ = std::make_unique<FolioMap>(geo);
-  ref_ = std::make_unique<Machine>(geo, features, folios_.get(), opts_.window_tables);
-  opt_ = std::make_unique<Machine>(geo, features, folios_.get(), opts_.window_tables);
-  ref_be_ = opts_.ref ? opts_.ref : ptediff_reference_backend();
-  opt_be_ = opts_.opt ? opts_.opt : ptediff_optimized_backend();
+  World& w = world(geo, features);
+  folios_ = w.folios.get();
+  ref_ = w.ref.get();
+  opt_ = w.opt.get();
+  const ptediff_backend* ref_be = opts_.ref ? opts_.ref : ptediff_reference_backend();
+  const ptediff_backend* opt_be = opts_.opt ? opts_.opt : ptediff_optimized_backend();
   auto init = [&](const ptediff_backend* be, Machine& m, const std::string& o, const char* side) {
     if (be->abi_version != PTEDIFF_ABI_VERSION) {
       res.error = absl::StrCat(side, " backend '", be->name, "' has ABI version ", be->abi_version,
@@ -94,14 +109,15 @@ RunResult Executor::run(const Program& program) {
                              "': ", absl::StrJoin(m.violations(), "; "));
     return false;
   };
-  if (!init(ref_be_, *ref_, "", "reference") ||
-      !init(opt_be_, *opt_, backend_options(program.header, opts_.mutant), "optimized")) {
-    ref_be_ = opt_be_ = nullptr;  // nothing to fini
-    return res;
-  }
+  // Only a backend whose init succeeded is fini'd (by the next run or the
+  // destructor).
+  if (!init(ref_be, *ref_, "", "reference")) return res;
+  ref_be_ = ref_be;
+  if (!init(opt_be, *opt_, backend_options(program.header, opts_.mutant), "optimized")) return res;
+  opt_be_ = opt_be;
 
   const uint64_t window_pages = ref_->window_limit() >> geo.page_shift;
-  Envelope env(geo, window_pages);
+  Envelope& env = *w.env;
   Api ra(*ref_, *ref_be_), oa(*opt_, *opt_be_);
   uint64_t hash = 0xcbf29ce484222325ULL;
   std::vector<Ret> rrets, orets;
@@ -135,7 +151,7 @@ RunResult Executor::run(const Program& program) {
     for (uint64_t v : p.op.f) mix(&hash, v);
     for (const Ret& r : rrets) mix(&hash, r.value);
     for (const Ret& r : orets) mix(&hash, r.value);
-    for (const Machine* m : {ref_.get(), opt_.get()}) {
+    for (const Machine* m : {ref_, opt_}) {
       for (const LogRec& l : m->log()) {
         if (l.prim != Prim::kRead) mix(&hash, l.val ^ (l.addr << 1) ^ static_cast<uint64_t>(l.prim));
       }

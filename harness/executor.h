@@ -3,8 +3,11 @@
 // Runs a program on the reference backend (R) and the optimized backend (O),
 // each on its own simulated machine over one shared set of folios, repairs
 // each op against R's state, runs it on both sides and checks the
-// conformance relation after every op. Owns no global state: one Executor
-// per run, nothing survives it.
+// conformance relation after every op. Owns no global state. An Executor
+// keeps its machines, folios and envelope per granule and resets them at the
+// start of every run (fuzzing runs millions of short programs; building
+// machines each time cost more than running most of them), so a run's result
+// never depends on what the Executor ran before (executor_test checks this).
 #ifndef PTEDIFF_HARNESS_EXECUTOR_H_
 #define PTEDIFF_HARNESS_EXECUTOR_H_
 
@@ -72,13 +75,26 @@ class Executor {
   RunResult run(const Program& program);
 
   // The machines of the last run (valid until the next run).
-  const Machine* ref_machine() const { return ref_.get(); }
-  const Machine* opt_machine() const { return opt_.get(); }
+  const Machine* ref_machine() const { return ref_; }
+  const Machine* opt_machine() const { return opt_; }
 
  private:
+  // The world of one granule, reused by every run of that granule.
+  struct World {
+    std::unique_ptr<FolioMap> folios;
+    std::unique_ptr<Machine> ref, opt;
+    std::unique_ptr<Envelope> env;
+  };
+  // Tears down the last run's backends (their fini) and forgets them.
+  void fini_backends();
+  // The reset world of `granule`, built on first use.
+  World& world(const ptediff_geometry& geo, uint32_t features);
+
   RunOptions opts_;
-  std::unique_ptr<FolioMap> folios_;
-  std::unique_ptr<Machine> ref_, opt_;
+  World worlds_[3];  // by ptediff_granule
+  FolioMap* folios_ = nullptr;  // the last run's world
+  Machine* ref_ = nullptr;
+  Machine* opt_ = nullptr;
   const ptediff_backend* ref_be_ = nullptr;
   const ptediff_backend* opt_be_ = nullptr;
 };

@@ -31,15 +31,16 @@ class View {
     return pte_valid(pte) && m_.folio_of(pte_pfn(&geo_, pte), f);
   }
 
-  // The first page at or after va (wrapping around the window) satisfying pred.
-  template <typename Pred>
-  std::optional<uint64_t> find_from(uint64_t va, Pred pred) const {
-    const uint64_t first = va / page_;
-    for (uint64_t i = 0; i < pages_; ++i) {
-      const uint64_t a = ((first + i) % pages_) * page_;
-      if (pred(a)) return a;
-    }
-    return std::nullopt;
+  // The first valid / none page at or after va, wrapping around the window.
+  std::optional<uint64_t> next_valid(uint32_t mm, uint64_t va) const {
+    return found(m_.next_valid(mm, va));
+  }
+  std::optional<uint64_t> next_none(uint32_t mm, uint64_t va) const {
+    return found(m_.next_none(mm, va));
+  }
+  // Whether the n pages from va are all none (and inside the window).
+  bool all_none(uint32_t mm, uint64_t va, uint64_t n) const {
+    return va / page_ + n <= pages_ && m_.all_none(mm, va, n);
   }
 
   // Entries from va (valid) that continue it: next pfn of the same folio,
@@ -82,19 +83,30 @@ class View {
     ptediff_folio f{};
     if (!folio_of(e, &f)) return out;
     for (uint32_t mm = 0; mm < kNumMms; ++mm) {
-      for (uint64_t i = 0; i < pages_; ++i) {
+      // Valid entries only, in address order (next_valid wraps: stop then).
+      for (uint64_t i = m_.next_valid(mm, 0) / page_; i < pages_;) {
         const pte_t x = pte(mm, i * page_);
         ptediff_folio g{};
-        if (!folio_of(x, &g) || g.id != f.id) continue;
-        const uint32_t n = folio_run(mm, i * page_, pages_ - i);
-        out.push_back({mm, i * page_, n});
-        i += n - 1;
+        uint64_t next = i + 1;
+        if (folio_of(x, &g) && g.id == f.id) {
+          const uint32_t n = folio_run(mm, i * page_, pages_ - i);
+          out.push_back({mm, i * page_, n});
+          next = i + n;
+        }
+        if (next >= pages_) break;
+        const uint64_t v = m_.next_valid(mm, next * page_) / page_;
+        if (v < next) break;  // wrapped around
+        i = v;
       }
     }
     return out;
   }
 
  private:
+  std::optional<uint64_t> found(uint64_t va) const {
+    return va < m_.window_limit() ? std::optional<uint64_t>(va) : std::nullopt;
+  }
+
   const Machine& m_;
   ptediff_geometry geo_;
   uint64_t page_, pages_;
@@ -105,7 +117,7 @@ class View {
 bool repair_to_valid(const View& v, Op& op) {
   for (uint32_t k = 0; k < kNumMms; ++k) {
     const uint32_t mm = static_cast<uint32_t>((op.get(Field::kMm) + k) % kNumMms);
-    auto a = v.find_from(op.get(Field::kVa), [&](uint64_t x) { return v.valid(mm, x); });
+    auto a = v.next_valid(mm, op.get(Field::kVa));
     if (!a) continue;
     op.set(Field::kMm, mm);
     op.set(Field::kVa, *a);
@@ -128,13 +140,11 @@ bool prepare_fault(const View& v, FolioMap& folios, Prepared* p) {
     const uint64_t n = 1ULL << order;
     uint64_t base = op.get(Field::kVa) & ~(n * v.page() - 1);
     if (order == 0 && !v.none(mm, base)) {
-      auto a = v.find_from(base, [&](uint64_t x) { return v.none(mm, x); });
+      auto a = v.next_none(mm, base);
       if (!a) return false;
       base = *a;
     }
-    bool ok = base / v.page() + n <= v.pages();
-    for (uint64_t i = 0; ok && i < n; ++i) ok = v.none(mm, base + i * v.page());
-    if (!ok) continue;
+    if (!v.all_none(mm, base, n)) continue;
     op.set(Field::kOrder, order);
     op.set(Field::kVa, base);
     p->folio = folios.alloc(static_cast<uint32_t>(order), static_cast<Placement>(op.get(Field::kPlace)));
@@ -152,9 +162,7 @@ bool prepare_split_pmd(const View& v, FolioMap& folios, Prepared* p) {
   const uint64_t tables = v.pages() / per;
   for (uint64_t t = 0; t < tables; ++t) {
     const uint64_t base = ((op.get(Field::kVa) / pmd + t) % tables) * pmd;
-    bool empty = true;
-    for (uint64_t i = 0; empty && i < per; ++i) empty = v.none(mm, base + i * v.page());
-    if (!empty) continue;
+    if (!v.all_none(mm, base, per)) continue;
     op.set(Field::kVa, base);
     p->folio = folios.alloc(pmd_order(v.geo()), static_cast<Placement>(op.get(Field::kPlace)));
     p->range = {mm, base, static_cast<uint32_t>(per)};
@@ -170,7 +178,7 @@ bool prepare_set_ptes(const View& v, FolioMap& folios, Prepared* p) {
   op.set(Field::kFolio, op.get(Field::kFolio) % folios.size());
   p->folio = folios.all()[op.get(Field::kFolio)];
   op.set(Field::kIdx, op.get(Field::kIdx) % p->folio.nr_pages);
-  auto a = v.find_from(op.get(Field::kVa), [&](uint64_t x) { return v.none(mm, x); });
+  auto a = v.next_none(mm, op.get(Field::kVa));
   if (!a) return false;
   op.set(Field::kVa, *a);
   // nr > 1 only over none entries of one folio in one table.

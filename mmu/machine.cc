@@ -97,7 +97,16 @@ Machine::Machine(const ptediff_geometry& geo, uint32_t features, const FolioMap*
 
 void Machine::poke(uint32_t mm, uint64_t va, pte_t v) {
   EntryRef e = mms_[mm].window.pte_entry(va);
-  if (e.table != nullptr) e.value() = v;
+  if (e.table != nullptr) mms_[mm].window.set(e, v);
+}
+
+void Machine::reset(uint32_t features) {
+  abi_.features = features;
+  abi_.backend_priv = nullptr;
+  for (ptediff_mm& mm : mms_) mm.window.clear();
+  tlb_.clear();
+  counters_ = {};
+  begin_op();
 }
 
 void Machine::begin_op() {
@@ -138,7 +147,7 @@ pte_t Machine::store(ptediff_mm* mm, uint64_t addr, pte_t val, Prim prim) {
   pte_t old = 0;
   if (e.table != nullptr) {
     old = e.value();
-    e.value() = val;
+    mm->window.set(e, val);
   }
   log_.push_back({.prim = prim, .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
                   .ok = e.table != nullptr, .addr = addr, .old = old, .val = val});
@@ -170,7 +179,7 @@ bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val)
   }
   const pte_t cur = e.value();
   const bool ok = cur == *old;
-  if (ok) e.value() = val;
+  if (ok) mm->window.set(e, val);
   else *old = cur;
   log_.push_back({.prim = Prim::kCmpxchg, .mm = id, .ok = ok, .addr = addr, .old = cur,
                   .val = ok ? val : cur});
@@ -285,7 +294,7 @@ AccessResult Machine::access(uint32_t mmid, uint64_t va, AccessKind kind, uint32
     const pte_t old = target.value();
     upd = old | PTE_AF;
     if (needs_dirty) upd &= ~PTE_RDONLY;
-    target.value() = upd;
+    mm.window.set(target, upd);
     log_.push_back({.prim = Prim::kHw, .mm = static_cast<uint8_t>(mmid),
                     .addr = target.table->va_base +
                             (static_cast<uint64_t>(target.index) << abi_.geo.page_shift),

@@ -86,8 +86,22 @@ class Machine {
 
   // Reads an entry without logging (for the harness and checkers).
   pte_t peek(uint32_t mm, uint64_t va) const { return mms_[mm].window.pte_value(va); }
+  // Occupancy searches over mm's window (TableWindow::next_valid etc.):
+  // the first valid / none entry at or after va, wrapping; window_limit()
+  // when there is none.
+  uint64_t next_valid(uint32_t mm, uint64_t va) const { return mms_[mm].window.next_valid(va); }
+  uint64_t next_none(uint32_t mm, uint64_t va) const { return mms_[mm].window.next_none(va); }
+  // Whether every entry of [va, va + n pages) is none.
+  bool all_none(uint32_t mm, uint64_t va, uint64_t n) const {
+    return mms_[mm].window.all_none(va, n);
+  }
   // Writes an entry without logging (hand-built states in tests).
   void poke(uint32_t mm, uint64_t va, pte_t v);
+
+  // Returns the machine to its just-constructed state with `features`: empty
+  // tables, TLB, log, violations and counters, no backend state. An executor
+  // reuses machines across runs; nothing of one run may reach the next.
+  void reset(uint32_t features);
 
   // Starts a new op: clears the log and the op's violations.
   void begin_op();

@@ -180,6 +180,38 @@ TEST_P(MachinePrimTest, FlushesInvalidateTheTlbThroughThePrimitives) {
   EXPECT_NE(m_.tlb().lookup(kChildMm, va(1)), nullptr);
 }
 
+// reset() returns the machine to its just-built state (executors reuse
+// machines across fuzz inputs): every table of every mm, the TLB (pending
+// invalidations included), the log, violations, counters, backend state.
+TEST_P(MachinePrimTest, ResetLeavesNothingOfTheLastRun) {
+  for (uint32_t id = 0; id < kNumMms; ++id) {
+    poke(1, entry(kPfn, kRoYoung), id);
+    poke(m_.window_limit() / page() - 1, PTE_PROT_NONE, id);  // last page, not valid
+  }
+  poke_cont_block(1, kPfn, kRwClean);
+  ASSERT_TRUE(m_.tlb_fill(kUserMm, va(cont()), /*block=*/true, 0));
+  m()->flush_tlb_range(m(), mm(), va(cont()), va(cont() + 1), page(), true, 3, false);
+  ASSERT_TRUE(m_.tlb_fill(kChildMm, va(1), false, 0));
+  m()->read(m(), mm(), va(1));
+  m()->write(m(), mm(), m_.window_limit(), 0);  // refused: a violation
+  m()->contract_error(m(), "x");
+  abi()->backend_priv = this;
+  m_.reset(0);
+  EXPECT_EQ(m()->features, 0u);
+  EXPECT_EQ(m()->backend_priv, nullptr);
+  EXPECT_TRUE(m_.tlb().entries().empty());
+  EXPECT_TRUE(m_.log().empty());
+  EXPECT_TRUE(m_.violations().empty());
+  EXPECT_FALSE(m_.had_contract_error());
+  EXPECT_EQ(m_.counters().reads + m_.counters().writes + m_.counters().tlbis, 0u);
+  for (uint32_t id = 0; id < kNumMms; ++id) {
+    for (uint64_t v = 0; v < m_.window_limit(); v += page()) ASSERT_EQ(m_.peek(id, v), 0u);
+    EXPECT_EQ(m_.next_valid(id, 0), m_.window_limit());
+    EXPECT_EQ(m_.next_none(id, m_.window_limit() - page()), m_.window_limit() - page());
+    EXPECT_TRUE(m_.all_none(id, 0, m_.window_limit() / page()));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Granules, MachinePrimTest, ::testing::ValuesIn(kAllGranules), GranuleName);
 
 TEST(MachineNames, EveryEnumeratorHasAName) {

@@ -1,10 +1,20 @@
 // ptediff: level-generic page-table memory (see table.h).
 #include "mmu/table.h"
 
+#include <algorithm>
+
 namespace ptediff {
 
 TableWindow::TableWindow(const ptediff_geometry& geo, uint32_t num_tables)
-    : geo_(geo), limit_(static_cast<uint64_t>(num_tables) << geo.pmd_shift) {
+    : geo_(geo),
+      limit_(static_cast<uint64_t>(num_tables) << geo.pmd_shift),
+      page_mask_(ptediff_page_size(&geo) - 1),
+      pmd_mask_((1ULL << geo.pmd_shift) - 1),
+      per_table_(geo.ptrs_per_pte),
+      pages_(static_cast<uint64_t>(num_tables) * geo.ptrs_per_pte),
+      written_(num_tables, false),
+      valid_((pages_ + 63) / 64, 0),
+      used_((pages_ + 63) / 64, 0) {
   tables_.resize(num_tables);
   for (uint32_t i = 0; i < num_tables; ++i) {
     tables_[i].level = kPteLevel;
@@ -13,20 +23,48 @@ TableWindow::TableWindow(const ptediff_geometry& geo, uint32_t num_tables)
   }
 }
 
-EntryRef TableWindow::pte_entry(uint64_t va) {
-  if (va >= limit_ || (va & (ptediff_page_size(&geo_) - 1)) != 0) return {};
-  Table* t = &tables_[va >> geo_.pmd_shift];
-  return {t, static_cast<uint32_t>((va - t->va_base) >> geo_.page_shift)};
-}
-
-pte_t TableWindow::pte_value(uint64_t va) const {
-  if (va >= limit_) return 0;
-  const Table& t = tables_[va >> geo_.pmd_shift];
-  return t.entries[(va - t.va_base) >> geo_.page_shift];
-}
-
 void TableWindow::clear() {
-  for (Table& t : tables_) t.entries.assign(t.entries.size(), 0);
+  for (std::size_t i = 0; i < tables_.size(); ++i) {
+    if (!written_[i]) continue;
+    tables_[i].entries.assign(tables_[i].entries.size(), 0);
+    written_[i] = false;
+  }
+  std::fill(valid_.begin(), valid_.end(), 0);
+  std::fill(used_.begin(), used_.end(), 0);
+}
+
+uint64_t TableWindow::next_page(const std::vector<uint64_t>& bits, uint64_t va,
+                                bool want) const {
+  if (pages_ == 0) return limit_;
+  const uint64_t start = (va >> geo_.page_shift) % pages_;
+  // Two passes over the words: [start, pages_), then [0, start).
+  for (int pass = 0; pass < 2; ++pass) {
+    const uint64_t lo = pass == 0 ? start : 0, hi = pass == 0 ? pages_ : start;
+    for (uint64_t i = lo; i < hi;) {
+      uint64_t w = want ? bits[i / 64] : ~bits[i / 64];
+      w &= ~0ULL << (i % 64);  // ignore pages below i in this word
+      if (w != 0) {
+        const uint64_t p = (i & ~63ULL) + static_cast<uint64_t>(__builtin_ctzll(w));
+        if (p < hi) return p << geo_.page_shift;
+        break;  // the first match is past this pass's end
+      }
+      i = (i & ~63ULL) + 64;
+    }
+  }
+  return limit_;
+}
+
+bool TableWindow::any_bit(const std::vector<uint64_t>& bits, uint64_t va, uint64_t n) const {
+  uint64_t i = va >> geo_.page_shift;
+  const uint64_t end = std::min<uint64_t>(i + n, pages_);
+  while (i < end) {
+    const uint64_t word_end = std::min<uint64_t>((i & ~63ULL) + 64, end);
+    const uint64_t span = word_end - i;
+    const uint64_t mask = (span == 64 ? ~0ULL : ((1ULL << span) - 1)) << (i % 64);
+    if (bits[i / 64] & mask) return true;
+    i = word_end;
+  }
+  return false;
 }
 
 }  // namespace ptediff

@@ -7,6 +7,7 @@
 #ifndef PTEDIFF_MMU_TABLE_H_
 #define PTEDIFF_MMU_TABLE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -42,20 +43,63 @@ class TableWindow {
   TableWindow(const ptediff_geometry& geo, uint32_t num_tables);
 
   // The entry mapping `va` at the PTE level, or a null ref when `va` is out of
-  // the window or not page aligned.
-  EntryRef pte_entry(uint64_t va);
-  pte_t pte_value(uint64_t va) const;  // 0 when out of window
+  // the window or not page aligned. Marks the table as possibly written.
+  EntryRef pte_entry(uint64_t va) {
+    if (va >= limit_ || (va & page_mask_) != 0) return {};
+    const uint64_t t = va >> geo_.pmd_shift;
+    written_[t] = true;
+    return {&tables_[t], static_cast<uint32_t>((va & pmd_mask_) >> geo_.page_shift)};
+  }
+  // The entry mapping `va`; 0 when out of the window. Inline: the checks and
+  // the repair step read entries by the million.
+  pte_t pte_value(uint64_t va) const {
+    if (va >= limit_) return 0;
+    return tables_[va >> geo_.pmd_shift].entries[(va & pmd_mask_) >> geo_.page_shift];
+  }
+
+  // Replaces the entry `e` (a ref into this window) and keeps the occupancy
+  // bitmaps in step. Every write of a window entry goes through here.
+  void set(const EntryRef& e, pte_t v) {
+    e.value() = v;
+    const uint64_t page = static_cast<uint64_t>(e.table - tables_.data()) * per_table_ + e.index;
+    assign_bit(&valid_, page, (v & PTE_VALID) != 0);
+    assign_bit(&used_, page, v != 0);
+  }
+
+  // The first page at or after `va` (wrapping around the window) whose entry
+  // is valid, or none (zero), as a VA; `limit()` when there is none. Word-wise
+  // over the bitmaps: the repair step asks this for nearly every op.
+  uint64_t next_valid(uint64_t va) const { return next_page(valid_, va, true); }
+  uint64_t next_none(uint64_t va) const { return next_page(used_, va, false); }
+  // Whether no entry of [va, va + n pages) is valid (none: every entry is 0).
+  bool none_valid(uint64_t va, uint64_t n) const { return !any_bit(valid_, va, n); }
+  bool all_none(uint64_t va, uint64_t n) const { return !any_bit(used_, va, n); }
 
   bool contains(uint64_t va) const { return va < limit_; }
   uint64_t limit() const { return limit_; }
   uint32_t num_tables() const { return static_cast<uint32_t>(tables_.size()); }
   const Table& table(uint32_t i) const { return tables_[i]; }
+  // Zeroes every table handed out for writing since the last clear.
   void clear();
 
  private:
+  static void assign_bit(std::vector<uint64_t>* bits, uint64_t i, bool on) {
+    const uint64_t m = 1ULL << (i % 64);
+    (*bits)[i / 64] = on ? (*bits)[i / 64] | m : (*bits)[i / 64] & ~m;
+  }
+  uint64_t next_page(const std::vector<uint64_t>& bits, uint64_t va, bool want) const;
+  bool any_bit(const std::vector<uint64_t>& bits, uint64_t va, uint64_t n) const;
+
   ptediff_geometry geo_;
   uint64_t limit_;
+  uint64_t page_mask_;  // page size - 1
+  uint64_t pmd_mask_;   // PMD size - 1
+  uint64_t per_table_;  // entries per table
+  uint64_t pages_;      // entries in the window
   std::vector<Table> tables_;
+  std::vector<bool> written_;    // per table: pte_entry() was called on it
+  std::vector<uint64_t> valid_;  // per page: the entry is valid
+  std::vector<uint64_t> used_;   // per page: the entry is not none
 };
 
 }  // namespace ptediff

@@ -61,13 +61,47 @@ TEST_P(TableWindowTest, RefusesOutOfWindowAndUnalignedAddresses) {
 }
 
 TEST_P(TableWindowTest, WritesLandInTheirEntryAndClearResets) {
-  w_.pte_entry(pmd_ + 3 * page_).value() = 0x1234;
+  w_.set(w_.pte_entry(pmd_ + 3 * page_), 0x1234);
   EXPECT_EQ(w_.pte_value(pmd_ + 3 * page_), 0x1234u);
   EXPECT_EQ(w_.table(1).entries[3], 0x1234u);
   EXPECT_EQ(w_.pte_value(3 * page_), 0u);  // same index, other table
   w_.clear();
   EXPECT_EQ(w_.pte_value(pmd_ + 3 * page_), 0u);
   EXPECT_EQ(w_.table(1).entries.size(), geo_.ptrs_per_pte);
+}
+
+// The occupancy searches agree with a plain scan of the entries, whatever
+// was written where (valid, non-valid non-zero such as PROT_NONE, zero),
+// including the wrap-around and the last, partly used bitmap word.
+TEST_P(TableWindowTest, OccupancySearchesMatchAScan) {
+  const uint64_t pages = w_.limit() / page_;
+  EXPECT_TRUE(rc::check("occupancy searches match a scan", [&] {
+    w_.clear();
+    const auto writes = *rc::gen::container<std::vector<std::pair<uint64_t, uint8_t>>>(
+        rc::gen::pair(rc::gen::inRange<uint64_t>(0, pages), rc::gen::inRange<uint8_t>(0, 3)));
+    for (const auto& [p, kind] : writes) {
+      const pte_t v = kind == 0 ? 0 : kind == 1 ? (PTE_VALID | PTE_TYPE_PAGE) : PTE_PROT_NONE;
+      w_.set(w_.pte_entry(p * page_), v);
+    }
+    auto scan = [&](uint64_t from, auto pred) {
+      for (uint64_t i = 0; i < pages; ++i) {
+        const uint64_t va = ((from + i) % pages) * page_;
+        if (pred(w_.pte_value(va))) return va;
+      }
+      return w_.limit();
+    };
+    const uint64_t from = *rc::gen::inRange<uint64_t>(0, pages);
+    RC_ASSERT(w_.next_valid(from * page_) == scan(from, [](pte_t e) { return pte_valid(e); }));
+    RC_ASSERT(w_.next_none(from * page_) == scan(from, [](pte_t e) { return e == 0; }));
+    const uint64_t n = *rc::gen::inRange<uint64_t>(1, pages - from + 1);
+    bool any_valid = false, any_used = false;
+    for (uint64_t i = 0; i < n; ++i) {
+      any_valid |= pte_valid(w_.pte_value((from + i) * page_));
+      any_used |= w_.pte_value((from + i) * page_) != 0;
+    }
+    RC_ASSERT(w_.none_valid(from * page_, n) == !any_valid);
+    RC_ASSERT(w_.all_none(from * page_, n) == !any_used);
+  }));
 }
 
 INSTANTIATE_TEST_SUITE_P(Granules, TableWindowTest, ::testing::ValuesIn(kAllGranules), GranuleName);
