@@ -84,6 +84,22 @@ bool access_results_compatible(const CheckContext& c, const Ret& r, const Ret& o
   return (access_ok(r2) && access_ok(o2)) || r2 == o2;
 }
 
+// Whether the invalidations `log` (flushes and DSBs, in order) include one
+// of (mm, va) that completed: a synced flush, or a flush followed by a DSB.
+bool synced_invalidation_hits(const std::vector<LogRec>& log, uint32_t mm, uint64_t va,
+                              uint64_t page) {
+  bool hit = false;
+  for (const LogRec& r : log) {
+    if ((r.prim == Prim::kFlushMm && r.mm == mm) ||
+        (r.prim == Prim::kFlushRange && r.mm == mm && range_hits(r.addr, r.end, r.stride, va, page))) {
+      if (r.sync) return true;
+      hit = true;
+    }
+    if (hit && r.prim == Prim::kDsb) return true;
+  }
+  return false;
+}
+
 // pte_batch_hint soundness: the n entries promised are valid, in one block,
 // map consecutive pfns and have equal protection modulo access/dirty.
 std::string hint_unsound(const CheckContext& c, const Ret& o) {
@@ -155,6 +171,14 @@ void check_state(const CheckContext& c, const std::vector<BlockRef>& blocks,
   const uint64_t page = page_of(g);
   for (const BlockRef& b : blocks) {
     const uint64_t va0 = b.index * block_bytes(g);
+    // O's young/dirty gathered over the block (what logical_ad computes for
+    // a valid+CONT entry), once per block rather than once per entry.
+    LogicalAD gathered{false, false};
+    for (uint32_t i = 0; i < g.cont_ptes; ++i) {
+      const pte_t o = c.opt.peek(b.mm, va0 + i * page);
+      gathered.young |= pte_young(o);
+      gathered.dirty |= pte_dirty(o);
+    }
     bool any_cont = false;
     for (uint32_t i = 0; i < g.cont_ptes; ++i) {
       const uint64_t va = va0 + i * page;
@@ -168,7 +192,7 @@ void check_state(const CheckContext& c, const std::vector<BlockRef>& blocks,
       }
       if (!pte_valid(r) || !pte_valid(o)) continue;
       const uint8_t bits = c.env.bits(b.mm, va);
-      const LogicalAD ad = logical_ad(c.opt, b.mm, va);
+      const LogicalAD ad = pte_valid_cont(o) ? gathered : LogicalAD{pte_young(o), pte_dirty(o)};
       auto ad_check = [&](const char* name, bool logical, uint8_t must, uint8_t may) {
         if ((bits & must) && !logical) {
           add(c, DivClass::kAccessDirty, b.mm, va,
@@ -280,18 +304,30 @@ void check_returns(const CheckContext& c, const std::vector<Ret>& r, const std::
                                 access_result_name(static_cast<AccessResult>(b.value)));
         }
         break;
-      case RetType::kRetry:
+      case RetType::kRetry: {
         // When R's retry faults too (a stale entry an earlier raw op left in
         // R's TLB, outside any caller's contract), there is nothing to blame
-        // O for; O must succeed wherever R does.
+        // O for; O must succeed wherever R does. Likewise when O's retry was
+        // decided by a stale cached translation that R's version of this op
+        // did not invalidate either: the flush is one a caller deferred
+        // (clear_full_ptes, get_and_clear_full_ptes and wrprotect_ptes leave
+        // it to mmu_gather / fork's flush_tlb_mm) and the program never
+        // issued; O's entry covers more pages only because it cached a whole
+        // contiguous block. Staleness this op should have removed is
+        // tlb-stale's (R invalidated the page) and stays a return-value here.
+        const TlbEntry* t = c.opt.tlb().lookup(a.range.mm, a.range.va);
+        const bool deferred_stale =
+            t != nullptr && tlb_entry_stale(c.opt, *t, a.range.va) &&
+            !synced_invalidation_hits(c.ref.log(), a.range.mm, a.range.va, page_of(c.ref.geo()));
         if (access_ok(static_cast<AccessResult>(a.value)) &&
-            !access_ok(static_cast<AccessResult>(b.value))) {
+            !access_ok(static_cast<AccessResult>(b.value)) && !deferred_stale) {
           bad = absl::StrFormat("the access retried after the fault handler faults again "
                                 "(R %s, O %s): the fault would repeat forever",
                                 access_result_name(static_cast<AccessResult>(a.value)),
                                 access_result_name(static_cast<AccessResult>(b.value)));
         }
         break;
+      }
     }
     if (!bad.empty()) {
       add(c, DivClass::kReturnValue, a.range.mm, a.range.va,
@@ -425,20 +461,22 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
 
 void check_tlb(const CheckContext& c, std::vector<Divergence>* out) {
   const uint64_t page = page_of(c.opt.geo());
+  // R's invalidations of this op, in order (flushes and DSBs); without a
+  // flush nothing can be blamed on O.
+  std::vector<LogRec> inv;
+  for (const LogRec& r : c.ref.log()) {
+    if (r.prim == Prim::kFlushMm || r.prim == Prim::kFlushRange || r.prim == Prim::kDsb) {
+      inv.push_back(r);
+    }
+  }
+  if (std::none_of(inv.begin(), inv.end(), [](const LogRec& r) { return r.prim != Prim::kDsb; })) {
+    return;
+  }
   // Whether R's version of this op invalidated va and waited for it: a
   // synced flush of R's log hits it. (Unsynced flushes are young hints,
   // ptep_clear_flush_young's, which no permission depends on.)
   auto ref_invalidated = [&](uint32_t mm, uint64_t va) {
-    bool hit = false;
-    for (const LogRec& r : c.ref.log()) {
-      if ((r.prim == Prim::kFlushMm && r.mm == mm) ||
-          (r.prim == Prim::kFlushRange && r.mm == mm && range_hits(r.addr, r.end, r.stride, va, page))) {
-        if (r.sync) return true;
-        hit = true;
-      }
-      if (hit && r.prim == Prim::kDsb) return true;
-    }
-    return false;
+    return synced_invalidation_hits(inv, mm, va, page);
   };
   for (const TlbEntry& t : c.opt.tlb().entries()) {
     for (uint64_t va = t.va; va < t.va + t.size; va += page) {

@@ -153,10 +153,12 @@ void Envelope::update(const Machine& ref, const EnvelopeHints& hints,
   // whole block (contpte_ptep_test_and_clear_young): core-mm tracks young
   // per folio and a contpte block never spans two folios.
   for (const Range& r : hints.young_cleared) {
-    for (uint32_t i = 0; i < r.nr; ++i) {
-      const uint64_t va = r.va + i * page;
-      const BlockRef b{r.mm, (va >> geo_.page_shift) / block_pages};
-      if (!foldable(ref, b)) continue;
+    if (r.nr == 0 || r.mm >= kNumMms) continue;
+    const uint64_t first = (r.va >> geo_.page_shift) / block_pages;
+    const uint64_t last = ((r.va >> geo_.page_shift) + r.nr - 1) / block_pages;
+    for (uint64_t index = first; index <= last; ++index) {
+      const BlockRef b{r.mm, index};
+      if ((index + 1) * block_pages > pages_ || !foldable(ref, b)) continue;
       for (uint64_t k = 0; k < block_pages; ++k) {
         uint8_t& x = at(b.mm, (b.index * block_pages + k) * page);
         x = (x | kForgiven) & ~kMustY;

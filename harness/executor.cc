@@ -76,8 +76,10 @@ Executor::World& Executor::world(const ptediff_geometry& geo, uint32_t features)
     w.env = std::make_unique<Envelope>(geo, w.ref->window_limit() >> geo.page_shift);
   }
   w.folios->clear();
-  w.ref->reset(features);
-  w.opt->reset(features);
+  for (Machine* m : {w.ref.get(), w.opt.get()}) {
+    m->reset(features);
+    m->set_log_reads(opts_.log_reads || opts_.keep_trace || opts_.on_step);
+  }
   w.env->reset();
   return w;
 }
@@ -155,7 +157,7 @@ RunResult Executor::run(const Program& program) {
       for (const LogRec& l : m->log()) {
         if (l.prim != Prim::kRead) mix(&hash, l.val ^ (l.addr << 1) ^ static_cast<uint64_t>(l.prim));
       }
-      mix(&hash, m->log().size());
+      mix(&hash, m->op_records());
     }
     for (const Divergence& d : divs) mix(&hash, 0x100 + static_cast<uint64_t>(d.cls));
     if (opts_.on_step) opts_.on_step(idx, p, rrets, orets, *ref_, *opt_);

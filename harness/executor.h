@@ -35,6 +35,11 @@ struct RunOptions {
   bool stop_at_first = true;  // stop after the first op that diverges
   uint32_t window_tables = kDefaultWindowTables;
   bool keep_trace = false;    // record per-op rets and logs (explain)
+  // Record entry reads in the op logs (divergence reports list them). No
+  // check reads them, and the trace hash is the same either way; off is
+  // for throughput (fuzz targets, benchmarks), which re-run a diverging
+  // input with reads on for its report. keep_trace and on_step imply on.
+  bool log_reads = true;
   // Called after every executed op (explain's step-by-step trace).
   std::function<void(size_t index, const Prepared& op, const std::vector<Ret>& ref_rets,
                      const std::vector<Ret>& opt_rets, const Machine& ref, const Machine& opt)>

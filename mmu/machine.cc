@@ -111,6 +111,7 @@ void Machine::reset(uint32_t features) {
 
 void Machine::begin_op() {
   log_.clear();
+  unlogged_reads_ = 0;
   violations_.clear();
   contract_errors_ = 0;
 }
@@ -137,6 +138,10 @@ pte_t Machine::prim_read(ptediff_mm* mm, uint64_t addr) {
   ++counters_.reads;
   EntryRef e = checked_entry(mm, addr, "read");
   const pte_t v = e.table != nullptr ? e.value() : 0;
+  if (!log_reads_) {
+    ++unlogged_reads_;
+    return v;
+  }
   log_.push_back({.prim = Prim::kRead, .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
                   .ok = e.table != nullptr, .addr = addr, .old = v, .val = v});
   return v;

@@ -106,6 +106,12 @@ class Machine {
   // Starts a new op: clears the log and the op's violations.
   void begin_op();
   const std::vector<LogRec>& log() const { return log_; }
+  // Whether reads are recorded in the log (the default). No check looks at
+  // reads; they are for reports and traces. Off, a read is only counted.
+  void set_log_reads(bool on) { log_reads_ = on; }
+  // Records of this op, logged or not: log().size() plus the unlogged reads,
+  // so the trace hash is the same either way.
+  uint64_t op_records() const { return log_.size() + unlogged_reads_; }
   const Counters& counters() const { return counters_; }
   void reset_counters() { counters_ = {}; }
   // Out-of-window primitive calls and backend contract errors of this op.
@@ -153,6 +159,8 @@ class Machine {
   Counters counters_;
   std::vector<std::string> violations_;
   uint32_t contract_errors_ = 0;
+  bool log_reads_ = true;
+  uint64_t unlogged_reads_ = 0;  // this op's
 };
 
 }  // namespace ptediff
