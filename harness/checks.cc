@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 
 namespace ptediff {
@@ -349,23 +348,31 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
     }
   }
   // Per page of O's log: the pending flush need and break-before-make state.
-  // Only pages that need a flush or lost a valid entry are tracked.
-  struct Page {
-    uint32_t mm = 0;
-    uint64_t va = 0;
-    pte_t last_valid = 0;     // the valid entry an invalidation removed
-    bool need = false;        // changed in a way that needs a TLB flush
-    bool flushed = false;     // a covering TLBI was issued since
-    bool synced = false;      // ... and completed (DSB)
-    bool need_young = false;  // access flag cleared by a clear_flush_young op
-  };
+  // Only pages that need a flush or lost a valid entry are tracked, in a
+  // dense (mm, page) index whose used slots are zeroed again on the way out.
   const bool young_flush =
       c.op.op.kind == OpKind::kPtepClearFlushYoung || c.op.op.kind == OpKind::kReferenced;
-  std::vector<Page> pages;
-  absl::flat_hash_map<uint64_t, size_t> index;  // (mm, page number) -> pages[]
-  std::vector<size_t> unsynced;                 // flushed, not yet synced
+  CheckScratch local;
+  CheckScratch& s = c.scratch != nullptr ? *c.scratch : local;
+  std::vector<FlushPage>& pages = s.pages;
+  std::vector<size_t>& unsynced = s.unsynced;
+  pages.clear();
+  unsynced.clear();
   const uint64_t page = page_of(g);
-  auto key = [&](uint32_t mm, uint64_t va) { return (static_cast<uint64_t>(mm) << 56) | (va / page); };
+  const uint64_t window_pages = c.opt.window_limit() / page;
+  if (s.slot.size() < kNumMms * window_pages) s.slot.assign(kNumMms * window_pages, 0);
+  // Records reaching here are in the window: refused ones are not entry
+  // writes, and out-of-window flushes are never logged.
+  auto slot = [&](uint32_t mm, uint64_t va) -> uint32_t& {
+    return s.slot[mm * window_pages + va / page];
+  };
+  struct ClearSlots {  // zeroes the slots this op used, however check_log returns
+    CheckScratch& s;
+    uint64_t window_pages, page;
+    ~ClearSlots() {
+      for (const FlushPage& p : s.pages) s.slot[p.mm * window_pages + p.va / page] = 0;
+    }
+  } clear_slots{s, window_pages, page};
   auto mark_flushed = [&](size_t i, bool sync) {
     pages[i].flushed = true;
     pages[i].synced = sync;
@@ -377,8 +384,9 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
       const uint64_t n = r.prim == Prim::kFlushRange && r.stride ? (r.end - r.addr) / r.stride : 0;
       if (r.prim == Prim::kFlushRange && n < pages.size()) {
         for (uint64_t k = 0; k < n; ++k) {
-          auto it = index.find(key(r.mm, r.addr + k * r.stride));
-          if (it != index.end()) mark_flushed(it->second, r.sync);
+          if (const uint32_t i = slot(r.mm, r.addr + k * r.stride); i != 0) {
+            mark_flushed(i - 1, r.sync);
+          }
         }
       } else {
         for (size_t i = 0; i < pages.size(); ++i) {
@@ -399,12 +407,12 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
     const bool needs = change_needs_flush(g, r.old, r.val);
     const bool young_cleared =
         young_flush && pte_valid(r.old) && pte_young(r.old) && !pte_young(r.val);
-    auto it = index.find(key(r.mm, r.addr));
-    if (it == index.end() && (needs || young_cleared)) {
-      it = index.emplace(key(r.mm, r.addr), pages.size()).first;
+    uint32_t& at = slot(r.mm, r.addr);
+    if (at == 0 && (needs || young_cleared)) {
       pages.push_back({.mm = r.mm, .va = r.addr});
+      at = static_cast<uint32_t>(pages.size());
     }
-    Page* p = it == index.end() ? nullptr : &pages[it->second];
+    FlushPage* p = at == 0 ? nullptr : &pages[at - 1];
     // Break-before-make: a valid entry replaced by one with another output
     // address, size (CONT) or memory type, directly or through an invalid
     // entry without a completed TLBI in between. BBML2_NOABORT allows
@@ -442,7 +450,7 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
     return r.prim == Prim::kFlushRange || r.prim == Prim::kFlushMm;
   });
   if (!ref_flushes) return;
-  for (const Page& p : pages) {
+  for (const FlushPage& p : pages) {
     if (p.need_young && !p.need && !p.flushed) {
       add(c, DivClass::kFlushMissing, p.mm, p.va,
           absl::StrFormat("mm=%u va=%#x: ptep_clear_flush_young cleared its access flag but O "

@@ -15,12 +15,33 @@
 
 namespace ptediff {
 
+// What check_log tracks per page of O's log: the pending flush need and the
+// break-before-make state.
+struct FlushPage {
+  uint32_t mm = 0;
+  uint64_t va = 0;
+  pte_t last_valid = 0;     // the valid entry an invalidation removed
+  bool need = false;        // changed in a way that needs a TLB flush
+  bool flushed = false;     // a covering TLBI was issued since
+  bool synced = false;      // ... and completed (DSB)
+  bool need_young = false;  // access flag cleared by a clear_flush_young op
+};
+
+// Buffers check_log reuses from op to op (an executor keeps one), so a
+// check allocates nothing once they have grown.
+struct CheckScratch {
+  std::vector<FlushPage> pages;  // the pages tracked this op
+  std::vector<uint32_t> slot;    // (mm, page number) -> 1 + index into pages; 0: untracked
+  std::vector<size_t> unsynced;  // pages flushed, not yet synced
+};
+
 struct CheckContext {
   const Machine& ref;
   const Machine& opt;
   const Envelope& env;  // pre-op bits for return values, post-op for state
   const Prepared& op;
   size_t op_index;
+  CheckScratch* scratch = nullptr;  // nullptr: check_log uses its own
 };
 
 // pte-state, access-dirty and cont-malformed over the touched blocks.

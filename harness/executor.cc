@@ -140,7 +140,7 @@ RunResult Executor::run(const Program& program) {
     run_op(p, oa, &orets);
 
     std::vector<Divergence> divs;
-    const CheckContext c{*ref_, *opt_, env, p, idx};
+    const CheckContext c{*ref_, *opt_, env, p, idx, &scratch_};
     check_returns(c, rrets, orets, &divs);  // against the pre-op envelope
     note_accesses(rrets, orets, &env, p.op);
     const std::vector<BlockRef> blocks = touched_blocks(*ref_, *opt_);

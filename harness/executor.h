@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/checks.h"
 #include "harness/divergence.h"
 #include "harness/envelope.h"
 #include "harness/flows.h"
@@ -96,6 +97,7 @@ class Executor {
   World& world(const ptediff_geometry& geo, uint32_t features);
 
   RunOptions opts_;
+  CheckScratch scratch_;  // check_log's buffers, reused from op to op
   World worlds_[3];  // by ptediff_granule
   FolioMap* folios_ = nullptr;  // the last run's world
   Machine* ref_ = nullptr;
