@@ -12,7 +12,6 @@ TableWindow::TableWindow(const ptediff_geometry& geo, uint32_t num_tables)
       pmd_mask_((1ULL << geo.pmd_shift) - 1),
       per_table_(geo.ptrs_per_pte),
       pages_(static_cast<uint64_t>(num_tables) * geo.ptrs_per_pte),
-      written_(num_tables, false),
       valid_((pages_ + 63) / 64, 0),
       used_((pages_ + 63) / 64, 0) {
   tables_.resize(num_tables);
@@ -24,13 +23,14 @@ TableWindow::TableWindow(const ptediff_geometry& geo, uint32_t num_tables)
 }
 
 void TableWindow::clear() {
-  for (std::size_t i = 0; i < tables_.size(); ++i) {
-    if (!written_[i]) continue;
-    tables_[i].entries.assign(tables_[i].entries.size(), 0);
-    written_[i] = false;
+  for (uint64_t w = 0; w < used_.size(); ++w) {
+    for (uint64_t bits = used_[w]; bits != 0; bits &= bits - 1) {
+      const uint64_t page = w * 64 + static_cast<uint64_t>(__builtin_ctzll(bits));
+      tables_[page / per_table_].entries[page % per_table_] = 0;
+    }
+    used_[w] = 0;
+    valid_[w] = 0;
   }
-  std::fill(valid_.begin(), valid_.end(), 0);
-  std::fill(used_.begin(), used_.end(), 0);
 }
 
 uint64_t TableWindow::next_page(const std::vector<uint64_t>& bits, uint64_t va,

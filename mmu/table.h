@@ -43,12 +43,11 @@ class TableWindow {
   TableWindow(const ptediff_geometry& geo, uint32_t num_tables);
 
   // The entry mapping `va` at the PTE level, or a null ref when `va` is out of
-  // the window or not page aligned. Marks the table as possibly written.
+  // the window or not page aligned. Write through set(), not the ref.
   EntryRef pte_entry(uint64_t va) {
     if (va >= limit_ || (va & page_mask_) != 0) return {};
-    const uint64_t t = va >> geo_.pmd_shift;
-    written_[t] = true;
-    return {&tables_[t], static_cast<uint32_t>((va & pmd_mask_) >> geo_.page_shift)};
+    return {&tables_[va >> geo_.pmd_shift],
+            static_cast<uint32_t>((va & pmd_mask_) >> geo_.page_shift)};
   }
   // The entry mapping `va`; 0 when out of the window. Inline: the checks and
   // the repair step read entries by the million.
@@ -79,7 +78,8 @@ class TableWindow {
   uint64_t limit() const { return limit_; }
   uint32_t num_tables() const { return static_cast<uint32_t>(tables_.size()); }
   const Table& table(uint32_t i) const { return tables_[i]; }
-  // Zeroes every table handed out for writing since the last clear.
+  // Zeroes every entry that is not none (found through the bitmap, so the
+  // cost follows what was mapped, not the window size).
   void clear();
 
  private:
@@ -97,7 +97,6 @@ class TableWindow {
   uint64_t per_table_;  // entries per table
   uint64_t pages_;      // entries in the window
   std::vector<Table> tables_;
-  std::vector<bool> written_;    // per table: pte_entry() was called on it
   std::vector<uint64_t> valid_;  // per page: the entry is valid
   std::vector<uint64_t> used_;   // per page: the entry is not none
 };
