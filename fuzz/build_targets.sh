@@ -49,6 +49,22 @@ done
 STATIC_LIBS+=" -Wl,--end-group -ldl"
 COMMON="-std=c++20 -I$ROOT -I$ROOT/include"
 
+# With libFuzzer-style instrumentation, the same tuning as fuzz/CMakeLists.txt:
+# no indirect-call tracing, and no comparison tracing in the files of
+# fuzz/no_cmp_trace.txt (the machine model and the checking loops).
+COV_ALL="" COV_NO_CMP=""
+case " $CXXFLAGS " in
+  *-fsanitize=fuzzer*)
+    COV_ALL="-fno-sanitize-coverage=indirect-calls"
+    COV_NO_CMP="-fno-sanitize-coverage=trace-cmp"
+    ;;
+esac
+NO_CMP_TRACE=" $(tr '\n' ' ' < "$ROOT/fuzz/no_cmp_trace.txt") "
+cov_flags() {  # the extra instrumentation flags of source $1
+  local rel=${1#"$ROOT"/}
+  case "$NO_CMP_TRACE" in *" $rel "*) echo "$COV_ALL $COV_NO_CMP" ;; *) echo "$COV_ALL" ;; esac
+}
+
 # The object file of a source, and compile SOURCES... into them (in parallel).
 obj() { for s in "$@"; do echo "$WORK/obj/$(echo "${s#"$ROOT"/}" | tr / _).o"; done; }
 compile() {
@@ -56,7 +72,7 @@ compile() {
   for s in "$@"; do
     while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 0.2; done
     # shellcheck disable=SC2086
-    { $CXX $COMMON $CXXFLAGS -c "$s" -o "$(obj "$s")" || touch "$WORK/failed"; } &
+    { $CXX $COMMON $CXXFLAGS $(cov_flags "$s") -c "$s" -o "$(obj "$s")" || touch "$WORK/failed"; } &
   done
   wait
   [ ! -e "$WORK/failed" ] || { echo "ptediff: compilation failed" >&2; exit 1; }

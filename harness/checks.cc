@@ -170,18 +170,22 @@ void check_state(const CheckContext& c, const std::vector<BlockRef>& blocks,
   const uint64_t page = page_of(g);
   for (const BlockRef& b : blocks) {
     const uint64_t va0 = b.index * block_bytes(g);
+    // The block as arrays (touched blocks are inside the window).
+    const pte_t* rb = c.ref.entries(b.mm, va0, g.cont_ptes);
+    const pte_t* ob = c.opt.entries(b.mm, va0, g.cont_ptes);
+    const uint8_t* eb = c.env.block_bits(b.mm, va0);
+    if (rb == nullptr || ob == nullptr || eb == nullptr) continue;
     // O's young/dirty gathered over the block (what logical_ad computes for
     // a valid+CONT entry), once per block rather than once per entry.
     LogicalAD gathered{false, false};
     for (uint32_t i = 0; i < g.cont_ptes; ++i) {
-      const pte_t o = c.opt.peek(b.mm, va0 + i * page);
-      gathered.young |= pte_young(o);
-      gathered.dirty |= pte_dirty(o);
+      gathered.young |= pte_young(ob[i]);
+      gathered.dirty |= pte_dirty(ob[i]);
     }
     bool any_cont = false;
     for (uint32_t i = 0; i < g.cont_ptes; ++i) {
       const uint64_t va = va0 + i * page;
-      const pte_t r = c.ref.peek(b.mm, va), o = c.opt.peek(b.mm, va);
+      const pte_t r = rb[i], o = ob[i];
       any_cont |= pte_valid_cont(o);
       if (norm(r) != norm(o)) {
         add(c, DivClass::kPteState, b.mm, va,
@@ -190,7 +194,7 @@ void check_state(const CheckContext& c, const std::vector<BlockRef>& blocks,
             out);
       }
       if (!pte_valid(r) || !pte_valid(o)) continue;
-      const uint8_t bits = c.env.bits(b.mm, va);
+      const uint8_t bits = eb[i];
       const LogicalAD ad = pte_valid_cont(o) ? gathered : LogicalAD{pte_young(o), pte_dirty(o)};
       auto ad_check = [&](const char* name, bool logical, uint8_t must, uint8_t may) {
         if ((bits & must) && !logical) {

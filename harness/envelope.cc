@@ -116,11 +116,12 @@ void Envelope::update(const Machine& ref, const EnvelopeHints& hints,
 
   for (const BlockRef& b : blocks) {
     const uint64_t va0 = b.index * block_pages * page;
+    const pte_t* rb = ref.entries(b.mm, va0, block_pages);
+    if (b.mm >= kNumMms || rb == nullptr || (b.index + 1) * block_pages > pages_) continue;
+    uint8_t* xb = &at(b.mm, va0);
     for (uint64_t i = 0; i < block_pages; ++i) {
-      const uint64_t va = va0 + i * page;
-      if ((va >> geo_.page_shift) >= pages_) break;
-      uint8_t& x = at(b.mm, va);
-      const pte_t e = ref.peek(b.mm, va);
+      uint8_t& x = xb[i];
+      const pte_t e = rb[i];
       if (!pte_valid(e)) {
         x = 0;
         continue;

@@ -43,6 +43,13 @@ class Envelope {
 
   // Bits of one entry as of the last op boundary (the pre-op values during an op).
   uint8_t bits(uint32_t mm, uint64_t va) const;
+  // The bits of the contiguous block starting at va0 (CONT_PTES entries),
+  // or nullptr when it is not inside the window.
+  const uint8_t* block_bits(uint32_t mm, uint64_t va0) const {
+    const uint64_t i = va0 >> geo_.page_shift;
+    if (mm >= kNumMms || i + geo_.cont_ptes > pages_) return nullptr;
+    return bits_.data() + mm * pages_ + i;
+  }
   // OR of `bit` over a range (pre-op).
   bool any(const Range& r, Bit bit) const;
 

@@ -86,6 +86,11 @@ class Machine {
 
   // Reads an entry without logging (for the harness and checkers).
   pte_t peek(uint32_t mm, uint64_t va) const { return mms_[mm].window.pte_value(va); }
+  // The n entries from va as an array when they lie in one table (a
+  // contiguous block always does), else nullptr.
+  const pte_t* entries(uint32_t mm, uint64_t va, uint64_t n) const {
+    return mms_[mm].window.entries(va, n);
+  }
   // Occupancy searches over mm's window (TableWindow::next_valid etc.):
   // the first valid / none entry at or after va, wrapping; window_limit()
   // when there is none.

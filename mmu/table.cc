@@ -31,11 +31,13 @@ void TableWindow::clear() {
     used_[w] = 0;
     valid_[w] = 0;
   }
+  num_valid_ = num_used_ = 0;
 }
 
 uint64_t TableWindow::next_page(const std::vector<uint64_t>& bits, uint64_t va,
                                 bool want) const {
-  if (pages_ == 0) return limit_;
+  // Nothing to find: an empty mm (valid) or a full one (none).
+  if (pages_ == 0 || (want ? num_valid_ == 0 : num_used_ == pages_)) return limit_;
   const uint64_t start = (va >> geo_.page_shift) % pages_;
   // Two passes over the words: [start, pages_), then [0, start).
   for (int pass = 0; pass < 2; ++pass) {

@@ -59,10 +59,19 @@ class TableWindow {
   // Replaces the entry `e` (a ref into this window) and keeps the occupancy
   // bitmaps in step. Every write of a window entry goes through here.
   void set(const EntryRef& e, pte_t v) {
-    e.value() = v;
     const uint64_t page = static_cast<uint64_t>(e.table - tables_.data()) * per_table_ + e.index;
-    assign_bit(&valid_, page, (v & PTE_VALID) != 0);
-    assign_bit(&used_, page, v != 0);
+    num_valid_ += assign_bit(&valid_, page, (v & PTE_VALID) != 0);
+    num_used_ += assign_bit(&used_, page, v != 0);
+    e.value() = v;
+  }
+
+  // The `n` entries from `va` as an array, when they lie in one table (a
+  // contiguous block always does); nullptr otherwise. For loops over blocks.
+  const pte_t* entries(uint64_t va, uint64_t n) const {
+    if (va >= limit_ || (va & page_mask_) != 0) return nullptr;
+    const uint64_t i = (va & pmd_mask_) >> geo_.page_shift;
+    if (i + n > per_table_) return nullptr;
+    return tables_[va >> geo_.pmd_shift].entries.data() + i;
   }
 
   // The first page at or after `va` (wrapping around the window) whose entry
@@ -83,9 +92,13 @@ class TableWindow {
   void clear();
 
  private:
-  static void assign_bit(std::vector<uint64_t>* bits, uint64_t i, bool on) {
+  // Sets bit i to `on`; returns the change in the number of set bits.
+  static int64_t assign_bit(std::vector<uint64_t>* bits, uint64_t i, bool on) {
     const uint64_t m = 1ULL << (i % 64);
-    (*bits)[i / 64] = on ? (*bits)[i / 64] | m : (*bits)[i / 64] & ~m;
+    uint64_t& w = (*bits)[i / 64];
+    const int64_t delta = static_cast<int64_t>(on) - static_cast<int64_t>((w & m) != 0);
+    w = on ? w | m : w & ~m;
+    return delta;
   }
   uint64_t next_page(const std::vector<uint64_t>& bits, uint64_t va, bool want) const;
   bool any_bit(const std::vector<uint64_t>& bits, uint64_t va, uint64_t n) const;
@@ -99,6 +112,8 @@ class TableWindow {
   std::vector<Table> tables_;
   std::vector<uint64_t> valid_;  // per page: the entry is valid
   std::vector<uint64_t> used_;   // per page: the entry is not none
+  uint64_t num_valid_ = 0;       // bits set in valid_
+  uint64_t num_used_ = 0;        // bits set in used_
 };
 
 }  // namespace ptediff
