@@ -250,13 +250,20 @@ bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* ou
     return true;
   };
   switch (in.kind) {
+    case K::kPtepSetAccessFlags:
+      // The caller's `dirty` says the fault was a write, and only a write
+      // fault makes the entry writable (wp_page_reuse, handle_pte_fault
+      // pass dirty=1): __ptep_set_access_flags invalidates the stale
+      // read-only translation only then, so write without dirty would leave
+      // a read-only TLB entry that faults forever (found by the fuzzer).
+      if (op.get(Field::kWrite)) op.set(Field::kDirty, 1);
+      return single();
     case K::kPtepGet:
     case K::kPtepGetLockless:
     case K::kPteClear:
     case K::kPtepGetAndClear:
     case K::kPtepClearFlush:
     case K::kPtepSetWrprotect:
-    case K::kPtepSetAccessFlags:
     case K::kPtepModifyProt:
     case K::kPteBatchHint:
       return single();
