@@ -8,17 +8,24 @@ namespace {
 
 class Shrinker {
  public:
-  Shrinker(const RunOptions& opts, size_t max_runs) : opts_(opts), max_runs_(max_runs) {
-    opts_.stop_at_first = true;
-    opts_.keep_trace = false;
+  // Candidates only need the divergence, not its log: one reused Executor,
+  // reads unlogged (the result and the effective program are the same).
+  static RunOptions fast(RunOptions o) {
+    o.stop_at_first = true;
+    o.keep_trace = false;
+    o.on_step = nullptr;
+    o.log_reads = false;
+    return o;
   }
+
+  Shrinker(const RunOptions& opts, size_t max_runs)
+      : opts_(fast(opts)), max_runs_(max_runs), ex_(opts_) {}
 
   // Runs p; on the target divergence, replaces best_ with its effective form.
   bool try_candidate(const Program& p) {
     if (runs_ >= max_runs_) return false;
     ++runs_;
-    Executor ex(opts_);
-    RunResult r = ex.run(p);
+    RunResult r = ex_.run(p);
     if (!r.error.empty() || r.divergences.empty()) return false;
     const Divergence& d = r.divergences.front();
     if (d.op_index >= r.effective.ops.size()) return false;
@@ -90,6 +97,7 @@ class Shrinker {
  private:
   RunOptions opts_;
   size_t max_runs_;
+  Executor ex_;  // declared after opts_: built from it
   size_t runs_ = 0;
   bool have_target_ = false;
   DivClass cls_{};
