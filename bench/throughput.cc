@@ -62,13 +62,23 @@ std::vector<Program> random_programs(ptediff_granule g) {
 // faults of up to one block, hardware accesses and walks. Operands are
 // random; the repair step makes them legal as for any input.
 std::vector<Program> per_entry_programs(ptediff_granule g) {
-  constexpr OpKind kKinds[] = {
-      OpKind::kFolioAlloc,         OpKind::kFault,           OpKind::kSetPtes,
-      OpKind::kPtepGet,            OpKind::kPtepGetLockless, OpKind::kPteClear,
-      OpKind::kPtepGetAndClear,    OpKind::kPtepClearFlush,  OpKind::kPtepTestAndClearYoung,
-      OpKind::kPtepClearFlushYoung, OpKind::kPtepSetWrprotect, OpKind::kPtepSetAccessFlags,
-      OpKind::kPtepModifyProt,     OpKind::kPteBatchHint,    OpKind::kAccess,
-      OpKind::kTlbFill,            OpKind::kWpFault};
+  constexpr OpKind kKinds[] = {OpKind::kFolioAlloc,
+                               OpKind::kFault,
+                               OpKind::kSetPtes,
+                               OpKind::kPtepGet,
+                               OpKind::kPtepGetLockless,
+                               OpKind::kPteClear,
+                               OpKind::kPtepGetAndClear,
+                               OpKind::kPtepClearFlush,
+                               OpKind::kPtepTestAndClearYoung,
+                               OpKind::kPtepClearFlushYoung,
+                               OpKind::kPtepSetWrprotect,
+                               OpKind::kPtepSetAccessFlags,
+                               OpKind::kPtepModifyProt,
+                               OpKind::kPteBatchHint,
+                               OpKind::kAccess,
+                               OpKind::kTlbFill,
+                               OpKind::kWpFault};
   const ptediff_geometry geo = ptediff_geometry_of(g);
   const uint64_t window = 2ULL * geo.ptrs_per_pte;
   const uint64_t block_order = static_cast<uint64_t>(__builtin_ctz(geo.cont_ptes));
@@ -91,7 +101,8 @@ std::vector<Program> per_entry_programs(ptediff_granule g) {
 }
 
 // Runs programs round-robin on one Executor, as the fuzz target does.
-void run_programs(benchmark::State& state, ptediff_granule g, const std::vector<Program>& programs) {
+void run_programs(benchmark::State& state, ptediff_granule g,
+                  const std::vector<Program>& programs) {
   RunOptions fast;
   fast.log_reads = false;  // as the fuzz target runs
   Executor ex(fast);

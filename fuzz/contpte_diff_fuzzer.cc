@@ -2,12 +2,11 @@
 //
 // Every byte string decodes to a valid program (harness/codec.h). An
 // Executor, reset for every input, runs it on the reference and the
-// optimized backend; on the first divergence the text report and the effective program (as a .repro) go to
-// stderr, then the process traps inside a function named after the
-// divergence class, so crash deduplication and -minimize_crash keep the same
-// bug. The optimized backend's mutant comes from $PTEDIFF_MUTANT (default
-// none) and overrides the input's own header: the fuzzer cannot "find" a bug
-// by switching a fault injection on.
+// optimized backend; on the first divergence the text report and the effective program (as a
+// .repro) go to stderr, then the process traps inside a function named after the divergence class,
+// so crash deduplication and -minimize_crash keep the same bug. The optimized backend's mutant
+// comes from $PTEDIFF_MUTANT (default none) and overrides the input's own header: the fuzzer cannot
+// "find" a bug by switching a fault injection on.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>

@@ -90,7 +90,8 @@ bool synced_invalidation_hits(const std::vector<LogRec>& log, uint32_t mm, uint6
   bool hit = false;
   for (const LogRec& r : log) {
     if ((r.prim == Prim::kFlushMm && r.mm == mm) ||
-        (r.prim == Prim::kFlushRange && r.mm == mm && range_hits(r.addr, r.end, r.stride, va, page))) {
+        (r.prim == Prim::kFlushRange && r.mm == mm &&
+         range_hits(r.addr, r.end, r.stride, va, page))) {
       if (r.sync) return true;
       hit = true;
     }
@@ -115,7 +116,8 @@ std::string hint_unsound(const CheckContext& c, const Ret& o) {
     const pte_t e = c.opt.peek(o.range.mm, va + i * page_of(g));
     if (!pte_valid(e) || pte_pfn(&g, e) != pte_pfn(&g, first) + i ||
         pte_pgprot(&g, norm(e)) != pte_pgprot(&g, norm(first))) {
-      return absl::StrFormat("pte_batch_hint promised %d entries but entry %d does not continue", n, i);
+      return absl::StrFormat("pte_batch_hint promised %d entries but entry %d does not continue", n,
+                             i);
     }
   }
   return "";
@@ -220,8 +222,10 @@ void check_state(const CheckContext& c, const std::vector<BlockRef>& blocks,
     const uint64_t pfn0 = pte_pfn(&g, first);
     ptediff_folio f{};
     std::string why;
-    if (!c.opt.mm(b.mm)->user) why = "in a kernel mm";
-    else if (!pte_valid_cont(first) || pfn0 % g.cont_ptes) why = "does not start at a CONT-aligned pfn";
+    if (!c.opt.mm(b.mm)->user)
+      why = "in a kernel mm";
+    else if (!pte_valid_cont(first) || pfn0 % g.cont_ptes)
+      why = "does not start at a CONT-aligned pfn";
     else if (!c.opt.folio_of(pfn0, &f) || f.start_pfn + f.nr_pages < pfn0 + g.cont_ptes ||
              f.start_pfn > pfn0)
       why = "not covered by one folio";
@@ -266,20 +270,24 @@ void check_returns(const CheckContext& c, const std::vector<Ret>& r, const std::
     const bool may_d = c.env.any(a.range, Envelope::kMayD);
     std::string bad;
     auto within = [&](const char* name, bool v, bool must, bool may) {
-      if (must && !v) bad = absl::StrFormat("O's return lost %s", name);
-      else if (v && !may) bad = absl::StrFormat("O's return invented %s", name);
+      if (must && !v)
+        bad = absl::StrFormat("O's return lost %s", name);
+      else if (v && !may)
+        bad = absl::StrFormat("O's return invented %s", name);
     };
     switch (a.type) {
       case RetType::kPte:
         if (norm(a.value) != norm(b.value)) {
-          bad = absl::StrFormat("returned ptes differ beyond access/dirty/CONT: R=%#x O=%#x", a.value,
-                                b.value);
+          bad = absl::StrFormat("returned ptes differ beyond access/dirty/CONT: R=%#x O=%#x",
+                                a.value, b.value);
         } else if (pte_valid(b.value)) {
           within("dirty", pte_dirty(b.value), must_d, may_d);
           if (bad.empty()) within("young", pte_young(b.value), must_y, may_y);
         }
         break;
-      case RetType::kYoung: within("young", b.value != 0, must_y, may_y); break;
+      case RetType::kYoung:
+        within("young", b.value != 0, must_y, may_y);
+        break;
       case RetType::kFolioAD:
         within("dirty", (b.value & 2) != 0, must_d, may_d);
         if (bad.empty()) within("young", (b.value & 1) != 0, must_y, may_y);
@@ -292,14 +300,18 @@ void check_returns(const CheckContext& c, const std::vector<Ret>& r, const std::
         const pte_t re = c.ref.peek(a.range.mm, a.range.va);
         const pte_t oe = c.opt.peek(a.range.mm, a.range.va);
         const bool grants = (!pte_young(re) || pte_young(oe)) &&
-                            (pte_rdonly(re) || !pte_rdonly(oe)) && (!pte_write(re) || pte_write(oe));
+                            (pte_rdonly(re) || !pte_rdonly(oe)) &&
+                            (!pte_write(re) || pte_write(oe));
         if (a.value && !b.value && !grants) {
-          bad = "ptep_set_access_flags: R changed the entry, O did nothing and its entry stays "
-                "more restrictive";
+          bad =
+              "ptep_set_access_flags: R changed the entry, O did nothing and its entry stays "
+              "more restrictive";
         }
         break;
       }
-      case RetType::kHint: bad = hint_unsound(c, b); break;
+      case RetType::kHint:
+        bad = hint_unsound(c, b);
+        break;
       case RetType::kAccess:
         if (!access_results_compatible(c, a, b)) {
           bad = absl::StrFormat("access: R %s, O %s",
@@ -324,10 +336,11 @@ void check_returns(const CheckContext& c, const std::vector<Ret>& r, const std::
             !synced_invalidation_hits(c.ref.log(), a.range.mm, a.range.va, page_of(c.ref.geo()));
         if (access_ok(static_cast<AccessResult>(a.value)) &&
             !access_ok(static_cast<AccessResult>(b.value)) && !deferred_stale) {
-          bad = absl::StrFormat("the access retried after the fault handler faults again "
-                                "(R %s, O %s): the fault would repeat forever",
-                                access_result_name(static_cast<AccessResult>(a.value)),
-                                access_result_name(static_cast<AccessResult>(b.value)));
+          bad = absl::StrFormat(
+              "the access retried after the fault handler faults again "
+              "(R %s, O %s): the fault would repeat forever",
+              access_result_name(static_cast<AccessResult>(a.value)),
+              access_result_name(static_cast<AccessResult>(b.value)));
         }
         break;
       }
@@ -394,14 +407,15 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
         }
       } else {
         for (size_t i = 0; i < pages.size(); ++i) {
-          if (pages[i].mm == r.mm &&
-              (r.prim == Prim::kFlushMm || range_hits(r.addr, r.end, r.stride, pages[i].va, page))) {
+          if (pages[i].mm == r.mm && (r.prim == Prim::kFlushMm ||
+                                      range_hits(r.addr, r.end, r.stride, pages[i].va, page))) {
             mark_flushed(i, r.sync);
           }
         }
       }
     }
-    if (r.prim == Prim::kDsb || (r.prim == Prim::kFlushRange && r.sync) || r.prim == Prim::kFlushMm) {
+    if (r.prim == Prim::kDsb || (r.prim == Prim::kFlushRange && r.sync) ||
+        r.prim == Prim::kFlushMm) {
       for (size_t i : unsynced) pages[i].synced |= pages[i].flushed;
       unsynced.clear();
       continue;

@@ -174,7 +174,8 @@ void Envelope::update(const Machine& ref, const EnvelopeHints& hints,
     uint8_t acc = 0;
     const uint64_t first = b.index * block_pages;
     for (uint64_t k = 0; k < block_pages; ++k) acc |= bits_[b.mm * pages_ + first + k];
-    for (uint64_t k = 0; k < block_pages; ++k) bits_[b.mm * pages_ + first + k] |= acc & (kMayY | kMayD);
+    for (uint64_t k = 0; k < block_pages; ++k)
+      bits_[b.mm * pages_ + first + k] |= acc & (kMayY | kMayD);
   }
 }
 

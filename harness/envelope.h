@@ -32,10 +32,10 @@ class Envelope {
     kMustD = 1 << 1,
     kMayY = 1 << 2,
     kMayD = 1 << 3,
-    kForgiven = 1 << 4,  // young forgiven by a block-wide young clear
-    kRefYoung = 1 << 5,  // R's raw young bit at the last boundary
-    kRefDirty = 1 << 6,  // R's dirty at the last boundary
-    kDirtyExempt = 1 << 7, // must-dirty exempt until R's dirty rises again (see update)
+    kForgiven = 1 << 4,     // young forgiven by a block-wide young clear
+    kRefYoung = 1 << 5,     // R's raw young bit at the last boundary
+    kRefDirty = 1 << 6,     // R's dirty at the last boundary
+    kDirtyExempt = 1 << 7,  // must-dirty exempt until R's dirty rises again (see update)
   };
 
   Envelope(const ptediff_geometry& geo, uint64_t window_pages);

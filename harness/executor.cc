@@ -155,7 +155,8 @@ RunResult Executor::run(const Program& program) {
     for (const Ret& r : orets) mix(&hash, r.value);
     for (const Machine* m : {ref_, opt_}) {
       for (const LogRec& l : m->log()) {
-        if (l.prim != Prim::kRead) mix(&hash, l.val ^ (l.addr << 1) ^ static_cast<uint64_t>(l.prim));
+        if (l.prim != Prim::kRead)
+          mix(&hash, l.val ^ (l.addr << 1) ^ static_cast<uint64_t>(l.prim));
       }
       mix(&hash, m->op_records());
     }

@@ -35,7 +35,7 @@ struct RunOptions {
   std::string mutant;
   bool stop_at_first = true;  // stop after the first op that diverges
   uint32_t window_tables = kDefaultWindowTables;
-  bool keep_trace = false;    // record per-op rets and logs (explain)
+  bool keep_trace = false;  // record per-op rets and logs (explain)
   // Record entry reads in the op logs (divergence reports list them). No
   // check reads them, and the trace hash is the same either way; off is
   // for throughput (fuzz targets, benchmarks), which re-run a diverging
@@ -61,14 +61,14 @@ struct TraceStep {
 };
 
 struct RunResult {
-  Program effective;    // the repaired program: its text form replays this run
+  Program effective;  // the repaired program: its text form replays this run
   size_t decoded_ops = 0;
-  size_t skipped = 0;   // ops that could not be made legal
+  size_t skipped = 0;  // ops that could not be made legal
   std::vector<Divergence> divergences;
   uint64_t trace_hash = 0;
   Counters ref_cost, opt_cost;
   FoldStats folds;
-  std::string error;    // setup failure (bad backend options): exit status 2
+  std::string error;  // setup failure (bad backend options): exit status 2
   std::vector<TraceStep> trace;
   bool diverged() const { return !divergences.empty(); }
 };
@@ -97,8 +97,8 @@ class Executor {
   World& world(const ptediff_geometry& geo, uint32_t features);
 
   RunOptions opts_;
-  CheckScratch scratch_;  // check_log's buffers, reused from op to op
-  World worlds_[3];  // by ptediff_granule
+  CheckScratch scratch_;        // check_log's buffers, reused from op to op
+  World worlds_[3];             // by ptediff_granule
   FolioMap* folios_ = nullptr;  // the last run's world
   Machine* ref_ = nullptr;
   Machine* opt_ = nullptr;

@@ -1,11 +1,12 @@
 // ptediff: the differential engine on random programs: no divergence on the
 // default backends, and determinism of the trace hash.
+#include "harness/executor.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
 #include "harness/codec.h"
-#include "harness/executor.h"
 #include "harness/report.h"
 #include "harness/repro.h"
 

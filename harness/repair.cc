@@ -13,7 +13,9 @@ using K = OpKind;
 class View {
  public:
   explicit View(const Machine& m)
-      : m_(m), geo_(m.geo()), page_(1ULL << geo_.page_shift),
+      : m_(m),
+        geo_(m.geo()),
+        page_(1ULL << geo_.page_shift),
         pages_(m.window_limit() >> geo_.page_shift) {}
 
   uint64_t page() const { return page_; }
@@ -147,7 +149,8 @@ bool prepare_fault(const View& v, FolioMap& folios, Prepared* p) {
     if (!v.all_none(mm, base, n)) continue;
     op.set(Field::kOrder, order);
     op.set(Field::kVa, base);
-    p->folio = folios.alloc(static_cast<uint32_t>(order), static_cast<Placement>(op.get(Field::kPlace)));
+    p->folio =
+        folios.alloc(static_cast<uint32_t>(order), static_cast<Placement>(op.get(Field::kPlace)));
     p->range = {mm, base, static_cast<uint32_t>(n)};
     return true;
   }
@@ -182,8 +185,8 @@ bool prepare_set_ptes(const View& v, FolioMap& folios, Prepared* p) {
   if (!a) return false;
   op.set(Field::kVa, *a);
   // nr > 1 only over none entries of one folio in one table.
-  const uint64_t limit = std::min({op.get(Field::kNr), p->folio.nr_pages - op.get(Field::kIdx),
-                                   v.table_left(*a)});
+  const uint64_t limit =
+      std::min({op.get(Field::kNr), p->folio.nr_pages - op.get(Field::kIdx), v.table_left(*a)});
   uint64_t n = 1;
   while (n < limit && v.none(mm, *a + n * v.page())) ++n;
   op.set(Field::kNr, n);
@@ -276,8 +279,8 @@ bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* ou
     case K::kClearFullPtes:
     case K::kGetAndClearFullPtes: {
       if (!repair_to_valid(v, op)) return false;
-      op.set(Field::kNr, v.folio_run(mm_of(), op.get(Field::kVa),
-                                     std::max<uint64_t>(1, op.get(Field::kNr))));
+      op.set(Field::kNr,
+             v.folio_run(mm_of(), op.get(Field::kVa), std::max<uint64_t>(1, op.get(Field::kNr))));
       out->range = {mm_of(), op.get(Field::kVa), static_cast<uint32_t>(op.get(Field::kNr))};
       return true;
     }
@@ -293,18 +296,22 @@ bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* ou
       if (flags & CYDP_CLEAR_DIRTY) out->hints.clean_dirty.push_back(out->range);
       return true;
     }
-    case K::kSetPtes: return prepare_set_ptes(v, folios, out);
+    case K::kSetPtes:
+      return prepare_set_ptes(v, folios, out);
     case K::kAccess:
     case K::kTlbFill:
       out->range = {mm, op.get(Field::kVa), 1};
       return true;
-    case K::kFault: return prepare_fault(v, folios, out);
-    case K::kSplitPmd: return prepare_split_pmd(v, folios, out);
+    case K::kFault:
+      return prepare_fault(v, folios, out);
+    case K::kSplitPmd:
+      return prepare_split_pmd(v, folios, out);
     case K::kWpFault:
       if (!single()) return false;
       if (!op.get(Field::kReuse)) out->folio = folios.alloc(0, Placement::kLow);
       return true;
-    case K::kFork: return prepare_fork(v, out);
+    case K::kFork:
+      return prepare_fork(v, out);
     case K::kZap:
     case K::kMprotect:
       clamp_to_window(v, op);
@@ -321,13 +328,15 @@ bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* ou
       }
       return true;
     }
-    case K::kMremap: return prepare_mremap(v, out);
+    case K::kMremap:
+      return prepare_mremap(v, out);
     case K::kFolioAlloc:
       if (folios.size() >= kMaxFolios) return false;
       out->folio = folios.alloc(static_cast<uint32_t>(op.get(Field::kOrder)),
                                 static_cast<Placement>(op.get(Field::kPlace)));
       return true;
-    case K::kCount: return false;
+    case K::kCount:
+      return false;
   }
   return false;
 }

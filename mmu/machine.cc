@@ -18,8 +18,7 @@ void abi_write(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t va
 pte_t abi_xchg(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t val) {
   return self(m)->prim_xchg(mm, addr, val);
 }
-bool abi_cmpxchg(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t* old,
-                 pte_t val) {
+bool abi_cmpxchg(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val) {
   return self(m)->prim_cmpxchg(mm, addr, old, val);
 }
 void abi_flush_tlb_range(const ptediff_machine* m, ptediff_mm* mm, uint64_t start, uint64_t end,
@@ -40,25 +39,38 @@ void abi_contract_error(const ptediff_machine* m, const char* what) {
 
 const char* prim_name(Prim p) {
   switch (p) {
-    case Prim::kRead: return "read";
-    case Prim::kWrite: return "write";
-    case Prim::kXchg: return "xchg";
-    case Prim::kCmpxchg: return "cmpxchg";
-    case Prim::kFlushRange: return "flush_tlb_range";
-    case Prim::kFlushMm: return "flush_tlb_mm";
-    case Prim::kDsb: return "dsb";
-    case Prim::kHw: return "hw_update";
+    case Prim::kRead:
+      return "read";
+    case Prim::kWrite:
+      return "write";
+    case Prim::kXchg:
+      return "xchg";
+    case Prim::kCmpxchg:
+      return "cmpxchg";
+    case Prim::kFlushRange:
+      return "flush_tlb_range";
+    case Prim::kFlushMm:
+      return "flush_tlb_mm";
+    case Prim::kDsb:
+      return "dsb";
+    case Prim::kHw:
+      return "hw_update";
   }
   return "?";
 }
 
 const char* access_result_name(AccessResult r) {
   switch (r) {
-    case AccessResult::kOk: return "ok";
-    case AccessResult::kOkTlb: return "ok-tlb";
-    case AccessResult::kTranslationFault: return "translation-fault";
-    case AccessResult::kAccessFlagFault: return "access-flag-fault";
-    case AccessResult::kPermissionFault: return "permission-fault";
+    case AccessResult::kOk:
+      return "ok";
+    case AccessResult::kOkTlb:
+      return "ok-tlb";
+    case AccessResult::kTranslationFault:
+      return "translation-fault";
+    case AccessResult::kAccessFlagFault:
+      return "access-flag-fault";
+    case AccessResult::kPermissionFault:
+      return "permission-fault";
   }
   return "?";
 }
@@ -127,9 +139,10 @@ EntryRef Machine::checked_entry(ptediff_mm* mm, uint64_t addr, const char* prim)
   }
   EntryRef e = mm->window.pte_entry(addr);
   if (e.table == nullptr) {
-    add_violation(absl::StrFormat("%s mm=%u va=%#x outside the window [0, %#x) or "
-                                          "not page aligned",
-                                          prim, mm->id, addr, mm->window.limit()));
+    add_violation(
+        absl::StrFormat("%s mm=%u va=%#x outside the window [0, %#x) or "
+                        "not page aligned",
+                        prim, mm->id, addr, mm->window.limit()));
   }
   return e;
 }
@@ -142,8 +155,12 @@ pte_t Machine::prim_read(ptediff_mm* mm, uint64_t addr) {
     ++unlogged_reads_;
     return v;
   }
-  log_.push_back({.prim = Prim::kRead, .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
-                  .ok = e.table != nullptr, .addr = addr, .old = v, .val = v});
+  log_.push_back({.prim = Prim::kRead,
+                  .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
+                  .ok = e.table != nullptr,
+                  .addr = addr,
+                  .old = v,
+                  .val = v});
   return v;
 }
 
@@ -154,8 +171,12 @@ pte_t Machine::store(ptediff_mm* mm, uint64_t addr, pte_t val, Prim prim) {
     old = e.value();
     mm->window.set(e, val);
   }
-  log_.push_back({.prim = prim, .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
-                  .ok = e.table != nullptr, .addr = addr, .old = old, .val = val});
+  log_.push_back({.prim = prim,
+                  .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
+                  .ok = e.table != nullptr,
+                  .addr = addr,
+                  .old = old,
+                  .val = val});
   return old;
 }
 
@@ -184,31 +205,41 @@ bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val)
   }
   const pte_t cur = e.value();
   const bool ok = cur == *old;
-  if (ok) mm->window.set(e, val);
-  else *old = cur;
-  log_.push_back({.prim = Prim::kCmpxchg, .mm = id, .ok = ok, .addr = addr, .old = cur,
+  if (ok)
+    mm->window.set(e, val);
+  else
+    *old = cur;
+  log_.push_back({.prim = Prim::kCmpxchg,
+                  .mm = id,
+                  .ok = ok,
+                  .addr = addr,
+                  .old = cur,
                   .val = ok ? val : cur});
   return ok;
 }
 
-void Machine::prim_flush_tlb_range(ptediff_mm* mm, uint64_t start, uint64_t end,
-                                   uint64_t stride, bool last_level, int tlb_level, bool sync) {
+void Machine::prim_flush_tlb_range(ptediff_mm* mm, uint64_t start, uint64_t end, uint64_t stride,
+                                   bool last_level, int tlb_level, bool sync) {
   if (!valid_mm(mm)) {
     add_violation("flush_tlb_range on an unknown mm");
     return;
   }
   if (stride == 0 || start > end || end > mm->window.limit()) {
-    add_violation(absl::StrFormat(
-        "flush_tlb_range mm=%u [%#x, %#x) stride %#x outside the window [0, %#x)", mm->id, start,
-        end, stride, mm->window.limit()));
+    add_violation(
+        absl::StrFormat("flush_tlb_range mm=%u [%#x, %#x) stride %#x outside the window [0, %#x)",
+                        mm->id, start, end, stride, mm->window.limit()));
     return;
   }
   counters_.tlbis += (end - start + stride - 1) / stride;
   if (sync) ++counters_.dsbs;
   tlb_.invalidate_range(mm->id, start, end, stride, tlb_level, sync);
-  log_.push_back({.prim = Prim::kFlushRange, .mm = static_cast<uint8_t>(mm->id),
-                  .last_level = last_level, .sync = sync,
-                  .tlb_level = static_cast<int8_t>(tlb_level), .addr = start, .end = end,
+  log_.push_back({.prim = Prim::kFlushRange,
+                  .mm = static_cast<uint8_t>(mm->id),
+                  .last_level = last_level,
+                  .sync = sync,
+                  .tlb_level = static_cast<int8_t>(tlb_level),
+                  .addr = start,
+                  .end = end,
                   .stride = stride});
 }
 
@@ -220,8 +251,11 @@ void Machine::prim_flush_tlb_mm(ptediff_mm* mm) {
   ++counters_.tlbis;
   ++counters_.dsbs;
   tlb_.invalidate_mm(mm->id);
-  log_.push_back({.prim = Prim::kFlushMm, .mm = static_cast<uint8_t>(mm->id), .sync = true,
-                  .addr = 0, .end = mm->window.limit()});
+  log_.push_back({.prim = Prim::kFlushMm,
+                  .mm = static_cast<uint8_t>(mm->id),
+                  .sync = true,
+                  .addr = 0,
+                  .end = mm->window.limit()});
 }
 
 void Machine::prim_dsb() {
@@ -251,9 +285,12 @@ namespace {
 bool permits_without_update(pte_t pte, AccessKind kind) {
   if (!pte_valid(pte) || !pte_young(pte)) return false;
   switch (kind) {
-    case AccessKind::kRead: return true;
-    case AccessKind::kWrite: return !pte_rdonly(pte);
-    case AccessKind::kExec: return (pte & PTE_UXN) == 0;
+    case AccessKind::kRead:
+      return true;
+    case AccessKind::kWrite:
+      return !pte_rdonly(pte);
+    case AccessKind::kExec:
+      return (pte & PTE_UXN) == 0;
   }
   return false;
 }
@@ -300,10 +337,12 @@ AccessResult Machine::access(uint32_t mmid, uint64_t va, AccessKind kind, uint32
     upd = old | PTE_AF;
     if (needs_dirty) upd &= ~PTE_RDONLY;
     mm.window.set(target, upd);
-    log_.push_back({.prim = Prim::kHw, .mm = static_cast<uint8_t>(mmid),
+    log_.push_back({.prim = Prim::kHw,
+                    .mm = static_cast<uint8_t>(mmid),
                     .addr = target.table->va_base +
                             (static_cast<uint64_t>(target.index) << abi_.geo.page_shift),
-                    .old = old, .val = upd});
+                    .old = old,
+                    .val = upd});
   }
   // Cache the translation of the accessed page as the walk saw it.
   const pte_t snap =
@@ -326,7 +365,8 @@ bool Machine::tlb_fill(uint32_t mmid, uint64_t va, bool block, uint32_t pick) {
     const uint32_t idx = pick % abi_.geo.cont_ptes;
     const pte_t src = mms_[mmid].window.pte_value(va0 + idx * page);
     if (!pte_valid(src) || !pte_young(src)) return false;
-    const pte_t base = pfn_pte(&abi_.geo, pte_pfn(&abi_.geo, src) - idx, pte_pgprot(&abi_.geo, src));
+    const pte_t base =
+        pfn_pte(&abi_.geo, pte_pfn(&abi_.geo, src) - idx, pte_pgprot(&abi_.geo, src));
     tlb_.fill({.mm = mmid, .level = kPteLevel, .va = va0, .size = size, .pte = base});
     return true;
   }

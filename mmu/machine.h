@@ -39,15 +39,15 @@ const char* prim_name(Prim p);
 struct LogRec {
   Prim prim;
   uint8_t mm = 0;
-  bool ok = true;          // cmpxchg success; false when refused (out of window)
-  bool last_level = false; // flush_tlb_range
-  bool sync = false;       // flush_tlb_range
-  int8_t tlb_level = 0;    // flush_tlb_range
-  uint64_t addr = 0;       // entry VA, or flush start
-  uint64_t end = 0;        // flush end
-  uint64_t stride = 0;     // flush stride
-  pte_t old = 0;           // entry before (write/xchg/cmpxchg/hw) or value read
-  pte_t val = 0;           // entry after
+  bool ok = true;           // cmpxchg success; false when refused (out of window)
+  bool last_level = false;  // flush_tlb_range
+  bool sync = false;        // flush_tlb_range
+  int8_t tlb_level = 0;     // flush_tlb_range
+  uint64_t addr = 0;        // entry VA, or flush start
+  uint64_t end = 0;         // flush end
+  uint64_t stride = 0;      // flush stride
+  pte_t old = 0;            // entry before (write/xchg/cmpxchg/hw) or value read
+  pte_t val = 0;            // entry after
 };
 
 // Cost counters, in model units (one per primitive; one TLBI per address).
@@ -59,11 +59,11 @@ struct Counters {
 enum class AccessKind : uint8_t { kRead = 0, kWrite = 1, kExec = 2 };
 
 enum class AccessResult : uint8_t {
-  kOk = 0,               // completed (by a table walk)
-  kOkTlb = 1,            // completed from a cached translation, no walk
-  kTranslationFault = 2, // invalid entry
-  kAccessFlagFault = 3,  // AF clear and no hardware AF management
-  kPermissionFault = 4,  // write to read-only / exec of UXN
+  kOk = 0,                // completed (by a table walk)
+  kOkTlb = 1,             // completed from a cached translation, no walk
+  kTranslationFault = 2,  // invalid entry
+  kAccessFlagFault = 3,   // AF clear and no hardware AF management
+  kPermissionFault = 4,   // write to read-only / exec of UXN
 };
 const char* access_result_name(AccessResult r);
 inline bool access_ok(AccessResult r) {
@@ -125,7 +125,6 @@ class Machine {
 
   Tlb& tlb() { return tlb_; }
   const Tlb& tlb() const { return tlb_; }
-
 
   // The hardware agent. An access to `va` walks the TLB, then the table; on a
   // valid contiguous block the access/dirty update lands on the entry `pick`

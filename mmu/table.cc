@@ -34,8 +34,7 @@ void TableWindow::clear() {
   num_valid_ = num_used_ = 0;
 }
 
-uint64_t TableWindow::next_page(const std::vector<uint64_t>& bits, uint64_t va,
-                                bool want) const {
+uint64_t TableWindow::next_page(const std::vector<uint64_t>& bits, uint64_t va, bool want) const {
   // Nothing to find: an empty mm (valid) or a full one (none).
   if (pages_ == 0 || (want ? num_valid_ == 0 : num_used_ == pages_)) return limit_;
   const uint64_t start = (va >> geo_.page_shift) % pages_;
