@@ -62,23 +62,9 @@ bool access_results_compatible(const CheckContext& c, const Ret& r, const Ret& o
                               ? AccessKind::kWrite
                               : static_cast<AccessKind>(c.op.op.get(Field::kKind));
   const bool hafdbs = (c.ref.features() & PTEDIFF_FEAT_HAFDBS) != 0;
-  // What the access ends as once the arch fault path has done what it does
-  // for spurious faults (handle_pte_fault: ptep_set_access_flags sets AF, and
-  // dirty for a write to a DBM-writable entry) and the access is retried.
   // Access and dirty state may legitimately differ between R and O (spread
-  // or cleared block-wide inside a folio), so such faults may differ too.
-  auto resolve = [&](AccessResult x, pte_t e) {
-    if (x == AccessResult::kAccessFlagFault) {
-      if (kind == AccessKind::kExec && (e & PTE_UXN)) return AccessResult::kPermissionFault;
-      x = kind == AccessKind::kWrite && pte_rdonly(e) && !(hafdbs && pte_write(e))
-              ? AccessResult::kPermissionFault
-              : AccessResult::kOk;
-    }
-    if (x == AccessResult::kPermissionFault && kind == AccessKind::kWrite && pte_write(e)) {
-      return AccessResult::kOk;
-    }
-    return x;
-  };
+  // or cleared block-wide inside a folio), so spurious faults may differ too.
+  auto resolve = [&](AccessResult x, pte_t e) { return after_fault_path(x, e, kind, hafdbs); };
   const AccessResult r2 = resolve(R, c.ref.peek(mm, va)), o2 = resolve(O, c.opt.peek(mm, va));
   return (access_ok(r2) && access_ok(o2)) || r2 == o2;
 }
@@ -124,6 +110,19 @@ std::string hint_unsound(const CheckContext& c, const Ret& o) {
 }
 
 }  // namespace
+
+AccessResult after_fault_path(AccessResult x, pte_t e, AccessKind kind, bool hafdbs) {
+  if (x == AccessResult::kAccessFlagFault) {
+    if (kind == AccessKind::kExec && (e & PTE_UXN)) return AccessResult::kPermissionFault;
+    x = kind == AccessKind::kWrite && pte_rdonly(e) && !(hafdbs && pte_write(e))
+            ? AccessResult::kPermissionFault
+            : AccessResult::kOk;
+  }
+  if (x == AccessResult::kPermissionFault && kind == AccessKind::kWrite && pte_write(e)) {
+    return AccessResult::kOk;
+  }
+  return x;
+}
 
 bool change_needs_flush(const ptediff_geometry& geo, pte_t o, pte_t n) {
   if (!pte_valid(o)) return false;

@@ -56,6 +56,13 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out);
 // version of the op invalidated.
 void check_tlb(const CheckContext& c, std::vector<Divergence>* out);
 
+// What an access result `x` on entry `e` ends as once the arm64 fault path
+// has handled a spurious fault and the access is retried: an access-flag
+// fault is fixed by ptep_set_access_flags (setting AF), a write permission
+// fault on a writable entry too (setting dirty, flushing the stale
+// read-only translation); other faults stay.
+AccessResult after_fault_path(AccessResult x, pte_t e, AccessKind kind, bool hafdbs);
+
 // Whether an entry change needs a TLB flush: validity lost, output address or
 // memory attributes changed, or write permission / hardware dirty lost.
 // Access-flag-only changes never do.

@@ -35,18 +35,38 @@ void note_accesses(const std::vector<Ret>& rr, const std::vector<Ret>& orr, Enve
   }
 }
 
-void forgive_tlb_hits(const std::vector<Ret>& rr, const std::vector<Ret>& orr, const Machine& opt,
-                      Envelope* env) {
+// Accesses R completed by a walk (setting AF, and dirty for a write) that
+// O's TLB decided without one. Served from a cached translation (ok-tlb):
+// young is a reclaim hint a TLB hit never refreshes, and a write through a
+// stale entry whose flush the caller still owes updated nothing. Refused by
+// a cached translation older than O's table (a read-only entry of a block
+// O cached whole, whose flush a caller deferred) where the table permits
+// the access: a spurious fault, which the fault path would fix by setting
+// AF and dirty through ptep_set_access_flags (after_fault_path); a raw
+// access op runs no fault path, so neither bit is owed.
+void forgive_tlb_decided(const std::vector<Ret>& rr, const std::vector<Ret>& orr,
+                         const Machine& opt, const Op& op, Envelope* env) {
+  const bool hafdbs = (opt.features() & PTEDIFF_FEAT_HAFDBS) != 0;
   for (size_t i = 0; i < rr.size() && i < orr.size(); ++i) {
-    if (!is_access(rr[i]) || static_cast<AccessResult>(orr[i].value) != AccessResult::kOkTlb ||
-        static_cast<AccessResult>(rr[i].value) != AccessResult::kOk) {
-      continue;
-    }
+    const auto R = static_cast<AccessResult>(rr[i].value);
+    const auto O = static_cast<AccessResult>(orr[i].value);
+    if (!is_access(rr[i]) || R != AccessResult::kOk) continue;
     const uint32_t mm = rr[i].range.mm;
     const uint64_t va = rr[i].range.va;
-    env->forgive_young(mm, va);
     const TlbEntry* t = opt.tlb().lookup(mm, va);
-    if (t != nullptr && tlb_entry_stale(opt, *t, va)) env->exempt_dirty(mm, va);
+    if (O == AccessResult::kOkTlb) {
+      env->forgive_young(mm, va);
+      if (t != nullptr && tlb_entry_stale(opt, *t, va)) env->exempt_dirty(mm, va);
+      continue;
+    }
+    const AccessKind kind = rr[i].type == RetType::kRetry
+                                ? AccessKind::kWrite
+                                : static_cast<AccessKind>(op.get(Field::kKind));
+    if (!access_ok(O) && opt.tlb_refuses(mm, va, kind) &&
+        access_ok(after_fault_path(O, opt.peek(mm, va), kind, hafdbs))) {
+      env->forgive_young(mm, va);
+      env->exempt_dirty(mm, va);
+    }
   }
 }
 
@@ -145,7 +165,7 @@ RunResult Executor::run(const Program& program) {
     note_accesses(rrets, orets, &env, p.op);
     const std::vector<BlockRef> blocks = touched_blocks(*ref_, *opt_);
     env.update(*ref_, p.hints, blocks);
-    forgive_tlb_hits(rrets, orets, *opt_, &env);
+    forgive_tlb_decided(rrets, orets, *opt_, p.op, &env);
     check_state(c, blocks, &divs);
     check_log(c, &divs);
     check_tlb(c, &divs);

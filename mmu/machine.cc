@@ -297,6 +297,19 @@ bool permits_without_update(pte_t pte, AccessKind kind) {
 
 }  // namespace
 
+bool Machine::tlb_refuses(uint32_t mmid, uint64_t va, AccessKind kind) const {
+  const TlbEntry* t = tlb_.lookup(mmid, va & ~(ptediff_page_size(&abi_.geo) - 1));
+  if (t == nullptr) return false;
+  // A cached translation that forbids the access may fault without a walk
+  // (why __ptep_set_access_flags invalidates a stale read-only entry); only
+  // a DBM write under FEAT_HAFDBS goes to the descriptor to set dirty.
+  const bool hafdbs = (abi_.features & PTEDIFF_FEAT_HAFDBS) != 0;
+  if (kind == AccessKind::kWrite && pte_rdonly(t->pte) && !(hafdbs && pte_write(t->pte))) {
+    return true;
+  }
+  return kind == AccessKind::kExec && (t->pte & PTE_UXN) != 0;
+}
+
 AccessResult Machine::access(uint32_t mmid, uint64_t va, AccessKind kind, uint32_t pick) {
   if (mmid >= kNumMms) return AccessResult::kTranslationFault;
   ptediff_mm& mm = mms_[mmid];
@@ -305,13 +318,7 @@ AccessResult Machine::access(uint32_t mmid, uint64_t va, AccessKind kind, uint32
   const bool hafdbs = (abi_.features & PTEDIFF_FEAT_HAFDBS) != 0;
   if (const TlbEntry* t = tlb_.lookup(mmid, va); t != nullptr) {
     if (permits_without_update(t->pte, kind)) return AccessResult::kOkTlb;
-    // A cached translation that forbids the access may fault without a walk
-    // (why __ptep_set_access_flags invalidates a stale read-only entry); only
-    // a DBM write under FEAT_HAFDBS goes to the descriptor to set dirty.
-    if (kind == AccessKind::kWrite && pte_rdonly(t->pte) && !(hafdbs && pte_write(t->pte))) {
-      return AccessResult::kPermissionFault;
-    }
-    if (kind == AccessKind::kExec && (t->pte & PTE_UXN) != 0) return AccessResult::kPermissionFault;
+    if (tlb_refuses(mmid, va, kind)) return AccessResult::kPermissionFault;
   }
   EntryRef e = mm.window.pte_entry(va);
   if (e.table == nullptr || !pte_valid(e.value())) return AccessResult::kTranslationFault;

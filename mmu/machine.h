@@ -130,6 +130,10 @@ class Machine {
   // valid contiguous block the access/dirty update lands on the entry `pick`
   // selects inside the block. Faults are returned, never thrown.
   AccessResult access(uint32_t mm, uint64_t va, AccessKind kind, uint32_t pick);
+  // Whether mm's TLB holds a translation of va that makes an access of
+  // `kind` fault without a walk (a cached read-only entry for a write that
+  // hardware dirty management cannot fix, or UXN for an exec).
+  bool tlb_refuses(uint32_t mm, uint64_t va, AccessKind kind) const;
   // A speculative walk: caches the translation of `va` (the whole contiguous
   // block when `block` and the entry is valid+CONT). Entries with AF clear are
   // never cached. Returns whether something was cached.
