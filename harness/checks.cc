@@ -149,6 +149,17 @@ bool tlb_entry_stale(const Machine& m, const TlbEntry& t, uint64_t va) {
   return true;
 }
 
+std::vector<StalePage> stale_tlb_pages(const Machine& m) {
+  std::vector<StalePage> out;
+  const uint64_t page = page_of(m.geo());
+  for (const TlbEntry& t : m.tlb().entries()) {
+    for (uint64_t va = t.va; va < t.va + t.size; va += page) {
+      if (tlb_entry_stale(m, t, va)) out.push_back({t.mm, va});
+    }
+  }
+  return out;
+}
+
 std::vector<BlockRef> touched_blocks(const Machine& ref, const Machine& opt) {
   std::vector<BlockRef> out;
   const uint64_t bb = block_bytes(ref.geo());
@@ -368,6 +379,15 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
   // dense (mm, page) index whose used slots are zeroed again on the way out.
   const bool young_flush =
       c.op.op.kind == OpKind::kPtepClearFlushYoung || c.op.op.kind == OpKind::kReferenced;
+  // ptep_set_access_flags with dirty (a write fault: the raw call, or the
+  // wp_fault flow's reuse and spurious paths) must invalidate every entry it
+  // made writable: __ptep_set_access_flags flushes "a stale read-only
+  // entry" so the retried write does not fault on it again, and contpte
+  // flushes the whole block it updated. Hardware dirty updates are not the
+  // call's (prim kHw is excluded below).
+  const bool upgrade_flush =
+      (c.op.op.kind == OpKind::kPtepSetAccessFlags && c.op.op.get(Field::kDirty) != 0) ||
+      c.op.op.kind == OpKind::kWpFault;
   CheckScratch local;
   CheckScratch& s = c.scratch != nullptr ? *c.scratch : local;
   std::vector<FlushPage>& pages = s.pages;
@@ -421,7 +441,9 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
     }
     if (r.prim == Prim::kFlushRange) continue;
     if (!is_entry_write(r)) continue;
-    const bool needs = change_needs_flush(g, r.old, r.val);
+    const bool write_gained = upgrade_flush && r.prim != Prim::kHw && pte_valid(r.old) &&
+                              pte_valid(r.val) && pte_rdonly(r.old) && !pte_rdonly(r.val);
+    const bool needs = change_needs_flush(g, r.old, r.val) || write_gained;
     const bool young_cleared =
         young_flush && pte_valid(r.old) && pte_young(r.old) && !pte_young(r.val);
     uint32_t& at = slot(r.mm, r.addr);
@@ -503,6 +525,10 @@ void check_tlb(const CheckContext& c, std::vector<Divergence>* out) {
   auto ref_invalidated = [&](uint32_t mm, uint64_t va) {
     return synced_invalidation_hits(inv, mm, va, page);
   };
+  auto stale_before = [&](uint32_t mm, uint64_t va) {
+    return c.stale_before != nullptr && std::find(c.stale_before->begin(), c.stale_before->end(),
+                                                  StalePage{mm, va}) != c.stale_before->end();
+  };
   for (const TlbEntry& t : c.opt.tlb().entries()) {
     for (uint64_t va = t.va; va < t.va + t.size; va += page) {
       if (!tlb_entry_stale(c.opt, t, va)) continue;
@@ -510,7 +536,11 @@ void check_tlb(const CheckContext& c, std::vector<Divergence>* out) {
       // only if R's version of the same op invalidated the page: ops whose
       // contract defers the flush to the caller (mmu_gather, fork's
       // flush_tlb_mm, ptep_set_wrprotect) leave such entries on both sides.
-      if (!ref_invalidated(t.mm, va)) continue;
+      // And only if the page was not already stale before the op: such
+      // staleness comes from a flush an earlier op deferred to a caller who
+      // never issued it; R removing it now is incidental to R's own changes
+      // (an O change in this op that needs the flush is flush-missing's).
+      if (!ref_invalidated(t.mm, va) || stale_before(t.mm, va)) continue;
       add(c, DivClass::kTlbStale, t.mm, va,
           absl::StrFormat("O's TLB %s entry for mm=%u va=%#x (%s) grants more than O's table "
                           "(%#x), though R's version of this op invalidated the page",

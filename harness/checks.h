@@ -35,6 +35,13 @@ struct CheckScratch {
   std::vector<size_t> unsynced;  // pages flushed, not yet synced
 };
 
+// One page of a TLB entry that grants more than its table (tlb_entry_stale).
+struct StalePage {
+  uint32_t mm;
+  uint64_t va;
+  bool operator==(const StalePage&) const = default;
+};
+
 struct CheckContext {
   const Machine& ref;
   const Machine& opt;
@@ -42,6 +49,9 @@ struct CheckContext {
   const Prepared& op;
   size_t op_index;
   CheckScratch* scratch = nullptr;  // nullptr: check_log uses its own
+  // O's stale TLB pages before the op (taken when R's version flushed);
+  // check_tlb does not blame O for them. nullptr: none known.
+  const std::vector<StalePage>* stale_before = nullptr;
 };
 
 // pte-state, access-dirty and cont-malformed over the touched blocks.
@@ -71,6 +81,9 @@ bool change_needs_flush(const ptediff_geometry& geo, pte_t old_pte, pte_t new_pt
 // Whether TLB entry `t` of machine `m` grants more for page va than m's
 // table does now (invalid, other address, or write on a read-only entry).
 bool tlb_entry_stale(const Machine& m, const TlbEntry& t, uint64_t va);
+
+// Every page of m's TLB entries that grants more than m's table.
+std::vector<StalePage> stale_tlb_pages(const Machine& m);
 
 // The touched blocks of an op: every block either machine wrote.
 std::vector<BlockRef> touched_blocks(const Machine& ref, const Machine& opt);

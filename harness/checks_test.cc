@@ -31,6 +31,15 @@ unsigned batch_hint_complains(const ptediff_machine* m, ptediff_mm*, uint64_t, p
   return 1;
 }
 
+// Applies the new access flags but never invalidates the old translation.
+int set_access_flags_no_flush(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t entry,
+                              int) {
+  const pte_t old = m->read(m, mm, addr);
+  if (old == entry) return 0;
+  m->write(m, mm, addr, entry);
+  return 1;
+}
+
 std::string run_with(const ptediff_backend& be, const std::string& ops) {
   Program p;
   ParseError err;
@@ -74,6 +83,27 @@ TEST(Checks, ContractFiresWhenOptimizedRefusesALegalCall) {
   ptediff_backend be = *ptediff_reference_backend();
   be.pte_batch_hint = batch_hint_complains;
   EXPECT_EQ(run_with(be, kOps), "contract");
+}
+
+// A write fault's ptep_set_access_flags (dirty=1) that makes an entry
+// writable must invalidate it; one that changes nothing need not, and a
+// stale translation an earlier op's deferred flush left behind is not the
+// op's (R flushing it because its own entry changed is incidental).
+TEST(Checks, FlushMissingFiresWhenAWriteFaultUpgradeIsNotInvalidated) {
+  constexpr const char* kUpgrade =
+      "fault mm=0 va=0x10000 order=0 write=0 place=low\n"
+      "access mm=0 va=0x10000 kind=read pick=0\n"
+      "ptep_set_access_flags mm=0 va=0x10000 write=1 dirty=1\n";
+  ptediff_backend be = *ptediff_reference_backend();
+  EXPECT_EQ(run_with(be, kUpgrade), "none");
+  be.ptep_set_access_flags = set_access_flags_no_flush;
+  EXPECT_EQ(run_with(be, kUpgrade), "flush-missing");
+  // Nothing to change (already young, writable, dirty): no flush owed.
+  constexpr const char* kNoop =
+      "fault mm=0 va=0x10000 order=0 write=1 place=low\n"
+      "access mm=0 va=0x10000 kind=write pick=0\n"
+      "ptep_set_access_flags mm=0 va=0x10000 write=1 dirty=1\n";
+  EXPECT_EQ(run_with(be, kNoop), "none");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // ptediff: the differential executor (see executor.h).
 #include "harness/executor.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "harness/api.h"
@@ -157,10 +159,16 @@ RunResult Executor::run(const Program& program) {
     rrets.clear();
     orets.clear();
     run_op(p, ra, &rrets);
+    // When R's version flushed, what O's TLB held stale before O runs
+    // (check_tlb: staleness an earlier op left is not this op's).
+    const bool ref_flushed = std::any_of(
+        ref_->log().begin(), ref_->log().end(),
+        [](const LogRec& r) { return r.prim == Prim::kFlushRange || r.prim == Prim::kFlushMm; });
+    stale_before_ = ref_flushed ? stale_tlb_pages(*opt_) : std::vector<StalePage>{};
     run_op(p, oa, &orets);
 
     std::vector<Divergence> divs;
-    const CheckContext c{*ref_, *opt_, env, p, idx, &scratch_};
+    const CheckContext c{*ref_, *opt_, env, p, idx, &scratch_, &stale_before_};
     check_returns(c, rrets, orets, &divs);  // against the pre-op envelope
     note_accesses(rrets, orets, &env, p.op);
     const std::vector<BlockRef> blocks = touched_blocks(*ref_, *opt_);

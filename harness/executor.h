@@ -97,9 +97,10 @@ class Executor {
   World& world(const ptediff_geometry& geo, uint32_t features);
 
   RunOptions opts_;
-  CheckScratch scratch_;        // check_log's buffers, reused from op to op
-  World worlds_[3];             // by ptediff_granule
-  FolioMap* folios_ = nullptr;  // the last run's world
+  CheckScratch scratch_;                 // check_log's buffers, reused from op to op
+  std::vector<StalePage> stale_before_;  // O's stale TLB pages before the op
+  World worlds_[3];                      // by ptediff_granule
+  FolioMap* folios_ = nullptr;           // the last run's world
   Machine* ref_ = nullptr;
   Machine* opt_ = nullptr;
   const ptediff_backend* ref_be_ = nullptr;
