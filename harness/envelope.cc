@@ -101,9 +101,13 @@ void Envelope::update(const Machine& ref, const EnvelopeHints& hints,
       for (uint32_t k = 0; k < n; ++k) src |= bits(from.mm, va + k * page);
       for (uint32_t k = 0; k < n; ++k) {
         const uint64_t dva = hints.moved_to.va + (i + k) * page;
-        // A moved entry keeps its young forgiveness (as if R's young had
-        // not just risen); a fork copy is made old anyway.
-        const uint8_t keep = kMayY | kMayD | (hints.moved_by_folio ? 0 : kForgiven | kRefYoung);
+        // A moved entry (mremap's move_ptes keeps the value) keeps its young
+        // forgiveness and its dirty exemption, as if R's young and dirty had
+        // not just risen; a fork copy is made old anyway and gets its own
+        // exemption below.
+        const uint8_t keep =
+            kMayY | kMayD |
+            (hints.moved_by_folio ? 0 : kForgiven | kRefYoung | kDirtyExempt | kRefDirty);
         if ((dva >> geo_.page_shift) < pages_) at(hints.moved_to.mm, dva) |= src & keep;
       }
       i += n;
