@@ -341,8 +341,12 @@ void check_returns(const CheckContext& c, const std::vector<Ret>& r, const std::
         // contiguous block. Staleness this op should have removed is
         // tlb-stale's (R invalidated the page) and stays a return-value here.
         const TlbEntry* t = c.opt.tlb().lookup(a.range.mm, a.range.va);
+        // (Stale either way: granting more than the table, or refusing the
+        // write the table now permits, a read-only block cached before.)
         const bool deferred_stale =
-            t != nullptr && tlb_entry_stale(c.opt, *t, a.range.va) &&
+            t != nullptr &&
+            (tlb_entry_stale(c.opt, *t, a.range.va) ||
+             c.opt.tlb_refuses(a.range.mm, a.range.va, AccessKind::kWrite)) &&
             !synced_invalidation_hits(c.ref.log(), a.range.mm, a.range.va, page_of(c.ref.geo()));
         if (access_ok(static_cast<AccessResult>(a.value)) &&
             !access_ok(static_cast<AccessResult>(b.value)) && !deferred_stale) {
