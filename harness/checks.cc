@@ -149,6 +149,12 @@ bool tlb_entry_stale(const Machine& m, const TlbEntry& t, uint64_t va) {
   return true;
 }
 
+bool log_flushes(const std::vector<LogRec>& log) {
+  return std::any_of(log.begin(), log.end(), [](const LogRec& r) {
+    return r.prim == Prim::kFlushRange || r.prim == Prim::kFlushMm;
+  });
+}
+
 std::vector<StalePage> stale_tlb_pages(const Machine& m) {
   std::vector<StalePage> out;
   const uint64_t page = page_of(m.geo());
@@ -489,10 +495,7 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
     if (pte_valid(r.val)) p->last_valid = 0;
   }
   // flush-missing applies to ops whose reference version flushes.
-  const bool ref_flushes = std::any_of(c.ref.log().begin(), c.ref.log().end(), [](const LogRec& r) {
-    return r.prim == Prim::kFlushRange || r.prim == Prim::kFlushMm;
-  });
-  if (!ref_flushes) return;
+  if (!log_flushes(c.ref.log())) return;
   for (const FlushPage& p : pages) {
     if (p.need_young && !p.need && !p.flushed) {
       add(c, DivClass::kFlushMissing, p.mm, p.va,
@@ -520,9 +523,7 @@ void check_tlb(const CheckContext& c, std::vector<Divergence>* out) {
       inv.push_back(r);
     }
   }
-  if (std::none_of(inv.begin(), inv.end(), [](const LogRec& r) { return r.prim != Prim::kDsb; })) {
-    return;
-  }
+  if (!log_flushes(inv)) return;
   // Whether R's version of this op invalidated va and waited for it: a
   // synced flush of R's log hits it. (Unsynced flushes are young hints,
   // ptep_clear_flush_young's, which no permission depends on.)

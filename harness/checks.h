@@ -82,6 +82,9 @@ bool change_needs_flush(const ptediff_geometry& geo, pte_t old_pte, pte_t new_pt
 // table does now (invalid, other address, or write on a read-only entry).
 bool tlb_entry_stale(const Machine& m, const TlbEntry& t, uint64_t va);
 
+// Whether a log holds a TLB flush (flush_tlb_range or flush_tlb_mm).
+bool log_flushes(const std::vector<LogRec>& log);
+
 // Every page of m's TLB entries that grants more than m's table.
 std::vector<StalePage> stale_tlb_pages(const Machine& m);
 

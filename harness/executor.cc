@@ -161,10 +161,8 @@ RunResult Executor::run(const Program& program) {
     run_op(p, ra, &rrets);
     // When R's version flushed, what O's TLB held stale before O runs
     // (check_tlb: staleness an earlier op left is not this op's).
-    const bool ref_flushed = std::any_of(
-        ref_->log().begin(), ref_->log().end(),
-        [](const LogRec& r) { return r.prim == Prim::kFlushRange || r.prim == Prim::kFlushMm; });
-    stale_before_ = ref_flushed ? stale_tlb_pages(*opt_) : std::vector<StalePage>{};
+    stale_before_.clear();
+    if (log_flushes(ref_->log())) stale_before_ = stale_tlb_pages(*opt_);
     run_op(p, oa, &orets);
 
     std::vector<Divergence> divs;
