@@ -1,7 +1,7 @@
 # ptediff: the two commands (README.md). Both check the Debian packages first;
 # as root they install what is missing, otherwise they print the apt-get line.
 DEBIAN_PACKAGES := clang-14 libclang-rt-14-dev llvm-14 cmake ninja-build libgtest-dev \
-                   librapidcheck-dev libabsl-dev afl++ libbenchmark-dev zip
+                   librapidcheck-dev libabsl-dev afl++ libbenchmark-dev zip nlohmann-json3-dev
 SECONDS ?= 60
 JOBS ?= 1
 

@@ -22,6 +22,7 @@ TEST_P(LinearMapRandom, NoDivergence) {
   for (int n = 0; n < kProgramsPerGranule; ++n) {
     std::vector<uint8_t> bytes(8 + rng() % 160);
     for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng());
+    // (0xf0-0xff would select the literal form, which encode_program writes.)
     bytes[0] = static_cast<uint8_t>((bytes[0] % 80) * 3 + static_cast<int>(GetParam()));
     const Program p = decode_program(bytes);
     ASSERT_EQ(p.granule, GetParam());

@@ -4,18 +4,18 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/repro.h"
+#include "subjects/subject.h"
 
 namespace ptediff {
 
 std::string replay_divergence_class(const std::string& repro_text, const std::string& mutant) {
-  Program p;
   ParseError err;
-  if (!parse_repro(repro_text, "<repro>", &p, &err)) return "parse-error: " + err.str();
-  RunOptions opts;
+  const Subject* s = subject_for_text(repro_text, "<repro>", &err);
+  std::unique_ptr<Case> c = s ? s->parse(repro_text, "<repro>", &err) : nullptr;
+  if (c == nullptr) return "parse-error: " + err.str();
+  CaseOptions opts;
   opts.mutant = mutant;
-  Executor ex(opts);
-  const RunResult r = ex.run(p);
+  const CaseRun r = c->run(opts, "<repro>");
   if (!r.error.empty()) return "error: " + r.error;
   return r.diverged() ? div_class_name(r.divergences.front().cls) : "none";
 }

@@ -4,8 +4,6 @@
 
 #include <string>
 
-#include "harness/executor.h"
-
 namespace ptediff {
 
 // Parses `repro_text`, runs it with `mutant` (empty: the header's) and

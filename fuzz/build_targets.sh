@@ -106,7 +106,7 @@ for t in "${TARGETS[@]}"; do
 done
 # Seed corpora: binary seeds encoded from corpus/*.repro by a small
 # uninstrumented encoder; the parser gets the .repro texts themselves.
-ENC_SOURCES=("$ROOT/harness/ops.cc" "$ROOT/harness/repro.cc" "$ROOT/harness/codec.cc"
+ENC_SOURCES=("$ROOT/harness/text.cc" "$ROOT/harness/ops.cc" "$ROOT/harness/repro.cc" "$ROOT/harness/codec.cc"
              "$ROOT/fuzz/seed_encoder.cc")
 mkdir -p "$WORK/enc" "$WORK/seeds"
 # shellcheck disable=SC2086

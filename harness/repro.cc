@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "harness/text.h"
 
 namespace ptediff {
 namespace {
@@ -58,25 +59,6 @@ constexpr FieldCodec kCodecs[] = {
     {R::kNumber, 1, {}},         // reuse
 };
 static_assert(std::size(kCodecs) == kNumFields, "one codec per field");
-
-// A token quoted for an error message: escaped, and shortened when long.
-std::string quote(absl::string_view s) {
-  constexpr size_t kMax = 40;
-  std::string q = absl::StrCat("'", absl::CHexEscape(s.substr(0, kMax)), "'");
-  if (s.size() > kMax) q += "...";
-  return q;
-}
-
-// Strict unsigned number: decimal digits or 0x + hex digits, no sign, no
-// whitespace, no overflow.
-bool parse_u64(absl::string_view s, uint64_t* out) {
-  if (absl::ConsumePrefix(&s, "0x")) {
-    if (s.empty() || !std::all_of(s.begin(), s.end(), absl::ascii_isxdigit)) return false;
-    return absl::SimpleHexAtoi(s, out);
-  }
-  if (s.empty() || !std::all_of(s.begin(), s.end(), absl::ascii_isdigit)) return false;
-  return absl::SimpleAtoi(s, out);
-}
 
 // Index of `s` in `symbols`, or -1.
 int find_symbol(std::span<const char* const> symbols, absl::string_view s) {
@@ -183,7 +165,7 @@ class Parser {
     if (err_ != nullptr) *err_ = ParseError{std::string(file_), line_, std::move(message)};
     return false;
   }
-  bool line(absl::string_view body);
+  bool line(const Toks& toks);
   bool magic(const Toks& toks);
   bool header(HeaderKey key, const Toks& toks);
   bool features(const Toks& toks);
@@ -200,24 +182,26 @@ class Parser {
 };
 
 bool Parser::run(std::string_view text, Program* out) {
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view raw = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    ++line_;
-    if (!line(to_absl(raw.substr(0, raw.find('#'))))) return false;
+  if (!for_each_line(text, &line_, [this](int n, const Toks& toks) {
+        line_ = n;
+        return line(toks);
+      })) {
+    return false;
   }
-  line_ = std::max(line_, 1);
   if (!have_magic_) return fail(absl::StrCat("missing '", kMagic, " ", kVersion, "' line"));
   if (header_line_[kGranuleKey] == 0) return fail("missing 'granule' line");
   *out = std::move(prog_);
   return true;
 }
 
-bool Parser::line(absl::string_view body) {
-  Toks toks = absl::StrSplit(body, absl::ByAnyChar(" \t\r"), absl::SkipEmpty());
-  if (toks.empty()) return true;
+bool Parser::line(const Toks& toks) {
   if (!have_magic_) return magic(toks);
+  // `subject contpte` may name the default subject explicitly.
+  if (toks[0] == "subject") {
+    if (toks.size() == 2 && toks[1] == "contpte" && prog_.ops.empty()) return true;
+    return fail(absl::StrCat("this parser reads `subject contpte` before the first op, got ",
+                             quote(toks.size() > 1 ? toks[1] : "")));
+  }
   for (int k = 0; k < kNumHeaderKeys; ++k) {
     if (toks[0] == kHeaderKeys[k]) return header(static_cast<HeaderKey>(k), toks);
   }

@@ -5,8 +5,17 @@
 // every value is reduced into range, so every byte string is a valid program.
 // Addresses and sizes are drawn at the alignment of a leaf kind chosen by the
 // input, so block, cont and page boundaries are all easy to reach.
+//
+// A header byte 0xf0-0xff (bits 0-1 granule, bit 2 BBML2) selects the
+// literal form that encode_program writes (so `ptediff encode` and the seed
+// corpus can carry any text program):
+// the mutant name (a length byte, then its characters), then per op a byte
+// (kind | change << 4) and each operand of the op's spec as 8 little-endian
+// bytes. A literal op that validate_op rejects is dropped, so this form is
+// total too.
 #include <algorithm>
 
+#include "linearmap/optimized.h"  // find_mutant
 #include "linearmap/program.h"
 
 namespace ptediff::linearmap {
@@ -19,9 +28,10 @@ class Reader {
   explicit Reader(std::span<const uint8_t> d) : d_(d) {}
   bool done() const { return pos_ >= d_.size(); }
   uint8_t u8() { return pos_ < d_.size() ? d_[pos_++] : 0; }
-  uint32_t u32() {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(u8()) << (8 * i);
+  uint32_t u32() { return static_cast<uint32_t>(le(4)); }
+  uint64_t le(int bytes) {
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i) v |= static_cast<uint64_t>(u8()) << (8 * i);
     return v;
   }
 
@@ -116,17 +126,57 @@ Op decode_op(Reader& r, const Geometry& g) {
   }
 }
 
+inline constexpr uint8_t kLiteral = 0xf0;  // the high nibble of a literal header
+
+// The literal form's ops (see the banner).
+void decode_literal(Reader& r, const Geometry& g, Program* p) {
+  std::string mutant;
+  for (uint8_t n = r.u8() % 64; n > 0; --n) mutant.push_back(static_cast<char>(r.u8()));
+  Mutant m;
+  if (find_mutant(mutant, &m)) p->mutant = mutant;
+  while (!r.done() && p->ops.size() < kMaxOps) {
+    Op op;
+    const uint8_t code = r.u8();
+    op.kind = static_cast<OpKind>((code & 15) % kNumOpKinds);
+    op.change = static_cast<Change>((code >> 4) % kNumChanges);
+    for (Field f : op_spec(op.kind).fields) set_op_field(&op, f, r.le(8));
+    if (validate_op(op, g, nullptr)) p->ops.push_back(op);
+  }
+}
+
+void put_le(std::vector<uint8_t>* out, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
 }  // namespace
 
 Program decode_program(std::span<const uint8_t> data) {
   Reader r(data);
   Program p;
   const uint8_t h = r.u8();
-  p.granule = static_cast<ptediff_granule>(h % 3);
-  p.bbml2 = ((h >> 2) & 3) != 0;
+  const bool literal = (h & kLiteral) == kLiteral;
+  p.granule = static_cast<ptediff_granule>((literal ? h & 3 : h) % 3);
+  p.bbml2 = ((h >> 2) & (literal ? 1 : 3)) != 0;
   const Geometry& g = geometry_of(p.granule);
+  if (literal) {
+    decode_literal(r, g, &p);
+    return p;
+  }
   while (!r.done() && p.ops.size() < kMaxDecodedOps) p.ops.push_back(decode_op(r, g));
   return p;
+}
+
+std::vector<uint8_t> encode_program(const Program& p) {
+  std::vector<uint8_t> out;
+  out.push_back(kLiteral | (p.bbml2 ? 4 : 0) | static_cast<uint8_t>(p.granule));
+  const std::string mutant = p.mutant == "none" ? "" : p.mutant.substr(0, 63);
+  out.push_back(static_cast<uint8_t>(mutant.size()));
+  out.insert(out.end(), mutant.begin(), mutant.end());
+  for (const Op& op : p.ops) {
+    out.push_back(static_cast<uint8_t>(op.kind) | static_cast<uint8_t>(op.change) << 4);
+    for (Field f : op_spec(op.kind).fields) put_le(&out, op_field(op, f), 8);
+  }
+  return out;
 }
 
 }  // namespace ptediff::linearmap

@@ -104,8 +104,11 @@ bool parse_program(std::string_view text, std::string_view file, Program* out, P
 bool is_linearmap_repro(std::string_view text);
 
 // Decodes any byte string into a valid program (the fuzz alphabet). The
-// mutant is always "none".
+// mutant is "none" unless the input is in the literal form and names one.
 Program decode_program(std::span<const uint8_t> data);
+// The literal binary form of `p`: decode_program(encode_program(p)) == p for
+// every program parse_program accepts.
+std::vector<uint8_t> encode_program(const Program& p);
 
 }  // namespace ptediff::linearmap
 

@@ -1,4 +1,6 @@
 // ptediff linear map: the .repro text parser (format in program.h).
+#include "harness/text.h"
+
 #include <optional>
 
 #include "absl/strings/ascii.h"
@@ -13,22 +15,6 @@ namespace {
 
 std::string_view to_std(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
-// A decimal or 0x-hex unsigned number, nothing else.
-bool parse_u64(absl::string_view s, uint64_t* out) {
-  if (s.empty()) return false;
-  if (absl::ConsumePrefix(&s, "0x")) {
-    if (s.empty() || s.size() > 16) return false;
-    for (char c : s) {
-      if (!absl::ascii_isxdigit(c)) return false;
-    }
-    return absl::SimpleHexAtoi(s, out);
-  }
-  for (char c : s) {
-    if (!absl::ascii_isdigit(c)) return false;
-  }
-  return absl::SimpleAtoi(s, out);
-}
-
 bool parse_flags(absl::string_view s, uint64_t* out) {
   if (s == "none") {
     *out = 0;
@@ -36,13 +22,9 @@ bool parse_flags(absl::string_view s, uint64_t* out) {
   }
   uint64_t f = 0;
   for (absl::string_view part : absl::StrSplit(s, '|')) {
-    if (part == "no_block") {
-      f |= kNoBlock;
-    } else if (part == "no_cont") {
-      f |= kNoCont;
-    } else {
-      return false;
-    }
+    const uint64_t bit = part == "no_block" ? kNoBlock : part == "no_cont" ? kNoCont : 0;
+    if (bit == 0 || (f & bit)) return false;  // unknown or given twice
+    f |= bit;
   }
   *out = f;
   return true;
@@ -72,15 +54,11 @@ class Parser {
 
   // Parses `text`; on success fills *out.
   bool run(std::string_view text, Program* out) {
-    int n = 0;
-    for (absl::string_view raw :
-         absl::StrSplit(absl::string_view(text.data(), text.size()), '\n')) {
-      line_ = ++n;
-      absl::string_view body = raw.substr(0, raw.find('#'));
-      body = absl::StripAsciiWhitespace(body);
-      if (body.empty()) continue;
-      std::vector<absl::string_view> toks = absl::StrSplit(body, ' ', absl::SkipWhitespace());
-      if (!line(toks)) return false;
+    if (!for_each_line(text, &line_, [this](int n, const std::vector<absl::string_view>& toks) {
+          line_ = n;
+          return line(toks);
+        })) {
+      return false;
     }
     if (stage_ < kOps && !(stage_ == kHeader && granule_ && subject_)) {
       return fail(!magic_ ? "missing `ptediff-repro 1`"
@@ -93,6 +71,8 @@ class Parser {
 
  private:
   enum Stage { kMagic, kHeader, kOps };
+  static constexpr const char* kKeys[] = {"subject", "granule", "features", "mutant"};
+  static constexpr int kNumKeys = 4;
 
   bool fail(std::string m) {
     *err_ = ParseError{std::string(file_), line_, std::move(m)};
@@ -102,7 +82,7 @@ class Parser {
   bool line(const std::vector<absl::string_view>& t) {
     if (stage_ == kMagic) {
       if (t.size() != 2 || t[0] != "ptediff-repro" || t[1] != "1")
-        return fail("expected `ptediff-repro 1`");
+        return fail(absl::StrCat("expected `ptediff-repro 1`, got ", quote(t[0])));
       magic_ = true;
       stage_ = kHeader;
       return true;
@@ -117,20 +97,30 @@ class Parser {
   // True when t is a header line (then err_ tells whether it was valid).
   bool header(const std::vector<absl::string_view>& t) {
     const absl::string_view key = t[0];
-    if (key != "subject" && key != "granule" && key != "features" && key != "mutant") return false;
+    int k = 0;
+    while (k < kNumKeys && key != kKeys[k]) ++k;
+    if (k == kNumKeys) return false;
     if (t.size() != 2) return !fail(absl::StrCat("`", key, "` takes one value"));
+    if (seen_[k] != 0) {
+      return !fail(absl::StrCat("duplicate `", key, "` line (first at line ", seen_[k], ")"));
+    }
+    seen_[k] = line_;
     const std::string_view v = to_std(t[1]);
     if (key == "subject") {
       if (v != "linear-map") return !fail("this parser reads `subject linear-map` only");
       subject_ = true;
     } else if (key == "granule") {
-      if (!parse_granule(v, &prog_.granule)) return !fail("granule must be 4k, 16k or 64k");
+      if (!parse_granule(v, &prog_.granule)) {
+        return !fail(absl::StrCat("granule must be 4k, 16k or 64k, got ", quote(t[1])));
+      }
       granule_ = true;
     } else if (key == "features") {
-      if (v != "bbml2" && v != "none") return !fail("features must be `bbml2` or `none`");
+      if (v != "bbml2" && v != "none") {
+        return !fail(absl::StrCat("features must be `bbml2` or `none`, got ", quote(t[1])));
+      }
       prog_.bbml2 = v == "bbml2";
     } else {
-      if (!valid_mutant_name(v)) return !fail("bad mutant name");
+      if (!valid_mutant_name(v)) return !fail(absl::StrCat("bad mutant name ", quote(t[1])));
       prog_.mutant = std::string(v);
     }
     return true;
@@ -138,7 +128,7 @@ class Parser {
 
   bool op(const std::vector<absl::string_view>& t) {
     Op op;
-    if (!find_op(t[0], &op.kind, &op.change)) return fail(absl::StrCat("unknown op `", t[0], "`"));
+    if (!find_op(t[0], &op.kind, &op.change)) return fail(absl::StrCat("unknown op ", quote(t[0])));
     const OpSpec& spec = op_spec(op.kind);
     uint32_t seen = 0;
     for (size_t i = 1; i < t.size(); ++i) {
@@ -149,19 +139,19 @@ class Parser {
         if (key == field_name(f)) field = f;
       }
       if (eq == absl::string_view::npos || !field)
-        return fail(absl::StrCat("`", t[0], "` has no operand `", key, "`"));
+        return fail(absl::StrCat("`", op_spec(op.kind).name, "` has no operand ", quote(key)));
       const uint32_t bit = 1u << static_cast<int>(*field);
-      if (seen & bit) return fail(absl::StrCat("operand `", key, "` given twice"));
+      if (seen & bit) return fail(absl::StrCat("operand ", quote(key), " given twice"));
       seen |= bit;
       uint64_t v = 0;
       const absl::string_view val = t[i].substr(eq + 1);
       const bool ok = *field == Field::kFlags ? parse_flags(val, &v) : parse_u64(val, &v);
-      if (!ok) return fail(absl::StrCat("bad value for `", key, "`"));
+      if (!ok) return fail(absl::StrCat("bad value ", quote(val), " for ", quote(key)));
       set_op_field(&op, *field, v);
     }
     for (Field f : spec.fields) {
       if (!(seen & (1u << static_cast<int>(f))))
-        return fail(absl::StrCat("`", t[0], "` needs `", field_name(f), "=`"));
+        return fail(absl::StrCat("`", op_spec(op.kind).name, "` needs `", field_name(f), "=`"));
     }
     std::string why;
     if (!validate_op(op, geometry_of(prog_.granule), &why)) return fail(why);
@@ -175,6 +165,7 @@ class Parser {
   Stage stage_ = kMagic;
   int line_ = 0;
   bool magic_ = false, subject_ = false, granule_ = false;
+  int seen_[kNumKeys] = {};  // the line of each header key, 0 when not seen
 };
 
 }  // namespace

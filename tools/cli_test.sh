@@ -96,6 +96,35 @@ done
 check "buggy naive backend caught" 1 "$PTEDIFF" run --backend "$BUGGY" "$SRC"/conformance/regressions/*.repro
 grep -q "flush-missing" "$T/out" || { echo "FAIL buggy backend: no flush-missing"; fails=$((fails + 1)); }
 
+# Every command works for the linear-map subject too; what does not apply is refused.
+LM="$SRC/conformance/mutants/split-to-ptes.repro"
+check "lm run clean" 0 "$PTEDIFF" run --mutant none "$LM"
+check "lm run mutant" 1 "$PTEDIFF" run "$LM"
+grep -q "pte-state" "$T/out" || { echo "FAIL lm run: no class"; fails=$((fails + 1)); }
+check "lm run --json" 1 "$PTEDIFF" run --json "$LM"
+grep -q '"class":"pte-state"' "$T/out" || { echo "FAIL lm --json: not JSON"; fails=$((fails + 1)); }
+check "lm run --state" 0 "$PTEDIFF" run --state --mutant none "$LM"
+grep -q "O 2M" "$T/out" || { echo "FAIL lm --state: no leaves"; fails=$((fails + 1)); }
+check "lm explain" 1 "$PTEDIFF" explain "$LM"
+check "lm minimize" 0 "$PTEDIFF" minimize "$LM" -o "$T/lm_min.repro"
+check "lm minimized reproduces" 1 "$PTEDIFF" run "$T/lm_min.repro"
+check "lm encode" 0 "$PTEDIFF" encode "$LM" -o "$T/lm.bin"
+check "lm decode" 0 "$PTEDIFF" decode --subject linear-map "$T/lm.bin" -o "$T/lm_again.repro"
+check "lm decoded reproduces" 1 "$PTEDIFF" run "$T/lm_again.repro"
+check "lm binary needs --subject" 1 "$PTEDIFF" run --subject linear-map "$T/lm.bin"
+check "lm backend refused" 2 "$PTEDIFF" run --backend "$NAIVE" "$LM"
+expect_err "lm backend refused" "does not apply"
+check "mutant of another subject refused" 2 "$PTEDIFF" run --mutant get-no-gather "$LM"
+expect_err "mutant of another subject refused" "not one of the linear-map"
+check "subject/mutant mismatch refused" 2 "$PTEDIFF" fuzz --subject contpte --mutant split-to-ptes
+expect_err "subject/mutant mismatch refused" "belongs to the linear-map"
+check "text of another subject refused" 2 "$PTEDIFF" run --subject contpte "$LM"
+check "unknown subject refused" 2 "$PTEDIFF" mutants --subject frob
+check "flag of another command refused" 2 "$PTEDIFF" mutants --seconds 5
+expect_err "flag of another command refused" "does not apply to"
+check "mutants --subject" 0 "$PTEDIFF" mutants --subject linear-map
+grep -q "unfold-drops-dirty" "$T/out" && { echo "FAIL mutants --subject: other subject listed"; fails=$((fails + 1)); }
+
 # Garbage binary input never crashes.
 head -c 4096 /dev/urandom >"$T/noise.bin"
 "$PTEDIFF" run "$T/noise.bin" >/dev/null 2>&1; st=$?

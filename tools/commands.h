@@ -1,26 +1,36 @@
-// ptediff: the subcommands of the command-line tool. Each returns the exit
-// status: 0 success / no divergence, 1 divergence, 2 bad input or usage.
+// ptediff: the subcommands of the command-line tool, over the Subject
+// interface (subjects/subject.h), so each works for every subject. Each
+// returns the exit status: 0 success / no divergence, 1 divergence, 2 bad
+// input or usage.
 #ifndef PTEDIFF_TOOLS_COMMANDS_H_
 #define PTEDIFF_TOOLS_COMMANDS_H_
 
 #include <string>
 #include <vector>
 
-#include "harness/executor.h"
+#include "subjects/subject.h"
 
 namespace ptediff {
 
-int cmd_run(const std::vector<std::string>& files, const RunOptions& opts, bool json, bool state,
-            bool all);
-int cmd_explain(const std::vector<std::string>& files, const RunOptions& opts);
-int cmd_minimize(const std::vector<std::string>& files, const RunOptions& opts,
-                 const std::string& out, const std::string& gtest_out);
-int cmd_mutants(const std::vector<std::string>& args);
-int cmd_encode(const std::vector<std::string>& files, const std::string& out);
-int cmd_decode(const std::vector<std::string>& files, const std::string& out);
+// What the command line said, for every command.
+struct Command {
+  std::vector<std::string> files;    // positional arguments
+  CaseOptions opts;                  // --mutant, --backend, --all
+  const Subject* subject = nullptr;  // --subject (nullptr: not given)
+  bool json = false, state = false;
+  std::string out, gtest_out;  // -o, --gtest
 
-// The final tables of R and O, one line per present entry.
-std::string format_state(const Machine& ref, const Machine& opt);
+  // The subject binary inputs are decoded as.
+  const Subject& binary_subject() const { return subject ? *subject : *all_subjects()[0]; }
+};
+
+int cmd_run(const Command& c);
+int cmd_explain(const Command& c);
+int cmd_minimize(const Command& c);
+int cmd_mutants(const Command& c);
+int cmd_encode(const Command& c);
+int cmd_decode(const Command& c);
+
 // A GoogleTest regression case replaying `repro_text` and expecting `cls`.
 std::string format_gtest_case(const std::string& name, const std::string& repro_text,
                               const std::string& mutant, const char* cls);

@@ -29,16 +29,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "harness/codec.h"
-#include "harness/minimize.h"
-#include "harness/repro.h"
 #include "tools/input.h"
 
 namespace ptediff {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr const char* kTarget = "contpte_diff_fuzzer";
 
 int setup_error(const std::string& msg) {
   std::fprintf(stderr, "ptediff fuzz: %s\n", msg.c_str());
@@ -227,7 +223,8 @@ struct Finding {
 
 // Replays and minimizes one artifact in a forked child; the child writes
 // "class|detail" to a pipe. A child killed by a signal is a backend crash.
-Finding minimize_artifact(const fs::path& artifact, const std::string& mutant) {
+Finding minimize_artifact(const Subject& subject, const fs::path& artifact,
+                          const std::string& mutant) {
   Finding f{artifact, "no-repro", "", {}};
   int fds[2];
   if (pipe(fds) != 0) return f;
@@ -237,15 +234,16 @@ Finding minimize_artifact(const fs::path& artifact, const std::string& mutant) {
     close(fds[0]);
     std::string bytes, err, out = "no-repro|does not diverge when replayed";
     if (read_file(artifact.string(), &bytes, &err)) {
-      const Program p = decode_program(
+      const std::unique_ptr<Case> c = subject.decode(
           std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-      RunOptions opts;
+      CaseOptions opts;
       opts.mutant = mutant;
-      MinimizeResult m;
+      CaseMinimized m;
       const std::string path = artifact.string() + ".min.repro";
-      if (minimize_program(p, opts, &m) && write_file(path, format_repro(m.program), &err)) {
-        out = absl::StrCat(div_class_name(m.cls), "|at ", op_spec(m.kind).name, ", ", m.before_ops,
-                           " -> ", m.after_ops, " ops");
+      const std::unique_ptr<Case> min = c->minimize(opts, &m, &err);
+      if (min != nullptr && write_file(path, min->format(), &err)) {
+        out = absl::StrCat(div_class_name(m.cls), "|at ", m.at, ", ", m.before_ops, " -> ",
+                           m.after_ops, " ops");
       }
     }
     (void)!write(fds[1], out.data(), out.size());
@@ -289,11 +287,12 @@ std::set<fs::path> artifacts_in(const fs::path& dir, std::initializer_list<const
 struct Setup {
   FuzzCommandArgs args;
   fs::path fuzz_dir, out, corpus, seeds;
+  std::string target;  // the subject's fuzz target
   std::string mutant;  // never empty
 };
 
 int run_libfuzzer(const Setup& s, Stats* stats, std::vector<fs::path>* found) {
-  const fs::path bin = s.fuzz_dir / kTarget;
+  const fs::path bin = s.fuzz_dir / s.target;
   if (!fs::exists(bin)) {
     return setup_error(absl::StrCat(bin.string(), " not found (build it: make build)"));
   }
@@ -305,10 +304,10 @@ int run_libfuzzer(const Setup& s, Stats* stats, std::vector<fs::path>* found) {
             "-timeout=20",
             absl::StrCat("-artifact_prefix=", s.out.string(), "/"),
             "-print_final_stats=1"};
-  const fs::path dict = s.fuzz_dir / absl::StrCat(kTarget, ".dict");
+  const fs::path dict = s.fuzz_dir / absl::StrCat(s.target, ".dict");
   if (fs::exists(dict)) c.argv.push_back(absl::StrCat("-dict=", dict.string()));
   const std::string max_len =
-      option_value(s.fuzz_dir / absl::StrCat(kTarget, ".options"), "max_len");
+      option_value(s.fuzz_dir / absl::StrCat(s.target, ".options"), "max_len");
   if (!max_len.empty()) c.argv.push_back(absl::StrCat("-max_len=", max_len));
   if (s.args.jobs > 1) {
     c.argv.push_back(absl::StrCat("-jobs=", s.args.jobs));
@@ -352,7 +351,7 @@ std::set<fs::path> afl_crashes(const fs::path& afl_out, int jobs) {
 }
 
 int run_afl(const Setup& s, Stats* stats, std::vector<fs::path>* found) {
-  const fs::path bin = s.fuzz_dir / "afl" / kTarget;
+  const fs::path bin = s.fuzz_dir / "afl" / s.target;
   if (!fs::exists(bin)) {
     return setup_error(
         absl::StrCat(bin.string(), " not found (build it: cmake --build build --target fuzz_afl)"));
@@ -372,7 +371,7 @@ int run_afl(const Setup& s, Stats* stats, std::vector<fs::path>* found) {
               afl_out.string(),
               j == 0 ? "-M" : "-S",
               name};
-    const fs::path dict = s.fuzz_dir / absl::StrCat(kTarget, ".dict");
+    const fs::path dict = s.fuzz_dir / absl::StrCat(s.target, ".dict");
     if (fs::exists(dict)) c.argv.insert(c.argv.end(), {"-x", dict.string()});
     const fs::path cmplog = bin.string() + ".cmplog";
     if (j == 0 && fs::exists(cmplog)) c.argv.insert(c.argv.end(), {"-c", cmplog.string()});
@@ -428,10 +427,14 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
   Setup s;
   s.args = args;
   s.mutant = args.mutant.empty() ? "none" : args.mutant;
+  s.target = args.subject->fuzz_target();
   s.fuzz_dir = self_dir(args.self_path) / "fuzz";
-  s.seeds = s.fuzz_dir / "seeds" / kTarget;
+  s.seeds = s.fuzz_dir / "seeds" / s.target;
   s.out = fs::absolute(args.out_dir.empty() ? "ptediff-findings" : args.out_dir);
-  s.corpus = s.out / "corpus";
+  // One corpus per subject: their inputs are different languages.
+  s.corpus =
+      s.out / (args.subject == all_subjects()[0] ? std::string("corpus")
+                                                 : absl::StrCat("corpus-", args.subject->name()));
   std::error_code ec;
   if (count_files(s.seeds) == 0) {
     return setup_error(
@@ -440,9 +443,11 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
   fs::create_directories(s.corpus, ec);
   if (ec) return setup_error(absl::StrCat("cannot create ", s.corpus.string(), ": ", ec.message()));
   const size_t copied = copy_seeds(s.seeds, s.corpus);
-  std::printf("ptediff fuzz: %s, %d s, %d job%s, mutant %s; findings in %s/ (%zu seeds added)\n",
-              args.engine.c_str(), args.seconds, args.jobs, args.jobs > 1 ? "s" : "",
-              s.mutant.c_str(), s.out.c_str(), copied);
+  std::printf(
+      "ptediff fuzz: %s, subject %s, %d s, %d job%s, mutant %s; findings in %s/ (%zu seeds "
+      "added)\n",
+      args.engine.c_str(), args.subject->name(), args.seconds, args.jobs, args.jobs > 1 ? "s" : "",
+      s.mutant.c_str(), s.out.c_str(), copied);
   std::fflush(stdout);
 
   Stats stats;
@@ -456,7 +461,8 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
     stats.exec_per_sec = static_cast<uint64_t>(stats.execs / std::max(t.count(), 1e-3));
   }
   std::vector<Finding> findings;
-  for (const fs::path& a : artifacts) findings.push_back(minimize_artifact(a, s.mutant));
+  for (const fs::path& a : artifacts)
+    findings.push_back(minimize_artifact(*args.subject, a, s.mutant));
 
   std::printf("summary:\n  execs        %llu (%llu exec/s)\n  coverage     %s\n",
               static_cast<unsigned long long>(stats.execs),

@@ -4,9 +4,12 @@
 
 #include <string>
 
+#include "subjects/subject.h"
+
 namespace ptediff {
 
 struct FuzzCommandArgs {
+  const Subject* subject = nullptr;  // what to fuzz (its fuzz_target())
   int seconds = 60;
   int jobs = 1;
   std::string engine = "libfuzzer";  // or "afl"

@@ -8,12 +8,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "harness/codec.h"
-#include "harness/repro.h"
-#include "optimized/contpte.h"
 
 namespace ptediff {
 
@@ -67,24 +64,23 @@ bool write_file(const std::string& path, std::string_view data, std::string* err
   return true;
 }
 
-bool load_program(const std::string& path, Program* out, std::string* err) {
+std::unique_ptr<Case> load_case(const std::string& path, const Subject& binary_subject,
+                                const Subject* required, std::string* err) {
   std::string bytes;
-  if (!read_file(path, &bytes, err)) return false;
-  if (absl::EndsWith(path, ".repro") || looks_like_repro(bytes)) {
-    ParseError pe;
-    if (!parse_repro(bytes, path, out, &pe)) {
-      *err = pe.str();
-      return false;
-    }
-    return true;
+  if (!read_file(path, &bytes, err)) return nullptr;
+  if (!absl::EndsWith(path, ".repro") && !looks_like_repro(bytes)) {
+    return binary_subject.decode({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
   }
-  *out = decode_program({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
-  // A binary input decodes totally: a mutant name the catalogue does not
-  // know (random bytes) means no mutant rather than an error.
-  bool known = false;
-  for (const MutantInfo& m : optimized_mutants()) known |= out->header.mutant == m.name;
-  if (!known) out->header.mutant = "none";
-  return true;
+  ParseError pe;
+  const Subject* s = subject_for_text(bytes, path, &pe);
+  std::unique_ptr<Case> c;
+  if (s != nullptr && required != nullptr && s != required) {
+    *err = absl::StrCat(path, ": a ", s->name(), " program, but --subject is ", required->name());
+    return nullptr;
+  }
+  if (s != nullptr) c = s->parse(bytes, path, &pe);
+  if (c == nullptr) *err = pe.str();
+  return c;
 }
 
 }  // namespace ptediff

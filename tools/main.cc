@@ -18,12 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "harness/codec.h"
-#include "harness/executor.h"
 #include "harness/external.h"
-#include "harness/repro.h"
-#include "linearmap/optimized.h"
-#include "optimized/contpte.h"
 #include "tools/commands.h"
 #include "tools/fuzz_command.h"
 #include "tools/input.h"
@@ -39,6 +34,8 @@ ABSL_FLAG(int, jobs, 1, "fuzz: parallel jobs");
 ABSL_FLAG(std::string, engine, "libfuzzer", "fuzz: libfuzzer or afl");
 ABSL_FLAG(std::string, out, "", "fuzz: directory for findings");
 ABSL_FLAG(bool, all, false, "run: report every divergence, not only the first");
+ABSL_FLAG(std::string, subject, "",
+          "the subject binary inputs belong to (contpte, linear-map); text names its own");
 
 namespace ptediff {
 namespace {
@@ -46,11 +43,38 @@ namespace {
 constexpr const char* kUsage =
     "usage: ptediff run [--json] [--state] [--all] [--backend PATH.so] [--mutant NAME] FILES...\n"
     "       ptediff explain [--backend PATH.so] [--mutant NAME] FILE\n"
-    "       ptediff minimize FILE -o OUT.repro [--gtest OUT.cc] [--mutant NAME]\n"
-    "       ptediff fuzz [--seconds N] [--jobs N] [--engine libfuzzer|afl] [--mutant NAME]\n"
-    "       ptediff mutants\n"
+    "       ptediff minimize FILE -o OUT.repro [--gtest OUT.cc] [--backend PATH.so] [--mutant "
+    "NAME]\n"
+    "       ptediff fuzz [--subject S] [--seconds N] [--jobs N] [--engine libfuzzer|afl]\n"
+    "                    [--mutant NAME] [--out DIR]\n"
+    "       ptediff mutants [--subject S]\n"
     "       ptediff encode FILE.repro -o OUT.bin\n"
-    "       ptediff decode FILE [-o OUT.repro]\n";
+    "       ptediff decode FILE [-o OUT.repro]\n"
+    "Every command works for every subject (contpte, linear-map): a text repro names its\n"
+    "subject in its header; binary inputs are contpte unless --subject says otherwise.\n";
+
+// The flags each command accepts; any other flag is refused.
+struct CommandFlags {
+  const char* command;
+  std::initializer_list<const char*> flags;
+};
+const CommandFlags kCommandFlags[] = {
+    {"run", {"json", "state", "all", "backend", "mutant", "subject"}},
+    {"explain", {"backend", "mutant", "subject"}},
+    {"minimize", {"o", "gtest", "backend", "mutant", "subject"}},
+    {"fuzz", {"seconds", "jobs", "engine", "out", "mutant", "subject"}},
+    {"mutants", {"subject"}},
+    {"encode", {"o", "subject"}},
+    {"decode", {"o", "subject"}},
+};
+
+// The flag table of `cmd`, or nullptr for an unknown command.
+const CommandFlags* command_flags(const std::string& cmd) {
+  for (const CommandFlags& c : kCommandFlags) {
+    if (cmd == c.command) return &c;
+  }
+  return nullptr;
+}
 
 int usage_error(const std::string& msg) {
   std::fprintf(stderr, "ptediff: %s (see ptediff --help)\n", msg.c_str());
@@ -59,7 +83,8 @@ int usage_error(const std::string& msg) {
 
 // Parses --flag[=value] / -o VALUE through Abseil's flag registry; collects
 // positional arguments. Returns false with *err on an unknown flag or value.
-bool parse_flags(int argc, char** argv, std::vector<std::string>* pos, std::string* err) {
+bool parse_flags(int argc, char** argv, const CommandFlags& cmd, std::vector<std::string>* pos,
+                 std::string* err) {
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--") {
@@ -87,6 +112,12 @@ bool parse_flags(int argc, char** argv, std::vector<std::string>* pos, std::stri
       *err = absl::StrCat("unknown flag '", a, "'");
       return false;
     }
+    bool allowed = false;
+    for (const char* n : cmd.flags) allowed |= f->Name() == n;
+    if (!allowed) {
+      *err = absl::StrCat("flag '--", f->Name(), "' does not apply to `ptediff ", cmd.command, "`");
+      return false;
+    }
     if (!has_value) {
       if (f->IsOfType<bool>()) {
         value = negated ? "false" : "true";
@@ -106,23 +137,40 @@ bool parse_flags(int argc, char** argv, std::vector<std::string>* pos, std::stri
   return true;
 }
 
-// The run options every command shares (--backend, --mutant).
-bool common_options(RunOptions* opts, std::string* err) {
-  opts->mutant = absl::GetFlag(FLAGS_mutant);
-  if (!opts->mutant.empty() && opts->mutant != "none") {
-    bool known = false;
-    for (const MutantInfo& m : optimized_mutants()) known |= opts->mutant == m.name;
-    for (const auto& m : linearmap::linearmap_mutants()) known |= opts->mutant == m.name;
-    if (!known) {
-      *err = absl::StrCat("unknown mutant '", opts->mutant, "' (see `ptediff mutants`)");
+// The options every command shares (--subject, --mutant, --backend, --all).
+bool common_options(Command* c, std::string* err) {
+  const std::string subject = absl::GetFlag(FLAGS_subject);
+  if (!subject.empty()) {
+    c->subject = find_subject(subject);
+    if (c->subject == nullptr) {
+      *err = absl::StrCat("unknown subject '", subject, "' (contpte, linear-map)");
       return false;
     }
   }
+  const std::string mutant = absl::GetFlag(FLAGS_mutant);
+  if (!mutant.empty() && mutant != "none") {
+    const Subject* owner = subject_of_mutant(mutant);
+    if (owner == nullptr) {
+      *err = absl::StrCat("unknown mutant '", mutant, "' (see `ptediff mutants`)");
+      return false;
+    }
+    if (c->subject != nullptr && owner != c->subject) {
+      *err = absl::StrCat("mutant '", mutant, "' belongs to the ", owner->name(),
+                          " subject, not to ", c->subject->name());
+      return false;
+    }
+  }
+  c->opts.mutant = mutant;
+  c->opts.stop_at_first = !absl::GetFlag(FLAGS_all);
+  c->json = absl::GetFlag(FLAGS_json);
+  c->state = absl::GetFlag(FLAGS_state);
+  c->out = absl::GetFlag(FLAGS_o);
+  c->gtest_out = absl::GetFlag(FLAGS_gtest);
   const std::string be = absl::GetFlag(FLAGS_backend);
   if (!be.empty()) {
-    opts->opt = load_external_backend(be, err);
-    if (opts->opt == nullptr) return false;
-    if (!opts->mutant.empty() && opts->mutant != "none") {
+    c->opts.backend = load_external_backend(be, err);
+    if (c->opts.backend == nullptr) return false;
+    if (!mutant.empty() && mutant != "none") {
       *err = "--mutant applies to the built-in optimized backend, not to --backend";
       return false;
     }
@@ -141,39 +189,38 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  std::vector<std::string> pos;
+  const CommandFlags* flags = command_flags(cmd);
+  if (flags == nullptr) return usage_error(absl::StrCat("unknown command '", cmd, "'"));
+  Command c;
   std::string err;
-  if (!parse_flags(argc, argv, &pos, &err)) return usage_error(err);
-  RunOptions opts;
-  if (cmd != "mutants" && cmd != "encode" && cmd != "decode" && !common_options(&opts, &err)) {
+  if (!parse_flags(argc, argv, *flags, &c.files, &err)) return usage_error(err);
+  if (!common_options(&c, &err)) {
     std::fprintf(stderr, "ptediff: %s\n", err.c_str());
     return 2;
   }
-  if (cmd == "run") return cmd_run(pos, opts, absl::GetFlag(FLAGS_json), absl::GetFlag(FLAGS_state),
-                                   absl::GetFlag(FLAGS_all));
-  if (cmd == "explain") return cmd_explain(pos, opts);
-  if (cmd == "minimize") {
-    return cmd_minimize(pos, opts, absl::GetFlag(FLAGS_o), absl::GetFlag(FLAGS_gtest));
+  if (cmd == "run") return cmd_run(c);
+  if (cmd == "explain") return cmd_explain(c);
+  if (cmd == "minimize") return cmd_minimize(c);
+  if (cmd == "mutants") return cmd_mutants(c);
+  if (cmd == "encode") return cmd_encode(c);
+  if (cmd == "decode") return cmd_decode(c);
+  // fuzz
+  if (!c.files.empty()) return usage_error("fuzz takes no positional arguments");
+  FuzzCommandArgs fa;
+  fa.seconds = absl::GetFlag(FLAGS_seconds);
+  fa.jobs = absl::GetFlag(FLAGS_jobs);
+  fa.engine = absl::GetFlag(FLAGS_engine);
+  fa.mutant = c.opts.mutant;
+  // The subject: --subject, else the one whose catalogue holds --mutant.
+  fa.subject = c.subject != nullptr ? c.subject : subject_of_mutant(fa.mutant);
+  if (fa.subject == nullptr) fa.subject = all_subjects()[0];
+  fa.out_dir = absl::GetFlag(FLAGS_out);
+  fa.self_path = argv[0];
+  if (fa.seconds <= 0 || fa.jobs <= 0 || fa.jobs > 64) {
+    return usage_error("--seconds and --jobs must be positive (jobs <= 64)");
   }
-  if (cmd == "mutants") return cmd_mutants(pos);
-  if (cmd == "encode") return cmd_encode(pos, absl::GetFlag(FLAGS_o));
-  if (cmd == "decode") return cmd_decode(pos, absl::GetFlag(FLAGS_o));
-  if (cmd == "fuzz") {
-    if (!pos.empty()) return usage_error("fuzz takes no positional arguments");
-    FuzzCommandArgs fa;
-    fa.seconds = absl::GetFlag(FLAGS_seconds);
-    fa.jobs = absl::GetFlag(FLAGS_jobs);
-    fa.engine = absl::GetFlag(FLAGS_engine);
-    fa.mutant = opts.mutant;
-    fa.out_dir = absl::GetFlag(FLAGS_out);
-    fa.self_path = argv[0];
-    if (fa.seconds <= 0 || fa.jobs <= 0 || fa.jobs > 64) {
-      return usage_error("--seconds and --jobs must be positive (jobs <= 64)");
-    }
-    if (fa.engine != "libfuzzer" && fa.engine != "afl") {
-      return usage_error("--engine must be libfuzzer or afl");
-    }
-    return run_fuzz_command(fa);
+  if (fa.engine != "libfuzzer" && fa.engine != "afl") {
+    return usage_error("--engine must be libfuzzer or afl");
   }
-  return usage_error(absl::StrCat("unknown command '", cmd, "'"));
+  return run_fuzz_command(fa);
 }

@@ -1,0 +1,167 @@
+// ptediff: the contpte subject: arm64 user page tables with transparent
+// contiguous PTEs, the reference backend against the contpte backend (or an
+// external backend through include/ptediff/backend.h).
+//
+// Adapts the harness (harness/repro.h, harness/codec.h, harness/executor.h,
+// harness/report.h, harness/minimize.h) to the Subject interface.
+#include <cstdio>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "harness/codec.h"
+#include "harness/executor.h"
+#include "harness/minimize.h"
+#include "harness/report.h"
+#include "harness/repro.h"
+#include "optimized/contpte.h"
+#include "subjects/machine_report.h"
+#include "subjects/subject.h"
+
+namespace ptediff {
+namespace {
+
+class ContpteSubject final : public Subject {
+ public:
+  const char* name() const override { return "contpte"; }
+  const char* title() const override { return "user page tables (contpte backend)"; }
+  bool claims(std::string_view text) const override;
+  std::unique_ptr<Case> parse(std::string_view text, std::string_view file,
+                              ParseError* err) const override;
+  std::unique_ptr<Case> decode(std::span<const uint8_t> bytes) const override;
+  std::vector<MutantRow> mutants() const override {
+    std::vector<MutantRow> rows;
+    for (const MutantInfo& m : optimized_mutants())
+      rows.push_back({m.name, m.description, m.source});
+    return rows;
+  }
+  bool takes_backend() const override { return true; }
+  const char* fuzz_target() const override { return "contpte_diff_fuzzer"; }
+};
+
+const ContpteSubject kContpte;
+
+// The executor's options for `opts`.
+RunOptions run_options(const CaseOptions& opts) {
+  RunOptions o;
+  o.opt = opts.backend;
+  o.mutant = opts.mutant;
+  o.stop_at_first = opts.stop_at_first;
+  return o;
+}
+
+class ContpteCase final : public Case {
+ public:
+  explicit ContpteCase(Program p) : p_(std::move(p)) {}
+  const Subject& subject() const override { return kContpte; }
+  size_t size() const override { return p_.ops.size(); }
+  std::string format() const override { return format_repro(p_); }
+  std::vector<uint8_t> encode() const override { return encode_program(p_); }
+  std::string mutant() const override { return p_.header.mutant; }
+
+  CaseRun run(const CaseOptions& opts, std::string_view name) const override {
+    Executor ex(run_options(opts));
+    const RunResult r = ex.run(p_);
+    CaseRun out;
+    out.error = r.error;
+    out.divergences = r.divergences;
+    out.ops = r.effective.ops.size();
+    out.trace_hash = r.trace_hash;
+    for (const Divergence& d : r.divergences) {
+      absl::StrAppend(&out.report, format_divergence(r, d, opts.color));
+    }
+    out.summary = absl::StrCat(r.diverged() ? "DIVERGED, " : "ok, ", format_summary(r));
+    if (!out.summary.empty() && out.summary.back() == '\n') out.summary.pop_back();
+    out.json = format_json(r, name);
+    if (ex.ref_machine() != nullptr) {
+      out.state = format_state(*ex.ref_machine(), *ex.opt_machine());
+    }
+    return out;
+  }
+
+  std::string explain(const CaseOptions& opts, int* status) const override {
+    RunOptions o = run_options(opts);
+    std::string out;
+    o.on_step = [&](size_t idx, const Prepared& p, const std::vector<Ret>& rr,
+                    const std::vector<Ret>& orr, const Machine& ref, const Machine& opt) {
+      absl::StrAppend(&out,
+                      explain_step(idx, format_op(p.op), rr, orr, ref, opt, p.range, opts.color));
+    };
+    Executor ex(o);
+    const RunResult r = ex.run(p_);
+    if (!r.error.empty()) {
+      *status = 2;
+      return r.error;
+    }
+    absl::StrAppend(&out, kBlockLegend);
+    for (const Divergence& d : r.divergences) {
+      absl::StrAppend(&out, format_divergence(r, d, opts.color));
+    }
+    absl::StrAppend(&out, format_summary(r));
+    *status = r.diverged() ? 1 : 0;
+    return out;
+  }
+
+  std::unique_ptr<Case> effective(const CaseOptions& opts, std::string* comment,
+                                  std::string* err) const override {
+    Executor ex(run_options(opts));
+    const RunResult r = ex.run(p_);
+    if (!r.error.empty()) {
+      *err = r.error;
+      return nullptr;
+    }
+    *comment = absl::StrFormat("%d ops, %d skipped as unrepairable", r.decoded_ops, r.skipped);
+    return std::make_unique<ContpteCase>(r.effective);
+  }
+
+  std::unique_ptr<Case> minimize(const CaseOptions& opts, CaseMinimized* what,
+                                 std::string* err) const override {
+    MinimizeResult m;
+    RunOptions o = run_options(opts);
+    {
+      Executor probe(o);
+      const RunResult r = probe.run(p_);
+      if (!r.error.empty()) {
+        *err = r.error;
+        return nullptr;
+      }
+    }
+    if (!minimize_program(p_, o, &m)) return nullptr;
+    what->cls = m.cls;
+    what->at = op_spec(m.kind).name;
+    what->before_ops = m.before_ops;
+    what->after_ops = m.after_ops;
+    what->runs = m.runs;
+    return std::make_unique<ContpteCase>(m.program);
+  }
+
+ private:
+  Program p_;
+};
+
+}  // namespace
+
+bool ContpteSubject::claims(std::string_view text) const {
+  // The default subject: a header that names no subject, or names this one.
+  ParseError ignored;
+  return subject_for_text(text, "", &ignored) == this;
+}
+
+std::unique_ptr<Case> ContpteSubject::parse(std::string_view text, std::string_view file,
+                                            ParseError* err) const {
+  Program p;
+  if (!parse_repro(text, file, &p, err)) return nullptr;
+  return std::make_unique<ContpteCase>(std::move(p));
+}
+
+std::unique_ptr<Case> ContpteSubject::decode(std::span<const uint8_t> bytes) const {
+  Program p = decode_program(bytes);
+  // A binary input decodes totally: a mutant name the catalogue does not
+  // know (random bytes) means no mutant rather than an error.
+  if (!known_mutant(p.header.mutant)) p.header.mutant = "none";
+  return std::make_unique<ContpteCase>(std::move(p));
+}
+
+const Subject& contpte_subject() { return kContpte; }
+
+}  // namespace ptediff

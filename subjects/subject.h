@@ -1,0 +1,138 @@
+// ptediff: the Subject interface, the one spine every kind of page-table code plugs into.
+//
+// A subject is one body of kernel page-table code that ptediff compares with a
+// per-entry reference: the contpte user page tables (`contpte`), the kernel
+// linear map (`linear-map`), ... Each subject owns its program formats (text
+// .repro and binary fuzz input), its executor and checks, its reports and its
+// mutant catalogue; the command-line tool, the fuzz command and the gate know
+// subjects only through this interface (docs/DESIGN.md §8), so a new subject
+// plugs in by adding one row to the registry (subjects/registry.cc) without
+// touching the CLI.
+//
+// A Case is one loaded program of a subject. Every operation the tool offers
+// (run, explain, minimize, encode, decode) is a method of Case, so each one
+// works for every subject; what a subject cannot do (an external backend for
+// a subject without a backend ABI) is refused with an error, never skipped.
+#ifndef PTEDIFF_SUBJECTS_SUBJECT_H_
+#define PTEDIFF_SUBJECTS_SUBJECT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/divergence.h"
+#include "harness/repro.h"  // ParseError
+#include "include/ptediff/backend.h"
+
+namespace ptediff {
+
+class Subject;
+
+// What the command line asks of a run, common to every subject.
+struct CaseOptions {
+  std::string mutant;                        // overrides the program's mutant when non-empty
+  const ptediff_backend* backend = nullptr;  // an external backend run as O
+  bool stop_at_first = true;                 // stop after the first op that diverges
+  bool color = false;                        // ANSI highlights in text reports
+};
+
+// The outcome of one run, already rendered.
+struct CaseRun {
+  std::string error;  // setup failure: exit status 2
+  std::vector<Divergence> divergences;
+  size_t ops = 0;  // ops executed
+  uint64_t trace_hash = 0;
+  std::string report;   // text: one block per divergence ("" when clean)
+  std::string summary;  // one line, no newline: "ok, ops N, ..." / "DIVERGED, ..."
+  std::string json;     // one JSON object (no newline)
+  std::string state;    // the final tables of R and O, one line per entry
+  bool diverged() const { return !divergences.empty(); }
+};
+
+// What minimize kept.
+struct CaseMinimized {
+  DivClass cls{};
+  std::string at;  // the op kind the divergence shows at ("ptep_get", "split", ...)
+  size_t before_ops = 0, after_ops = 0, runs = 0;
+};
+
+// One loaded program of a subject.
+class Case {
+ public:
+  virtual ~Case() = default;
+  virtual const Subject& subject() const = 0;
+  // The number of ops.
+  virtual size_t size() const = 0;
+  // The canonical .repro text (parse(format()) is the same program).
+  virtual std::string format() const = 0;
+  // The binary fuzz input that decodes to this program.
+  virtual std::vector<uint8_t> encode() const = 0;
+  // The mutant named in the program's header ("none" when none).
+  virtual std::string mutant() const = 0;
+
+  // Runs R and O with every check. `name` labels the JSON object.
+  virtual CaseRun run(const CaseOptions& opts, std::string_view name) const = 0;
+  // A step-by-step trace of the run; *status gets 0 clean, 1 divergence, 2 error.
+  virtual std::string explain(const CaseOptions& opts, int* status) const = 0;
+  // The program a run actually executes (binary inputs are repaired), as a
+  // Case, with a one-line comment saying how it was obtained.
+  virtual std::unique_ptr<Case> effective(const CaseOptions& opts, std::string* comment,
+                                          std::string* err) const = 0;
+  // Shrinks a diverging program to a minimal one keeping the divergence class
+  // and the op kind it shows at. Returns nullptr when the program does not
+  // diverge under `opts` (*err empty) or on a setup error (*err set).
+  virtual std::unique_ptr<Case> minimize(const CaseOptions& opts, CaseMinimized* what,
+                                         std::string* err) const = 0;
+};
+
+// One row of a subject's mutant catalogue.
+struct MutantRow {
+  std::string name;
+  std::string what;    // the bug, one line
+  std::string source;  // the upstream commit or patch it models ("" when none)
+};
+
+// One kind of page-table code.
+class Subject {
+ public:
+  virtual ~Subject() = default;
+  // The name used in `.repro` headers (`subject NAME`) and `--subject`.
+  virtual const char* name() const = 0;
+  // A one-line description for `ptediff mutants` and help texts.
+  virtual const char* title() const = 0;
+  // Whether a text repro's header declares this subject.
+  virtual bool claims(std::string_view text) const = 0;
+  // Parses .repro text strictly; on error fills *err (file:line) and returns nullptr.
+  virtual std::unique_ptr<Case> parse(std::string_view text, std::string_view file,
+                                      ParseError* err) const = 0;
+  // Decodes any byte string into a valid program (the fuzz alphabet).
+  virtual std::unique_ptr<Case> decode(std::span<const uint8_t> bytes) const = 0;
+  // The injectable bugs of this subject's optimized implementation.
+  virtual std::vector<MutantRow> mutants() const = 0;
+  // Whether an external backend (`--backend PATH.so`) can be run as O.
+  virtual bool takes_backend() const = 0;
+  // The libFuzzer target that fuzzes this subject (built next to ptediff in fuzz/).
+  virtual const char* fuzz_target() const = 0;
+
+  // Whether `name` is "none" or in mutants().
+  bool known_mutant(std::string_view name) const;
+};
+
+// Every subject, the default (contpte) first.
+std::span<const Subject* const> all_subjects();
+// The subject called `name`, or nullptr.
+const Subject* find_subject(std::string_view name);
+// The subject whose catalogue holds mutant `name` (not "none"), or nullptr.
+const Subject* subject_of_mutant(std::string_view name);
+// The subject a text repro's header declares with `subject NAME` (contpte
+// when it declares none). An unknown name is an error at its line: returns
+// nullptr and fills *err.
+const Subject* subject_for_text(std::string_view text, std::string_view file, ParseError* err);
+
+}  // namespace ptediff
+
+#endif  // PTEDIFF_SUBJECTS_SUBJECT_H_
