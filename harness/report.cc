@@ -7,28 +7,24 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "harness/repro.h"
+#include "nlohmann/json.hpp"
 
 namespace ptediff {
 namespace {
+
+// JSON reports stay bounded whatever the input: at most this many log
+// records per log and divergences per run (the rest is counted, not listed).
+constexpr size_t kMaxJsonRecords = 256;
+constexpr size_t kMaxJsonDivergences = 64;
 
 std::string header_line(const Header& h) {
   std::vector<std::string> feats;
   if (h.hafdbs) feats.push_back("hafdbs");
   if (h.bbml2) feats.push_back("bbml2");
   const ptediff_geometry g = ptediff_geometry_of(h.granule);
-  return absl::StrFormat("granule %dk, features %s, profile %s, mutant %s",
-                         1u << (g.page_shift - 10), feats.empty() ? "none" : absl::StrJoin(feats, ","),
-                         profile_name(h.profile), h.mutant);
-}
-
-std::string json_escape(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') absl::StrAppend(&out, "\\", std::string(1, ch));
-    else if (static_cast<unsigned char>(ch) < 0x20) absl::StrAppendFormat(&out, "\\u%04x", ch);
-    else out.push_back(ch);
-  }
-  return out;
+  return absl::StrFormat(
+      "granule %dk, features %s, profile %s, mutant %s", 1u << (g.page_shift - 10),
+      feats.empty() ? "none" : absl::StrJoin(feats, ","), profile_name(h.profile), h.mutant);
 }
 
 bool is_flush(const LogRec& r) { return r.prim == Prim::kFlushRange || r.prim == Prim::kFlushMm; }
@@ -47,10 +43,23 @@ std::string log_lines(const std::vector<LogRec>& log, bool flushes_only) {
   return out.empty() ? "      (none)\n" : out;
 }
 
-std::string json_log(const std::vector<LogRec>& log) {
-  std::vector<std::string> items;
-  for (const LogRec& r : log) items.push_back(absl::StrCat("\"", json_escape(describe_log(r)), "\""));
-  return absl::StrCat("[", absl::StrJoin(items, ","), "]");
+// At most kMaxJsonRecords records of `log`; the count of the rest goes to
+// (*parent)[omitted_key] so a consumer knows what was left out.
+nlohmann::json json_log(const std::vector<LogRec>& log, nlohmann::json* parent,
+                        const char* omitted_key) {
+  nlohmann::json items = nlohmann::json::array();
+  for (size_t i = 0; i < log.size() && i < kMaxJsonRecords; ++i)
+    items.push_back(describe_log(log[i]));
+  if (log.size() > kMaxJsonRecords) (*parent)[omitted_key] = log.size() - kMaxJsonRecords;
+  return items;
+}
+
+nlohmann::json json_cost(const Counters& c) {
+  return {{"reads", c.reads},
+          {"writes", c.writes},
+          {"atomics", c.atomics},
+          {"tlbis", c.tlbis},
+          {"dsbs", c.dsbs}};
 }
 
 }  // namespace
@@ -58,11 +67,15 @@ std::string json_log(const std::vector<LogRec>& log) {
 std::string describe_pte(const ptediff_geometry& geo, pte_t pte) {
   if (pte_none(pte)) return "none";
   std::string s = absl::StrFormat("pfn=%#x", pte_pfn(&geo, pte));
-  const std::pair<bool, const char*> flags[] = {
-      {pte_valid(pte), "V"},      {pte_young(pte), "AF"},   {pte_sw_dirty(pte), "D"},
-      {pte_write(pte), "W"},      {pte_rdonly(pte), "RO"},  {pte_cont(pte), "CONT"},
-      {pte_special(pte), "SP"},   {(pte & PTE_UXN) == 0, "X"},
-      {(pte & PTE_ATTRINDX_MASK) != 0, "NC"}};
+  const std::pair<bool, const char*> flags[] = {{pte_valid(pte), "V"},
+                                                {pte_young(pte), "AF"},
+                                                {pte_sw_dirty(pte), "D"},
+                                                {pte_write(pte), "W"},
+                                                {pte_rdonly(pte), "RO"},
+                                                {pte_cont(pte), "CONT"},
+                                                {pte_special(pte), "SP"},
+                                                {(pte & PTE_UXN) == 0, "X"},
+                                                {(pte & PTE_ATTRINDX_MASK) != 0, "NC"}};
   for (const auto& [on, name] : flags) {
     if (on) absl::StrAppend(&s, " ", name);
   }
@@ -72,13 +85,16 @@ std::string describe_pte(const ptediff_geometry& geo, pte_t pte) {
 
 std::string describe_log(const LogRec& r) {
   switch (r.prim) {
-    case Prim::kRead: return absl::StrFormat("read  mm=%d va=%#x -> %#x", r.mm, r.addr, r.val);
+    case Prim::kRead:
+      return absl::StrFormat("read  mm=%d va=%#x -> %#x", r.mm, r.addr, r.val);
     case Prim::kFlushRange:
-      return absl::StrFormat("flush_tlb_range mm=%d [%#x, %#x) stride=%#x last_level=%d level=%d %s",
-                             r.mm, r.addr, r.end, r.stride, r.last_level, r.tlb_level,
-                             r.sync ? "sync" : "nosync");
-    case Prim::kFlushMm: return absl::StrFormat("flush_tlb_mm mm=%d", r.mm);
-    case Prim::kDsb: return "dsb";
+      return absl::StrFormat(
+          "flush_tlb_range mm=%d [%#x, %#x) stride=%#x last_level=%d level=%d %s", r.mm, r.addr,
+          r.end, r.stride, r.last_level, r.tlb_level, r.sync ? "sync" : "nosync");
+    case Prim::kFlushMm:
+      return absl::StrFormat("flush_tlb_mm mm=%d", r.mm);
+    case Prim::kDsb:
+      return "dsb";
     case Prim::kCmpxchg:
       return absl::StrFormat("cmpxchg mm=%d va=%#x %#x -> %#x%s", r.mm, r.addr, r.old, r.val,
                              r.ok ? "" : " (failed)");
@@ -134,36 +150,46 @@ std::string format_summary(const RunResult& res) {
 
 std::string format_json(const RunResult& res, std::string_view input_name) {
   const ptediff_geometry geo = ptediff_geometry_of(res.effective.header.granule);
-  std::vector<std::string> divs;
-  for (const Divergence& d : res.divergences) {
-    std::vector<std::string> entries;
+  nlohmann::json divs = nlohmann::json::array();
+  for (size_t n = 0; n < res.divergences.size() && n < kMaxJsonDivergences; ++n) {
+    const Divergence& d = res.divergences[n];
+    nlohmann::json block = nlohmann::json::array();
     for (size_t i = 0; i < d.ref_block.size(); ++i) {
-      entries.push_back(absl::StrFormat(
-          "{\"va\":\"%#x\",\"ref\":\"%#x\",\"opt\":\"%#x\",\"ref_decoded\":\"%s\","
-          "\"opt_decoded\":\"%s\"}",
-          d.block_va + (i << geo.page_shift), d.ref_block[i], d.opt_block[i],
-          describe_pte(geo, d.ref_block[i]), describe_pte(geo, d.opt_block[i])));
+      block.push_back({{"va", absl::StrFormat("%#x", d.block_va + (i << geo.page_shift))},
+                       {"ref", absl::StrFormat("%#x", d.ref_block[i])},
+                       {"opt", absl::StrFormat("%#x", d.opt_block[i])},
+                       {"ref_decoded", describe_pte(geo, d.ref_block[i])},
+                       {"opt_decoded", describe_pte(geo, d.opt_block[i])}});
     }
-    const std::string op =
-        d.op_index < res.effective.ops.size() ? format_op(res.effective.ops[d.op_index]) : "";
-    divs.push_back(absl::StrFormat(
-        "{\"class\":\"%s\",\"op_index\":%d,\"op\":\"%s\",\"mm\":%d,\"va\":\"%#x\",\"what\":\"%s\","
-        "\"block\":[%s],\"ref_log\":%s,\"opt_log\":%s}",
-        div_class_name(d.cls), d.op_index, json_escape(op), d.mm, d.va, json_escape(d.what),
-        absl::StrJoin(entries, ","), json_log(d.ref_log), json_log(d.opt_log)));
+    nlohmann::json j = {
+        {"class", div_class_name(d.cls)},
+        {"op_index", d.op_index},
+        {"op",
+         d.op_index < res.effective.ops.size() ? format_op(res.effective.ops[d.op_index]) : ""},
+        {"mm", d.mm},
+        {"va", absl::StrFormat("%#x", d.va)},
+        {"what", d.what},
+        {"block", std::move(block)}};
+    j["ref_log"] = json_log(d.ref_log, &j, "ref_log_omitted");
+    j["opt_log"] = json_log(d.opt_log, &j, "opt_log_omitted");
+    divs.push_back(std::move(j));
   }
-  auto cost = [](const Counters& c) {
-    return absl::StrFormat("{\"reads\":%d,\"writes\":%d,\"atomics\":%d,\"tlbis\":%d,\"dsbs\":%d}",
-                           c.reads, c.writes, c.atomics, c.tlbis, c.dsbs);
-  };
-  return absl::StrFormat(
-      "{\"input\":\"%s\",\"header\":\"%s\",\"ops\":%d,\"decoded_ops\":%d,\"skipped\":%d,"
-      "\"trace_hash\":\"%016x\",\"divergences\":[%s],\"cost\":{\"ref\":%s,\"opt\":%s},"
-      "\"folds\":{\"eligible\":%d,\"folded\":%d}}",
-      json_escape(input_name), json_escape(header_line(res.effective.header)),
-      res.effective.ops.size(), res.decoded_ops, res.skipped, res.trace_hash,
-      absl::StrJoin(divs, ","), cost(res.ref_cost), cost(res.opt_cost), res.folds.eligible,
-      res.folds.folded);
+  nlohmann::json out = {
+      {"input", std::string(input_name)},
+      {"subject", "contpte"},
+      {"header", header_line(res.effective.header)},
+      {"ops", res.effective.ops.size()},
+      {"decoded_ops", res.decoded_ops},
+      {"skipped", res.skipped},
+      {"trace_hash", absl::StrFormat("%016x", res.trace_hash)},
+      {"divergences", std::move(divs)},
+      {"cost", {{"ref", json_cost(res.ref_cost)}, {"opt", json_cost(res.opt_cost)}}},
+      {"folds", {{"eligible", res.folds.eligible}, {"folded", res.folds.folded}}}};
+  if (res.divergences.size() > kMaxJsonDivergences) {
+    out["divergences_omitted"] = res.divergences.size() - kMaxJsonDivergences;
+  }
+  // Invalid UTF-8 (an input name) is replaced, never an exception.
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace ptediff
