@@ -250,7 +250,8 @@ int cmd_mutants(const std::vector<std::string>& args) {
   }
   std::printf("kernel linear map (subject linear-map):\n");
   for (const auto& m : linearmap::linearmap_mutants()) {
-    std::printf("  %-28s %s\n", m.name, m.what);
+    if (m.id == linearmap::Mutant::kNone) continue;
+    std::printf("  %-28s %s\n  %-28s   source: %s\n", m.name, m.what, "", m.source);
   }
   return 0;
 }
