@@ -15,11 +15,11 @@ struct Case {
   const char* program;
 };
 
-constexpr char kSeedSplit[] =
+constexpr char kExampleSplit[] =
     "ptediff-repro 1\nsubject linear-map\ngranule 4k\nfeatures bbml2\n"
     "map va=0x0 pa=0x40000000 size=0x800000 flags=none\n"
     "split va=0x201000\n";
-constexpr char kSeedPermission[] =
+constexpr char kExamplePermission[] =
     "ptediff-repro 1\nsubject linear-map\ngranule 4k\nfeatures bbml2\n"
     "map va=0x0 pa=0x40000000 size=0x800000 flags=none\n"
     "set_memory_ro va=0x201000 nr=1039\n";
@@ -38,9 +38,9 @@ constexpr char kNoBbml2[] =
     "set_memory_ro va=0x201000 nr=1\n";
 
 const Case kCases[] = {
-    {"split-to-ptes", DivClass::kPteState, kSeedSplit},
-    {"split-drops-cont", DivClass::kPteState, kSeedSplit},
-    {"walker-assumes-pte", DivClass::kPteState, kSeedPermission},
+    {"split-to-ptes", DivClass::kPteState, kExampleSplit},
+    {"split-drops-cont", DivClass::kPteState, kExampleSplit},
+    {"walker-assumes-pte", DivClass::kPteState, kExamplePermission},
     {"walker-assumes-pte", DivClass::kFlushMissing, kOnePage},
     {"split-ignores-enomem", DivClass::kReturnValue, kEnomem},
     {"split-ignores-enomem", DivClass::kPteState, kEnomem},
@@ -86,7 +86,7 @@ TEST(LinearMapMutants, EveryMutantHasACase) {
 TEST(LinearMapMutants, UnknownMutantIsAnError) {
   RunOptions opts;
   opts.mutant = "no-such-mutant";
-  EXPECT_FALSE(run_program(parse(kSeedSplit), opts).error.empty());
+  EXPECT_FALSE(run_program(parse(kExampleSplit), opts).error.empty());
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// ptediff conformance: linear-map scenarios from seed 003 (BBML2 and large
-// block mappings under rodata=full): the worked split example and one
+// ptediff conformance: linear-map scenarios (docs/DESIGN.md §8; a166563e7ec3 "arm64: mm:
+// support large block mapping when rodata=full"): the series' worked split example and one
 // scenario per review concern, each run differentially with every check.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -19,7 +19,7 @@ void map_4x2m(Driver& d) {
   ASSERT_EQ(d.run("map va=0x0 pa=0x40000000 size=0x800000 flags=none"), kOk);
 }
 
-TEST(LinearMapSeedExample, SplitAt2052KThen6208K) {
+TEST(LinearMapSplitExample, SplitAt2052KThen6208K) {
   Driver d;
   map_4x2m(d);
   EXPECT_THAT(d.shape(), ElementsAre("2M x4 [0K, 8192K)"));
@@ -38,7 +38,7 @@ TEST(LinearMapSeedExample, SplitAt2052KThen6208K) {
   EXPECT_TRUE(d.clean()) << d.report();
 }
 
-TEST(LinearMapSeedExample, SetMemorySplitsBothEndsItself) {
+TEST(LinearMapSplitExample, SetMemorySplitsBothEndsItself) {
   Driver d;
   map_4x2m(d);
   EXPECT_EQ(d.run("set_memory_ro va=0x201000 nr=1039"), kOk);

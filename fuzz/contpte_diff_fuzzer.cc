@@ -1,4 +1,4 @@
-// ptediff fuzz target: one decoded program run differentially (DESIGN.md sections 4-6).
+// ptediff fuzz target: one decoded program run differentially (docs/DESIGN.md §4.6, §5, §6.2).
 //
 // Every byte string decodes to a valid program (harness/codec.h). An
 // Executor, reset for every input, runs it on the reference and the

@@ -1,4 +1,4 @@
-// ptediff fuzz target: the linear-map subject (seed 003), run differentially.
+// ptediff fuzz target: the linear-map subject (docs/DESIGN.md §8), run differentially.
 //
 // Every byte string decodes to a valid linear-map program
 // (linearmap/program.h). R and O run it with every check after every op; on

@@ -1,7 +1,7 @@
 // ptediff: one backend bound to one machine.
 //
 // `Api` is what the core-mm flows are written against: the page-table API of
-// DESIGN.md section 3 with the machine and mm arguments filled in, so a flow
+// docs/DESIGN.md §3.2 with the machine and mm arguments filled in, so a flow
 // reads like the mm/ code it models. It adds nothing: every call goes straight
 // to the backend's C function table.
 #ifndef PTEDIFF_HARNESS_API_H_

@@ -193,8 +193,8 @@ void check_state(const CheckContext& c, const std::vector<BlockRef>& blocks,
     const pte_t* ob = c.opt.entries(b.mm, va0, g.cont_ptes);
     const uint8_t* eb = c.env.block_bits(b.mm, va0);
     if (rb == nullptr || ob == nullptr || eb == nullptr) continue;
-    // O's young/dirty gathered over the block (what logical_ad computes for
-    // a valid+CONT entry), once per block rather than once per entry.
+    // O's young/dirty gathered over the block (the logical state of a
+    // valid+CONT entry), once per block rather than once per entry.
     LogicalAD gathered{false, false};
     for (uint32_t i = 0; i < g.cont_ptes; ++i) {
       gathered.young |= pte_young(ob[i]);

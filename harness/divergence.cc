@@ -11,14 +11,4 @@ static_assert(std::size(kNames) == kNumDivClasses, "one name per class");
 
 const char* div_class_name(DivClass c) { return kNames[static_cast<size_t>(c) % kNumDivClasses]; }
 
-bool find_div_class(std::string_view name, DivClass* out) {
-  for (size_t i = 0; i < kNumDivClasses; ++i) {
-    if (name == kNames[i]) {
-      *out = static_cast<DivClass>(i);
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace ptediff

@@ -10,7 +10,7 @@
 
 namespace ptediff {
 
-// The conformance classes of DESIGN.md section 5, plus the harness's own.
+// The conformance classes of docs/DESIGN.md §5.2-§5.8, plus the harness's own (§5.9).
 enum class DivClass : uint8_t {
   kPteState,
   kAccessDirty,
@@ -25,7 +25,6 @@ enum class DivClass : uint8_t {
 };
 inline constexpr size_t kNumDivClasses = static_cast<size_t>(DivClass::kCount);
 const char* div_class_name(DivClass c);
-bool find_div_class(std::string_view name, DivClass* out);
 
 // One divergence: where, what, and the evidence (both sides' block and logs).
 struct Divergence {

@@ -1,6 +1,7 @@
 // ptediff: the access/dirty envelope (see envelope.h).
 //
-// Every relaxation below cites the kernel contract that allows it.
+// Every relaxation below cites the kernel contract that allows it; docs/DESIGN.md §5.3
+// lists them with their upstream commits.
 #include "harness/envelope.h"
 
 #include <algorithm>
@@ -181,21 +182,6 @@ void Envelope::update(const Machine& ref, const EnvelopeHints& hints,
     for (uint64_t k = 0; k < block_pages; ++k)
       bits_[b.mm * pages_ + first + k] |= acc & (kMayY | kMayD);
   }
-}
-
-LogicalAD logical_ad(const Machine& opt, uint32_t mm, uint64_t va) {
-  const ptediff_geometry& geo = opt.geo();
-  const pte_t e = opt.peek(mm, va);
-  if (!pte_valid_cont(e)) return {pte_young(e), pte_dirty(e)};
-  const uint64_t page = 1ULL << geo.page_shift;
-  const uint64_t va0 = va & ~(geo.cont_ptes * page - 1);
-  LogicalAD ad{false, false};
-  for (uint32_t i = 0; i < geo.cont_ptes; ++i) {
-    const pte_t x = opt.peek(mm, va0 + i * page);
-    ad.young |= pte_young(x);
-    ad.dirty |= pte_dirty(x);
-  }
-  return ad;
 }
 
 }  // namespace ptediff

@@ -1,4 +1,4 @@
-// ptediff: the access/dirty envelope (DESIGN.md section 5).
+// ptediff: the access/dirty envelope (docs/DESIGN.md §5.3).
 //
 // R (the reference) is exact. O (the optimized backend) may spread access and
 // dirty state inside a region it could have folded, and may clear young on a
@@ -80,11 +80,11 @@ class Envelope {
   std::vector<uint8_t> bits_;  // kNumMms * pages_
 };
 
-// O's logical young/dirty of an entry: gathered over its block when valid+CONT.
+// O's logical young/dirty of an entry: gathered over its block when valid+CONT
+// (check_state computes it once per block, docs/DESIGN.md §5.3).
 struct LogicalAD {
   bool young, dirty;
 };
-LogicalAD logical_ad(const Machine& opt, uint32_t mm, uint64_t va);
 
 }  // namespace ptediff
 

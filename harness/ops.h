@@ -21,7 +21,7 @@
 namespace ptediff {
 
 enum class OpKind : uint8_t {
-  // Raw API calls (DESIGN.md section 3).
+  // Raw API calls (docs/DESIGN.md §3.2, §4.2).
   kPtepGet,
   kPtepGetLockless,
   kSetPtes,

@@ -1,4 +1,4 @@
-// ptediff: the text .repro format (DESIGN.md section 4).
+// ptediff: the text .repro format (docs/DESIGN.md §4.5).
 //
 // A repro is the readable form of a Program: a `ptediff-repro 1` magic line,
 // header lines (granule, features, profile, mutant) and one op per line as

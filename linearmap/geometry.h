@@ -80,10 +80,10 @@ struct Leaf {
 };
 // "64K cont-pte @0x210000 pa=0x... attrs=0x..." (byte addresses).
 std::string leaf_text(const Leaf& l, const Geometry& g);
-// A size in bytes as the seed writes it: 4K, 64K, 2M, 1G ...
+// A size in bytes as kernel messages write it: 4K, 64K, 2M, 1G ...
 std::string size_text(uint64_t bytes);
 // Consecutive leaves of one size grouped as "2M x4 [0K, 8192K)" (addresses in
-// KiB, as in the seed's worked example).
+// KiB, as in the BBML2 series' worked example, docs/DESIGN.md §8).
 std::vector<std::string> summarize(const std::vector<Leaf>& leaves, const Geometry& g);
 
 // The permission changes of set_memory_*().

@@ -6,17 +6,25 @@
 namespace ptediff::linearmap {
 namespace {
 
+// Where the linear map's split and block rules come from (docs/DESIGN.md §8.4).
+constexpr const char* kLargeBlocks =
+    "a166563e7ec3 \"arm64: mm: support large block mapping when rodata=full\"";
+
 constexpr MutantInfo kMutants[] = {
-    {Mutant::kNone, "none", "no fault injected"},
-    {Mutant::kSplitToPtes, "split-to-ptes", "split breaks the whole leaf down to plain pages"},
+    {Mutant::kNone, "none", "no fault injected", ""},
+    {Mutant::kSplitToPtes, "split-to-ptes", "split breaks the whole leaf down to plain pages",
+     kLargeBlocks},
     {Mutant::kSplitDropsCont, "split-drops-cont",
-     "breaking a cont group also clears CONT on the untouched groups of its table"},
+     "breaking a cont group also clears CONT on the untouched groups of its table", kLargeBlocks},
     {Mutant::kWalkerAssumesPte, "walker-assumes-pte",
-     "set_memory_* changes PTE-level leaves only and flushes with a level-3 hint"},
+     "set_memory_* changes PTE-level leaves only and flushes with a level-3 hint",
+     "a660194dd101 \"arm64: Enable permission change on arm64 kernel block mappings\""},
     {Mutant::kSplitIgnoresEnomem, "split-ignores-enomem",
-     "split returns 0 without splitting when a table cannot be allocated"},
+     "split returns 0 without splitting when a table cannot be allocated", kLargeBlocks},
     {Mutant::kLiveSizeChangeWithoutBbml2, "live-size-change-without-bbml2",
-     "blocks are used and split live although the CPU lacks BBML2"},
+     "blocks are used and split live although the CPU lacks BBML2",
+     "a166563e7ec3; 3df6979d222b \"arm64: mm: split linear mapping if BBML2 unsupported on "
+     "secondary CPUs\""},
 };
 static_assert(std::size(kMutants) == static_cast<size_t>(Mutant::kCount), "one row per mutant");
 

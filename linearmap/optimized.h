@@ -34,6 +34,7 @@ struct MutantInfo {
   Mutant id;
   const char* name;
   const char* what;
+  const char* source;  // the upstream commit whose behaviour the mutant breaks
 };
 std::span<const MutantInfo> linearmap_mutants();
 // Resolves a mutant name ("none" included); false when unknown.

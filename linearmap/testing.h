@@ -35,7 +35,7 @@ class Driver {
     return session_.step(p.ops[0], program_.ops.size() - 1, &divergences_);
   }
 
-  // O's leaves grouped as in the seed ("2M x4 [0K, 8192K)").
+  // O's leaves grouped as summarize() does ("2M x4 [0K, 8192K)").
   std::vector<std::string> shape() const {
     return summarize(session_.opt_leaves(), session_.geometry());
   }

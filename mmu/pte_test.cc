@@ -123,7 +123,7 @@ TEST_P(PteGranuleTest, NoneAndPresent) {
 
 INSTANTIATE_TEST_SUITE_P(Granules, PteGranuleTest, ::testing::ValuesIn(kAllGranules), GranuleName);
 
-// The geometry table of DESIGN.md section 2.
+// The geometry table of docs/DESIGN.md §2.2.
 struct GeometryCase {
   ptediff_granule g;
   uint64_t page, cont_ptes, ptrs, pmd, cont_pmds, cont_size, pa_bits, addr_mask, max_pfn;
@@ -228,7 +228,7 @@ RC_GTEST_PROP(PteProps, PfnRoundTripsUpToMaxPfn, (pte_t prot)) {
 }
 
 RC_GTEST_PROP(PteProps, AccessDirtyHelpersCommuteInTheComparedState, (pte_t raw)) {
-  // pte-state (DESIGN.md 5) is blind to any sequence of young/dirty changes.
+  // pte-state (docs/DESIGN.md §5.2) is blind to any sequence of young/dirty changes.
   const std::vector<int> ops = *rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 4));
   pte_t p = raw;
   for (const int op : ops) {

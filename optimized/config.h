@@ -7,7 +7,6 @@
 #define PTEDIFF_OPTIMIZED_CONFIG_H_
 
 #include <cstdint>
-#include <string_view>
 
 #include "absl/status/statusor.h"
 
@@ -55,9 +54,6 @@ struct ContpteConfig {
 // Parses the init options ("profile=... mutant=..."; NULL or empty gives the
 // defaults). Unknown keys or values are an InvalidArgument error.
 absl::StatusOr<ContpteConfig> parse_contpte_options(const char* options);
-
-// The catalogue name of `m` ("none" for Mutant::kNone).
-std::string_view mutant_name(Mutant m);
 
 }  // namespace ptediff
 

@@ -5,7 +5,7 @@
 // physically contiguous blocks are mapped CONT, a block is folded when its
 // last entry is written and the whole block qualifies, single-entry modifiers
 // unfold first, getters gather access/dirty state across the block, and the
-// batch helpers keep whole blocks folded. See DESIGN.md sections 3 and 7.
+// batch helpers keep whole blocks folded. See docs/DESIGN.md §3.4 and §7.1.
 //
 // Options (init): "profile=basic|batch|fold" (default fold) selects how much of
 // the series is enabled; "mutant=NAME|none" (default none) injects one of the
@@ -25,7 +25,7 @@ namespace ptediff {
 struct MutantInfo {
   const char* name;         // the value of the mutant= option
   const char* description;  // one line: what the faulty code does
-  const char* source;       // where the bug is described (seed, review, upstream fix)
+  const char* source;       // the upstream commit (id and/or subject) it reverts
 };
 
 // The catalogue of mutants, in a stable order.

@@ -185,7 +185,7 @@ pte_t contpte_ptep_get_lockless(const Ctx& c, uint64_t addr) {
 // unfolding or invalidating). Splits the range at block boundaries and maps a
 // chunk CONT only when its start, its end and its physical address are all
 // CONT-aligned, i.e. it is exactly one whole block of one folio (set_ptes maps
-// a single folio). Kernel mms get no CONT: following the seed, a kernel mapping
+// a single folio). Kernel mms get no CONT (as in 4602e5757bcc): a kernel mapping
 // could not take the faults a later unfold would cause, so contpte_set_ptes
 // hands a kernel mm straight to the plain __set_ptes.
 void contpte_set_ptes(const Ctx& c, uint64_t addr, pte_t pte, uint64_t nr) {

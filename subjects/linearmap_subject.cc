@@ -40,7 +40,7 @@ class LinearMapSubject final : public Subject {
   std::vector<MutantRow> mutants() const override {
     std::vector<MutantRow> rows;
     for (const lm::MutantInfo& m : lm::linearmap_mutants()) {
-      if (m.id != lm::Mutant::kNone) rows.push_back({m.name, m.what, ""});
+      if (m.id != lm::Mutant::kNone) rows.push_back({m.name, m.what, m.source});
     }
     return rows;
   }

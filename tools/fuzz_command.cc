@@ -1,4 +1,4 @@
-// ptediff: `ptediff fuzz` (DESIGN.md section 6).
+// ptediff: `ptediff fuzz` (docs/DESIGN.md §6.2).
 //
 // Finds the fuzz target built next to this binary (build/fuzz/), copies the
 // embedded seed corpus into OUT/corpus, runs libFuzzer (or afl-fuzz) on it

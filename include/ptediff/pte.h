@@ -4,7 +4,7 @@
 // This header is C11 so that external backends written in C can use the very
 // same helpers as the built-in C++ ones. Every helper is a pure function of its
 // arguments; the semantics follow arch/arm64/include/asm/pgtable.h as
-// summarised in DESIGN.md section 2.
+// summarised in docs/DESIGN.md §2.1.
 #ifndef PTEDIFF_PTE_H_
 #define PTEDIFF_PTE_H_
 
@@ -161,7 +161,7 @@ static inline pte_t pte_mknoncont(pte_t pte) { return pte & ~PTE_CONT; }
 static inline bool pte_same(pte_t a, pte_t b) { return a == b; }
 
 // The entry with access and dirty state removed: what fold compares and what
-// the pte-state conformance class compares (DESIGN.md section 5).
+// the pte-state conformance class compares (docs/DESIGN.md §5.2).
 static inline pte_t pte_mkold_clean(pte_t pte) { return pte_mkold(pte_mkclean(pte)); }
 
 #ifdef __cplusplus
