@@ -5,6 +5,7 @@
 //   ptediff minimize FILE -o OUT    shrink a diverging input to a minimal .repro
 //   ptediff fuzz                    run the fuzzing engine on the embedded corpus
 //   ptediff mutants                 list the injectable bugs of the optimized backend
+//   ptediff kernel --tree DIR       build a backend from a Linux tree's contpte.c
 //   ptediff encode FILE -o OUT      text repro -> binary input
 //   ptediff decode FILE [-o OUT]    binary input -> text repro (the effective program)
 #include <unistd.h>
@@ -27,10 +28,11 @@
 #include "tools/commands.h"
 #include "tools/fuzz_command.h"
 #include "tools/input.h"
+#include "tools/kernel_command.h"
 
 ABSL_FLAG(bool, json, false, "run: print results as JSON (one object per input)");
 ABSL_FLAG(bool, state, false, "run: print the final tables of R and O");
-ABSL_FLAG(std::string, backend, "", "run/explain/minimize: an external backend .so run as O");
+ABSL_FLAG(std::string, backend, "", "run/explain/minimize/fuzz: an external backend .so run as O");
 ABSL_FLAG(std::string, mutant, "", "inject this mutant into the optimized backend");
 ABSL_FLAG(std::string, o, "", "minimize/encode/decode: output file");
 ABSL_FLAG(std::string, gtest, "", "minimize: also write a GoogleTest regression case here");
@@ -39,6 +41,7 @@ ABSL_FLAG(int, jobs, 1, "fuzz: parallel jobs");
 ABSL_FLAG(std::string, engine, "libfuzzer", "fuzz: libfuzzer or afl");
 ABSL_FLAG(std::string, out, "", "fuzz: directory for findings");
 ABSL_FLAG(bool, all, false, "run: report every divergence, not only the first");
+ABSL_FLAG(std::string, tree, "", "kernel: a Linux source tree (directory or tarball)");
 
 namespace ptediff {
 namespace {
@@ -46,9 +49,11 @@ namespace {
 constexpr const char* kUsage =
     "usage: ptediff run [--json] [--state] [--all] [--backend PATH.so] [--mutant NAME] FILES...\n"
     "       ptediff explain [--backend PATH.so] [--mutant NAME] FILE\n"
-    "       ptediff minimize FILE -o OUT.repro [--gtest OUT.cc] [--mutant NAME]\n"
+    "       ptediff minimize FILE -o OUT.repro [--gtest OUT.cc] [--backend PATH.so] [--mutant NAME]\n"
     "       ptediff fuzz [--seconds N] [--jobs N] [--engine libfuzzer|afl] [--mutant NAME]\n"
+    "                    [--backend PATH.so]\n"
     "       ptediff mutants\n"
+    "       ptediff kernel --tree DIR|TARBALL [-o OUT.so|DIR/] [--mutant NAME]\n"
     "       ptediff encode FILE.repro -o OUT.bin\n"
     "       ptediff decode FILE [-o OUT.repro]\n";
 
@@ -106,10 +111,12 @@ bool parse_flags(int argc, char** argv, std::vector<std::string>* pos, std::stri
   return true;
 }
 
-// The run options every command shares (--backend, --mutant).
+// The run options every command shares (--backend, --mutant). With --backend
+// the backend's init judges --mutant.
 bool common_options(RunOptions* opts, std::string* err) {
   opts->mutant = absl::GetFlag(FLAGS_mutant);
-  if (!opts->mutant.empty() && opts->mutant != "none") {
+  const std::string be = absl::GetFlag(FLAGS_backend);
+  if (be.empty() && !opts->mutant.empty() && opts->mutant != "none") {
     bool known = false;
     for (const MutantInfo& m : optimized_mutants()) known |= opts->mutant == m.name;
     for (const auto& m : linearmap::linearmap_mutants()) known |= opts->mutant == m.name;
@@ -118,14 +125,9 @@ bool common_options(RunOptions* opts, std::string* err) {
       return false;
     }
   }
-  const std::string be = absl::GetFlag(FLAGS_backend);
   if (!be.empty()) {
     opts->opt = load_external_backend(be, err);
     if (opts->opt == nullptr) return false;
-    if (!opts->mutant.empty() && opts->mutant != "none") {
-      *err = "--mutant applies to the built-in optimized backend, not to --backend";
-      return false;
-    }
   }
   return true;
 }
@@ -145,6 +147,10 @@ int main(int argc, char** argv) {
   std::string err;
   if (!parse_flags(argc, argv, &pos, &err)) return usage_error(err);
   RunOptions opts;
+  if (cmd == "kernel") {
+    return cmd_kernel(pos, absl::GetFlag(FLAGS_tree), absl::GetFlag(FLAGS_o),
+                      absl::GetFlag(FLAGS_mutant), argv[0]);
+  }
   if (cmd != "mutants" && cmd != "encode" && cmd != "decode" && !common_options(&opts, &err)) {
     std::fprintf(stderr, "ptediff: %s\n", err.c_str());
     return 2;
@@ -165,6 +171,7 @@ int main(int argc, char** argv) {
     fa.jobs = absl::GetFlag(FLAGS_jobs);
     fa.engine = absl::GetFlag(FLAGS_engine);
     fa.mutant = opts.mutant;
+    fa.backend = absl::GetFlag(FLAGS_backend);
     fa.out_dir = absl::GetFlag(FLAGS_out);
     fa.self_path = argv[0];
     if (fa.seconds <= 0 || fa.jobs <= 0 || fa.jobs > 64) {
