@@ -125,15 +125,15 @@ TEST_P(KernelMutant, CaughtWithItsClass) {
     (cls == want ? caught : other).push_back(absl::StrCat(s.name, " [", cls, "]"));
   }
   if (want == "none") {
-    EXPECT_TRUE(other.empty()) << name << " (interleaving-only) was seen: "
-                               << absl::StrJoin(other, ", ");
+    EXPECT_TRUE(other.empty()) << name
+                               << " (interleaving-only) was seen: " << absl::StrJoin(other, ", ");
     return;
   }
-  EXPECT_FALSE(caught.empty()) << name << " not caught as " << want << "; other classes: "
-                               << absl::StrJoin(other, ", ");
-  std::printf("%s: caught as %s by %zu programs (first %s), %zu with another class\n",
-              name.c_str(), want.c_str(), caught.size(),
-              caught.empty() ? "-" : caught.front().c_str(), other.size());
+  EXPECT_FALSE(caught.empty()) << name << " not caught as " << want
+                               << "; other classes: " << absl::StrJoin(other, ", ");
+  std::printf("%s: caught as %s by %zu programs (first %s), %zu with another class\n", name.c_str(),
+              want.c_str(), caught.size(), caught.empty() ? "-" : caught.front().c_str(),
+              other.size());
 }
 
 std::vector<std::pair<std::string, std::string>> mutants() {
@@ -141,12 +141,11 @@ std::vector<std::pair<std::string, std::string>> mutants() {
   return {t.begin(), t.end()};
 }
 
-INSTANTIATE_TEST_SUITE_P(Table, KernelMutant, ::testing::ValuesIn(mutants()),
-                         [](const auto& info) {
-                           std::string n = info.param.first;
-                           for (char& ch : n) ch = ch == '-' ? '_' : ch;
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Table, KernelMutant, ::testing::ValuesIn(mutants()), [](const auto& info) {
+  std::string n = info.param.first;
+  for (char& ch : n) ch = ch == '-' ? '_' : ch;
+  return n;
+});
 
 TEST(KernelGate, TableHasEnoughMutants) { EXPECT_GE(mutant_table().size(), 8u); }
 

@@ -390,12 +390,9 @@ int run_afl(const Setup& s, Stats* stats, std::vector<fs::path>* found) {
     if (j == 0 && fs::exists(cmplog)) c.argv.insert(c.argv.end(), {"-c", cmplog.string()});
     c.argv.insert(c.argv.end(), {"--", bin.string()});
     c.env = s.env();
-    c.env.insert(c.env.end(), {"AFL_SKIP_CPUFREQ=1",
-             "AFL_NO_UI=1",
-             "AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1",
-             "AFL_NO_AFFINITY=1",
-             "AFL_SKIP_CRASHES=1",
-             "AFL_AUTORESUME=1"});
+    c.env.insert(c.env.end(),
+                 {"AFL_SKIP_CPUFREQ=1", "AFL_NO_UI=1", "AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1",
+                  "AFL_NO_AFFINITY=1", "AFL_SKIP_CRASHES=1", "AFL_AUTORESUME=1"});
     c.cwd = s.out;
     c.log = s.out / absl::StrCat("afl-", name, ".log");
     std::error_code ec;
@@ -475,7 +472,8 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
     stats.exec_per_sec = static_cast<uint64_t>(stats.execs / std::max(t.count(), 1e-3));
   }
   std::vector<Finding> findings;
-  for (const fs::path& a : artifacts) findings.push_back(minimize_artifact(a, s.mutant, s.backend_table));
+  for (const fs::path& a : artifacts)
+    findings.push_back(minimize_artifact(a, s.mutant, s.backend_table));
 
   std::printf("summary:\n  execs        %llu (%llu exec/s)\n  coverage     %s\n",
               static_cast<unsigned long long>(stats.execs),

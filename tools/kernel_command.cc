@@ -104,7 +104,8 @@ int cmd_kernel(const std::vector<std::string>& args, const std::string& tree,
   if (tree.empty()) return fail("missing --tree DIR (a Linux source tree or tarball)");
   const fs::path root = source_root(self_path);
   const fs::path shim = root / "kernel";
-  if (!fs::exists(shim / "extract.sh")) return fail(absl::StrCat("shim not found in ", shim.string()));
+  if (!fs::exists(shim / "extract.sh"))
+    return fail(absl::StrCat("shim not found in ", shim.string()));
   TempDir tmp;
   if (tmp.path.empty()) return fail("cannot create a temporary folder");
   const fs::path log = tmp.path / "log";
@@ -158,10 +159,11 @@ int cmd_kernel(const std::vector<std::string>& args, const std::string& tree,
   std::string err;
   const ptediff_backend* b = load_external_backend(fs::absolute(target).string(), &err);
   if (b == nullptr) return fail(err);
-  std::printf("built %s from Linux %s (arch/arm64/mm/contpte.c + CONFIG_ARM64_CONTPTE wrappers%s);"
-              " backend '%s'. GPL-2.0: derived from %s\n",
-              target.c_str(), full.c_str(), mutated ? absl::StrCat(", mutant ", mutant).c_str() : "",
-              b->name, tree.c_str());
+  std::printf(
+      "built %s from Linux %s (arch/arm64/mm/contpte.c + CONFIG_ARM64_CONTPTE wrappers%s);"
+      " backend '%s'. GPL-2.0: derived from %s\n",
+      target.c_str(), full.c_str(), mutated ? absl::StrCat(", mutant ", mutant).c_str() : "",
+      b->name, tree.c_str());
   return 0;
 }
 

@@ -9,12 +9,13 @@
  * lives in backend_priv, allocated by init and released by fini; the thread-
  * local current machine is cleared on the way out of every call.
  */
+#include "ptediff/backend.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kshim/bridge.h"
-#include "ptediff/backend.h"
 
 #ifndef KSHIM_NAME
 #define KSHIM_NAME "linux-contpte"
@@ -62,7 +63,7 @@ static struct ptediff_mm *pmm_of(uintptr_t ptep) {
   return NULL;
 }
 
-#define KSHIM_DECODE(ptep)                                          \
+#define KSHIM_DECODE(ptep)                                         \
   struct ptediff_mm *pmm = pmm_of(ptep);                           \
   const uint64_t va = kshim_ptep_va((ptep), kshim_geo.page_shift); \
   (void)va
@@ -243,8 +244,7 @@ static void be_clear_young_dirty_ptes(machine_t *m, pmm_t *pmm, uint64_t addr, u
                   kentry_clear_young_dirty_ptes(mm, addr, nr, flags));
 }
 static pte_t be_ptep_modify_prot_start(machine_t *m, pmm_t *pmm, uint64_t addr) {
-  KSHIM_CALL(pte_t, 0, "ptep_modify_prot_start", addr, 1,
-             kentry_ptep_modify_prot_start(mm, addr));
+  KSHIM_CALL(pte_t, 0, "ptep_modify_prot_start", addr, 1, kentry_ptep_modify_prot_start(mm, addr));
 }
 static void be_ptep_modify_prot_commit(machine_t *m, pmm_t *pmm, uint64_t addr, pte_t old_pte,
                                        pte_t pte) {
@@ -273,8 +273,10 @@ static int be_init(struct ptediff_machine *m, const char *options) {
     const size_t len = strcspn(p, " ");
     if (len > 0 && !option_ok(p, len)) {
       char msg[160];
-      snprintf(msg, sizeof(msg), "%s: unsupported option '%.*s' (profile=basic|batch|fold, "
-               "mutant=none)", KSHIM_NAME, (int)len, p);
+      snprintf(msg, sizeof(msg),
+               "%s: unsupported option '%.*s' (profile=basic|batch|fold, "
+               "mutant=none)",
+               KSHIM_NAME, (int)len, p);
       m->contract_error(m, msg);
       return 1;
     }

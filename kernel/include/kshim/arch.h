@@ -81,7 +81,9 @@ static inline pte_t pte_wrprotect(pte_t pte) {
   if (pte_hw_dirty(pte)) pte = kshim_pte_bits(pte, PTE_DIRTY, 0);
   return kshim_pte_bits(pte, PTE_RDONLY, PTE_WRITE);
 }
-static inline pte_t pte_mkcont(pte_t pte) { return kshim_pte_bits(pte, PTE_CONT | PTE_TYPE_PAGE, 0); }
+static inline pte_t pte_mkcont(pte_t pte) {
+  return kshim_pte_bits(pte, PTE_CONT | PTE_TYPE_PAGE, 0);
+}
 static inline pte_t pte_mknoncont(pte_t pte) { return kshim_pte_bits(pte, 0, PTE_CONT); }
 
 /* pte_pgprot(): every bit but the output address (the kernel XORs the
@@ -157,12 +159,11 @@ static inline int __ptep_clear_flush_young(struct vm_area_struct *vma, unsigned 
 
 /* ___ptep_set_wrprotect(): write-protects atomically from the value `pte`
  * the caller read. __ptep_set_wrprotect() reads it first. */
-static inline void ___ptep_set_wrprotect(struct mm_struct *mm, unsigned long address,
-                                         pte_t *ptep, pte_t pte) {
+static inline void ___ptep_set_wrprotect(struct mm_struct *mm, unsigned long address, pte_t *ptep,
+                                         pte_t pte) {
   kshim_update(ptep, pte, kshim_wrprotect_fn, 0);
 }
-static inline void __ptep_set_wrprotect(struct mm_struct *mm, unsigned long address,
-                                        pte_t *ptep) {
+static inline void __ptep_set_wrprotect(struct mm_struct *mm, unsigned long address, pte_t *ptep) {
   ___ptep_set_wrprotect(mm, address, ptep, __ptep_get(ptep));
 }
 static inline void __wrprotect_ptes(struct mm_struct *mm, unsigned long address, pte_t *ptep,
@@ -180,8 +181,8 @@ static inline void __clear_full_ptes(struct mm_struct *mm, unsigned long addr, p
 
 /* __get_and_clear_full_ptes(): the first entry, with the young and dirty
  * state of the other nr - 1 cleared entries ORed in. */
-static inline pte_t __get_and_clear_full_ptes(struct mm_struct *mm, unsigned long addr,
-                                              pte_t *ptep, unsigned int nr, int full) {
+static inline pte_t __get_and_clear_full_ptes(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
+                                              unsigned int nr, int full) {
   pte_t pte = __ptep_get_and_clear(mm, addr, ptep);
   for (unsigned int i = 1; i < nr; i++) {
     const pte_t other = __ptep_get_and_clear(mm, addr + i * PAGE_SIZE, ptep + i);

@@ -49,9 +49,9 @@ extern _Thread_local struct kshim_geometry kshim_geo;
 extern _Thread_local struct mm_struct init_mm;
 
 /* One machine primitive each. `ptep` is a fake table pointer. */
-uint64_t kshim_read(uintptr_t ptep);                 /* READ_ONCE(*ptep) */
-void kshim_write(uintptr_t ptep, uint64_t val);      /* WRITE_ONCE(*ptep, val) */
-uint64_t kshim_xchg(uintptr_t ptep, uint64_t val);   /* xchg_relaxed */
+uint64_t kshim_read(uintptr_t ptep);               /* READ_ONCE(*ptep) */
+void kshim_write(uintptr_t ptep, uint64_t val);    /* WRITE_ONCE(*ptep, val) */
+uint64_t kshim_xchg(uintptr_t ptep, uint64_t val); /* xchg_relaxed */
 /* cmpxchg_relaxed: returns the value found (== old on success). */
 uint64_t kshim_cmpxchg(uintptr_t ptep, uint64_t old, uint64_t val);
 void kshim_flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long end,

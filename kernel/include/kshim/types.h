@@ -62,11 +62,11 @@ _Static_assert(sizeof(pte_t) == 8, "a kernel pte_t is one 64-bit descriptor");
 /* include/asm-generic/bug.h, include/linux/mmdebug.h: a warning that fires
  * is reported to the harness as a contract error (the kernel would splat and
  * go on; so does the shim). */
-#define WARN_ON_ONCE(cond)                                                   \
-  ({                                                                         \
-    bool kshim_warn_c = !!(cond);                                            \
-    if (unlikely(kshim_warn_c)) kshim_warn(__FILE__, __LINE__, #cond);       \
-    kshim_warn_c;                                                            \
+#define WARN_ON_ONCE(cond)                                             \
+  ({                                                                   \
+    bool kshim_warn_c = !!(cond);                                      \
+    if (unlikely(kshim_warn_c)) kshim_warn(__FILE__, __LINE__, #cond); \
+    kshim_warn_c;                                                      \
   })
 #define WARN_ON(cond) WARN_ON_ONCE(cond)
 #define VM_WARN_ON(cond) ((void)WARN_ON_ONCE(cond))
@@ -77,7 +77,8 @@ struct vm_area_struct {
   struct mm_struct *vm_mm;
   unsigned long vm_flags;
 };
-#define TLB_FLUSH_VMA(mm, flags) {.vm_mm = (mm), .vm_flags = (flags)}
+#define TLB_FLUSH_VMA(mm, flags) \
+  { .vm_mm = (mm), .vm_flags = (flags) }
 
 typedef unsigned int cydp_t;
 #define CYDP_CLEAR_YOUNG ((__force cydp_t)0x01)
