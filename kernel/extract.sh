@@ -17,13 +17,9 @@
 set -u
 
 SUPPORTED="6.12"
+. "$(dirname "$0")/common.sh"
 
-fail() {
-  echo "ptediff kernel: $*" >&2
-  exit 2
-}
-
-[ $# -eq 2 ] || fail "usage: extract.sh TREE OUTDIR"
+need_args 2 $# "extract.sh TREE OUTDIR"
 TREE=$1
 OUT=$2
 CONTPTE=arch/arm64/mm/contpte.c
@@ -79,6 +75,6 @@ done
 cp "$SRC/$CONTPTE" "$WORK/contpte.c" || fail "cannot copy $CONTPTE"
 echo "$version" >"$WORK/VERSION"
 echo "$version${sublevel:+.$sublevel}" >"$WORK/FULLVERSION"
-for f in contpte.c contpte_wrappers.h VERSION FULLVERSION; do
+for f in $KSHIM_FILES; do
   mv -f "$WORK/$f" "$OUT/$f" || fail "cannot write $OUT/$f"
 done

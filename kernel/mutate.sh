@@ -8,13 +8,9 @@
 # with every row of NAME applied. A row whose expression changes nothing (the
 # kernel text moved on) fails the build: one line on stderr, exit status 2.
 set -u
+. "$(dirname "$0")/common.sh"
 
-fail() {
-  echo "ptediff kernel: $*" >&2
-  exit 2
-}
-
-[ $# -eq 3 ] || fail "usage: mutate.sh SRCDIR OUTDIR NAME"
+need_args 3 $# "mutate.sh SRCDIR OUTDIR NAME"
 SRC=$1
 OUT=$2
 NAME=$3
@@ -22,7 +18,7 @@ TABLE=$(dirname "$0")/mutants.tsv
 TAB=$(printf '\t')
 
 mkdir -p "$OUT" || fail "cannot create $OUT"
-for f in contpte.c contpte_wrappers.h VERSION FULLVERSION; do
+for f in $KSHIM_FILES; do
   cp "$SRC/$f" "$OUT/$f.tmp" || fail "$SRC/$f: missing (run kernel/extract.sh first)"
 done
 rows=0
@@ -39,4 +35,4 @@ done <<ROWS
 $(grep -v '^#' "$TABLE")
 ROWS
 [ "$rows" -gt 0 ] || fail "unknown mutant '$NAME' (see kernel/mutants.tsv)"
-for f in contpte.c contpte_wrappers.h VERSION FULLVERSION; do mv -f "$OUT/$f.tmp" "$OUT/$f"; done
+for f in $KSHIM_FILES; do mv -f "$OUT/$f.tmp" "$OUT/$f"; done
