@@ -174,9 +174,11 @@ static struct mm_struct *enter(const struct ptediff_machine *m, struct ptediff_m
   return mm_struct_of(pmm);
 }
 
+/* Leaves a call: nothing of it stays in the thread-local state. */
 static void leave(void) {
   cur = NULL;
   init_mm = (struct mm_struct){0};
+  kshim_geo = (struct kshim_geometry){0};
 }
 
 /* Every backend entry: enter, run `call` if the contract holds, leave. */
