@@ -1,11 +1,14 @@
 # ptediff: the two commands (README.md). Both check the Debian packages first;
 # as root they install what is missing, otherwise they print the apt-get line.
 DEBIAN_PACKAGES := clang-14 libclang-rt-14-dev llvm-14 cmake ninja-build libgtest-dev \
-                   librapidcheck-dev libabsl-dev afl++ libbenchmark-dev zip nlohmann-json3-dev
+                   librapidcheck-dev libabsl-dev afl++ libbenchmark-dev zip nlohmann-json3-dev \
+                   linux-source-6.12 xz-utils
 SECONDS ?= 60
 JOBS ?= 1
 
-.PHONY: all deps build test test-sanitize fuzz coverage clean
+KERNEL_TREE ?= /usr/src/linux-source-6.12.tar.xz
+
+.PHONY: all deps build test test-sanitize fuzz coverage clean kernel-backend
 
 all: build
 
@@ -31,6 +34,11 @@ test-sanitize: deps
 # The main job: coverage-guided differential fuzzing on the embedded corpus.
 fuzz: build
 	./build/ptediff fuzz --seconds $(SECONDS) --jobs $(JOBS)
+
+# A backend from your own Linux tree's contpte.c (README: "Running the kernel's
+# own contpte.c"): make kernel-backend KERNEL_TREE=~/linux
+kernel-backend: build
+	./build/ptediff kernel --tree $(KERNEL_TREE) -o build/kernel/
 
 clean:
 	rm -rf build build-sanitize build-coverage

@@ -7,10 +7,16 @@
 // fold). Then a summary in the shape of the series' cover-letter tables: the
 // change in total primitives against the reference.
 //
-//   cost_table [--granules=4k,16k,64k] [--tables=N] [--mutant=NAME] [--check]
+//   cost_table [--granules=4k,16k,64k] [--tables=N] [--mutant=NAME] [--backend=PATH.so]
+//              [--check]
 //
 // --mutant runs the optimized backend with one of its fault injections (a
 // mutant that changes the cost shape, e.g. get-no-gather, fails --check).
+//
+// --backend=PATH.so measures an external backend in the same run, one more
+// row per workload (e.g. the kernel's own contpte.c, build/kernel/
+// libcontpte-6.12.so, next to the built-in contpte backend; README "Running
+// the kernel's own contpte.c").
 //
 // --check asserts the expected shape and exits 1 if it does not hold: on the
 // PMD-order fork, basic reads more than CONT_PTES/2 times what batch reads
@@ -25,9 +31,11 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "bench/workload.h"
+#include "harness/external.h"
 #include "harness/repro.h"
 
 namespace ptediff::bench {
@@ -41,6 +49,7 @@ struct Options {
   uint32_t tables = 2;
   std::string mutant;  // "" = none
   bool check = false;
+  const ptediff_backend* external = nullptr;  // --backend
 };
 
 // One measured cell: a workload on every profile (the reference comes from
@@ -49,11 +58,14 @@ struct Row {
   Workload w;
   Counters ref;
   Counters opt[std::size(kProfiles)];
+  Counters ext;  // the external backend (profile fold), when there is one
   uint64_t pages = 0;
 };
 
 int usage(const char* argv0) {
-  std::fprintf(stderr, "usage: %s [--granules=4k,16k,64k] [--tables=N] [--mutant=NAME] [--check]\n",
+  std::fprintf(stderr,
+               "usage: %s [--granules=4k,16k,64k] [--tables=N] [--mutant=NAME] "
+               "[--backend=PATH.so] [--check]\n",
                argv0);
   return 2;
 }
@@ -74,6 +86,13 @@ bool parse_args(int argc, char** argv, Options* o) {
     } else if (a.starts_with("--mutant=")) {
       o->mutant = a.substr(9);
       if (!valid_mutant_name(o->mutant)) return false;
+    } else if (a.starts_with("--backend=")) {
+      std::string err;
+      o->external = load_external_backend(std::string(a.substr(10)), &err);
+      if (o->external == nullptr) {
+        std::fprintf(stderr, "%s\n", err.c_str());
+        return false;
+      }
     } else if (a.starts_with("--tables=")) {
       o->tables =
           static_cast<uint32_t>(std::strtoul(std::string(a.substr(9)).c_str(), nullptr, 10));
@@ -85,20 +104,29 @@ bool parse_args(int argc, char** argv, Options* o) {
   return !o->granules.empty();
 }
 
-// Measures one workload on every profile. Errors and divergences are printed
-// and counted in *failures.
-Row measure_row(const Workload& w, const std::string& mutant, int* failures) {
+// Prints and counts a measurement that failed or diverged.
+void note_failure(const FlowCost& c, const std::string& what, int* failures) {
+  if (c.error.empty() && c.divergences == 0) return;
+  absl::PrintF("FAIL %s: %s\n", what,
+               c.error.empty() ? absl::StrFormat("%u divergences", c.divergences) : c.error);
+  ++*failures;
+}
+
+// Measures one workload on every profile, and on the external backend if
+// any. Errors and divergences are printed and counted in *failures.
+Row measure_row(const Workload& w, const Options& o, int* failures) {
   Row row{w};
+  const std::string what0 =
+      absl::StrFormat("%s %s order-%u", granule_name(w.granule), flow_name(w.flow), w.order);
+  if (o.external != nullptr) {
+    const FlowCost c = measure(w, Profile::kFold, "", o.external);
+    note_failure(c, absl::StrCat(what0, " ", o.external->name), failures);
+    row.ext = c.opt;
+  }
   for (size_t i = 0; i < std::size(kProfiles); ++i) {
-    const FlowCost c = measure(w, kProfiles[i], mutant);
-    const std::string what =
-        absl::StrFormat("%s %s order-%u %s", granule_name(w.granule), flow_name(w.flow), w.order,
-                        profile_name(kProfiles[i]));
-    if (!c.error.empty() || c.divergences != 0) {
-      absl::PrintF("FAIL %s: %s\n", what,
-                   c.error.empty() ? absl::StrFormat("%u divergences", c.divergences) : c.error);
-      ++*failures;
-    }
+    const FlowCost c = measure(w, kProfiles[i], o.mutant);
+    const std::string what = absl::StrCat(what0, " ", profile_name(kProfiles[i]));
+    note_failure(c, what, failures);
     if (i > 0 && total(c.ref) != total(row.ref)) {
       absl::PrintF("FAIL %s: the reference cost depends on the profile\n", what);
       ++*failures;
@@ -127,7 +155,8 @@ void print_cells(const Row& r, const char* backend, const Counters& c, unsigned 
                delta(c, r.ref));
 }
 
-void print_detail(const ptediff_geometry& geo, const std::vector<Row>& rows, uint32_t tables) {
+void print_detail(const ptediff_geometry& geo, const std::vector<Row>& rows, const Options& o) {
+  const uint32_t tables = o.tables;
   std::printf("\n### %s granule: primitives per PTE (CONT_PTES %u, %u tables = %llu PTEs)\n\n",
               granule_name(geo.granule), geo.cont_ptes, tables,
               static_cast<unsigned long long>(rows.front().pages));
@@ -140,11 +169,12 @@ void print_detail(const ptediff_geometry& geo, const std::vector<Row>& rows, uin
     for (size_t i = 0; i < std::size(kProfiles); ++i) {
       print_cells(r, profile_name(kProfiles[i]), r.opt[i], geo.cont_ptes);
     }
+    if (o.external != nullptr) print_cells(r, o.external->name, r.ext, geo.cont_ptes);
   }
 }
 
 // The cover-letter shape: one table per flow, profiles down, folio orders across.
-void print_summary(const ptediff_geometry& geo, const std::vector<Row>& rows) {
+void print_summary(const ptediff_geometry& geo, const std::vector<Row>& rows, const Options& o) {
   for (Flow f : {Flow::kFork, Flow::kZap}) {
     std::vector<const Row*> cols;
     for (const Row& r : rows) {
@@ -161,6 +191,11 @@ void print_summary(const ptediff_geometry& geo, const std::vector<Row>& rows) {
     for (size_t i = 0; i < std::size(kProfiles); ++i) {
       std::printf("| contpte-%s |", profile_name(kProfiles[i]));
       for (const Row* r : cols) absl::PrintF(" %s |", delta(r->opt[i], r->ref));
+      std::printf("\n");
+    }
+    if (o.external != nullptr) {
+      std::printf("| %s |", o.external->name);
+      for (const Row* r : cols) absl::PrintF(" %s |", delta(r->ext, r->ref));
       std::printf("\n");
     }
   }
@@ -225,11 +260,11 @@ int run(const Options& o) {
     std::vector<Row> rows;
     for (Flow f : {Flow::kFork, Flow::kZap}) {
       for (uint32_t order : {0u, pmd_order(geo)}) {
-        rows.push_back(measure_row({g, f, order, o.tables}, o.mutant, &failures));
+        rows.push_back(measure_row({g, f, order, o.tables}, o, &failures));
       }
     }
-    print_detail(geo, rows, o.tables);
-    print_summary(geo, rows);
+    print_detail(geo, rows, o);
+    print_summary(geo, rows, o);
     if (o.check) failures += check_shape(geo, rows);
   }
   if (failures != 0) std::printf("\n%d check(s) failed\n", failures);

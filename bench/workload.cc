@@ -55,13 +55,15 @@ Program workload_program(const Workload& w, Profile profile) {
   return p;
 }
 
-FlowCost measure(const Workload& w, Profile profile, const std::string& mutant) {
+FlowCost measure(const Workload& w, Profile profile, const std::string& mutant,
+                 const ptediff_backend* opt_backend) {
   const Program program = workload_program(w, profile);
   const size_t n = program.ops.size();
   FlowCost out;
   Counters ref_before, opt_before;
   RunOptions opts;
   opts.mutant = mutant;
+  opts.opt = opt_backend;
   opts.window_tables = w.tables;
   opts.stop_at_first = false;
   opts.on_step = [&](size_t index, const Prepared&, const std::vector<Ret>&,

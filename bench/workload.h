@@ -44,8 +44,10 @@ struct FlowCost {
 };
 
 // Runs workload_program(w, profile) with `mutant` ("" = the header's "none")
-// and returns the cost of its last op.
-FlowCost measure(const Workload& w, Profile profile, const std::string& mutant = "");
+// and returns the cost of its last op. `opt` replaces the built-in optimized
+// backend (an external one, e.g. the kernel's contpte.c).
+FlowCost measure(const Workload& w, Profile profile, const std::string& mutant = "",
+                 const ptediff_backend* opt = nullptr);
 
 // Sum of every primitive in c.
 uint64_t total(const Counters& c);

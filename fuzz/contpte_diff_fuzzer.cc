@@ -6,7 +6,8 @@
 // .repro) go to stderr, then the process traps inside a function named after the divergence class,
 // so crash deduplication and -minimize_crash keep the same bug. The optimized backend's mutant
 // comes from $PTEDIFF_MUTANT (default none) and overrides the input's own header: the fuzzer cannot
-// "find" a bug by switching a fault injection on.
+// "find" a bug by switching a fault injection on. $PTEDIFF_BACKEND names an external backend .so
+// run as O instead of the built-in one (loaded once, in LLVMFuzzerInitialize).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include "fuzz/trap_site.h"
 #include "harness/codec.h"
 #include "harness/executor.h"
+#include "harness/external.h"
 #include "harness/report.h"
 #include "harness/repro.h"
 #include "optimized/contpte.h"
@@ -31,6 +33,18 @@ const std::string& injected_mutant() {
   return m;
 }
 
+// The external backend run as O ($PTEDIFF_BACKEND), or nullptr for the built-in one.
+const ptediff_backend* external_backend = nullptr;
+
+// The run options of every input (reads kept in the logs unless `fast`).
+ptediff::RunOptions run_options(bool fast) {
+  ptediff::RunOptions opts;
+  opts.mutant = injected_mutant();
+  opts.opt = external_backend;
+  opts.log_reads = !fast;
+  return opts;
+}
+
 bool known_mutant(const std::string& name) {
   if (name == "none") return true;
   for (const ptediff::MutantInfo& m : ptediff::optimized_mutants()) {
@@ -44,12 +58,7 @@ bool known_mutant(const std::string& name) {
 // Determinism tests of executor_test compare it with fresh Executors), so no
 // state of one input reaches the next; reads stay out of the logs.
 ptediff::Executor& fast_executor() {
-  static ptediff::Executor* ex = [] {
-    ptediff::RunOptions opts;
-    opts.mutant = injected_mutant();
-    opts.log_reads = false;
-    return new ptediff::Executor(opts);
-  }();
+  static ptediff::Executor* ex = new ptediff::Executor(run_options(/*fast=*/true));
   return *ex;
 }
 
@@ -73,6 +82,16 @@ PTEDIFF_TRAP_SITE(executor_setup_error, 9)
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  const char* backend = std::getenv("PTEDIFF_BACKEND");
+  if (backend != nullptr && *backend != '\0') {
+    std::string err;
+    external_backend = ptediff::load_external_backend(backend, &err);
+    if (external_backend == nullptr) {
+      std::fprintf(stderr, "contpte_diff_fuzzer: %s\n", err.c_str());
+      std::exit(2);
+    }
+    return 0;  // the backend's init judges the mutant
+  }
   if (!known_mutant(injected_mutant())) {
     std::fprintf(stderr,
                  "contpte_diff_fuzzer: unknown PTEDIFF_MUTANT '%s' (see `ptediff mutants`)\n",
@@ -92,9 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (r.diverged()) {
     // The same run again with reads in the logs, for a complete report
     // (deterministic: the same divergence).
-    ptediff::RunOptions opts;
-    opts.mutant = injected_mutant();
-    report_and_trap(ptediff::Executor(opts).run(program));
+    report_and_trap(ptediff::Executor(run_options(/*fast=*/false)).run(program));
   }
   return 0;
 }

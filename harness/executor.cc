@@ -109,7 +109,10 @@ Executor::World& Executor::world(const ptediff_geometry& geo, uint32_t features)
 RunResult Executor::run(const Program& program) {
   RunResult res;
   res.effective.header = program.header;
-  if (!opts_.mutant.empty()) res.effective.header.mutant = opts_.mutant;
+  // The header's mutant names the built-in catalogue: an external O only gets
+  // one the user passed explicitly (RunOptions::mutant), else "none".
+  const std::string mutant = opts_.opt != nullptr && opts_.mutant.empty() ? "none" : opts_.mutant;
+  if (!mutant.empty()) res.effective.header.mutant = mutant;
   res.decoded_ops = program.ops.size();
   fini_backends();
 
@@ -137,7 +140,7 @@ RunResult Executor::run(const Program& program) {
   // destructor).
   if (!init(ref_be, *ref_, "", "reference")) return res;
   ref_be_ = ref_be;
-  if (!init(opt_be, *opt_, backend_options(program.header, opts_.mutant), "optimized")) return res;
+  if (!init(opt_be, *opt_, backend_options(program.header, mutant), "optimized")) return res;
   opt_be_ = opt_be;
 
   const uint64_t window_pages = ref_->window_limit() >> geo.page_shift;

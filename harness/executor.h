@@ -31,7 +31,8 @@ struct RunOptions {
   // (nullptr: the built-in reference).
   const ptediff_backend* opt = nullptr;
   const ptediff_backend* ref = nullptr;
-  // Overrides the program header's mutant when non-empty.
+  // Overrides the program header's mutant when non-empty. An external O
+  // (opt != nullptr) gets "none" when this is empty, not the header's.
   std::string mutant;
   bool stop_at_first = true;  // stop after the first op that diverges
   uint32_t window_tables = kDefaultWindowTables;

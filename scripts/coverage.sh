@@ -7,7 +7,10 @@
 # coverage of the code under test: reference/, optimized/, harness/ and mmu/
 # (test sources and test helpers excluded). Writes an HTML report to
 # build-coverage/html/ and prints a per-directory line/branch summary plus,
-# for optimized/, every function that is not fully line-covered.
+# for optimized/, every function that is not fully line-covered; then the
+# line coverage of the Linux contpte.c the kernel gate runs (kernel/: the
+# extracted build-coverage/kernel/src-6.12/contpte.c inside
+# libcontpte-6.12.so), with its lines never run.
 #
 #   scripts/coverage.sh            (make coverage)
 #
@@ -47,6 +50,11 @@ for f in $(find "$BUILD" -type f -perm -u+x ! -name '*.so' ! -path '*/CMakeFiles
   fi
 done
 [ -n "$objects" ] || { echo "coverage: no instrumented binaries in $BUILD" >&2; exit 1; }
+# The kernel backend is a .so loaded by the gate (only the unmodified one:
+# each mutant library has its own copy of contpte.c).
+KSO="$BUILD/kernel/libcontpte-6.12.so"
+KSRC="$BUILD/kernel/src-6.12"
+[ -f "$KSO" ] && objects="$objects -object $KSO"
 
 # llvm-cov over every binary. Its "N functions have mismatched data" warning
 # is expected here and dropped: an inline function a binary never emits is
@@ -99,6 +107,19 @@ cov show -show-instantiations=false $sources |
   awk -F'|' '/^\/.*:$/ { f = $0; sub(/:$/, "", f); sub(/.*\//, "", f) }
              $2 ~ /^ *0$/ { src = $0; sub(/^[^|]*\|[^|]*\|/, "", src)
                             printf "  %s:%d: %s\n", f, $1, src }'
+if [ -f "$KSO" ]; then
+  echo
+  echo "### kernel/: Linux contpte.c under the kernel gate (kernel_gate_test, kernel_fuzz_gate)"
+  echo
+  echo "| file | lines | missed lines | line cover | branches | missed branches | branch cover |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  cov report "$KSRC/contpte.c" | awk '$1 == "TOTAL" {
+    printf "| contpte.c | %s | %s | %s | %s | %s | %s |\n", $8, $9, $10, $11, $12, $13 }'
+  # shellcheck disable=SC2086
+  cov show -show-instantiations=false "$KSRC/contpte.c" |
+    awk -F'|' '$2 ~ /^ *0$/ { src = $0; sub(/^[^|]*\|[^|]*\|/, "", src)
+                              printf "  contpte.c:%d: %s\n", $1, src }'
+fi
 echo
 echo "HTML report: $BUILD/html/index.html"
 exit "$status"

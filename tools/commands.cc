@@ -26,7 +26,7 @@ bool load_all(const Command& c, std::vector<std::unique_ptr<Case>>* out, std::st
     std::unique_ptr<Case> k = load_case(f, c.binary_subject(), c.subject, err);
     if (k == nullptr) return false;
     const Subject& s = k->subject();
-    if (!c.opts.mutant.empty() && !s.known_mutant(c.opts.mutant)) {
+    if (c.opts.backend == nullptr && !c.opts.mutant.empty() && !s.known_mutant(c.opts.mutant)) {
       *err = absl::StrCat(f, ": mutant '", c.opts.mutant, "' is not one of the ", s.name(),
                           " subject's (see `ptediff mutants`)");
       return false;

@@ -19,6 +19,7 @@ struct Command {
   const Subject* subject = nullptr;  // --subject (nullptr: not given)
   bool json = false, state = false;
   std::string out, gtest_out;  // -o, --gtest
+  std::string backend_path;    // --backend as given
 
   // The subject binary inputs are decoded as.
   const Subject& binary_subject() const { return subject ? *subject : *all_subjects()[0]; }

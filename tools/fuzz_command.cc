@@ -3,7 +3,8 @@
 // Finds the fuzz target built next to this binary (build/fuzz/), copies the
 // embedded seed corpus into OUT/corpus, runs libFuzzer (or afl-fuzz) on it
 // for the given time with the dictionary and options of the target, with
-// the mutant injected through $PTEDIFF_MUTANT, and then summarises: execs,
+// the mutant injected through $PTEDIFF_MUTANT (and an external backend as O
+// through $PTEDIFF_BACKEND), and then summarises: execs,
 // exec/s, coverage, corpus size, and every finding, each minimized in a
 // forked child (a backend crash cannot take this process down) to
 // `<artifact>.min.repro`. Exit 0 clean, 1 findings, 2 setup error.
@@ -29,6 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "harness/external.h"
 #include "tools/input.h"
 
 namespace ptediff {
@@ -224,7 +226,7 @@ struct Finding {
 // Replays and minimizes one artifact in a forked child; the child writes
 // "class|detail" to a pipe. A child killed by a signal is a backend crash.
 Finding minimize_artifact(const Subject& subject, const fs::path& artifact,
-                          const std::string& mutant) {
+                          const std::string& mutant, const ptediff_backend* backend) {
   Finding f{artifact, "no-repro", "", {}};
   int fds[2];
   if (pipe(fds) != 0) return f;
@@ -238,6 +240,7 @@ Finding minimize_artifact(const Subject& subject, const fs::path& artifact,
           std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
       CaseOptions opts;
       opts.mutant = mutant;
+      opts.backend = backend;
       CaseMinimized m;
       const std::string path = artifact.string() + ".min.repro";
       const std::unique_ptr<Case> min = c->minimize(opts, &m, &err);
@@ -289,6 +292,14 @@ struct Setup {
   fs::path fuzz_dir, out, corpus, seeds;
   std::string target;  // the subject's fuzz target
   std::string mutant;  // never empty
+  fs::path backend;    // absolute path of the external O, or empty
+  const ptediff_backend* backend_table = nullptr;
+  // The environment of an engine child: the mutant, and the backend if any.
+  std::vector<std::string> env() const {
+    std::vector<std::string> e = {absl::StrCat("PTEDIFF_MUTANT=", mutant)};
+    if (!backend.empty()) e.push_back(absl::StrCat("PTEDIFF_BACKEND=", backend.string()));
+    return e;
+  }
 };
 
 int run_libfuzzer(const Setup& s, Stats* stats, std::vector<fs::path>* found) {
@@ -313,7 +324,7 @@ int run_libfuzzer(const Setup& s, Stats* stats, std::vector<fs::path>* found) {
     c.argv.push_back(absl::StrCat("-jobs=", s.args.jobs));
     c.argv.push_back(absl::StrCat("-workers=", s.args.jobs));
   }
-  c.env = {absl::StrCat("PTEDIFF_MUTANT=", s.mutant)};
+  c.env = s.env();
   c.cwd = s.out;  // -jobs writes fuzz-N.log into the working directory
   c.log = s.out / "libfuzzer.log";
   std::error_code ec;
@@ -376,13 +387,10 @@ int run_afl(const Setup& s, Stats* stats, std::vector<fs::path>* found) {
     const fs::path cmplog = bin.string() + ".cmplog";
     if (j == 0 && fs::exists(cmplog)) c.argv.insert(c.argv.end(), {"-c", cmplog.string()});
     c.argv.insert(c.argv.end(), {"--", bin.string()});
-    c.env = {absl::StrCat("PTEDIFF_MUTANT=", s.mutant),
-             "AFL_SKIP_CPUFREQ=1",
-             "AFL_NO_UI=1",
-             "AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1",
-             "AFL_NO_AFFINITY=1",
-             "AFL_SKIP_CRASHES=1",
-             "AFL_AUTORESUME=1"};
+    c.env = s.env();
+    c.env.insert(c.env.end(),
+                 {"AFL_SKIP_CPUFREQ=1", "AFL_NO_UI=1", "AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1",
+                  "AFL_NO_AFFINITY=1", "AFL_SKIP_CRASHES=1", "AFL_AUTORESUME=1"});
     c.cwd = s.out;
     c.log = s.out / absl::StrCat("afl-", name, ".log");
     std::error_code ec;
@@ -436,6 +444,12 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
       s.out / (args.subject == all_subjects()[0] ? std::string("corpus")
                                                  : absl::StrCat("corpus-", args.subject->name()));
   std::error_code ec;
+  if (!args.backend.empty()) {
+    std::string err;
+    s.backend = fs::absolute(args.backend);
+    s.backend_table = load_external_backend(s.backend.string(), &err);
+    if (s.backend_table == nullptr) return setup_error(err);
+  }
   if (count_files(s.seeds) == 0) {
     return setup_error(
         absl::StrCat("no seed corpus in ", s.seeds.string(), " (build it: make build)"));
@@ -444,10 +458,10 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
   if (ec) return setup_error(absl::StrCat("cannot create ", s.corpus.string(), ": ", ec.message()));
   const size_t copied = copy_seeds(s.seeds, s.corpus);
   std::printf(
-      "ptediff fuzz: %s, subject %s, %d s, %d job%s, mutant %s; findings in %s/ (%zu seeds "
-      "added)\n",
+      "ptediff fuzz: %s, subject %s, %d s, %d job%s, %s %s; findings in %s/ (%zu seeds added)\n",
       args.engine.c_str(), args.subject->name(), args.seconds, args.jobs, args.jobs > 1 ? "s" : "",
-      s.mutant.c_str(), s.out.c_str(), copied);
+      s.backend_table ? "backend" : "mutant",
+      s.backend_table ? s.backend_table->name : s.mutant.c_str(), s.out.c_str(), copied);
   std::fflush(stdout);
 
   Stats stats;
@@ -462,8 +476,7 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
   }
   std::vector<Finding> findings;
   for (const fs::path& a : artifacts)
-    findings.push_back(minimize_artifact(*args.subject, a, s.mutant));
-
+    findings.push_back(minimize_artifact(*args.subject, a, s.mutant, s.backend_table));
   std::printf("summary:\n  execs        %llu (%llu exec/s)\n  coverage     %s\n",
               static_cast<unsigned long long>(stats.execs),
               static_cast<unsigned long long>(stats.exec_per_sec), stats.coverage.c_str());

@@ -14,6 +14,7 @@ struct FuzzCommandArgs {
   int jobs = 1;
   std::string engine = "libfuzzer";  // or "afl"
   std::string mutant;                // inject a mutant into the optimized backend
+  std::string backend;               // an external backend .so fuzzed as O ("" = built-in)
   std::string out_dir;               // where findings go ("" = ./ptediff-findings)
   std::string self_path;             // argv[0] of ptediff, to find the fuzz binaries
 };

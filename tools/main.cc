@@ -5,6 +5,7 @@
 //   ptediff minimize FILE -o OUT    shrink a diverging input to a minimal .repro
 //   ptediff fuzz                    run the fuzzing engine on the embedded corpus
 //   ptediff mutants                 list the injectable bugs of the optimized backend
+//   ptediff kernel --tree DIR       build a backend from a Linux tree's contpte.c
 //   ptediff encode FILE -o OUT      text repro -> binary input
 //   ptediff decode FILE [-o OUT]    binary input -> text repro (the effective program)
 #include <unistd.h>
@@ -21,11 +22,13 @@
 #include "harness/external.h"
 #include "tools/commands.h"
 #include "tools/fuzz_command.h"
+#include "tools/kernel_command.h"
 #include "tools/input.h"
+#include "tools/kernel_command.h"
 
 ABSL_FLAG(bool, json, false, "run: print results as JSON (one object per input)");
 ABSL_FLAG(bool, state, false, "run: print the final tables of R and O");
-ABSL_FLAG(std::string, backend, "", "run/explain/minimize: an external backend .so run as O");
+ABSL_FLAG(std::string, backend, "", "run/explain/minimize/fuzz: an external backend .so run as O");
 ABSL_FLAG(std::string, mutant, "", "inject this mutant into the optimized backend");
 ABSL_FLAG(std::string, o, "", "minimize/encode/decode: output file");
 ABSL_FLAG(std::string, gtest, "", "minimize: also write a GoogleTest regression case here");
@@ -36,6 +39,7 @@ ABSL_FLAG(std::string, out, "", "fuzz: directory for findings");
 ABSL_FLAG(bool, all, false, "run: report every divergence, not only the first");
 ABSL_FLAG(std::string, subject, "",
           "the subject binary inputs belong to (contpte, linear-map); text names its own");
+ABSL_FLAG(std::string, tree, "", "kernel: a Linux source tree (directory or tarball)");
 
 namespace ptediff {
 namespace {
@@ -46,8 +50,9 @@ constexpr const char* kUsage =
     "       ptediff minimize FILE -o OUT.repro [--gtest OUT.cc] [--backend PATH.so] [--mutant "
     "NAME]\n"
     "       ptediff fuzz [--subject S] [--seconds N] [--jobs N] [--engine libfuzzer|afl]\n"
-    "                    [--mutant NAME] [--out DIR]\n"
+    "                    [--mutant NAME] [--backend PATH.so] [--out DIR]\n"
     "       ptediff mutants [--subject S]\n"
+    "       ptediff kernel --tree DIR|TARBALL [-o OUT.so|DIR/] [--mutant NAME]\n"
     "       ptediff encode FILE.repro -o OUT.bin\n"
     "       ptediff decode FILE [-o OUT.repro]\n"
     "Every command works for every subject (contpte, linear-map): a text repro names its\n"
@@ -62,7 +67,8 @@ const CommandFlags kCommandFlags[] = {
     {"run", {"json", "state", "all", "backend", "mutant", "subject"}},
     {"explain", {"backend", "mutant", "subject"}},
     {"minimize", {"o", "gtest", "backend", "mutant", "subject"}},
-    {"fuzz", {"seconds", "jobs", "engine", "out", "mutant", "subject"}},
+    {"fuzz", {"seconds", "jobs", "engine", "out", "mutant", "subject", "backend"}},
+    {"kernel", {"tree", "o", "mutant"}},
     {"mutants", {"subject"}},
     {"encode", {"o", "subject"}},
     {"decode", {"o", "subject"}},
@@ -138,6 +144,8 @@ bool parse_flags(int argc, char** argv, const CommandFlags& cmd, std::vector<std
 }
 
 // The options every command shares (--subject, --mutant, --backend, --all).
+// With --backend the backend's own init judges --mutant (a kernel-source
+// backend built with its mutants takes their names).
 bool common_options(Command* c, std::string* err) {
   const std::string subject = absl::GetFlag(FLAGS_subject);
   if (!subject.empty()) {
@@ -148,7 +156,8 @@ bool common_options(Command* c, std::string* err) {
     }
   }
   const std::string mutant = absl::GetFlag(FLAGS_mutant);
-  if (!mutant.empty() && mutant != "none") {
+  const std::string be = absl::GetFlag(FLAGS_backend);
+  if (be.empty() && !mutant.empty() && mutant != "none") {
     const Subject* owner = subject_of_mutant(mutant);
     if (owner == nullptr) {
       *err = absl::StrCat("unknown mutant '", mutant, "' (see `ptediff mutants`)");
@@ -166,14 +175,14 @@ bool common_options(Command* c, std::string* err) {
   c->state = absl::GetFlag(FLAGS_state);
   c->out = absl::GetFlag(FLAGS_o);
   c->gtest_out = absl::GetFlag(FLAGS_gtest);
-  const std::string be = absl::GetFlag(FLAGS_backend);
+  c->backend_path = be;
   if (!be.empty()) {
-    c->opts.backend = load_external_backend(be, err);
-    if (c->opts.backend == nullptr) return false;
-    if (!mutant.empty() && mutant != "none") {
-      *err = "--mutant applies to the built-in optimized backend, not to --backend";
+    if (c->subject != nullptr && !c->subject->takes_backend()) {
+      *err = absl::StrCat("--backend does not apply to the ", c->subject->name(), " subject");
       return false;
     }
+    c->opts.backend = load_external_backend(be, err);
+    if (c->opts.backend == nullptr) return false;
   }
   return true;
 }
@@ -194,6 +203,10 @@ int main(int argc, char** argv) {
   Command c;
   std::string err;
   if (!parse_flags(argc, argv, *flags, &c.files, &err)) return usage_error(err);
+  if (cmd == "kernel") {
+    return cmd_kernel(c.files, absl::GetFlag(FLAGS_tree), absl::GetFlag(FLAGS_o),
+                      absl::GetFlag(FLAGS_mutant), argv[0]);
+  }
   if (!common_options(&c, &err)) {
     std::fprintf(stderr, "ptediff: %s\n", err.c_str());
     return 2;
@@ -214,6 +227,11 @@ int main(int argc, char** argv) {
   // The subject: --subject, else the one whose catalogue holds --mutant.
   fa.subject = c.subject != nullptr ? c.subject : subject_of_mutant(fa.mutant);
   if (fa.subject == nullptr) fa.subject = all_subjects()[0];
+  fa.backend = c.backend_path;
+  if (!fa.backend.empty() && !fa.subject->takes_backend()) {
+    return usage_error(absl::StrCat("--backend does not apply to the ", fa.subject->name(),
+                                    " subject"));
+  }
   fa.out_dir = absl::GetFlag(FLAGS_out);
   fa.self_path = argv[0];
   if (fa.seconds <= 0 || fa.jobs <= 0 || fa.jobs > 64) {

@@ -1,0 +1,157 @@
+// ptediff kernel gate: the Linux contpte.c backend (build/kernel/libcontpte-KVER.so) runs every
+// shipped program (corpus/, conformance/mutants/ as plain programs, conformance/regressions/)
+// clean and deterministically, and every source-level mutant of kernel/mutants.tsv is caught by
+// at least one of them with the class the table expects (class "none": stays unseen).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "harness/executor.h"
+#include "harness/external.h"
+#include "harness/report.h"
+#include "harness/repro.h"
+#include "subjects/subject.h"
+
+namespace ptediff {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Shipped {
+  std::string name;  // e.g. corpus/zap_64k.repro
+  Program program;
+};
+
+// Every shipped program, parsed once.
+const std::vector<Shipped>& shipped() {
+  static const std::vector<Shipped>* all = [] {
+    auto* v = new std::vector<Shipped>;
+    for (const char* dir : {"corpus", "conformance/mutants", "conformance/regressions"}) {
+      std::set<fs::path> files;
+      for (const auto& e : fs::directory_iterator(fs::path(PTEDIFF_SOURCE_DIR) / dir)) {
+        if (e.path().extension() == ".repro") files.insert(e.path());
+      }
+      for (const fs::path& f : files) {
+        std::ifstream in(f);
+        std::stringstream text;
+        text << in.rdbuf();
+        Shipped s{absl::StrCat(dir, "/", f.filename().string()), {}};
+        ParseError err;
+        // Programs of other subjects (the linear map) do not run on a contpte backend.
+        const Subject* subject = subject_for_text(text.str(), s.name, &err);
+        if (subject == nullptr || subject != all_subjects()[0]) continue;
+        if (!parse_repro(text.str(), s.name, &s.program, &err)) {
+          ADD_FAILURE() << err.str();
+          continue;
+        }
+        v->push_back(std::move(s));
+      }
+    }
+    return v;
+  }();
+  return *all;
+}
+
+const ptediff_backend* load(const std::string& suffix) {
+  const std::string path = absl::StrCat(KSHIM_OUT, "/libcontpte-", KVER, suffix, ".so");
+  std::string err;
+  const ptediff_backend* b = load_external_backend(path, &err);
+  EXPECT_NE(b, nullptr) << err;
+  return b;
+}
+
+// name -> expected class, from kernel/mutants.tsv.
+std::map<std::string, std::string> mutant_table() {
+  std::map<std::string, std::string> out;
+  std::ifstream in(fs::path(PTEDIFF_SOURCE_DIR) / "kernel" / "mutants.tsv");
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const std::vector<std::string> f = absl::StrSplit(line, '\t');
+    if (f.size() == 5) out[f[0]] = f[2];
+  }
+  return out;
+}
+
+TEST(KernelGate, ShippedProgramsRunCleanAndDeterministic) {
+  const ptediff_backend* b = load("");
+  ASSERT_NE(b, nullptr);
+  ASSERT_GT(shipped().size(), 50u);
+  RunOptions opts;
+  opts.opt = b;
+  Executor ex(opts), again(opts);
+  for (const Shipped& s : shipped()) {
+    const RunResult r = ex.run(s.program);
+    EXPECT_EQ(r.error, "") << s.name;
+    if (r.diverged()) ADD_FAILURE() << s.name << ":\n" << format_divergence(r, r.divergences[0]);
+    EXPECT_EQ(again.run(s.program).trace_hash, r.trace_hash) << s.name << " is not deterministic";
+  }
+}
+
+TEST(KernelGate, RejectsForeignMutantsAcceptsProfiles) {
+  const ptediff_backend* b = load("");
+  ASSERT_NE(b, nullptr);
+  Program p = shipped().front().program;
+  RunOptions opts;
+  opts.opt = b;
+  opts.mutant = "convert-no-flush";  // a built-in mutant name: not this backend's
+  EXPECT_NE(Executor(opts).run(p).error, "");
+  opts.mutant = "";
+  for (Profile prof : {Profile::kBasic, Profile::kBatch, Profile::kFold}) {
+    p.header.profile = prof;
+    EXPECT_EQ(Executor(opts).run(p).error, "");
+  }
+}
+
+class KernelMutant : public ::testing::TestWithParam<std::pair<std::string, std::string>> {};
+
+TEST_P(KernelMutant, CaughtWithItsClass) {
+  const auto& [name, want] = GetParam();
+  const ptediff_backend* b = load(absl::StrCat("-", name));
+  ASSERT_NE(b, nullptr);
+  RunOptions opts;
+  opts.opt = b;
+  Executor ex(opts);
+  std::vector<std::string> caught, other;
+  for (const Shipped& s : shipped()) {
+    const RunResult r = ex.run(s.program);
+    ASSERT_EQ(r.error, "") << s.name;
+    if (!r.diverged()) continue;
+    const std::string cls = div_class_name(r.divergences.front().cls);
+    (cls == want ? caught : other).push_back(absl::StrCat(s.name, " [", cls, "]"));
+  }
+  if (want == "none") {
+    EXPECT_TRUE(other.empty()) << name
+                               << " (interleaving-only) was seen: " << absl::StrJoin(other, ", ");
+    return;
+  }
+  EXPECT_FALSE(caught.empty()) << name << " not caught as " << want
+                               << "; other classes: " << absl::StrJoin(other, ", ");
+  std::printf("%s: caught as %s by %zu programs (first %s), %zu with another class\n", name.c_str(),
+              want.c_str(), caught.size(), caught.empty() ? "-" : caught.front().c_str(),
+              other.size());
+}
+
+std::vector<std::pair<std::string, std::string>> mutants() {
+  const auto t = mutant_table();
+  return {t.begin(), t.end()};
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, KernelMutant, ::testing::ValuesIn(mutants()), [](const auto& info) {
+  std::string n = info.param.first;
+  for (char& ch : n) ch = ch == '-' ? '_' : ch;
+  return n;
+});
+
+TEST(KernelGate, TableHasEnoughMutants) { EXPECT_GE(mutant_table().size(), 8u); }
+
+}  // namespace
+}  // namespace ptediff
