@@ -106,5 +106,56 @@ TEST(Checks, FlushMissingFiresWhenAWriteFaultUpgradeIsNotInvalidated) {
   EXPECT_EQ(run_with(be, kNoop), "none");
 }
 
+// check_log on a hand-built op: R's version flushes; O's clears page 0 of a
+// block and writes back each of `written` (0: leaves it cleared) without any TLBI (what upstream's
+// BBML2 contpte_convert does to every entry of the block it repaints).
+std::string transient_clear_class(pte_t before, std::initializer_list<pte_t> written) {
+  const ptediff_geometry geo = ptediff_geometry_of(PTEDIFF_GRANULE_4K);
+  FolioMap folios(geo);
+  Machine ref(geo, PTEDIFF_FEAT_HAFDBS | PTEDIFF_FEAT_BBML2, &folios);
+  Machine opt(geo, PTEDIFF_FEAT_HAFDBS | PTEDIFF_FEAT_BBML2, &folios);
+  constexpr uint64_t kVa = 0x10000;
+  ref.poke(kUserMm, kVa, before);
+  opt.poke(kUserMm, kVa, before);
+  ref.begin_op();
+  opt.begin_op();
+  ref.prim_flush_tlb_range(ref.mm(kUserMm), kVa, kVa + 0x1000, 0x1000, true, 3, true);
+  for (pte_t e : written) {
+    opt.prim_xchg(opt.mm(kUserMm), kVa, 0);
+    if (e != 0) opt.prim_write(opt.mm(kUserMm), kVa, e);
+  }
+  const Envelope env(geo, ref.window_limit() >> geo.page_shift);
+  const Prepared op;
+  std::vector<Divergence> divs;
+  check_log({ref, opt, env, op, 0}, &divs);
+  std::string out;
+  for (const Divergence& d : divs)
+    out += std::string(out.empty() ? "" : " ") + div_class_name(d.cls);
+  return out.empty() ? "none" : out;
+}
+
+TEST(Checks, TransientClearNeedsNoFlushOnlyWhenTheTranslationComesBack) {
+  const ptediff_geometry geo = ptediff_geometry_of(PTEDIFF_GRANULE_4K);
+  const pte_t w = prot_to_pte(geo, 0x10010, kProtYoung | kProtDirty | kProtWrite);
+  const pte_t cont = pte_mkcont(w);
+  // Same translation, CONT toggled (BBML2 allows the size change): legal.
+  EXPECT_EQ(transient_clear_class(cont, {w}), "none");
+  EXPECT_EQ(transient_clear_class(w, {pte_mkold(w)}), "none");
+  // Back to a read-only entry: a cached writable translation stays usable.
+  EXPECT_EQ(transient_clear_class(w, {pte_wrprotect(w)}), "flush-missing");
+  // Through another output address and back: a TLB may have cached the
+  // intermediate translation (and the address change is a bbm violation).
+  const pte_t other = prot_to_pte(geo, 0x10020, kProtYoung | kProtDirty | kProtWrite);
+  EXPECT_EQ(transient_clear_class(w, {other, w}), "bbm flush-missing");
+  // Another output address left in place.
+  EXPECT_EQ(transient_clear_class(w, {other}), "bbm flush-missing");
+  // Another memory type or permission (exec) is not the same translation.
+  EXPECT_EQ(transient_clear_class(w, {w | (1ULL << 2)}), "bbm flush-missing");
+  const pte_t x = w & ~PTE_UXN;
+  EXPECT_EQ(transient_clear_class(x, {x | PTE_UXN}), "flush-missing");
+  // Left invalid: the flush is owed.
+  EXPECT_EQ(transient_clear_class(w, {0}), "flush-missing");
+}
+
 }  // namespace
 }  // namespace ptediff
