@@ -330,6 +330,9 @@ bool Parser::op(const OpSpec& spec, const Toks& toks) {
     if (!parse_value(f, kv.second, &v, &why) || !check_field(f, v, geo_, window_pages_, &why)) {
       return fail(why);
     }
+    // Text runs as written: an entry the kernel cannot create is an error
+    // (binary inputs are repaired to the entry pte_mkdirty would make).
+    if (f == Field::kProt && !prot_possible(v, &why)) return fail(why);
     op.set(f, v);
   }
   for (size_t i = 0; i < spec.num_fields; ++i) {
@@ -426,7 +429,8 @@ bool validate_program(const Program& p, uint64_t window_pages, std::string* why)
     for (size_t i = 0; i < spec.num_fields; ++i) {
       Field f = spec.fields[i];
       used[static_cast<size_t>(f)] = true;
-      if (!check_field(f, op.get(f), geo, window_pages, why)) {
+      if (!check_field(f, op.get(f), geo, window_pages, why) ||
+          (f == Field::kProt && !prot_possible(op.get(f), why))) {
         *why = absl::StrCat("op ", n, " (", spec.name, "): ", *why);
         return false;
       }
