@@ -11,7 +11,7 @@ namespace ptediff {
 std::string replay_divergence_class(const std::string& repro_text, const std::string& mutant) {
   Program p;
   ParseError err;
-  if (!parse_repro(repro_text, "<repro>", &p, &err)) return "parse-error: " + err.str();
+  if (!parse_repro_as_written(repro_text, "<repro>", &p, &err)) return "parse-error: " + err.str();
   RunOptions opts;
   opts.mutant = mutant;
   Executor ex(opts);

@@ -176,6 +176,8 @@ class Parser {
   Parser(std::string_view file, uint64_t window_pages, ParseError* err)
       : file_(file), window_pages_(window_pages), err_(err) {}
 
+  std::vector<int>& op_lines() { return op_lines_; }
+
   bool run(std::string_view text, Program* out);
 
  private:
@@ -197,6 +199,7 @@ class Parser {
   std::array<int, kNumHeaderKeys> header_line_{};  // 0: not seen yet
   ptediff_geometry geo_{};
   Program prog_;
+  std::vector<int> op_lines_;
 };
 
 bool Parser::run(std::string_view text, Program* out) {
@@ -342,6 +345,7 @@ bool Parser::op(const OpSpec& spec, const Toks& toks) {
     }
   }
   prog_.ops.push_back(op);
+  op_lines_.push_back(line_);
   return true;
 }
 
@@ -449,9 +453,17 @@ bool validate_program(const Program& p, uint64_t window_pages, std::string* why)
 std::string ParseError::str() const { return absl::StrCat(file, ":", line, ": ", message); }
 
 bool parse_repro(std::string_view text, std::string_view file, Program* out, ParseError* err,
-                 uint64_t window_pages) {
+                 uint64_t window_pages, std::vector<int>* op_lines) {
   Parser parser(file, window_pages, err);
-  return parser.run(text, out);
+  if (!parser.run(text, out)) return false;
+  if (op_lines != nullptr) *op_lines = std::move(parser.op_lines());
+  return true;
+}
+
+std::string format_value(Field f, uint64_t v) {
+  std::string s;
+  append_value(&s, f, v);
+  return s;
 }
 
 std::string format_op(const Op& op) {

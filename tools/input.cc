@@ -8,10 +8,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "harness/codec.h"
+#include "harness/executor.h"
 #include "harness/repro.h"
 #include "optimized/contpte.h"
 
@@ -72,7 +73,7 @@ bool load_program(const std::string& path, Program* out, std::string* err) {
   if (!read_file(path, &bytes, err)) return false;
   if (absl::EndsWith(path, ".repro") || looks_like_repro(bytes)) {
     ParseError pe;
-    if (!parse_repro(bytes, path, out, &pe)) {
+    if (!parse_repro_as_written(bytes, path, out, &pe)) {
       *err = pe.str();
       return false;
     }

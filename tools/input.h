@@ -9,8 +9,9 @@
 namespace ptediff {
 
 // Reads `path`: a file starting with "ptediff-repro" (after blank/comment
-// lines) is parsed as text, anything else is decoded as binary. On error
-// returns false with *err = one line ("file:line: message" for text).
+// lines) is parsed as text, which must run as written (an op illegal in its
+// state is an error, not repaired), anything else is decoded as binary. On
+// error returns false with *err = one line ("file:line: message" for text).
 bool load_program(const std::string& path, Program* out, std::string* err);
 // Reads a whole file; false with *err on failure.
 bool read_file(const std::string& path, std::string* out, std::string* err);
