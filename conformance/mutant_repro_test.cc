@@ -1,14 +1,16 @@
 // ptediff: every mutant of the optimized backend is caught by a hand-written
 // program (conformance/mutants/NAME.repro, `# expect: CLASS`), and the same
-// program is clean on the fixed backend.
+// program is clean on the fixed backend; minimizing it is a fixed point.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "conformance/replay.h"
+#include "harness/minimize.h"
 #include "optimized/contpte.h"
 
 namespace ptediff {
@@ -36,6 +38,30 @@ TEST_P(MutantRepro, CaughtWithItsClassAndCleanWhenFixed) {
   ASSERT_FALSE(want.empty()) << f << " lacks '# expect: CLASS'";
   EXPECT_EQ(replay_file_divergence_class(f, GetParam()), want);
   EXPECT_EQ(replay_file_divergence_class(f, "none"), "none");
+}
+
+// minimize is a fixed point: the minimized program runs as written (what
+// `ptediff minimize -o` writes) and minimizing it again returns it unchanged.
+TEST_P(MutantRepro, MinimizingTheMinimizedProgramIsTheIdentity) {
+  const std::filesystem::path f = kDir / (GetParam() + ".repro");
+  std::ifstream in(f);
+  std::stringstream text;
+  text << in.rdbuf();
+  Program p;
+  ParseError err;
+  ASSERT_TRUE(parse_repro_as_written(text.str(), f.string(), &p, &err)) << err.str();
+  RunOptions opts;
+  opts.mutant = GetParam();
+  MinimizeResult once, twice;
+  ASSERT_TRUE(minimize_program(p, opts, &once));
+  const std::string out = format_repro(once.program);
+  Program back;
+  ASSERT_TRUE(parse_repro_as_written(out, "minimized.repro", &back, &err)) << err.str() << "\n"
+                                                                           << out;
+  ASSERT_TRUE(minimize_program(back, opts, &twice)) << out;
+  EXPECT_EQ(format_repro(twice.program), out);
+  EXPECT_EQ(twice.cls, once.cls);
+  EXPECT_EQ(twice.kind, once.kind);
 }
 
 std::vector<std::string> mutant_names() {
