@@ -11,6 +11,7 @@ namespace {
 pte_t norm(pte_t e) { return pte_mkold_clean(e) & ~PTE_CONT; }
 
 uint64_t page_of(const ptediff_geometry& g) { return 1ULL << g.page_shift; }
+uint64_t block_bytes(const ptediff_geometry& g) { return page_of(g) * g.cont_ptes; }
 
 // Whether a translation cached from entry `a` and entry `b` map the same
 // output address with the same memory attributes and permissions, up to
@@ -20,7 +21,6 @@ bool same_translation(pte_t a, pte_t b) {
   constexpr pte_t kMayDiffer = PTE_AF | PTE_DIRTY | PTE_RDONLY | PTE_WRITE | PTE_CONT;
   return ((a ^ b) & ~kMayDiffer) == 0;
 }
-uint64_t block_bytes(const ptediff_geometry& g) { return page_of(g) * g.cont_ptes; }
 
 // Appends a divergence with the block of (mm, va) from both sides as evidence.
 void add(const CheckContext& c, DivClass cls, uint32_t mm, uint64_t va, std::string what,
