@@ -57,8 +57,7 @@ RC_GTEST_PROP(PteAlgebra, ProtFlagsRoundTripThroughAnEntry, ()) {
   RC_ASSERT(!special || is_pfnmap_pfn(g, pte_pfn(&g, e)));
   // A possible prot names an entry pte_mkdirty can make: never writable,
   // software-dirty and read-only at once.
-  RC_ASSERT(prot_possible(prot, nullptr) ==
-            !(pte_write(e) && pte_sw_dirty(e) && pte_rdonly(e)));
+  RC_ASSERT(prot_possible(prot, nullptr) == !(pte_write(e) && pte_sw_dirty(e) && pte_rdonly(e)));
   RC_ASSERT(pfn_pte(&g, pte_pfn(&g, e), pte_pgprot(&g, e)) == e);
   // The protection does not depend on the pfn (what fold and batching rely on).
   RC_ASSERT(pte_pgprot(&g, e) == pte_pgprot(&g, prot_to_pte(g, pfn ^ 1, prot)));
