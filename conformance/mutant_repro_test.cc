@@ -1,12 +1,13 @@
 // ptediff: every mutant of every subject is caught by a hand-written program
 // (conformance/mutants/NAME.repro, `# expect: CLASS`), and the same program
-// is clean on the fixed implementation.
+// is clean on the fixed implementation; minimizing it is a fixed point.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "conformance/replay.h"
 #include "subjects/subject.h"
@@ -36,6 +37,34 @@ TEST_P(MutantRepro, CaughtWithItsClassAndCleanWhenFixed) {
   ASSERT_FALSE(want.empty()) << f << " lacks '# expect: CLASS'";
   EXPECT_EQ(replay_file_divergence_class(f, GetParam()), want);
   EXPECT_EQ(replay_file_divergence_class(f, "none"), "none");
+}
+
+// minimize is a fixed point: the minimized program runs as written (what
+// `ptediff minimize -o` writes) and minimizing it again returns it unchanged.
+TEST_P(MutantRepro, MinimizingTheMinimizedProgramIsTheIdentity) {
+  const std::filesystem::path f = kDir / (GetParam() + ".repro");
+  std::ifstream in(f);
+  std::stringstream text;
+  text << in.rdbuf();
+  ParseError err;
+  const Subject* s = subject_for_text(text.str(), f.string(), &err);
+  ASSERT_NE(s, nullptr) << err.str();
+  const std::unique_ptr<Case> p = s->parse(text.str(), f.string(), &err);
+  ASSERT_NE(p, nullptr) << err.str();
+  CaseOptions opts;
+  opts.mutant = GetParam();
+  CaseMinimized once, twice;
+  std::string why;
+  const std::unique_ptr<Case> min = p->minimize(opts, &once, &why);
+  ASSERT_NE(min, nullptr) << why;
+  const std::string out = min->format();
+  const std::unique_ptr<Case> back = s->parse(out, "minimized.repro", &err);
+  ASSERT_NE(back, nullptr) << err.str() << "\n" << out;
+  const std::unique_ptr<Case> again = back->minimize(opts, &twice, &why);
+  ASSERT_NE(again, nullptr) << out;
+  EXPECT_EQ(again->format(), out);
+  EXPECT_EQ(twice.cls, once.cls);
+  EXPECT_EQ(twice.at, once.at);
 }
 
 std::vector<std::string> mutant_names() {

@@ -14,6 +14,7 @@
 #include "harness/envelope.h"
 #include "harness/executor.h"
 #include "harness/repro.h"
+#include "mmu/folio.h"
 #include "reference/reference.h"
 
 namespace ptediff {
@@ -50,7 +51,13 @@ RC_GTEST_PROP(PteAlgebra, ProtFlagsRoundTripThroughAnEntry, ()) {
   const uint64_t pfn = *rc::gen::inRange<uint64_t>(0, ptediff_max_pfn(&g) + 1);
   const uint64_t prot = *rc::gen::inRange<uint64_t>(0, kProtAll + 1);
   const pte_t e = prot_to_pte(g, pfn, prot);
-  RC_ASSERT(pte_pfn(&g, e) == pfn);
+  // A special entry maps a pfn without a memmap.
+  const bool special = (prot & kProtSpecial) != 0;
+  RC_ASSERT(pte_pfn(&g, e) == (special ? pfnmap_pfn(g, pfn) : pfn));
+  RC_ASSERT(!special || is_pfnmap_pfn(g, pte_pfn(&g, e)));
+  // A possible prot names an entry pte_mkdirty can make: never writable,
+  // software-dirty and read-only at once.
+  RC_ASSERT(prot_possible(prot, nullptr) == !(pte_write(e) && pte_sw_dirty(e) && pte_rdonly(e)));
   RC_ASSERT(pfn_pte(&g, pte_pfn(&g, e), pte_pgprot(&g, e)) == e);
   // The protection does not depend on the pfn (what fold and batching rely on).
   RC_ASSERT(pte_pgprot(&g, e) == pte_pgprot(&g, prot_to_pte(g, pfn ^ 1, prot)));

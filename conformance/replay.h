@@ -8,7 +8,7 @@ namespace ptediff {
 
 // Parses `repro_text`, runs it with `mutant` (empty: the header's) and
 // returns the class of the first divergence, "none" when there is none, or
-// "parse-error: ..." when the text does not parse.
+// "parse-error: ..." when the text does not parse or does not run as written.
 std::string replay_divergence_class(const std::string& repro_text, const std::string& mutant = "");
 // The same, on a file.
 std::string replay_file_divergence_class(const std::string& path, const std::string& mutant = "");

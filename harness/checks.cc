@@ -13,6 +13,15 @@ pte_t norm(pte_t e) { return pte_mkold_clean(e) & ~PTE_CONT; }
 uint64_t page_of(const ptediff_geometry& g) { return 1ULL << g.page_shift; }
 uint64_t block_bytes(const ptediff_geometry& g) { return page_of(g) * g.cont_ptes; }
 
+// Whether a translation cached from entry `a` and entry `b` map the same
+// output address with the same memory attributes and permissions, up to
+// access/dirty state, the contiguous hint (a size change is bbm's) and write
+// permission (RDONLY, DBM), which the caller compares on its own.
+bool same_translation(pte_t a, pte_t b) {
+  constexpr pte_t kMayDiffer = PTE_AF | PTE_DIRTY | PTE_RDONLY | PTE_WRITE | PTE_CONT;
+  return ((a ^ b) & ~kMayDiffer) == 0;
+}
+
 // Appends a divergence with the block of (mm, va) from both sides as evidence.
 void add(const CheckContext& c, DivClass cls, uint32_t mm, uint64_t va, std::string what,
          std::vector<Divergence>* out) {
@@ -482,6 +491,12 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
     }
     if (p == nullptr) continue;
     if (needs) {
+      // A completed invalidation since the last need left nothing cached.
+      const bool fresh = !p->need || (p->flushed && p->synced);
+      p->cached_mixed = !fresh && (p->cached_mixed || !same_translation(p->cached, r.old));
+      p->cached_writable = (!fresh && p->cached_writable) || !pte_rdonly(r.old);
+      p->upgrade = (!fresh && p->upgrade) || !change_needs_flush(g, r.old, r.val);
+      if (fresh) p->cached = r.old;
       p->need = true;
       p->flushed = p->synced = false;
     } else if (young_cleared) {
@@ -504,7 +519,16 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
                           p.mm, p.va),
           out);
     }
-    if (p.need && !(p.flushed && p.synced)) {
+    // A page whose entry went away and came back (valid, 0, valid) needs no
+    // invalidation when every translation a TLB may still hold from before is
+    // legal for the entry it ends with: upstream 83bbd6be7d17 ("arm64/mm:
+    // Elide tlbi in contpte_convert() under BBML2") clears and repaints a
+    // block with only CONT changed and issues no TLBI at all.
+    const pte_t now = c.opt.peek(p.mm, p.va);
+    const bool restored = !p.upgrade && !p.cached_mixed && pte_valid(now) &&
+                          same_translation(p.cached, now) &&
+                          (!p.cached_writable || !pte_rdonly(now));
+    if (p.need && !(p.flushed && p.synced) && !restored) {
       add(c, DivClass::kFlushMissing, p.mm, p.va,
           absl::StrFormat("mm=%u va=%#x changed in a way that needs a TLB flush, but O %s", p.mm,
                           p.va, p.flushed ? "never completed it (no DSB)" : "never flushed it"),

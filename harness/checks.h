@@ -25,6 +25,15 @@ struct FlushPage {
   bool flushed = false;     // a covering TLBI was issued since
   bool synced = false;      // ... and completed (DSB)
   bool need_young = false;  // access flag cleared by a clear_flush_young op
+  // The translations a TLB may hold for the page since its last completed
+  // invalidation (the old values of the changes that needed one): the first,
+  // whether another differs from it beyond access/dirty/write/CONT, and
+  // whether any was writable. `upgrade`: a need no final entry can meet (a
+  // stale read-only translation ptep_set_access_flags must remove).
+  pte_t cached = 0;
+  bool cached_mixed = false;
+  bool cached_writable = false;
+  bool upgrade = false;
 };
 
 // Buffers check_log reuses from op to op (an executor keeps one), so a

@@ -93,6 +93,8 @@ Program decode_program(std::span<const uint8_t> bytes, uint64_t window_pages) {
           v = raw % modulus[static_cast<size_t>(f)];
           break;
       }
+      // Only entries the kernel can create (ops.h): text rejects the others.
+      if (f == Field::kProt) v = possible_prot(v);
       op.set(f, v);
     }
   }

@@ -54,6 +54,8 @@ bool Envelope::foldable(const Machine& ref, const BlockRef& b) const {
   if (!pte_valid(first)) return false;
   const uint64_t pfn0 = pte_pfn(&geo_, first);
   if (pfn0 % geo_.cont_ptes != 0) return false;
+  // contpte_try_fold: "we never try to fold special mappings": they have no
+  // folio, and the model maps them at pfns without a memmap (pfnmap_pfn).
   ptediff_folio f{};
   if (!ref.folio_of(pfn0, &f) || f.start_pfn > pfn0 ||
       f.start_pfn + f.nr_pages < pfn0 + geo_.cont_ptes) {

@@ -68,8 +68,8 @@ class Envelope {
   void update(const Machine& ref, const EnvelopeHints& hints, const std::vector<BlockRef>& blocks);
 
   // Whether block `b` of R could be folded by O: a user mm, every entry
-  // valid, pfns consecutive from a CONT-aligned pfn, equal protection modulo
-  // access/dirty, one folio covering the block.
+  // valid and not special, pfns consecutive from a CONT-aligned pfn, equal
+  // protection modulo access/dirty, one folio covering the block.
   bool foldable(const Machine& ref, const BlockRef& b) const;
 
  private:

@@ -8,6 +8,7 @@
 #include "harness/api.h"
 #include "harness/checks.h"
 #include "harness/repair.h"
+#include "harness/repro.h"
 #include "optimized/contpte.h"
 #include "reference/reference.h"
 
@@ -72,7 +73,43 @@ void forgive_tlb_decided(const std::vector<Ret>& rr, const std::vector<Ret>& orr
   }
 }
 
+// Why an op does not run as written: its first operand the repair step
+// changes, with the value a binary input would run instead.
+std::string rewrite_reason(const Op& in, const Op& out) {
+  const OpSpec& spec = op_spec(in.kind);
+  for (size_t i = 0; i < spec.num_fields; ++i) {
+    const Field f = spec.fields[i];
+    if (in.get(f) == out.get(f)) continue;
+    return absl::StrCat(spec.name, ": ", field_name(f), "=", format_value(f, in.get(f)),
+                        " is not legal in this state (a binary input would run ", field_name(f),
+                        "=", format_value(f, out.get(f)), ")");
+  }
+  return absl::StrCat(spec.name, ": not legal in this state");
+}
+
 }  // namespace
+
+bool parse_repro_as_written(std::string_view text, std::string_view file, Program* out,
+                            ParseError* err) {
+  std::vector<int> lines;
+  Program p;
+  if (!parse_repro(text, file, &p, err, 0, &lines)) return false;
+  // The repair step reads only R's state, which O never affects: no mutant,
+  // and every op is checked however the backends compare.
+  RunOptions opts;
+  opts.as_written = true;
+  opts.mutant = "none";
+  opts.stop_at_first = false;
+  opts.log_reads = false;
+  Executor ex(opts);
+  const RunResult r = ex.run(p);
+  if (r.rejected_op < lines.size()) {
+    *err = ParseError{std::string(file), lines[r.rejected_op], r.rejected};
+    return false;
+  }
+  *out = std::move(p);
+  return true;
+}
 
 std::string backend_options(const Header& h, const std::string& mutant_override) {
   return absl::StrCat("profile=", profile_name(h.profile),
@@ -149,10 +186,20 @@ RunResult Executor::run(const Program& program) {
   uint64_t hash = 0xcbf29ce484222325ULL;
   std::vector<Ret> rrets, orets;
   Prepared p;
-  for (const Op& in : program.ops) {
+  for (size_t in_index = 0; in_index < program.ops.size(); ++in_index) {
+    const Op& in = program.ops[in_index];
     ref_->begin_op();
     opt_->begin_op();
-    if (!prepare_op(in, *ref_, *folios_, &p)) {
+    const bool legal = prepare_op(in, *ref_, *folios_, &p);
+    if (opts_.as_written && (!legal || !(p.op == in))) {
+      res.rejected_op = in_index;
+      res.rejected =
+          legal ? rewrite_reason(in, p.op)
+                : absl::StrCat(op_spec(in.kind).name,
+                               ": cannot run in this state (a binary input would skip it)");
+      break;
+    }
+    if (!legal) {
       ++res.skipped;
       continue;
     }

@@ -22,6 +22,7 @@
 #include "harness/envelope.h"
 #include "harness/flows.h"
 #include "harness/ops.h"
+#include "harness/repro.h"
 #include "mmu/machine.h"
 
 namespace ptediff {
@@ -42,6 +43,9 @@ struct RunOptions {
   // for throughput (fuzz targets, benchmarks), which re-run a diverging
   // input with reads on for its report. keep_trace and on_step imply on.
   bool log_reads = true;
+  // Text runs as written: an op the repair step would rewrite or skip stops
+  // the run (RunResult::rejected) instead. Binary inputs leave it off.
+  bool as_written = false;
   // Called after every executed op (explain's step-by-step trace).
   std::function<void(size_t index, const Prepared& op, const std::vector<Ret>& ref_rets,
                      const std::vector<Ret>& opt_rets, const Machine& ref, const Machine& opt)>
@@ -70,6 +74,10 @@ struct RunResult {
   Counters ref_cost, opt_cost;
   FoldStats folds;
   std::string error;  // setup failure (bad backend options): exit status 2
+  // With RunOptions::as_written: the first op that does not run as written
+  // (index into the input program) and why; rejected_op is SIZE_MAX if none.
+  size_t rejected_op = SIZE_MAX;
+  std::string rejected;
   std::vector<TraceStep> trace;
   bool diverged() const { return !divergences.empty(); }
 };
@@ -110,6 +118,12 @@ class Executor {
 
 // The backend options string for O from a header ("profile=fold mutant=none").
 std::string backend_options(const Header& h, const std::string& mutant_override);
+
+// Parses repro text that must run as written: a parse error, or an op that
+// is illegal in the state the ops before it leave (one the repair step of a
+// binary input would rewrite or skip), fails with `file:line: message`.
+bool parse_repro_as_written(std::string_view text, std::string_view file, Program* out,
+                            ParseError* err);
 
 }  // namespace ptediff
 

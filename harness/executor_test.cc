@@ -100,5 +100,35 @@ TEST(Determinism, ReusedExecutorMatchesFreshOnes) {
   EXPECT_GT(diverged, 0) << "no run left a diverged state behind for the next one";
 }
 
+// Text runs as written: the repair step checks instead of rewriting, and the
+// first op it would change or skip is reported at its line.
+TEST(AsWritten, RejectsAtTheLineOfTheFirstRewrittenOp) {
+  const std::string h = "ptediff-repro 1\ngranule 4k\nfolio_alloc order=4 place=low\n# c\n";
+  Program p;
+  ParseError err;
+  EXPECT_TRUE(parse_repro_as_written(
+      h + "set_ptes mm=0 va=0x10000 nr=16 folio=0 idx=0 prot=a|w|ro\n", "t", &p, &err))
+      << err.str();
+  EXPECT_EQ(p.ops.size(), 2u);
+  EXPECT_FALSE(parse_repro_as_written(h + "set_ptes mm=0 va=0x10000 nr=4 folio=0 idx=0 prot=a\n"
+                                          "set_ptes mm=0 va=0x11000 nr=2 folio=0 idx=4 prot=a\n",
+                                      "t", &p, &err));
+  EXPECT_EQ(err.str(),
+            "t:6: set_ptes: va=0x11000 is not legal in this state (a binary input would "
+            "run va=0x14000)");
+  // The binary path repairs the same program and runs it.
+  Program q;
+  ASSERT_TRUE(parse_repro(h + "set_ptes mm=0 va=0x10000 nr=4 folio=0 idx=0 prot=a\n"
+                              "set_ptes mm=0 va=0x11000 nr=2 folio=0 idx=4 prot=a\n",
+                          "t", &q, &err));
+  Executor ex;
+  const RunResult r = ex.run(q);
+  EXPECT_EQ(r.rejected_op, SIZE_MAX);
+  ASSERT_EQ(r.effective.ops.size(), 3u);
+  EXPECT_EQ(r.effective.ops[2].get(Field::kVa), 0x14000u);
+  // Its effective program runs as written.
+  EXPECT_TRUE(parse_repro_as_written(format_repro(r.effective), "e", &p, &err)) << err.str();
+}
+
 }  // namespace
 }  // namespace ptediff

@@ -128,10 +128,13 @@ void zap(const Prepared& p, Api& api, std::vector<Ret>* rets) {
     }
     const unsigned nr = folio_pte_batch(api, mm, addr, pte, (end - addr) / page);
     const pte_t got = api.get_and_clear_full_ptes(mm, addr, nr, static_cast<int>(p.op.get(Field::kFull)));
+    // A special mapping has no folio to account to (zap_present_ptes: no
+    // vm_normal_page, "we don't need up-to-date accessed/dirty bits").
     ptediff_folio folio{};
-    api.machine().folio_of(pte_pfn(&api.geo(), pte), &folio);
-    emit_folio_ad(rets, {mm, addr, nr}, folio.id,
-                  (pte_young(got) ? 1u : 0u) | (pte_dirty(got) ? 2u : 0u), &last_folio, page);
+    if (api.machine().folio_of(pte_pfn(&api.geo(), pte), &folio)) {
+      emit_folio_ad(rets, {mm, addr, nr}, folio.id,
+                    (pte_young(got) ? 1u : 0u) | (pte_dirty(got) ? 2u : 0u), &last_folio, page);
+    }
     gstart = std::min(gstart, addr);
     gend = std::max(gend, addr + nr * page);
     addr += nr * page;

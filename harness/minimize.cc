@@ -112,13 +112,16 @@ bool minimize_program(const Program& p, const RunOptions& opts, MinimizeResult* 
   Shrinker s(opts, max_runs);
   if (!s.try_candidate(p)) return false;
   out->before_ops = s.best().ops.size();
-  size_t last = SIZE_MAX;
-  while (s.best().ops.size() < last && s.runs() < max_runs) {
-    last = s.best().ops.size();
+  // Rounds until one changes nothing: a later shrink (an operand, a feature
+  // off) can make an earlier one possible, and only a fixed point makes
+  // minimizing the result again return it unchanged.
+  Program last;
+  do {
+    last = s.best();
     s.shrink_ops();
     s.shrink_operands();
-  }
-  s.shrink_header();
+    s.shrink_header();
+  } while (!(s.best() == last) && s.runs() < max_runs);
   out->program = s.best();
   out->cls = s.cls();
   out->kind = s.kind();

@@ -2,9 +2,11 @@
 //
 // Keeps the divergence class and the kind of the op where it shows, and
 // shrinks first the op list (removing chunks of decreasing size), then the
-// operands (towards 0 and 1), then the header (features off). Every candidate
-// is judged by re-running it, and what is kept is always an effective
-// (repaired) program, so the result replays exactly.
+// operands (towards 0 and 1), then the header (features off), in rounds until
+// a round changes nothing (within the run budget), so minimizing the result
+// again returns it unchanged. Every candidate is judged by re-running it, and
+// what is kept is always an effective (repaired) program, so the result
+// replays exactly (text runs as written).
 #ifndef PTEDIFF_HARNESS_MINIMIZE_H_
 #define PTEDIFF_HARNESS_MINIMIZE_H_
 

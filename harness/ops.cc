@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "mmu/folio.h"
+
 namespace ptediff {
 namespace {
 
@@ -148,6 +150,24 @@ uint64_t field_max(Field f, const ptediff_geometry& geo, uint64_t window_pages) 
   }
 }
 
+namespace {
+constexpr uint64_t kProtDirtyWritable = kProtDirty | kProtWrite;
+}  // namespace
+
+bool prot_possible(uint64_t prot, std::string* why) {
+  if ((prot & kProtDirtyWritable) != kProtDirtyWritable || !(prot & kProtRdonly)) return true;
+  if (why != nullptr) {
+    *why =
+        "prot names a writable, software-dirty, read-only entry, which arm64 never creates "
+        "(pte_mkdirty of a writable entry clears RDONLY): drop ro";
+  }
+  return false;
+}
+
+uint64_t possible_prot(uint64_t prot) {
+  return prot_possible(prot, nullptr) ? prot : prot & ~uint64_t{kProtRdonly};
+}
+
 pte_t prot_to_pte(const ptediff_geometry& geo, uint64_t pfn, uint64_t prot) {
   pte_t v = PTE_VALID | PTE_TYPE_PAGE | PTE_USER | PTE_SHARED | PTE_NG | PTE_PXN;
   if (!(prot & kProtExec)) v |= PTE_UXN;
@@ -158,7 +178,10 @@ pte_t prot_to_pte(const ptediff_geometry& geo, uint64_t pfn, uint64_t prot) {
   // permission: without `w` the entry is read-only whatever `ro` says.
   if ((prot & kProtRdonly) || !(prot & kProtWrite)) v |= PTE_RDONLY;
   if (prot & kProtAttr) v |= 1ULL << 2;  // AttrIndx 1
-  if (prot & kProtSpecial) v |= PTE_SPECIAL;
+  if (prot & kProtSpecial) {
+    v |= PTE_SPECIAL;
+    pfn = pfnmap_pfn(geo, pfn);  // a special mapping has no memmap
+  }
   return pfn_pte(&geo, pfn, v);
 }
 

@@ -148,8 +148,19 @@ uint64_t field_max(Field f, const ptediff_geometry& geo, uint64_t window_pages);
 // Order of a PMD-sized folio in this geometry (9 / 11 / 13).
 uint32_t pmd_order(const ptediff_geometry& geo);
 
+// Whether `prot` names an entry the kernel can create: a writable,
+// software-dirty entry is always hardware-dirty (RDONLY clear) on arm64, as
+// pte_mkdirty has made it since 8781bcbc5e69 ("arm64: mm: Fix pte_mkclean,
+// pte_mkdirty semantics") and pte_modify since 3c0696076aad ("arm64: mm:
+// Always make sw-dirty PTEs hw-dirty in pte_modify", v6.7). On failure *why
+// says what is wrong. possible_prot() is the entry pte_mkdirty would make:
+// `ro` dropped from such a combination.
+bool prot_possible(uint64_t prot, std::string* why);
+uint64_t possible_prot(uint64_t prot);
+
 // The pte value of `prot` flags for pfn (base: VALID|PAGE|USER|SHARED|NG|PXN,
-// UXN unless exec).
+// UXN unless exec). A special entry maps pfnmap_pfn(pfn), a pfn without a
+// memmap (mmu/folio.h).
 pte_t prot_to_pte(const ptediff_geometry& geo, uint64_t pfn, uint64_t prot);
 
 }  // namespace ptediff

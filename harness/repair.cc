@@ -181,12 +181,18 @@ bool prepare_set_ptes(const View& v, FolioMap& folios, Prepared* p) {
   op.set(Field::kFolio, op.get(Field::kFolio) % folios.size());
   p->folio = folios.all()[op.get(Field::kFolio)];
   op.set(Field::kIdx, op.get(Field::kIdx) % p->folio.nr_pages);
+  op.set(Field::kProt, possible_prot(op.get(Field::kProt)));
   auto a = v.next_none(mm, op.get(Field::kVa));
   if (!a) return false;
   op.set(Field::kVa, *a);
-  // nr > 1 only over none entries of one folio in one table.
+  // nr > 1 only over none entries of one folio in one table. A special
+  // mapping has no folio: its callers (remap_pfn_range, vmf_insert_pfn) set
+  // one entry at a time with set_pte_at.
   const uint64_t limit =
-      std::min({op.get(Field::kNr), p->folio.nr_pages - op.get(Field::kIdx), v.table_left(*a)});
+      op.get(Field::kProt) & kProtSpecial
+          ? 1
+          : std::min(
+                {op.get(Field::kNr), p->folio.nr_pages - op.get(Field::kIdx), v.table_left(*a)});
   uint64_t n = 1;
   while (n < limit && v.none(mm, *a + n * v.page())) ++n;
   op.set(Field::kNr, n);

@@ -158,6 +158,8 @@ class Parser {
   Parser(std::string_view file, uint64_t window_pages, ParseError* err)
       : file_(file), window_pages_(window_pages), err_(err) {}
 
+  std::vector<int>& op_lines() { return op_lines_; }
+
   bool run(std::string_view text, Program* out);
 
  private:
@@ -179,6 +181,7 @@ class Parser {
   std::array<int, kNumHeaderKeys> header_line_{};  // 0: not seen yet
   ptediff_geometry geo_{};
   Program prog_;
+  std::vector<int> op_lines_;
 };
 
 bool Parser::run(std::string_view text, Program* out) {
@@ -314,6 +317,9 @@ bool Parser::op(const OpSpec& spec, const Toks& toks) {
     if (!parse_value(f, kv.second, &v, &why) || !check_field(f, v, geo_, window_pages_, &why)) {
       return fail(why);
     }
+    // Text runs as written: an entry the kernel cannot create is an error
+    // (binary inputs are repaired to the entry pte_mkdirty would make).
+    if (f == Field::kProt && !prot_possible(v, &why)) return fail(why);
     op.set(f, v);
   }
   for (size_t i = 0; i < spec.num_fields; ++i) {
@@ -323,6 +329,7 @@ bool Parser::op(const OpSpec& spec, const Toks& toks) {
     }
   }
   prog_.ops.push_back(op);
+  op_lines_.push_back(line_);
   return true;
 }
 
@@ -410,7 +417,8 @@ bool validate_program(const Program& p, uint64_t window_pages, std::string* why)
     for (size_t i = 0; i < spec.num_fields; ++i) {
       Field f = spec.fields[i];
       used[static_cast<size_t>(f)] = true;
-      if (!check_field(f, op.get(f), geo, window_pages, why)) {
+      if (!check_field(f, op.get(f), geo, window_pages, why) ||
+          (f == Field::kProt && !prot_possible(op.get(f), why))) {
         *why = absl::StrCat("op ", n, " (", spec.name, "): ", *why);
         return false;
       }
@@ -429,9 +437,17 @@ bool validate_program(const Program& p, uint64_t window_pages, std::string* why)
 std::string ParseError::str() const { return absl::StrCat(file, ":", line, ": ", message); }
 
 bool parse_repro(std::string_view text, std::string_view file, Program* out, ParseError* err,
-                 uint64_t window_pages) {
+                 uint64_t window_pages, std::vector<int>* op_lines) {
   Parser parser(file, window_pages, err);
-  return parser.run(text, out);
+  if (!parser.run(text, out)) return false;
+  if (op_lines != nullptr) *op_lines = std::move(parser.op_lines());
+  return true;
+}
+
+std::string format_value(Field f, uint64_t v) {
+  std::string s;
+  append_value(&s, f, v);
+  return s;
 }
 
 std::string format_op(const Op& op) {

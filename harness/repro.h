@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "harness/ops.h"
 
@@ -74,12 +75,16 @@ struct ParseError {
 // *out and returns true. On error returns false and fills *err (line numbers
 // are 1-based; a missing header or an empty file is reported on the last
 // line); *out is left unchanged. `window_pages` 0 means the default window.
+// `op_lines` (optional) receives the line of each op.
 bool parse_repro(std::string_view text, std::string_view file, Program* out, ParseError* err,
-                 uint64_t window_pages = 0);
+                 uint64_t window_pages = 0, std::vector<int>* op_lines = nullptr);
 
 // The canonical text of a program: magic, granule, features (always printed,
 // `features none` when all are off), profile, mutant, then one op per line.
 std::string format_repro(const Program& p);
+
+// The text of operand value `v` of field `f`, as format_op writes it.
+std::string format_value(Field f, uint64_t v);
 
 // One op as a single line without newline: the op name, then `key=value` in
 // spec order (va/dst in 0x-hex, kind/place/prot/cydp symbolic, others decimal).

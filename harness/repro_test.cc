@@ -53,7 +53,8 @@ mkclean mm=0 va=0x10000
 split_pmd mm=0 va=0x200000 write=0 dirty=1 place=low
 mremap mm=0 va=0x10000 nr=16 dst=0x1f0000
 set_ptes mm=0 va=0x0 nr=1 folio=255 idx=511 prot=none
-set_ptes mm=0 va=0x0 nr=1 folio=1 idx=2 prot=a|d|w|ro|x|nc|special
+set_ptes mm=0 va=0x0 nr=1 folio=1 idx=2 prot=a|d|w|x|nc|special
+set_ptes mm=0 va=0x0 nr=1 folio=1 idx=2 prot=a|d|ro
 access mm=0 va=0x0 kind=read pick=0
 clear_young_dirty_ptes mm=0 va=0x0 nr=1 cydp=none
 )";
@@ -96,7 +97,7 @@ TEST(ReproText, LenientInputFormatsCanonically) {
       "granule 16k\n"
       "features bbml2\n"
       "access\tpick=0x7f kind=1  va=0x4000 mm=0x1 # comment\n"
-      "set_ptes prot=0x7f idx=2047 folio=3 nr=0x10 va=16384 mm=0\n"
+      "set_ptes prot=0x77 idx=2047 folio=3 nr=0x10 va=16384 mm=0\n"
       "clear_young_dirty_ptes cydp=2 nr=1 va=0x0 mm=0\n"
       "fault place=0 write=0 order=11 va=0x8000 mm=2\n");
   EXPECT_EQ(format_repro(p),
@@ -106,7 +107,7 @@ TEST(ReproText, LenientInputFormatsCanonically) {
             "profile batch\n"
             "mutant fold-skip-2\n"
             "access mm=1 va=0x4000 kind=write pick=127\n"
-            "set_ptes mm=0 va=0x4000 nr=16 folio=3 idx=2047 prot=a|d|w|ro|x|nc|special\n"
+            "set_ptes mm=0 va=0x4000 nr=16 folio=3 idx=2047 prot=a|d|w|x|nc|special\n"
             "clear_young_dirty_ptes mm=0 va=0x0 nr=1 cydp=dirty\n"
             "fault mm=2 va=0x8000 order=11 write=0 place=low\n");
 }
@@ -194,6 +195,9 @@ TEST(ReproText, MalformedRejectedWithLine) {
       {h + "set_ptes mm=0 va=0x0 nr=1 folio=0 idx=0 prot=a||d\n", 3, "bad prot value"},
       {h + "set_ptes mm=0 va=0x0 nr=1 folio=0 idx=0 prot=a|a\n", 3, "duplicate flag 'a'"},
       {h + "set_ptes mm=0 va=0x0 nr=1 folio=0 idx=0 prot=128\n", 3, "prot=128 out of"},
+      {h + "set_ptes mm=0 va=0x0 nr=1 folio=0 idx=0 prot=a|d|w|ro\n", 3,
+       "writable, software-dirty, read-only entry"},
+      {h + "set_ptes mm=0 va=0x0 nr=1 folio=0 idx=0 prot=14\n", 3, "drop ro"},
       {h + "clear_young_dirty_ptes mm=0 va=0x0 nr=1 cydp=4\n", 3, "cydp=4 out of"},
       {h + "\n\n# c\nptep_get mm=0 va=0x0\nbogus\n", 7, "unknown op 'bogus'"},
       {h + "ptep_get\x01\xff mm=0\n", 3, "unknown op 'ptep_get\\x01\\xff'"},
@@ -313,6 +317,29 @@ TEST(Codec, TotalDecodingAndRoundTrips) {
     ParseError err;
     ASSERT_TRUE(parse_repro(format_repro(p), "rt", &q, &err, window)) << err.str();
     ASSERT_EQ(q, p);
+  }
+}
+
+// A binary input naming a writable, software-dirty, read-only entry decodes
+// to the entry pte_mkdirty makes (ro dropped); text naming it is rejected
+// (ReproText.MalformedRejectedWithLine).
+TEST(Codec, ImpossibleProtDecodesToTheEntryTheKernelMakes) {
+  Program p;
+  p.ops.push_back(Op{OpKind::kSetPtes});
+  p.ops[0].set(Field::kNr, 1);
+  p.ops[0].set(Field::kProt, kProtYoung | kProtDirty | kProtWrite | kProtRdonly);
+  std::string why;
+  EXPECT_FALSE(validate_program(p, 0, &why));
+  EXPECT_NE(why.find("drop ro"), std::string::npos) << why;
+  const Program q = decode_program(encode_program(p));
+  ASSERT_EQ(q.ops.size(), 1u);
+  EXPECT_EQ(q.ops[0].get(Field::kProt), kProtYoung | kProtDirty | kProtWrite);
+  EXPECT_TRUE(validate_program(q, 0, &why)) << why;
+  // Every other combination decodes as it is.
+  for (uint64_t prot = 0; prot <= kProtAll; ++prot) {
+    p.ops[0].set(Field::kProt, prot);
+    EXPECT_EQ(decode_program(encode_program(p)).ops[0].get(Field::kProt), possible_prot(prot));
+    EXPECT_EQ(possible_prot(prot) == prot, prot_possible(prot, nullptr)) << prot;
   }
 }
 

@@ -6,7 +6,19 @@
 namespace ptediff {
 namespace {
 constexpr uint64_t kLowBasePfn = 0x10000;
+
+// The bit marking a pfn of the special-mapping arena: just below the high
+// arena's, far above the low arena and clear in every high-arena pfn.
+uint64_t pfnmap_bit(const ptediff_geometry& geo) {
+  return 1ULL << (geo.pa_bits - 2 - geo.page_shift);
+}
 }  // namespace
+
+uint64_t pfnmap_pfn(const ptediff_geometry& geo, uint64_t pfn) { return pfn | pfnmap_bit(geo); }
+
+bool is_pfnmap_pfn(const ptediff_geometry& geo, uint64_t pfn) {
+  return (pfn & pfnmap_bit(geo)) != 0;
+}
 
 FolioMap::FolioMap(const ptediff_geometry& geo) : geo_(geo) { clear(); }
 

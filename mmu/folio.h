@@ -23,6 +23,13 @@ enum class Placement : uint8_t {
   kGap = 2,   // low memory, after a hole of one page-order-sized gap
 };
 
+// Special mappings (VM_PFNMAP / VM_MIXEDMAP: remap_pfn_range, vmf_insert_pfn)
+// map pfns without a memmap: no struct page, so no folio (vm_normal_page
+// returns NULL for them). The model gives them an arena of their own, the
+// pfn of a folio page with one high bit set, which no folio ever covers.
+uint64_t pfnmap_pfn(const ptediff_geometry& geo, uint64_t pfn);
+bool is_pfnmap_pfn(const ptediff_geometry& geo, uint64_t pfn);
+
 class FolioMap {
  public:
   explicit FolioMap(const ptediff_geometry& geo);

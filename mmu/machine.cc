@@ -29,6 +29,13 @@ void abi_flush_tlb_mm(const ptediff_machine* m, ptediff_mm* mm) { self(m)->prim_
 void abi_dsb(const ptediff_machine* m) { self(m)->prim_dsb(); }
 bool abi_mm_is_user(const ptediff_machine*, ptediff_mm* mm) { return mm != nullptr && mm->user; }
 bool abi_folio_of(const ptediff_machine* m, uint64_t pfn, ptediff_folio* out) {
+  // pte_page() of a special mapping's pfn has no struct page behind it: the
+  // kernel never asks (contpte_try_fold: "we never try to fold special
+  // mappings"), so a backend that does has a bug.
+  if (is_pfnmap_pfn(m->geo, pfn)) {
+    self(m)->report_contract_error("folio_of a pfn without a memmap (a special mapping)");
+    return false;
+  }
   return self(m)->folio_of(pfn, out);
 }
 void abi_contract_error(const ptediff_machine* m, const char* what) {

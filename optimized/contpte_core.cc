@@ -48,23 +48,24 @@ bool fold_entry_matches(const Ctx& c, pte_t sub, pte_t expected) {
 // break-before-make. Each entry is cleared with an atomic exchange, so an
 // access/dirty update the hardware makes meanwhile is collected rather than
 // lost; the block is then invalidated with a synced flush before any new entry
-// is written. With BBML2_NOABORT the hardware tolerates a size-only change, so
-// the entries are read and rewritten in place with no flush (no hardware
-// update can land between two primitives of one call in the model).
+// is written. With BBML2_NOABORT the hardware tolerates a size-only change and
+// invalidates conflicting TLB entries itself, so upstream 83bbd6be7d17
+// ("arm64/mm: Elide tlbi in contpte_convert() under BBML2") keeps the
+// clear-and-gather loop and the repaint exactly as they are and elides only
+// the TLBI between them.
 void contpte_convert(const Ctx& c, uint64_t addr, pte_t pte) {
   const uint64_t start = c.block_start(addr);
-  const bool bbml2 = c.bbml2();
   const bool unfold = !pte_cont(pte);
   const bool keep_dirty = !(unfold && c.mutant(Mutant::kUnfoldDropsDirty));
   const bool keep_young = !(unfold && c.mutant(Mutant::kUnfoldDropsYoung));
 
   pte = pfn_pte(c.geo(), c.align_pfn(pfn_for_advance(c, pte)), pte_pgprot(c.geo(), pte));
   for_each_block_pte(c, start, [&](uint64_t a) {
-    const pte_t ptent = bbml2 ? c.read(a) : c.xchg(a, 0);
+    const pte_t ptent = c.xchg(a, 0);
     if (keep_dirty && pte_dirty(ptent)) pte = pte_mkdirty(pte);
     if (keep_young && pte_young(ptent)) pte = pte_mkyoung(pte);
   });
-  if (!bbml2 && !c.mutant(Mutant::kConvertNoFlush)) c.flush_block(start, /*sync=*/true);
+  if (!c.bbml2() && !c.mutant(Mutant::kConvertNoFlush)) c.flush_block(start, /*sync=*/true);
   plain::set_ptes(c, start, pte, c.cont_ptes());
 }
 

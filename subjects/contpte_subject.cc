@@ -149,8 +149,9 @@ bool ContpteSubject::claims(std::string_view text) const {
 
 std::unique_ptr<Case> ContpteSubject::parse(std::string_view text, std::string_view file,
                                             ParseError* err) const {
+  // Text runs as written: an op the repair step would rewrite is an error.
   Program p;
-  if (!parse_repro(text, file, &p, err)) return nullptr;
+  if (!parse_repro_as_written(text, file, &p, err)) return nullptr;
   return std::make_unique<ContpteCase>(std::move(p));
 }
 

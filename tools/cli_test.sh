@@ -39,6 +39,15 @@ bad truncated-header 2 "" "ptediff-repro 1\nptep_get mm=0 va=0x0\n"
 bad no-magic 1 "" "granule 4k\nptep_get mm=0 va=0x0\n"
 bad empty 1 "" ""
 bad duplicate-key 3 "" "${H}ptep_get mm=0 mm=0 va=0x0\n"
+# Text runs as written: operands in range but illegal in their state, and
+# entries arm64 never creates, are rejected at their line (not repaired).
+F='folio_alloc order=4 place=low\n'
+bad impossible-prot 4 "drop ro" "${H}${F}set_ptes mm=0 va=0x10000 nr=1 folio=0 idx=0 prot=a|d|w|ro\n"
+bad nr-past-folio 4 "nr=17 is not legal" "${H}${F}set_ptes mm=0 va=0x10000 nr=17 folio=0 idx=0 prot=a\n"
+bad unallocated-folio 4 "folio=1 is not legal" "${H}${F}set_ptes mm=0 va=0x10000 nr=1 folio=1 idx=0 prot=a\n"
+bad special-batch 4 "nr=2 is not legal" "${H}${F}set_ptes mm=0 va=0x10000 nr=2 folio=0 idx=0 prot=a|special\n"
+bad nothing-mapped 3 "cannot run" "${H}ptep_get mm=0 va=0x10000\n"
+bad fault-misaligned 4 "order=4 is not legal" "${H}fault mm=0 va=0x10000 order=0 write=1 place=low\nfault mm=0 va=0x12000 order=4 write=1 place=low\n"
 
 # Nothing runs when one of several inputs is bad.
 cp "$SRC/conformance/mutants/get-no-gather.repro" "$T/good.repro"
