@@ -45,14 +45,6 @@ ptediff::RunOptions run_options(bool fast) {
   return opts;
 }
 
-bool known_mutant(const std::string& name) {
-  if (name == "none") return true;
-  for (const ptediff::MutantInfo& m : ptediff::optimized_mutants()) {
-    if (name == m.name) return true;
-  }
-  return false;
-}
-
 // The Executor every input runs on. It keeps its machines between inputs and
 // resets them completely at the start of each run (executor.h; the
 // Determinism tests of executor_test compare it with fresh Executors), so no
@@ -92,7 +84,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     }
     return 0;  // the backend's init judges the mutant
   }
-  if (!known_mutant(injected_mutant())) {
+  if (!ptediff::known_optimized_mutant(injected_mutant())) {
     std::fprintf(stderr,
                  "contpte_diff_fuzzer: unknown PTEDIFF_MUTANT '%s' (see `ptediff mutants`)\n",
                  injected_mutant().c_str());

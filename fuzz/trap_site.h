@@ -25,24 +25,16 @@ namespace ptediff::fuzz {
   [[noreturn, gnu::noinline]] void fn() { ::ptediff::fuzz::trap_with(code); }
 
 // PTEDIFF_DIVERGENCE_TRAP_SITES(prefix) defines one trap site per divergence
-// class, prefix_pte_state ... prefix_contract, and `prefix_sites`, the table
-// of them in DivClass order (one abort site per class and per target).
-#define PTEDIFF_DIVERGENCE_TRAP_SITES(prefix)                                            \
-  PTEDIFF_TRAP_SITE(prefix##_pte_state, 0)                                               \
-  PTEDIFF_TRAP_SITE(prefix##_access_dirty, 1)                                            \
-  PTEDIFF_TRAP_SITE(prefix##_return_value, 2)                                            \
-  PTEDIFF_TRAP_SITE(prefix##_flush_missing, 3)                                           \
-  PTEDIFF_TRAP_SITE(prefix##_tlb_stale, 4)                                               \
-  PTEDIFF_TRAP_SITE(prefix##_bbm, 5)                                                     \
-  PTEDIFF_TRAP_SITE(prefix##_cont_malformed, 6)                                          \
-  PTEDIFF_TRAP_SITE(prefix##_out_of_window, 7)                                           \
-  PTEDIFF_TRAP_SITE(prefix##_contract, 8)                                                \
-  constexpr void (*prefix##_sites[])() = {                                               \
-      prefix##_pte_state,     prefix##_access_dirty,  prefix##_return_value,             \
-      prefix##_flush_missing, prefix##_tlb_stale,     prefix##_bbm,                      \
-      prefix##_cont_malformed, prefix##_out_of_window, prefix##_contract,                \
-  };                                                                                     \
-  static_assert(std::size(prefix##_sites) == ::ptediff::kNumDivClasses,                  \
+// class (harness/divergence_classes.def), prefix_pte_state ...
+// prefix_contract, each trapping with its DivClass value, and `prefix_sites`,
+// the table of them in DivClass order (one abort site per class and target).
+#define PTEDIFF_DIVERGENCE_TRAP_SITES(prefix)                                                   \
+  PTEDIFF_DIV_CLASSES(PTEDIFF_DIV_TRAP_SITE, prefix)                                            \
+  constexpr void (*prefix##_sites[])() = {PTEDIFF_DIV_CLASSES(PTEDIFF_DIV_TRAP_ENTRY, prefix)}; \
+  static_assert(std::size(prefix##_sites) == ::ptediff::kNumDivClasses,                         \
                 "one trap site per divergence class, in DivClass order");
+#define PTEDIFF_DIV_TRAP_SITE(prefix, e, ident, name) \
+  PTEDIFF_TRAP_SITE(prefix##_##ident, static_cast<int>(::ptediff::DivClass::e))
+#define PTEDIFF_DIV_TRAP_ENTRY(prefix, e, ident, name) prefix##_##ident,
 
 #endif  // PTEDIFF_FUZZ_TRAP_SITE_H_

@@ -3,9 +3,9 @@
 
 namespace ptediff {
 namespace {
-constexpr const char* kNames[] = {"pte-state",  "access-dirty",   "return-value",
-                                  "flush-missing", "tlb-stale",   "bbm",
-                                  "cont-malformed", "out-of-window", "contract"};
+#define PTEDIFF_DIV_NAME(arg, e, ident, name) name,
+constexpr const char* kNames[] = {PTEDIFF_DIV_CLASSES(PTEDIFF_DIV_NAME, )};
+#undef PTEDIFF_DIV_NAME
 static_assert(std::size(kNames) == kNumDivClasses, "one name per class");
 }  // namespace
 

@@ -28,31 +28,15 @@ const ptediff_backend* load_external_backend(const std::string& path, std::strin
                         PTEDIFF_ABI_VERSION);
     return nullptr;
   }
-  const void* fns[] = {
-      reinterpret_cast<const void*>(b->ptep_get),
-      reinterpret_cast<const void*>(b->ptep_get_lockless),
-      reinterpret_cast<const void*>(b->set_ptes),
-      reinterpret_cast<const void*>(b->pte_clear),
-      reinterpret_cast<const void*>(b->ptep_get_and_clear),
-      reinterpret_cast<const void*>(b->ptep_clear_flush),
-      reinterpret_cast<const void*>(b->ptep_test_and_clear_young),
-      reinterpret_cast<const void*>(b->ptep_clear_flush_young),
-      reinterpret_cast<const void*>(b->ptep_set_wrprotect),
-      reinterpret_cast<const void*>(b->wrprotect_ptes),
-      reinterpret_cast<const void*>(b->ptep_set_access_flags),
-      reinterpret_cast<const void*>(b->clear_full_ptes),
-      reinterpret_cast<const void*>(b->get_and_clear_full_ptes),
-      reinterpret_cast<const void*>(b->clear_young_dirty_ptes),
-      reinterpret_cast<const void*>(b->ptep_modify_prot_start),
-      reinterpret_cast<const void*>(b->ptep_modify_prot_commit),
-      reinterpret_cast<const void*>(b->pte_batch_hint)};
-  for (const void* f : fns) {
-    if (f == nullptr) {
-      *err = absl::StrCat(path, ": backend '", b->name ? b->name : "?",
-                          "' leaves an API function NULL");
-      return nullptr;
-    }
+  // Every call of backend_api.def must be implemented.
+  const char* backend_name = b->name != nullptr ? b->name : "?";
+#define PTEDIFF_API(ret, call, params, args)                                             \
+  if (b->call == nullptr) {                                                              \
+    *err = absl::StrCat(path, ": backend '", backend_name, "' leaves " #call "() NULL"); \
+    return nullptr;                                                                      \
   }
+#include "ptediff/backend_api.def"
+#undef PTEDIFF_API
   return b;
 }
 

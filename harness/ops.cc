@@ -10,7 +10,8 @@ namespace {
 
 using F = Field;
 
-#define FIELDS(...) {__VA_ARGS__}, static_cast<uint8_t>(std::initializer_list<Field>{__VA_ARGS__}.size())
+#define FIELDS(...) \
+  {__VA_ARGS__}, static_cast<uint8_t>(std::initializer_list<Field>{__VA_ARGS__}.size())
 
 constexpr OpSpec kSpecs[] = {
     {OpKind::kPtepGet, "ptep_get", OpClass::kApi, FIELDS(F::kMm, F::kVa), "read one entry"},
@@ -26,8 +27,8 @@ constexpr OpSpec kSpecs[] = {
      "clear one entry and flush its TLB entry"},
     {OpKind::kPtepTestAndClearYoung, "ptep_test_and_clear_young", OpClass::kApi,
      FIELDS(F::kMm, F::kVa), "clear the access flag, return it"},
-    {OpKind::kPtepClearFlushYoung, "ptep_clear_flush_young", OpClass::kApi,
-     FIELDS(F::kMm, F::kVa), "clear the access flag and flush (nosync) if it was set"},
+    {OpKind::kPtepClearFlushYoung, "ptep_clear_flush_young", OpClass::kApi, FIELDS(F::kMm, F::kVa),
+     "clear the access flag and flush (nosync) if it was set"},
     {OpKind::kPtepSetWrprotect, "ptep_set_wrprotect", OpClass::kApi, FIELDS(F::kMm, F::kVa),
      "write-protect one entry"},
     {OpKind::kWrprotectPtes, "wrprotect_ptes", OpClass::kApi, FIELDS(F::kMm, F::kVa, F::kNr),
@@ -42,15 +43,13 @@ constexpr OpSpec kSpecs[] = {
      "clear nr entries of one folio, return the first with access/dirty gathered"},
     {OpKind::kClearYoungDirtyPtes, "clear_young_dirty_ptes", OpClass::kApi,
      FIELDS(F::kMm, F::kVa, F::kNr, F::kCydp), "clear young and/or dirty on a whole folio"},
-    {OpKind::kPtepModifyProt, "ptep_modify_prot", OpClass::kApi,
-     FIELDS(F::kMm, F::kVa, F::kWrite),
+    {OpKind::kPtepModifyProt, "ptep_modify_prot", OpClass::kApi, FIELDS(F::kMm, F::kVa, F::kWrite),
      "ptep_modify_prot_start, then commit with write permission set or removed"},
     {OpKind::kPteBatchHint, "pte_batch_hint", OpClass::kApi, FIELDS(F::kMm, F::kVa),
      "how many entries can be batched from here"},
     {OpKind::kAccess, "access", OpClass::kHardware, FIELDS(F::kMm, F::kVa, F::kKind, F::kPick),
      "a CPU access (hardware AF/dirty update on entry `pick` of a contiguous block)"},
-    {OpKind::kTlbFill, "tlb_fill", OpClass::kHardware,
-     FIELDS(F::kMm, F::kVa, F::kBlock, F::kPick),
+    {OpKind::kTlbFill, "tlb_fill", OpClass::kHardware, FIELDS(F::kMm, F::kVa, F::kBlock, F::kPick),
      "a speculative walk caching the page (or the whole contiguous block)"},
     {OpKind::kFault, "fault", OpClass::kFlow,
      FIELDS(F::kMm, F::kVa, F::kOrder, F::kWrite, F::kPlace),
@@ -81,10 +80,11 @@ constexpr OpSpec kSpecs[] = {
 
 static_assert(std::size(kSpecs) == kNumOpKinds, "one spec per op kind");
 
-constexpr const char* kFieldNames[] = {"mm",   "va",    "dst",   "nr",    "order", "idx",
-                                       "folio", "pick", "kind",  "prot",  "cydp",  "place",
-                                       "write", "dirty", "full", "block", "reuse"};
-static_assert(std::size(kFieldNames) == kNumFields, "one name per field");
+constexpr const char* kFieldNames[] = {
+#define PTEDIFF_FIELD(e, name, repr, width, symbols, max) name,
+#include "harness/op_fields.def"
+#undef PTEDIFF_FIELD
+};
 
 }  // namespace
 
@@ -113,9 +113,12 @@ bool find_field(std::string_view name, Field* out) {
 
 const char* profile_name(Profile p) {
   switch (p) {
-    case Profile::kBasic: return "basic";
-    case Profile::kBatch: return "batch";
-    case Profile::kFold: return "fold";
+    case Profile::kBasic:
+      return "basic";
+    case Profile::kBatch:
+      return "batch";
+    case Profile::kFold:
+      return "fold";
   }
   return "fold";
 }
@@ -134,20 +137,15 @@ uint32_t pmd_order(const ptediff_geometry& geo) { return geo.pmd_shift - geo.pag
 
 uint64_t field_max(Field f, const ptediff_geometry& geo, uint64_t window_pages) {
   switch (f) {
-    case Field::kMm: return 2;
-    case Field::kVa:
-    case Field::kDst: return (window_pages - 1) << geo.page_shift;
-    case Field::kNr: return window_pages;
-    case Field::kOrder: return pmd_order(geo);
-    case Field::kIdx: return (1ULL << pmd_order(geo)) - 1;
-    case Field::kFolio: return kMaxFolios;
-    case Field::kPick: return geo.cont_ptes - 1;
-    case Field::kKind: return 2;
-    case Field::kProt: return kProtAll;
-    case Field::kCydp: return 3;
-    case Field::kPlace: return 2;
-    default: return 1;
+#define PTEDIFF_FIELD(e, name, repr, width, symbols, max) \
+  case Field::e:                                          \
+    return max;
+#include "harness/op_fields.def"
+#undef PTEDIFF_FIELD
+    case Field::kCount:
+      break;
   }
+  return 0;
 }
 
 namespace {

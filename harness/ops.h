@@ -61,24 +61,11 @@ inline constexpr size_t kNumOpKinds = static_cast<size_t>(OpKind::kCount);
 enum class OpClass : uint8_t { kApi, kHardware, kFlow, kWorld };
 
 // Operand names. An op uses a subset, listed in its spec; unused ones stay 0.
+// The operands (op_fields.def, where each is described).
 enum class Field : uint8_t {
-  kMm,     // address space: 0 user, 1 child, 2 kernel
-  kVa,     // page-aligned virtual address inside the window
-  kDst,    // second virtual address (mremap destination)
-  kNr,     // number of entries
-  kOrder,  // folio order
-  kIdx,    // page index inside a folio
-  kFolio,  // folio number (allocation order)
-  kPick,   // which entry of a contiguous block the hardware updates
-  kKind,   // access kind: read / write / exec
-  kProt,   // protection flags (ProtFlag bits)
-  kCydp,   // clear_young_dirty_ptes flags (CYDP_CLEAR_*)
-  kPlace,  // physical placement: low / high / gap
-  kWrite,  // 0/1
-  kDirty,  // 0/1
-  kFull,   // 0/1
-  kBlock,  // 0/1
-  kReuse,  // 0/1
+#define PTEDIFF_FIELD(e, name, repr, width, symbols, max) e,
+#include "harness/op_fields.def"
+#undef PTEDIFF_FIELD
   kCount,
 };
 inline constexpr size_t kNumFields = static_cast<size_t>(Field::kCount);

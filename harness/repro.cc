@@ -40,23 +40,9 @@ static_assert(kProtAll == (1 << std::size(kProtNames)) - 1, "one name per prot f
 using R = FieldRepr;
 // Indexed by Field.
 constexpr FieldCodec kCodecs[] = {
-    {R::kNumber, 1, {}},         // mm
-    {R::kAddress, 2, {}},        // va
-    {R::kAddress, 2, {}},        // dst
-    {R::kCount, 2, {}},          // nr
-    {R::kNumber, 1, {}},         // order
-    {R::kNumber, 2, {}},         // idx
-    {R::kNumber, 1, {}},         // folio
-    {R::kNumber, 1, {}},         // pick
-    {R::kEnum, 1, kKindNames},   // kind
-    {R::kFlags, 1, kProtNames},  // prot
-    {R::kFlags, 1, kCydpNames},  // cydp
-    {R::kEnum, 1, kPlaceNames},  // place
-    {R::kNumber, 1, {}},         // write
-    {R::kNumber, 1, {}},         // dirty
-    {R::kNumber, 1, {}},         // full
-    {R::kNumber, 1, {}},         // block
-    {R::kNumber, 1, {}},         // reuse
+#define PTEDIFF_FIELD(e, name, repr, width, symbols, max) {R::repr, width, symbols},
+#include "harness/op_fields.def"
+#undef PTEDIFF_FIELD
 };
 static_assert(std::size(kCodecs) == kNumFields, "one codec per field");
 

@@ -12,19 +12,9 @@ constexpr const char* kLargeBlocks =
 
 constexpr MutantInfo kMutants[] = {
     {Mutant::kNone, "none", "no fault injected", ""},
-    {Mutant::kSplitToPtes, "split-to-ptes", "split breaks the whole leaf down to plain pages",
-     kLargeBlocks},
-    {Mutant::kSplitDropsCont, "split-drops-cont",
-     "breaking a cont group also clears CONT on the untouched groups of its table", kLargeBlocks},
-    {Mutant::kWalkerAssumesPte, "walker-assumes-pte",
-     "set_memory_* changes PTE-level leaves only and flushes with a level-3 hint",
-     "a660194dd101 \"arm64: Enable permission change on arm64 kernel block mappings\""},
-    {Mutant::kSplitIgnoresEnomem, "split-ignores-enomem",
-     "split returns 0 without splitting when a table cannot be allocated", kLargeBlocks},
-    {Mutant::kLiveSizeChangeWithoutBbml2, "live-size-change-without-bbml2",
-     "blocks are used and split live although the CPU lacks BBML2",
-     "a166563e7ec3; 3df6979d222b \"arm64: mm: split linear mapping if BBML2 unsupported on "
-     "secondary CPUs\""},
+#define PTEDIFF_LM_MUTANT(e, name, what, source) {Mutant::e, name, what, source},
+#include "linearmap/mutants.def"
+#undef PTEDIFF_LM_MUTANT
 };
 static_assert(std::size(kMutants) == static_cast<size_t>(Mutant::kCount), "one row per mutant");
 

@@ -21,13 +21,12 @@
 
 namespace ptediff::linearmap {
 
+// The named fault injections (mutants.def), kNone first.
 enum class Mutant : uint8_t {
   kNone,
-  kSplitToPtes,                 // split breaks the whole leaf down to plain pages
-  kSplitDropsCont,              // split clears CONT on the untouched groups of the table
-  kWalkerAssumesPte,            // permission change touches PTE-level leaves only
-  kSplitIgnoresEnomem,          // split reports success when it cannot allocate
-  kLiveSizeChangeWithoutBbml2,  // blocks and live splits without BBML2
+#define PTEDIFF_LM_MUTANT(e, name, what, source) e,
+#include "linearmap/mutants.def"
+#undef PTEDIFF_LM_MUTANT
   kCount,
 };
 struct MutantInfo {

@@ -19,26 +19,12 @@ enum class ContptePolicy : uint8_t {
   kFold,   // + contpte_try_fold on single-entry set_ptes (the default)
 };
 
-// The named fault injections. The order matches optimized_mutants().
+// The named fault injections (mutants.def), kNone first.
 enum class Mutant : uint8_t {
   kNone = 0,
-  kAccessFlagsNoTlbi,
-  kAccessFlagsGatheredNoop,
-  kClearYoungDirtyBytes,
-  kUnfoldDropsDirty,
-  kUnfoldDropsYoung,
-  kFoldIgnoresPfn,
-  kFoldIgnoresProt,
-  kFoldAcrossFolios,
-  kFoldKernelMm,
-  kSetPtesVaOnlyAlign,
-  kGetNoGather,
-  kConvertNoFlush,
-  kClearFlushYoungOnePage,
-  kWrprotectNoPartialUnfold,
-  kClearFullNoPartialUnfold,
-  kBatchHintOffByOne,
-  kPa52Advance,
+#define PTEDIFF_MUTANT(e, name, what, source) e,
+#include "optimized/mutants.def"
+#undef PTEDIFF_MUTANT
 };
 
 struct ContpteConfig {

@@ -14,6 +14,7 @@
 #define PTEDIFF_OPTIMIZED_CONTPTE_H_
 
 #include <span>
+#include <string_view>
 
 #include "ptediff/backend.h"
 
@@ -28,8 +29,11 @@ struct MutantInfo {
   const char* source;       // the upstream commit (id and/or subject) it reverts
 };
 
-// The catalogue of mutants, in a stable order.
+// The catalogue of mutants, in a stable order (optimized/mutants.def).
 std::span<const MutantInfo> optimized_mutants();
+// Whether `name` is "none" or a mutant of the catalogue: the one test every
+// caller (the contpte subject, the fuzz target) uses.
+bool known_optimized_mutant(std::string_view name);
 
 }  // namespace ptediff
 

@@ -159,7 +159,7 @@ std::unique_ptr<Case> ContpteSubject::decode(std::span<const uint8_t> bytes) con
   Program p = decode_program(bytes);
   // A binary input decodes totally: a mutant name the catalogue does not
   // know (random bytes) means no mutant rather than an error.
-  if (!known_mutant(p.header.mutant)) p.header.mutant = "none";
+  if (!known_optimized_mutant(p.header.mutant)) p.header.mutant = "none";
   return std::make_unique<ContpteCase>(std::move(p));
 }
 

@@ -30,6 +30,9 @@ extern "C" {
 #define CYDP_CLEAR_YOUNG 0x01u
 #define CYDP_CLEAR_DIRTY 0x02u
 
+// Strips the parentheses of a macro argument list: PTEDIFF_UNPAREN (a, b) -> a, b.
+#define PTEDIFF_UNPAREN(...) __VA_ARGS__
+
 // One address space. Opaque to backends.
 struct ptediff_mm;
 
@@ -54,22 +57,19 @@ struct ptediff_machine {
   // READ_ONCE of one entry.
   pte_t (*read)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr);
   // WRITE_ONCE of one entry (__set_pte without the barriers).
-  void (*write)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
-                pte_t val);
+  void (*write)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr, pte_t val);
   // Atomic exchange (__ptep_get_and_clear when val == 0); returns the old value.
-  pte_t (*xchg)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
-                pte_t val);
+  pte_t (*xchg)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr, pte_t val);
   // Atomic compare-and-exchange: if the entry equals *old it becomes val and
   // true is returned; otherwise *old receives the current value.
-  bool (*cmpxchg)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
-                  pte_t* old, pte_t val);
+  bool (*cmpxchg)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr, pte_t* old,
+                  pte_t val);
   // TLBI for every `start + k*stride < end`. last_level: leaf entries only;
   // tlb_level: 0 = unknown, else the level hint (3 for PTEs); sync: the
   // trailing DSB is issued (otherwise the invalidation completes at the next
   // dsb or synced flush).
-  void (*flush_tlb_range)(const struct ptediff_machine* m, struct ptediff_mm* mm,
-                          uint64_t start, uint64_t end, uint64_t stride, bool last_level,
-                          int tlb_level, bool sync);
+  void (*flush_tlb_range)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t start,
+                          uint64_t end, uint64_t stride, bool last_level, int tlb_level, bool sync);
   // Invalidate every entry of the mm (synced).
   void (*flush_tlb_mm)(const struct ptediff_machine* m, struct ptediff_mm* mm);
   // DSB ISH: completes pending invalidations.
@@ -83,9 +83,10 @@ struct ptediff_machine {
   void (*contract_error)(const struct ptediff_machine* m, const char* what);
 };
 
-// The page-table API, with kernel names and kernel contracts. `addr` is the
-// virtual address of the (first) entry; `nr` entries are consecutive in one
-// table. vma arguments of the kernel become the mm.
+// The page-table API, with kernel names and kernel contracts: one function
+// pointer per call of backend_api.def, where each call is documented. `addr`
+// is the virtual address of the (first) entry; `nr` entries are consecutive
+// in one table. vma arguments of the kernel become the mm.
 struct ptediff_backend {
   uint32_t abi_version;  // PTEDIFF_ABI_VERSION
   const char* name;
@@ -96,38 +97,12 @@ struct ptediff_backend {
   int (*init)(struct ptediff_machine* m, const char* options);
   void (*fini)(struct ptediff_machine* m);  // may be NULL
 
-  pte_t (*ptep_get)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr);
-  pte_t (*ptep_get_lockless)(const struct ptediff_machine* m, struct ptediff_mm* mm,
-                             uint64_t addr);
-  void (*set_ptes)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
-                   pte_t pte, unsigned nr);
-  void (*pte_clear)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr);
-  pte_t (*ptep_get_and_clear)(const struct ptediff_machine* m, struct ptediff_mm* mm,
-                              uint64_t addr);
-  pte_t (*ptep_clear_flush)(const struct ptediff_machine* m, struct ptediff_mm* mm,
-                            uint64_t addr);
-  int (*ptep_test_and_clear_young)(const struct ptediff_machine* m, struct ptediff_mm* mm,
-                                   uint64_t addr);
-  int (*ptep_clear_flush_young)(const struct ptediff_machine* m, struct ptediff_mm* mm,
-                                uint64_t addr);
-  void (*ptep_set_wrprotect)(const struct ptediff_machine* m, struct ptediff_mm* mm,
-                             uint64_t addr);
-  void (*wrprotect_ptes)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
-                         unsigned nr);
-  int (*ptep_set_access_flags)(const struct ptediff_machine* m, struct ptediff_mm* mm,
-                               uint64_t addr, pte_t entry, int dirty);
-  void (*clear_full_ptes)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
-                          unsigned nr, int full);
-  pte_t (*get_and_clear_full_ptes)(const struct ptediff_machine* m, struct ptediff_mm* mm,
-                                   uint64_t addr, unsigned nr, int full);
-  void (*clear_young_dirty_ptes)(const struct ptediff_machine* m, struct ptediff_mm* mm,
-                                 uint64_t addr, unsigned nr, unsigned flags);
-  pte_t (*ptep_modify_prot_start)(const struct ptediff_machine* m, struct ptediff_mm* mm,
-                                  uint64_t addr);
-  void (*ptep_modify_prot_commit)(const struct ptediff_machine* m, struct ptediff_mm* mm,
-                                  uint64_t addr, pte_t old_pte, pte_t pte);
-  unsigned (*pte_batch_hint)(const struct ptediff_machine* m, struct ptediff_mm* mm,
-                             uint64_t addr, pte_t pte);
+  // One function pointer per row of backend_api.def:
+  //   RET (*NAME)(const struct ptediff_machine* m, struct ptediff_mm* mm, PARAMS...);
+#define PTEDIFF_API(ret, name, params, args) \
+  ret (*name)(const struct ptediff_machine* m, struct ptediff_mm* mm, PTEDIFF_UNPAREN params);
+#include "ptediff/backend_api.def"
+#undef PTEDIFF_API
 };
 
 // Exported by an external backend library.
