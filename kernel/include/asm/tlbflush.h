@@ -49,9 +49,9 @@ static inline void kshim_tlbi_range(struct mm_struct *mm, unsigned long start, u
 static inline struct mm_struct *kshim_mm_of_vma(struct vm_area_struct *vma) { return vma->vm_mm; }
 static inline struct mm_struct *kshim_mm_of_mm(struct mm_struct *mm) { return mm; }
 #define __flush_tlb_range_nosync(vma_or_mm, start, end, stride, last_level, tlb_level) \
-  kshim_tlbi_range(_Generic((vma_or_mm), struct vm_area_struct *                   \
-                            : kshim_mm_of_vma, struct mm_struct *                  \
-                            : kshim_mm_of_mm)(vma_or_mm),                          \
+  kshim_tlbi_range(_Generic((vma_or_mm), struct vm_area_struct *                       \
+                            : kshim_mm_of_vma, struct mm_struct *                      \
+                            : kshim_mm_of_mm)(vma_or_mm),                              \
                    (start), (end), (stride), (last_level), (tlb_level), false)
 
 /* __flush_tlb_range(): the nosync form, then __tlbi_sync_s1ish(). */
