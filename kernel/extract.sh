@@ -10,14 +10,18 @@
 #   contpte_wrappers.h  the lines strictly inside `#ifdef CONFIG_ARM64_CONTPTE`
 #                       of arch/arm64/include/asm/pgtable.h, up to its matching
 #                       #else or #endif (nested #if blocks are skipped over)
-#   VERSION             "6.12" (VERSION.PATCHLEVEL of the tree's Makefile)
+#   VERSION             "6.12" (VERSION.PATCHLEVEL of the tree's Makefile; it
+#                       must be listed in kernel/versions.txt)
 #   FULLVERSION         "6.12.117"
 # The files are GPL-2.0 kernel code: they live in the build folder only.
 # Errors: one line on stderr, exit status 2.
 set -u
 
-SUPPORTED="6.12"
 . "$(dirname "$0")/common.sh"
+# The supported versions: first column of versions.txt (comments skipped).
+SUPPORTED=$(awk '!/^#/ && NF { printf "%s ", $1 }' "$(dirname "$0")/versions.txt")
+[ -n "$SUPPORTED" ] || fail "kernel/versions.txt: no supported version listed"
+RANGE="${SUPPORTED%% *}-$(echo "$SUPPORTED" | awk '{ print $NF }')"
 
 need_args 2 $# "extract.sh TREE OUTDIR"
 TREE=$1
@@ -52,7 +56,7 @@ sublevel=${ver#* }
 [ -f "$SRC/$PGTABLE" ] || fail "$TREE (Linux $version): no $PGTABLE"
 case " $SUPPORTED " in
   *" $version "*) ;;
-  *) fail "$TREE is Linux $version: unsupported (supported: $SUPPORTED)" ;;
+  *) fail "$TREE is Linux $version: unsupported (supported: $RANGE, see kernel/versions.txt)" ;;
 esac
 
 starts=$(grep -c '^#ifdef[[:space:]]\{1,\}CONFIG_ARM64_CONTPTE\([[:space:]]\|$\)' "$SRC/$PGTABLE")

@@ -127,6 +127,10 @@ int cmd_kernel(const std::vector<std::string>& args, const std::string& tree,
   }
   const std::string version = first_line(src / "VERSION");
   const std::string full = first_line(src / "FULLVERSION");
+  // VERSION.PATCHLEVEL, for the shim's per-version choices (kshim/version.h).
+  const std::string::size_type dot = version.find('.');
+  const std::string major = version.substr(0, dot);
+  const std::string minor = dot == std::string::npos ? "0" : version.substr(dot + 1);
 
   const std::string base =
       absl::StrCat("libcontpte-", version, mutated ? absl::StrCat("-", mutant) : "", ".so");
@@ -148,6 +152,8 @@ int cmd_kernel(const std::vector<std::string>& args, const std::string& tree,
       absl::StrCat("-I", (root / "include").string()),
       absl::StrCat("-DKSHIM_NAME=\"linux-", full, "-contpte", mutated ? "-" + mutant : "", "\""),
       absl::StrCat("-DKSHIM_MUTANT=\"", mutated ? mutant : "none", "\""),
+      absl::StrCat("-DKVER_MAJOR=", major),
+      absl::StrCat("-DKVER_MINOR=", minor),
       (src / "contpte.c").string(),
       (shim / "shim" / "entry.c").string(),
       (shim / "shim" / "backend.c").string(),

@@ -101,6 +101,9 @@ void kshim_flush_tlb_mm(struct mm_struct *mm) { cur->flush_tlb_mm(cur, mm->pmm);
 
 void kshim_dsb(void) { cur->dsb(cur); }
 
+/* A feature bit, not a table access: nothing to log. */
+bool kshim_bbml2_noabort(void) { return (cur->features & PTEDIFF_FEAT_BBML2) != 0; }
+
 void kshim_folio_of(uint64_t pfn, uint64_t *start_pfn, uint64_t *nr_pages) {
   struct ptediff_folio f;
   if (cur->folio_of(cur, pfn, &f)) {

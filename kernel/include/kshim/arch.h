@@ -14,7 +14,8 @@
 
 #include "kshim/types.h"
 
-/* arch/arm64/include/asm/pgtable-hwdef.h, pgtable-prot.h (6.12 values). */
+/* arch/arm64/include/asm/pgtable-hwdef.h, pgtable-prot.h (the same from
+ * 6.9 on for the bits the shim and contpte.c use). */
 #define PTE_VALID ((pteval_t)1 << 0)
 #define PTE_TYPE_PAGE ((pteval_t)3 << 0)
 #define PTE_USER ((pteval_t)1 << 6)
@@ -94,6 +95,16 @@ static inline pgprot_t pte_pgprot(pte_t pte) {
 static inline pte_t pte_advance_pfn(pte_t pte, unsigned long nr) {
   return pfn_pte(pte_pfn(pte) + nr, pte_pgprot(pte));
 }
+/* pte_next_pfn(): 6.9's name for pte_advance_pfn(pte, 1) (renamed in 6.10 by
+ * "arm64/mm: Convert pte_next_pfn() to pte_advance_pfn()"). */
+static inline pte_t pte_next_pfn(pte_t pte) { return pte_advance_pfn(pte, 1); }
+
+/* system_supports_bbml2_noabort() (asm/cpufeature.h; contpte_convert() reads
+ * it from 6.17 on, "arm64/mm: Elide tlbi in contpte_convert() under BBML2"):
+ * the CPU changes a block's size without break-before-make and without TLB
+ * conflict aborts. The machine's PTEDIFF_FEAT_BBML2 says whether it does; a
+ * feature bit, so no primitive is issued. */
+static inline bool system_supports_bbml2_noabort(void) { return kshim_bbml2_noabort(); }
 /* pte_cont_addr_end(): the end of addr's block, or end if that comes first. */
 static inline unsigned long pte_cont_addr_end(unsigned long addr, unsigned long end) {
   const unsigned long boundary = (addr + CONT_PTE_SIZE) & CONT_PTE_MASK;

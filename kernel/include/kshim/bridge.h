@@ -58,6 +58,8 @@ void kshim_flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned l
                            unsigned long stride, bool last_level, int tlb_level, bool sync);
 void kshim_flush_tlb_mm(struct mm_struct *mm);
 void kshim_dsb(void); /* dsb(ish): completes pending TLB invalidations */
+/* The machine's PTEDIFF_FEAT_BBML2 (BBML2 without TLB conflict aborts). */
+bool kshim_bbml2_noabort(void);
 
 /* folio_of(pfn): the folio's first pfn and size. A pfn outside every folio
  * is its own order-0 folio (the kernel never maps a normal page without one). */

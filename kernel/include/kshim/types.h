@@ -15,6 +15,15 @@
 
 #include "kshim/bridge.h"
 
+/* include/generated/uapi/linux/version.h: the tree's VERSION.PATCHLEVEL
+ * (kernel/versions.txt), passed by `ptediff kernel` and the build as
+ * KVER_MAJOR / KVER_MINOR. The shim's few per-version choices test it. */
+#if !defined(KVER_MAJOR) || !defined(KVER_MINOR)
+#error "KVER_MAJOR and KVER_MINOR (the tree's VERSION and PATCHLEVEL) must be defined"
+#endif
+#define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + ((c) > 255 ? 255 : (c)))
+#define LINUX_VERSION_CODE KERNEL_VERSION(KVER_MAJOR, KVER_MINOR, 0)
+
 typedef uint8_t u8;
 typedef uint32_t u32;
 typedef uint64_t u64;
