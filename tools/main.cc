@@ -38,7 +38,7 @@ ABSL_FLAG(std::string, engine, "libfuzzer", "fuzz: libfuzzer or afl");
 ABSL_FLAG(std::string, out, "", "fuzz: directory for findings");
 ABSL_FLAG(bool, all, false, "run: report every divergence, not only the first");
 ABSL_FLAG(std::string, subject, "",
-          "the subject binary inputs belong to (contpte, linear-map); text names its own");
+          "the subject binary inputs belong to (see `ptediff mutants`); text names its own");
 ABSL_FLAG(std::string, tree, "", "kernel: a Linux source tree (directory or tarball)");
 
 namespace ptediff {
@@ -55,8 +55,9 @@ constexpr const char* kUsage =
     "       ptediff kernel --tree DIR|TARBALL [-o OUT.so|DIR/] [--mutant NAME]\n"
     "       ptediff encode FILE.repro -o OUT.bin\n"
     "       ptediff decode FILE [-o OUT.repro]\n"
-    "Every command works for every subject (contpte, linear-map): a text repro names its\n"
-    "subject in its header; binary inputs are contpte unless --subject says otherwise.\n";
+    "Every command works for every subject (`ptediff mutants` lists them): a text repro\n"
+    "names its subject in its header; binary inputs are contpte unless --subject says\n"
+    "otherwise.\n";
 
 // The flags each command accepts; any other flag is refused.
 struct CommandFlags {
@@ -151,7 +152,9 @@ bool common_options(Command* c, std::string* err) {
   if (!subject.empty()) {
     c->subject = find_subject(subject);
     if (c->subject == nullptr) {
-      *err = absl::StrCat("unknown subject '", subject, "' (contpte, linear-map)");
+      *err = absl::StrCat("unknown subject '", subject, "' (known:");
+      for (const Subject* k : all_subjects()) absl::StrAppend(err, " ", k->name());
+      absl::StrAppend(err, ")");
       return false;
     }
   }
