@@ -71,7 +71,10 @@ Flush MachineFixture::block_flush(uint64_t addr, bool sync) const {
 
 BackendFixture::BackendFixture(ptediff_granule g, const ptediff_backend* be, const char* options,
                                uint32_t features)
-    : MachineFixture(g, features), be_(be), init_rc_(be->init(abi(), options)), api_(m_, *be) {}
+    : MachineFixture(g, features),
+      be_(be),
+      init_rc_(be->init != nullptr ? be->init(abi(), options) : 0),
+      api_(m_, *be) {}
 
 BackendFixture::~BackendFixture() {
   if (be_->fini != nullptr) be_->fini(abi());

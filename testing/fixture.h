@@ -2,7 +2,8 @@
 // machine per granule with hand-built user entries and decoders of its
 // primitive log (MachineFixture), and the same with a backend bound to it
 // (BackendFixture): the reference, the optimized one with its options
-// (profile, mutant) or an external one.
+// (profile, mutant) or an external one. The conformance tests use
+// BackendFixture too.
 #ifndef PTEDIFF_TESTING_FIXTURE_H_
 #define PTEDIFF_TESTING_FIXTURE_H_
 
