@@ -72,10 +72,10 @@ fork va=0x1f000 nr=1
 }
 
 TEST(ContBit, SetPtesDropsContFromItsInput) {
-  Rig rig(PTEDIFF_GRANULE_4K, ptediff_optimized_backend());
-  ASSERT_TRUE(rig.ok());
+  BackendFixture rig(PTEDIFF_GRANULE_4K, ptediff_optimized_backend());
+  ASSERT_EQ(rig.init_rc(), 0);
   const ptediff_folio big =
-      rig.map_folio(0, 0x40000, 5, kProtYoung | kProtRdonly);  // folds two blocks
+      map_folio(rig, 0, 0x40000, 5, kProtYoung | kProtRdonly);  // folds two blocks
   const pte_t cont = rig.api().ptep_get(0, 0x40000);
   ASSERT_TRUE(pte_cont(cont));
   // The same CONT value written at an aligned VA with a misaligned pfn.

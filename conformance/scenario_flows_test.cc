@@ -59,10 +59,10 @@ fork va=0x10000 nr=16
 
   // The same state driven directly: one batch per folio.
   for (const ptediff_backend* be : {ptediff_reference_backend(), ptediff_optimized_backend()}) {
-    Rig rig(PTEDIFF_GRANULE_4K, be);
-    ASSERT_TRUE(rig.ok());
-    rig.map_folio(0, kBlk, 3, kProtYoung | kProtDirty | kProtWrite);
-    rig.map_folio(0, kBlk + 8 * kPage, 3, kProtYoung | kProtDirty | kProtWrite);
+    BackendFixture rig(PTEDIFF_GRANULE_4K, be);
+    ASSERT_EQ(rig.init_rc(), 0);
+    map_folio(rig, 0, kBlk, 3, kProtYoung | kProtDirty | kProtWrite);
+    map_folio(rig, 0, kBlk + 8 * kPage, 3, kProtYoung | kProtDirty | kProtWrite);
     Api& api = rig.api();
     EXPECT_EQ(folio_pte_batch(api, 0, kBlk, api.ptep_get(0, kBlk), 16), 8u) << be->name;
     EXPECT_EQ(folio_pte_batch(api, 0, entry(8), api.ptep_get(0, entry(8)), 8), 8u) << be->name;
@@ -71,9 +71,9 @@ fork va=0x10000 nr=16
 }
 
 TEST(Fork, FolioPteBatchSkipsFoldedBlocksWithTheHint) {
-  Rig rig(PTEDIFF_GRANULE_4K, ptediff_optimized_backend());
-  ASSERT_TRUE(rig.ok());
-  rig.map_folio(0, 0, 6, kProtYoung | kProtWrite | kProtRdonly);  // 64 pages, 4 blocks
+  BackendFixture rig(PTEDIFF_GRANULE_4K, ptediff_optimized_backend());
+  ASSERT_EQ(rig.init_rc(), 0);
+  map_folio(rig, 0, 0, 6, kProtYoung | kProtWrite | kProtRdonly);  // 64 pages, 4 blocks
   Api& api = rig.api();
   const pte_t first = api.ptep_get(0, 0);
   rig.machine().reset_counters();
@@ -170,11 +170,11 @@ madv_free mm=0 va=0x28000
 TEST(MadvFree, ClearYoungDirtyPtesExpandsToWholeBlocks) {
   // A range inside a folded block (no repaired program can name one: it is
   // what the expansion makes safe) is widened, not unfolded.
-  Rig o(PTEDIFF_GRANULE_4K, ptediff_optimized_backend());
-  Rig r(PTEDIFF_GRANULE_4K, ptediff_reference_backend());
-  for (Rig* rig : {&o, &r}) {
-    ASSERT_TRUE(rig->ok());
-    rig->map_folio(0, kBlk, 4, kProtYoung | kProtDirty | kProtWrite);
+  BackendFixture o(PTEDIFF_GRANULE_4K, ptediff_optimized_backend());
+  BackendFixture r(PTEDIFF_GRANULE_4K, ptediff_reference_backend());
+  for (BackendFixture* rig : {&o, &r}) {
+    ASSERT_EQ(rig->init_rc(), 0);
+    map_folio(*rig, 0, kBlk, 4, kProtYoung | kProtDirty | kProtWrite);
     rig->api().clear_young_dirty_ptes(0, entry(4), 4, CYDP_CLEAR_YOUNG | CYDP_CLEAR_DIRTY);
   }
   EXPECT_TRUE(block_folded(o.machine(), 0, kBlk));

@@ -130,21 +130,11 @@ bool flushed_synced(const std::vector<LogRec>& log, const ptediff_geometry& geo,
   return false;
 }
 
-Rig::Rig(ptediff_granule g, const ptediff_backend* be, const char* options, uint32_t features)
-    : geo_(ptediff_geometry_of(g)),
-      folios_(geo_),
-      machine_(geo_, features, &folios_),
-      be_(be),
-      init_rc_(be->init != nullptr ? be->init(machine_.abi(), options) : 0),
-      api_(machine_, *be) {}
-
-Rig::~Rig() {
-  if (be_->fini != nullptr) be_->fini(machine_.abi());
-}
-
-ptediff_folio Rig::map_folio(uint32_t mm, uint64_t va, uint32_t order, uint64_t prot) {
-  const ptediff_folio f = folios_.alloc(order, Placement::kLow);
-  api_.set_ptes(mm, va, prot_to_pte(geo_, f.start_pfn, prot), static_cast<unsigned>(f.nr_pages));
+ptediff_folio map_folio(BackendFixture& fx, uint32_t mm, uint64_t va, uint32_t order,
+                        uint64_t prot) {
+  const ptediff_folio f = fx.folios().alloc(order, Placement::kLow);
+  fx.api().set_ptes(mm, va, prot_to_pte(fx.geo(), f.start_pfn, prot),
+                    static_cast<unsigned>(f.nr_pages));
   return f;
 }
 

@@ -3,8 +3,9 @@
 // A Scenario is a repro text run by the Executor with the per-op trace kept,
 // so a test reads like the kernel scenario it models and then asserts R/O
 // agreement and O's exact state (entries, CONT, access/dirty, flushes). A
-// Rig is one machine with one backend for API-level checks that no legal
-// program can reach (a range a repaired op would widen, folio_pte_batch).
+// BackendFixture (testing/fixture.h) is one machine with one backend for
+// API-level checks that no legal program can reach (a range a repaired op
+// would widen, folio_pte_batch).
 #ifndef PTEDIFF_CONFORMANCE_SCENARIO_UTIL_H_
 #define PTEDIFF_CONFORMANCE_SCENARIO_UTIL_H_
 
@@ -20,6 +21,7 @@
 #include "harness/executor.h"
 #include "mmu/folio.h"
 #include "mmu/machine.h"
+#include "testing/fixture.h"
 
 namespace ptediff {
 
@@ -92,32 +94,10 @@ size_t count_prim(const std::vector<LogRec>& log, Prim p);
 bool flushed_synced(const std::vector<LogRec>& log, const ptediff_geometry& geo, uint32_t mm,
                     uint64_t start, uint64_t end);
 
-// One machine with one backend initialised on it (fini on destruction).
-class Rig {
- public:
-  Rig(ptediff_granule g, const ptediff_backend* be, const char* options = "",
-      uint32_t features = PTEDIFF_FEAT_HAFDBS);
-  ~Rig();
-  Rig(const Rig&) = delete;
-  Rig& operator=(const Rig&) = delete;
-
-  bool ok() const { return init_rc_ == 0; }
-  Api& api() { return api_; }
-  Machine& machine() { return machine_; }
-  const ptediff_geometry& geo() const { return geo_; }
-  uint64_t page() const { return ptediff_page_size(&geo_); }
-  uint64_t block() const { return ptediff_cont_pte_size(&geo_); }
-  // Allocates a folio and maps it whole at va with prot flags (ProtFlag).
-  ptediff_folio map_folio(uint32_t mm, uint64_t va, uint32_t order, uint64_t prot);
-
- private:
-  ptediff_geometry geo_;
-  FolioMap folios_;
-  Machine machine_;
-  const ptediff_backend* be_;
-  int init_rc_;
-  Api api_;
-};
+// Allocates a folio and maps it whole at va in the fixture's machine with prot
+// flags (ProtFlag), through its backend.
+ptediff_folio map_folio(BackendFixture& fx, uint32_t mm, uint64_t va, uint32_t order,
+                        uint64_t prot);
 
 }  // namespace ptediff
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "mmu/machine.h"
-#include "mmu/test_fixture.h"
+#include "testing/fixture.h"
 
 namespace ptediff {
 namespace {
@@ -36,10 +36,10 @@ class AgentTest : public ::testing::TestWithParam<ptediff_granule>, public Agent
 
 TEST_P(AgentTest, ReadSetsTheAccessFlag) {
   const pte_t old = entry(kPfn, kRwClean & ~PTE_AF);
-  poke(4, old);
+  poke(va(4), old);
   m_.begin_op();
   EXPECT_EQ(Access(4, AccessKind::kRead), AccessResult::kOk);
-  EXPECT_EQ(peek(4), entry(kPfn, kRwClean));
+  EXPECT_EQ(peek(va(4)), entry(kPfn, kRwClean));
   const std::vector<LogRec> hw = HwUpdates();
   ASSERT_EQ(hw.size(), 1u);
   EXPECT_EQ(hw[0].addr, va(4));
@@ -48,26 +48,26 @@ TEST_P(AgentTest, ReadSetsTheAccessFlag) {
 }
 
 TEST_P(AgentTest, WriteToWritableCleanMakesItHardwareDirty) {
-  poke(4, entry(kPfn, kRwClean & ~PTE_AF));
+  poke(va(4), entry(kPfn, kRwClean & ~PTE_AF));
   m_.begin_op();
   EXPECT_EQ(Access(4, AccessKind::kWrite), AccessResult::kOk);
-  EXPECT_EQ(peek(4), entry(kPfn, kRwHwDirty));  // AF set, RDONLY cleared
-  EXPECT_TRUE(pte_dirty(peek(4)));
+  EXPECT_EQ(peek(va(4)), entry(kPfn, kRwHwDirty));  // AF set, RDONLY cleared
+  EXPECT_TRUE(pte_dirty(peek(va(4))));
   EXPECT_EQ(HwUpdates().size(), 1u);
 }
 
 TEST_P(AgentTest, NoUpdateWhenAlreadyYoungAndDirty) {
-  poke(4, entry(kPfn, kRwHwDirty));
+  poke(va(4), entry(kPfn, kRwHwDirty));
   m_.begin_op();
   EXPECT_EQ(Access(4, AccessKind::kWrite), AccessResult::kOk);
-  EXPECT_EQ(peek(4), entry(kPfn, kRwHwDirty));
+  EXPECT_EQ(peek(va(4)), entry(kPfn, kRwHwDirty));
   ExpectNoHwUpdate();
 }
 
 TEST_P(AgentTest, Faults) {
-  poke(1, entry(kPfn, kRoYoung));                                 // not writable
-  poke(2, entry(kPfn, (kRoYoung & ~PTE_VALID) | PTE_PROT_NONE));  // PROT_NONE
-  poke(3, entry(kPfn, kRoYoung & ~PTE_UXN));                      // executable
+  poke(va(1), entry(kPfn, kRoYoung));                                 // not writable
+  poke(va(2), entry(kPfn, (kRoYoung & ~PTE_VALID) | PTE_PROT_NONE));  // PROT_NONE
+  poke(va(3), entry(kPfn, kRoYoung & ~PTE_UXN));                      // executable
   m_.begin_op();
   EXPECT_EQ(Access(1, AccessKind::kWrite), AccessResult::kPermissionFault);
   EXPECT_EQ(Access(1, AccessKind::kExec), AccessResult::kPermissionFault);   // UXN
@@ -77,12 +77,12 @@ TEST_P(AgentTest, Faults) {
             AccessResult::kTranslationFault);
   EXPECT_EQ(m_.access(kNumMms, 0, AccessKind::kRead, 0), AccessResult::kTranslationFault);
   EXPECT_EQ(Access(3, AccessKind::kExec), AccessResult::kOk);
-  EXPECT_EQ(peek(1), entry(kPfn, kRoYoung));
+  EXPECT_EQ(peek(va(1)), entry(kPfn, kRoYoung));
   ExpectNoHwUpdate();
 }
 
 TEST_P(AgentTest, ContBlockUpdateLandsOnThePickedEntry) {
-  poke_cont_block(1, kPfn, kRwClean & ~PTE_AF);
+  poke_block(block_va(1), kPfn, kRwClean & ~PTE_AF);
   const uint64_t b = cont();  // first entry of block 1
   m_.begin_op();
   EXPECT_EQ(Access(b + 3, AccessKind::kRead, 7), AccessResult::kOk);
@@ -91,7 +91,7 @@ TEST_P(AgentTest, ContBlockUpdateLandsOnThePickedEntry) {
     pte_t want = kRwClean & ~PTE_AF;
     if (i == 7) want = kRwClean;
     if (i == 5) want = kRwHwDirty;
-    EXPECT_EQ(peek(b + i), entry(kPfn + i, want | PTE_CONT)) << "entry " << i;
+    EXPECT_EQ(peek(va(b + i)), entry(kPfn + i, want | PTE_CONT)) << "entry " << i;
   }
   const std::vector<LogRec> hw = HwUpdates();
   ASSERT_EQ(hw.size(), 2u);
@@ -103,7 +103,7 @@ TEST_P(AgentTest, ContBlockUpdateLandsOnThePickedEntry) {
 }
 
 TEST_P(AgentTest, SecondAccessIsServedFromTheTlb) {
-  poke(4, entry(kPfn, kRwClean & ~PTE_AF));
+  poke(va(4), entry(kPfn, kRwClean & ~PTE_AF));
   EXPECT_EQ(Access(4, AccessKind::kRead), AccessResult::kOk);
   EXPECT_EQ(Access(4, AccessKind::kRead), AccessResult::kOkTlb);
   EXPECT_EQ(Access(4, AccessKind::kWrite), AccessResult::kOk);  // cached entry is clean
@@ -114,14 +114,14 @@ TEST_P(AgentTest, SecondAccessIsServedFromTheTlb) {
   abi()->dsb(abi());
   EXPECT_EQ(Access(4, AccessKind::kRead), AccessResult::kOk);
   // A stale entry keeps translating a cleared pte until it is flushed.
-  poke(4, 0);
+  poke(va(4), 0);
   EXPECT_EQ(Access(4, AccessKind::kRead), AccessResult::kOkTlb);
   abi()->flush_tlb_range(abi(), mm(), va(4), va(5), page(), true, 3, true);
   EXPECT_EQ(Access(4, AccessKind::kRead), AccessResult::kTranslationFault);
 }
 
 TEST_P(AgentTest, PageStrideFlushOfSiblingMissesPageEntryButHitsBlockEntry) {
-  poke_cont_block(0, kPfn, kRwClean);
+  poke_block(block_va(0), kPfn, kRwClean);
   EXPECT_EQ(Access(3, AccessKind::kRead), AccessResult::kOk);  // caches page 3 only
   abi()->flush_tlb_range(abi(), mm(), va(5), va(6), page(), true, 3, true);
   EXPECT_EQ(Access(3, AccessKind::kRead), AccessResult::kOkTlb);
@@ -132,9 +132,9 @@ TEST_P(AgentTest, PageStrideFlushOfSiblingMissesPageEntryButHitsBlockEntry) {
 }
 
 TEST_P(AgentTest, TlbFillCachesWholeBlockOnlyForValidContWithBlock) {
-  poke_cont_block(1, kPfn, kRwClean);
-  poke(cont() + 4, entry(kPfn + 4, kRwHwDirty | PTE_CONT));  // the entry `pick` reads
-  poke(2 * cont() + 1, entry(kPfn + 99, kRoYoung));          // not CONT
+  poke_block(block_va(1), kPfn, kRwClean);
+  poke(va(cont() + 4), entry(kPfn + 4, kRwHwDirty | PTE_CONT));  // the entry `pick` reads
+  poke(va(2 * cont() + 1), entry(kPfn + 99, kRoYoung));          // not CONT
   ASSERT_TRUE(m_.tlb_fill(kUserMm, va(cont() + 9), /*block=*/true, /*pick=*/4));
   ASSERT_EQ(m_.tlb().entries().size(), 1u);
   const TlbEntry& e = m_.tlb().entries()[0];
@@ -152,10 +152,10 @@ TEST_P(AgentTest, TlbFillCachesWholeBlockOnlyForValidContWithBlock) {
 }
 
 TEST_P(AgentTest, TlbFillNeverCachesOldOrInvalidEntries) {
-  poke(1, entry(kPfn, kRwClean & ~PTE_AF));
-  poke(2, entry(kPfn, (kRoYoung & ~PTE_VALID) | PTE_PROT_NONE));
-  poke_cont_block(1, kPfn, kRwClean);
-  poke(cont() + 6, entry(kPfn + 6, (kRwClean & ~PTE_AF) | PTE_CONT));
+  poke(va(1), entry(kPfn, kRwClean & ~PTE_AF));
+  poke(va(2), entry(kPfn, (kRoYoung & ~PTE_VALID) | PTE_PROT_NONE));
+  poke_block(block_va(1), kPfn, kRwClean);
+  poke(va(cont() + 6), entry(kPfn + 6, (kRwClean & ~PTE_AF) | PTE_CONT));
   EXPECT_FALSE(m_.tlb_fill(kUserMm, va(1), false, 0));
   EXPECT_FALSE(m_.tlb_fill(kUserMm, va(2), false, 0));
   EXPECT_FALSE(m_.tlb_fill(kUserMm, va(0), true, 0));
@@ -174,16 +174,16 @@ class AgentNoHafdbsTest : public ::testing::TestWithParam<ptediff_granule>, publ
 };
 
 TEST_P(AgentNoHafdbsTest, SoftwareManagedAccessAndDirty) {
-  poke(1, entry(kPfn, kRwClean & ~PTE_AF));
-  poke(2, entry(kPfn, kRwClean));
-  poke(3, entry(kPfn, kRwHwDirty));
+  poke(va(1), entry(kPfn, kRwClean & ~PTE_AF));
+  poke(va(2), entry(kPfn, kRwClean));
+  poke(va(3), entry(kPfn, kRwHwDirty));
   m_.begin_op();
   EXPECT_EQ(Access(1, AccessKind::kRead), AccessResult::kAccessFlagFault);
   EXPECT_EQ(Access(2, AccessKind::kWrite), AccessResult::kPermissionFault);  // RDONLY set
   EXPECT_EQ(Access(2, AccessKind::kRead), AccessResult::kOk);
   EXPECT_EQ(Access(3, AccessKind::kWrite), AccessResult::kOk);
-  EXPECT_EQ(peek(1), entry(kPfn, kRwClean & ~PTE_AF));
-  EXPECT_EQ(peek(2), entry(kPfn, kRwClean));
+  EXPECT_EQ(peek(va(1)), entry(kPfn, kRwClean & ~PTE_AF));
+  EXPECT_EQ(peek(va(2)), entry(kPfn, kRwClean));
   ExpectNoHwUpdate();
 }
 
@@ -191,13 +191,13 @@ TEST_P(AgentNoHafdbsTest, ContBlockIsNeverUpdatedByHardware) {
   // Accessed entry young, picked entry old: without FEAT_HAFDBS the hardware
   // never writes a descriptor (using the old one would raise an access-flag
   // fault instead).
-  poke_cont_block(0, kPfn, kRoYoung & ~PTE_AF);
-  poke(2, entry(kPfn + 2, kRoYoung | PTE_CONT));
+  poke_block(block_va(0), kPfn, kRoYoung & ~PTE_AF);
+  poke(va(2), entry(kPfn + 2, kRoYoung | PTE_CONT));
   m_.begin_op();
   const AccessResult r = Access(2, AccessKind::kRead, /*pick=*/9);
   ExpectNoHwUpdate();
   EXPECT_EQ(r, AccessResult::kAccessFlagFault);  // the picked descriptor is old
-  EXPECT_EQ(peek(9), entry(kPfn + 9, (kRoYoung & ~PTE_AF) | PTE_CONT));
+  EXPECT_EQ(peek(va(9)), entry(kPfn + 9, (kRoYoung & ~PTE_AF) | PTE_CONT));
 }
 
 INSTANTIATE_TEST_SUITE_P(Granules, AgentNoHafdbsTest, ::testing::ValuesIn(kAllGranules),

@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "mmu/test_fixture.h"
+#include "testing/fixture.h"
 
 namespace ptediff {
 namespace {
@@ -36,7 +36,7 @@ TEST_P(MachinePrimTest, AbiTableDescribesTheMachine) {
 
 TEST_P(MachinePrimTest, PrimitivesAreLoggedInOrderWithOldAndNewValues) {
   const pte_t a = entry(kPfn, kRwClean), b = entry(kPfn + 1, kRwHwDirty);
-  poke(5, a);
+  poke(va(5), a);
   m_.begin_op();
   EXPECT_EQ(m()->read(m(), mm(), va(5)), a);
   m()->write(m(), mm(), va(6), b);
@@ -66,9 +66,9 @@ TEST_P(MachinePrimTest, PrimitivesAreLoggedInOrderWithOldAndNewValues) {
   }
   EXPECT_EQ(m_.log()[0].mm, kUserMm);
   EXPECT_EQ(m_.log()[6].mm, kChildMm);
-  EXPECT_EQ(FlushesOf(m_), (std::vector<Flush>{{va(4), va(8), page(), true, 3, false}}));
-  EXPECT_EQ(peek(5), 0u);
-  EXPECT_EQ(peek(6), a);
+  EXPECT_EQ(flushes(), (std::vector<Flush>{{va(4), va(8), page(), true, 3, false}}));
+  EXPECT_EQ(peek(va(5)), 0u);
+  EXPECT_EQ(peek(va(6)), a);
   m_.begin_op();
   EXPECT_TRUE(m_.log().empty());
 }
@@ -100,12 +100,12 @@ TEST_P(MachinePrimTest, CountersCountEachPrimitive) {
 
 TEST_P(MachinePrimTest, CmpxchgFailureReportsTheCurrentValue) {
   const pte_t cur = entry(kPfn, kRwHwDirty);
-  poke(2, cur);
+  poke(va(2), cur);
   m_.begin_op();
   pte_t old = entry(kPfn, kRwClean);
   EXPECT_FALSE(m()->cmpxchg(m(), mm(), va(2), &old, 0));
   EXPECT_EQ(old, cur);
-  EXPECT_EQ(peek(2), cur);
+  EXPECT_EQ(peek(va(2)), cur);
   ASSERT_EQ(m_.log().size(), 1u);
   EXPECT_FALSE(m_.log()[0].ok);
   EXPECT_EQ(m_.log()[0].old, cur);
@@ -115,7 +115,7 @@ TEST_P(MachinePrimTest, CmpxchgFailureReportsTheCurrentValue) {
 
 TEST_P(MachinePrimTest, OutOfWindowAccessesAreRefusedAndRecorded) {
   const uint64_t beyond = m_.window_limit();
-  poke(0, entry(kPfn, kRwClean));
+  poke(va(0), entry(kPfn, kRwClean));
   m_.begin_op();
   EXPECT_EQ(m()->read(m(), mm(), beyond), 0u);
   m()->write(m(), mm(), beyond, entry(kPfn, kRwClean));
@@ -128,7 +128,7 @@ TEST_P(MachinePrimTest, OutOfWindowAccessesAreRefusedAndRecorded) {
   EXPECT_FALSE(m_.had_contract_error());
   for (const LogRec& r : m_.log()) EXPECT_FALSE(r.ok) << prim_name(r.prim);
   EXPECT_EQ(m_.log().size(), 5u);  // the refused flush is not logged
-  EXPECT_EQ(peek(0), entry(kPfn, kRwClean));
+  EXPECT_EQ(peek(va(0)), entry(kPfn, kRwClean));
   EXPECT_EQ(m_.peek(kUserMm, beyond), 0u);
   m_.begin_op();
   EXPECT_TRUE(m_.violations().empty());
@@ -158,10 +158,10 @@ TEST_P(MachinePrimTest, ContractErrorsAreRecorded) {
 }
 
 TEST_P(MachinePrimTest, FlushesInvalidateTheTlbThroughThePrimitives) {
-  poke_cont_block(0, kPfn, kRwClean);
+  poke_block(block_va(0), kPfn, kRwClean);
   ASSERT_TRUE(m_.tlb_fill(kUserMm, va(3), /*block=*/false, 0));
   ASSERT_FALSE(m_.tlb_fill(kUserMm, va(cont() + 1), false, 0));  // none entry
-  poke(cont() + 1, entry(kPfn + 99, kRoYoung));
+  poke(va(cont() + 1), entry(kPfn + 99, kRoYoung));
   ASSERT_TRUE(m_.tlb_fill(kUserMm, va(cont() + 1), false, 0));
   // Flushing a sibling page of the block misses page 3's per-page entry.
   m()->flush_tlb_range(m(), mm(), va(5), va(6), page(), true, 3, true);
@@ -173,7 +173,7 @@ TEST_P(MachinePrimTest, FlushesInvalidateTheTlbThroughThePrimitives) {
   m()->dsb(m());
   EXPECT_EQ(m_.tlb().lookup(kUserMm, va(3)), nullptr);
   // flush_tlb_mm drops the rest of the mm, and only that mm.
-  poke(1, entry(kPfn, kRoYoung), kChildMm);
+  poke(va(1), entry(kPfn, kRoYoung), kChildMm);
   ASSERT_TRUE(m_.tlb_fill(kChildMm, va(1), false, 0));
   m()->flush_tlb_mm(m(), mm());
   EXPECT_EQ(m_.tlb().lookup(kUserMm, va(cont() + 1)), nullptr);
@@ -185,10 +185,10 @@ TEST_P(MachinePrimTest, FlushesInvalidateTheTlbThroughThePrimitives) {
 // invalidations included), the log, violations, counters, backend state.
 TEST_P(MachinePrimTest, ResetLeavesNothingOfTheLastRun) {
   for (uint32_t id = 0; id < kNumMms; ++id) {
-    poke(1, entry(kPfn, kRoYoung), id);
-    poke(m_.window_limit() / page() - 1, PTE_PROT_NONE, id);  // last page, not valid
+    poke(va(1), entry(kPfn, kRoYoung), id);
+    poke(va(m_.window_limit() / page() - 1), PTE_PROT_NONE, id);  // last page, not valid
   }
-  poke_cont_block(1, kPfn, kRwClean);
+  poke_block(block_va(1), kPfn, kRwClean);
   ASSERT_TRUE(m_.tlb_fill(kUserMm, va(cont()), /*block=*/true, 0));
   m()->flush_tlb_range(m(), mm(), va(cont()), va(cont() + 1), page(), true, 3, false);
   ASSERT_TRUE(m_.tlb_fill(kChildMm, va(1), false, 0));

@@ -10,7 +10,7 @@
 
 #include <vector>
 
-#include "mmu/test_fixture.h"
+#include "testing/fixture.h"
 
 namespace ptediff {
 namespace {

@@ -10,7 +10,7 @@
 
 #include "mmu/folio.h"
 #include "mmu/table.h"
-#include "mmu/test_fixture.h"
+#include "testing/fixture.h"
 
 namespace ptediff {
 namespace {

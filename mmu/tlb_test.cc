@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "mmu/test_fixture.h"
+#include "testing/fixture.h"
 
 namespace ptediff {
 namespace {

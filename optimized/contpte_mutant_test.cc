@@ -6,9 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "optimized/test_rig.h"
+#include "optimized/contpte.h"
+#include "testing/fixture.h"
 
-namespace ptediff::testing {
+namespace ptediff {
 namespace {
 
 // What a scenario observes after its operations.
@@ -22,30 +23,35 @@ struct Obs {
 
 struct Scenario {
   ptediff_granule granule = PTEDIFF_GRANULE_4K;
-  std::function<void(Rig&, Obs&)> run;
-  // Checks what mutant=none and the mutant observed (r = the mutant's rig).
-  std::function<void(const Obs& good, const Obs& bad, const Rig& r)> check;
+  std::function<void(BackendFixture&, Obs&)> run;
+  // Checks what mutant=none and the mutant observed (r = the mutant's fixture).
+  std::function<void(const Obs& good, const Obs& bad, const BackendFixture& r)> check;
 };
 
-// Ends a scenario: records the last op's flushes and violations.
-void finish(Rig& r, Obs& o) {
+// Ends a scenario: records the last op's flushes (every one last-level, at
+// level 3) and violations.
+void finish(BackendFixture& r, Obs& o) {
   o.flushes = r.flushes();
-  o.violations = r.machine.violations().size();
+  for (const Flush& f : o.flushes) {
+    EXPECT_TRUE(f.last_level);
+    EXPECT_EQ(f.level, 3);
+  }
+  o.violations = r.machine().violations().size();
 }
 
-void poke_young_dirty_entry(Rig& r, uint32_t mm, uint64_t va0, uint64_t pfn0, unsigned i,
+void poke_young_dirty_entry(BackendFixture& r, uint32_t mm, uint64_t va0, uint64_t pfn0, unsigned i,
                             pte_t prot) {
-  r.machine.poke(mm, va0 + i * r.page(), hw_dirty(r.entry(pfn0, i, prot | PTE_AF | PTE_CONT)));
+  r.machine().poke(mm, va0 + i * r.page(), hw_dirty(r.entry(pfn0 + i, prot | PTE_AF | PTE_CONT)));
 }
 
 // Writes entries 0..n-2 of block 1 with set_ptes(nr = 1), `tweak` choosing
 // each value, then the last entry (which attempts the fold).
-void write_block_one_by_one(Rig& r, uint32_t mm, uint64_t pfn0,
+void write_block_one_by_one(BackendFixture& r, uint32_t mm, uint64_t pfn0,
                             const std::function<pte_t(unsigned, pte_t)>& tweak) {
-  for (unsigned i = 0; i + 1 < r.n(); ++i)
-    r.set_ptes(r.va(1, i), tweak(i, r.entry(pfn0, i)), 1, mm);
-  r.machine.begin_op();
-  r.set_ptes(r.va(1, r.n() - 1), r.entry(pfn0, r.n() - 1), 1, mm);
+  for (unsigned i = 0; i + 1 < r.cont(); ++i)
+    r.api().set_ptes(mm, r.block_va(1, i), tweak(i, r.entry(pfn0 + i)), 1);
+  r.machine().begin_op();
+  r.api().set_ptes(mm, r.block_va(1, r.cont() - 1), r.entry(pfn0 + (r.cont() - 1)), 1);
 }
 
 std::map<std::string, Scenario> scenarios() {
@@ -53,34 +59,34 @@ std::map<std::string, Scenario> scenarios() {
 
   s["access-flags-no-tlbi"] = {
       .run =
-          [](Rig& r, Obs& o) {
-            r.poke_block(kUserMm, r.va(1), 0x40000, kProtRw);
-            r.machine.begin_op();
-            o.rets.push_back(r.be->ptep_set_access_flags(
-                r.m(), r.mm(), r.va(1, 2), pte_mkdirty(r.entry(0x40000, 2, kProtRwYoung)), 1));
-            o.entries = r.block_entries(r.va(1));
+          [](BackendFixture& r, Obs& o) {
+            r.poke_block(r.block_va(1), 0x40000, kRwOld);
+            r.machine().begin_op();
+            o.rets.push_back(r.api().ptep_set_access_flags(
+                kUserMm, r.block_va(1, 2), pte_mkdirty(r.entry(0x40000 + 2, kRwClean)), 1));
+            o.entries = r.block_entries(r.block_va(1));
             finish(r, o);
           },
       .check =
-          [](const Obs& good, const Obs& bad, const Rig& r) {
-            EXPECT_EQ(good.flushes, std::vector<Flush>{r.block_flush(r.va(1), true)});
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
+            EXPECT_EQ(good.flushes, std::vector<Flush>{r.block_flush(r.block_va(1), true)});
             EXPECT_TRUE(bad.flushes.empty());
             EXPECT_EQ(good.entries, bad.entries);
           }};
 
   s["access-flags-gathered-noop"] = {
       .run =
-          [](Rig& r, Obs& o) {
-            r.poke_block(kUserMm, r.va(1), 0x40000, kProtRw);
-            poke_young_dirty_entry(r, kUserMm, r.va(1), 0x40000, 0, kProtRw);
-            const pte_t entry = pte_mknoncont(r.ptep_get(r.va(1, 2)));
-            r.machine.begin_op();
-            o.rets.push_back(r.be->ptep_set_access_flags(r.m(), r.mm(), r.va(1, 2), entry, 1));
-            o.entries = r.block_entries(r.va(1));
+          [](BackendFixture& r, Obs& o) {
+            r.poke_block(r.block_va(1), 0x40000, kRwOld);
+            poke_young_dirty_entry(r, kUserMm, r.block_va(1), 0x40000, 0, kRwOld);
+            const pte_t entry = pte_mknoncont(r.api().ptep_get(kUserMm, r.block_va(1, 2)));
+            r.machine().begin_op();
+            o.rets.push_back(r.api().ptep_set_access_flags(kUserMm, r.block_va(1, 2), entry, 1));
+            o.entries = r.block_entries(r.block_va(1));
             finish(r, o);
           },
       .check =
-          [](const Obs& good, const Obs& bad, const Rig& r) {
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
             EXPECT_EQ(good.rets, std::vector<uint64_t>{1});
             EXPECT_EQ(bad.rets, std::vector<uint64_t>{0});
             EXPECT_FALSE(pte_hw_dirty(bad.entries[3]));  // the fault's page stays read-only
@@ -90,37 +96,37 @@ std::map<std::string, Scenario> scenarios() {
 
   s["clear-young-dirty-bytes"] = {
       .run =
-          [](Rig& r, Obs& o) {
-            r.poke_block(kUserMm, r.va(1), 0x40000, hw_dirty(kProtRwYoung));
-            r.machine.poke(kUserMm, r.va(3), hw_dirty(r.entry(0x50000, 0, kProtRwYoung)));
-            r.machine.begin_op();
-            r.be->clear_young_dirty_ptes(r.m(), r.mm(), r.va(1, 1), 2, CYDP_CLEAR_DIRTY);
-            o.entries = r.block_entries(r.va(1));
-            o.entries.push_back(r.peek(r.va(3)));
+          [](BackendFixture& r, Obs& o) {
+            r.poke_block(r.block_va(1), 0x40000, hw_dirty(kRwClean));
+            r.machine().poke(kUserMm, r.block_va(3), hw_dirty(r.entry(0x50000, kRwClean)));
+            r.machine().begin_op();
+            r.api().clear_young_dirty_ptes(kUserMm, r.block_va(1, 1), 2, CYDP_CLEAR_DIRTY);
+            o.entries = r.block_entries(r.block_va(1));
+            o.entries.push_back(r.peek(r.block_va(3)));
             finish(r, o);
           },
       .check =
-          [](const Obs& good, const Obs& bad, const Rig& r) {
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
             EXPECT_EQ(good.violations, 0u);
             EXPECT_GT(bad.violations, 0u);                // walked out of the window
             EXPECT_TRUE(pte_dirty(good.entries.back()));  // beyond the block: untouched
             EXPECT_FALSE(pte_dirty(bad.entries.back()));  // ... cleaned: lost data
-            for (unsigned i = 0; i < r.n(); ++i) EXPECT_FALSE(pte_dirty(good.entries[i])) << i;
+            for (unsigned i = 0; i < r.cont(); ++i) EXPECT_FALSE(pte_dirty(good.entries[i])) << i;
           }};
 
   s["unfold-drops-dirty"] = {
       .run =
-          [](Rig& r, Obs& o) {
-            r.poke_block(kUserMm, r.va(1), 0x40000, kProtRwYoung);
-            poke_young_dirty_entry(r, kUserMm, r.va(1), 0x40000, 5, kProtRw);
-            r.machine.begin_op();
-            o.rets.push_back(r.be->ptep_get_and_clear(r.m(), r.mm(), r.va(1, 0)));
-            o.entries = r.block_entries(r.va(1));
+          [](BackendFixture& r, Obs& o) {
+            r.poke_block(r.block_va(1), 0x40000, kRwClean);
+            poke_young_dirty_entry(r, kUserMm, r.block_va(1), 0x40000, 5, kRwOld);
+            r.machine().begin_op();
+            o.rets.push_back(r.api().ptep_get_and_clear(kUserMm, r.block_va(1, 0)));
+            o.entries = r.block_entries(r.block_va(1));
             finish(r, o);
           },
       .check =
-          [](const Obs& good, const Obs& bad, const Rig& r) {
-            for (unsigned i = 1; i < r.n(); ++i) {
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
+            for (unsigned i = 1; i < r.cont(); ++i) {
               EXPECT_TRUE(pte_dirty(good.entries[i])) << i;
               EXPECT_FALSE(pte_dirty(bad.entries[i])) << i;  // even entry 5 lost its dirt
             }
@@ -129,17 +135,17 @@ std::map<std::string, Scenario> scenarios() {
 
   s["unfold-drops-young"] = {
       .run =
-          [](Rig& r, Obs& o) {
-            r.poke_block(kUserMm, r.va(1), 0x40000, kProtRw);
-            r.machine.poke(kUserMm, r.va(1, 5), r.entry(0x40000, 5, kProtRwYoung | PTE_CONT));
-            r.machine.begin_op();
-            o.rets.push_back(r.be->ptep_get_and_clear(r.m(), r.mm(), r.va(1, 0)));
-            o.entries = r.block_entries(r.va(1));
+          [](BackendFixture& r, Obs& o) {
+            r.poke_block(r.block_va(1), 0x40000, kRwOld);
+            r.machine().poke(kUserMm, r.block_va(1, 5), r.entry(0x40000 + 5, kRwClean | PTE_CONT));
+            r.machine().begin_op();
+            o.rets.push_back(r.api().ptep_get_and_clear(kUserMm, r.block_va(1, 0)));
+            o.entries = r.block_entries(r.block_va(1));
             finish(r, o);
           },
       .check =
-          [](const Obs& good, const Obs& bad, const Rig& r) {
-            for (unsigned i = 1; i < r.n(); ++i) {
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
+            for (unsigned i = 1; i < r.cont(); ++i) {
               EXPECT_TRUE(pte_young(good.entries[i])) << i;
               EXPECT_FALSE(pte_young(bad.entries[i])) << i;
             }
@@ -147,35 +153,35 @@ std::map<std::string, Scenario> scenarios() {
 
   s["fold-ignores-pfn"] = {
       .run =
-          [](Rig& r, Obs& o) {
+          [](BackendFixture& r, Obs& o) {
             const uint64_t pfn0 = r.block_folio().start_pfn;
             write_block_one_by_one(r, kUserMm, pfn0, [&r](unsigned i, pte_t e) {
-              return i == 3 ? r.entry(0x70000, 0) : e;
+              return i == 3 ? r.entry(0x70000) : e;
             });
-            o.entries = r.block_entries(r.va(1));
+            o.entries = r.block_entries(r.block_va(1));
             o.rets.push_back(pfn0);
             finish(r, o);
           },
       .check =
-          [](const Obs& good, const Obs& bad, const Rig& r) {
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
             EXPECT_FALSE(pte_cont(good.entries[3]));
-            EXPECT_EQ(pte_pfn(&r.geo, good.entries[3]), 0x70000u);
+            EXPECT_EQ(pte_pfn(&r.geo(), good.entries[3]), 0x70000u);
             EXPECT_TRUE(pte_cont(bad.entries[3]));
-            EXPECT_EQ(pte_pfn(&r.geo, bad.entries[3]), bad.rets[0] + 3);  // silently remapped
+            EXPECT_EQ(pte_pfn(&r.geo(), bad.entries[3]), bad.rets[0] + 3);  // silently remapped
           }};
 
   s["fold-ignores-prot"] = {
       .run =
-          [](Rig& r, Obs& o) {
+          [](BackendFixture& r, Obs& o) {
             const uint64_t pfn0 = r.block_folio().start_pfn;
             write_block_one_by_one(r, kUserMm, pfn0, [](unsigned i, pte_t e) {
               return i == 3 ? pte_wrprotect(e) : e;
             });
-            o.entries = r.block_entries(r.va(1));
+            o.entries = r.block_entries(r.block_va(1));
             finish(r, o);
           },
       .check =
-          [](const Obs& good, const Obs& bad, const Rig& r) {
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
             EXPECT_FALSE(pte_write(good.entries[3]));
             EXPECT_TRUE(pte_write(bad.entries[3]));  // a read-only page became writable
             EXPECT_TRUE(pte_cont(bad.entries[0]));
@@ -183,108 +189,108 @@ std::map<std::string, Scenario> scenarios() {
 
   s["fold-across-folios"] = {
       .run =
-          [](Rig& r, Obs& o) {
-            const unsigned half = __builtin_ctz(r.n()) - 1;
-            const uint64_t pfn0 = r.folios.alloc(half, Placement::kLow).start_pfn;
-            r.folios.alloc(half, Placement::kLow);
+          [](BackendFixture& r, Obs& o) {
+            const unsigned half = __builtin_ctz(r.cont()) - 1;
+            const uint64_t pfn0 = r.folios().alloc(half, Placement::kLow).start_pfn;
+            r.folios().alloc(half, Placement::kLow);
             write_block_one_by_one(r, kUserMm, pfn0, [](unsigned, pte_t e) { return e; });
-            o.entries = r.block_entries(r.va(1));
+            o.entries = r.block_entries(r.block_va(1));
             finish(r, o);
           },
       .check =
-          [](const Obs& good, const Obs& bad, const Rig& r) {
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
             EXPECT_FALSE(pte_cont(good.entries[0]));
             EXPECT_TRUE(pte_cont(bad.entries[0]));
             EXPECT_EQ(good.flushes.size(), 0u);
           }};
 
   s["fold-kernel-mm"] = {.run =
-                             [](Rig& r, Obs& o) {
+                             [](BackendFixture& r, Obs& o) {
                                const uint64_t pfn0 = r.block_folio().start_pfn;
                                write_block_one_by_one(r, kKernelMm, pfn0,
                                                       [](unsigned, pte_t e) { return e; });
-                               o.entries = r.block_entries(r.va(1), kKernelMm);
+                               o.entries = r.block_entries(r.block_va(1), kKernelMm);
                                finish(r, o);
                              },
                          .check =
-                             [](const Obs& good, const Obs& bad, const Rig& r) {
+                             [](const Obs& good, const Obs& bad, const BackendFixture& r) {
                                EXPECT_FALSE(pte_cont(good.entries[0]));
                                EXPECT_TRUE(pte_cont(bad.entries[0]));
                              }};
 
   s["set-ptes-va-only-align"] = {
       .run =
-          [](Rig& r, Obs& o) {
-            const ptediff_folio f = r.folios.alloc(__builtin_ctz(r.n()) + 1, Placement::kLow);
-            r.machine.begin_op();
-            r.set_ptes(r.va(1), r.entry(f.start_pfn + 1, 0), r.n());
-            o.entries = r.block_entries(r.va(1));
+          [](BackendFixture& r, Obs& o) {
+            const ptediff_folio f = r.folios().alloc(__builtin_ctz(r.cont()) + 1, Placement::kLow);
+            r.machine().begin_op();
+            r.api().set_ptes(kUserMm, r.block_va(1), r.entry(f.start_pfn + 1), r.cont());
+            o.entries = r.block_entries(r.block_va(1));
             finish(r, o);
           },
       .check =
-          [](const Obs& good, const Obs& bad, const Rig& r) {
-            for (unsigned i = 0; i < r.n(); ++i) {
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
+            for (unsigned i = 0; i < r.cont(); ++i) {
               EXPECT_FALSE(pte_cont(good.entries[i])) << i;
               EXPECT_TRUE(pte_cont(bad.entries[i])) << i;  // CONT over a misaligned PA
             }
           }};
 
   s["get-no-gather"] = {.run =
-                            [](Rig& r, Obs& o) {
-                              r.poke_block(kUserMm, r.va(1), 0x40000, kProtRw);
-                              poke_young_dirty_entry(r, kUserMm, r.va(1), 0x40000, 4, kProtRw);
-                              r.machine.begin_op();
-                              o.rets.push_back(r.ptep_get(r.va(1, 0)));
+                            [](BackendFixture& r, Obs& o) {
+                              r.poke_block(r.block_va(1), 0x40000, kRwOld);
+                              poke_young_dirty_entry(r, kUserMm, r.block_va(1), 0x40000, 4, kRwOld);
+                              r.machine().begin_op();
+                              o.rets.push_back(r.api().ptep_get(kUserMm, r.block_va(1, 0)));
                               finish(r, o);
                             },
                         .check =
-                            [](const Obs& good, const Obs& bad, const Rig& r) {
+                            [](const Obs& good, const Obs& bad, const BackendFixture& r) {
                               EXPECT_TRUE(pte_young(good.rets[0]) && pte_dirty(good.rets[0]));
                               EXPECT_FALSE(pte_young(bad.rets[0]) || pte_dirty(bad.rets[0]));
                             }};
 
   s["convert-no-flush"] = {.run =
-                               [](Rig& r, Obs& o) {
-                                 r.poke_block(kUserMm, r.va(1), 0x40000);
-                                 r.machine.begin_op();
-                                 r.be->pte_clear(r.m(), r.mm(), r.va(1, 3));
-                                 o.entries = r.block_entries(r.va(1));
+                               [](BackendFixture& r, Obs& o) {
+                                 r.poke_block(r.block_va(1), 0x40000);
+                                 r.machine().begin_op();
+                                 r.api().pte_clear(kUserMm, r.block_va(1, 3));
+                                 o.entries = r.block_entries(r.block_va(1));
                                  finish(r, o);
                                },
                            .check =
-                               [](const Obs& good, const Obs& bad, const Rig& r) {
+                               [](const Obs& good, const Obs& bad, const BackendFixture& r) {
                                  EXPECT_EQ(good.flushes,
-                                           std::vector<Flush>{r.block_flush(r.va(1), true)});
+                                           std::vector<Flush>{r.block_flush(r.block_va(1), true)});
                                  EXPECT_TRUE(bad.flushes.empty());  // break without the TLBI
                                  EXPECT_EQ(good.entries, bad.entries);
                                }};
 
   s["clear-flush-young-one-page"] = {
       .run =
-          [](Rig& r, Obs& o) {
-            r.poke_block(kUserMm, r.va(1), 0x40000, kProtRw);
-            r.machine.poke(kUserMm, r.va(1, 3), r.entry(0x40000, 3, kProtRwYoung | PTE_CONT));
-            r.machine.begin_op();
-            o.rets.push_back(r.be->ptep_clear_flush_young(r.m(), r.mm(), r.va(1, 5)));
+          [](BackendFixture& r, Obs& o) {
+            r.poke_block(r.block_va(1), 0x40000, kRwOld);
+            r.machine().poke(kUserMm, r.block_va(1, 3), r.entry(0x40000 + 3, kRwClean | PTE_CONT));
+            r.machine().begin_op();
+            o.rets.push_back(r.api().ptep_clear_flush_young(kUserMm, r.block_va(1, 5)));
             finish(r, o);
           },
       .check =
-          [](const Obs& good, const Obs& bad, const Rig& r) {
-            EXPECT_EQ(good.flushes, std::vector<Flush>{r.block_flush(r.va(1), false)});
-            EXPECT_EQ(bad.flushes, std::vector<Flush>{r.page_flush(r.va(1, 5), false)});
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
+            EXPECT_EQ(good.flushes, std::vector<Flush>{r.block_flush(r.block_va(1), false)});
+            EXPECT_EQ(bad.flushes, std::vector<Flush>{r.page_flush(r.block_va(1, 5), false)});
           }};
 
   s["wrprotect-no-partial-unfold"] = {
       .run =
-          [](Rig& r, Obs& o) {
-            r.poke_block(kUserMm, r.va(1), 0x40000);
-            r.machine.begin_op();
-            r.be->wrprotect_ptes(r.m(), r.mm(), r.va(1), 2);
-            o.entries = r.block_entries(r.va(1));
+          [](BackendFixture& r, Obs& o) {
+            r.poke_block(r.block_va(1), 0x40000);
+            r.machine().begin_op();
+            r.api().wrprotect_ptes(kUserMm, r.block_va(1), 2);
+            o.entries = r.block_entries(r.block_va(1));
             finish(r, o);
           },
       .check =
-          [](const Obs& good, const Obs& bad, const Rig& r) {
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
             EXPECT_FALSE(pte_cont(good.entries[0]));
             // CONT over mixed permissions: entries 0-1 read-only, 2.. writable.
             EXPECT_TRUE(pte_cont(bad.entries[0]) && pte_cont(bad.entries[2]));
@@ -294,54 +300,54 @@ std::map<std::string, Scenario> scenarios() {
 
   s["clear-full-no-partial-unfold"] = {
       .run =
-          [](Rig& r, Obs& o) {
-            r.poke_block(kUserMm, r.va(1), 0x40000);
-            r.poke_block(kUserMm, r.va(2), 0x40000 + r.n());
-            r.be->clear_full_ptes(r.m(), r.mm(), r.va(1), 2, 1);
-            r.machine.begin_op();
-            o.rets.push_back(r.be->get_and_clear_full_ptes(r.m(), r.mm(), r.va(2, 1), 2, 1));
-            o.entries = r.block_entries(r.va(1));
-            const std::vector<pte_t> b2 = r.block_entries(r.va(2));
+          [](BackendFixture& r, Obs& o) {
+            r.poke_block(r.block_va(1), 0x40000);
+            r.poke_block(r.block_va(2), 0x40000 + r.cont());
+            r.api().clear_full_ptes(kUserMm, r.block_va(1), 2, 1);
+            r.machine().begin_op();
+            o.rets.push_back(r.api().get_and_clear_full_ptes(kUserMm, r.block_va(2, 1), 2, 1));
+            o.entries = r.block_entries(r.block_va(1));
+            const std::vector<pte_t> b2 = r.block_entries(r.block_va(2));
             o.entries.insert(o.entries.end(), b2.begin(), b2.end());
             finish(r, o);
           },
       .check =
-          [](const Obs& good, const Obs& bad, const Rig& r) {
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
             EXPECT_FALSE(pte_cont(good.entries[2]));
-            EXPECT_FALSE(pte_cont(good.entries[r.n()]));
+            EXPECT_FALSE(pte_cont(good.entries[r.cont()]));
             EXPECT_TRUE(pte_cont(bad.entries[2]));  // CONT next to a hole
-            EXPECT_TRUE(pte_cont(bad.entries[r.n()]));
-            EXPECT_EQ(bad.entries[r.n() + 1], 0u);
+            EXPECT_TRUE(pte_cont(bad.entries[r.cont()]));
+            EXPECT_EQ(bad.entries[r.cont() + 1], 0u);
           }};
 
   s["batch-hint-off-by-one"] = {
       .run =
-          [](Rig& r, Obs& o) {
+          [](BackendFixture& r, Obs& o) {
             o.rets.push_back(
-                r.be->pte_batch_hint(r.m(), r.mm(), r.va(1, 3), r.entry(0x40000, 3) | PTE_CONT));
+                r.api().pte_batch_hint(kUserMm, r.block_va(1, 3), r.entry(0x40000 + 3) | PTE_CONT));
           },
       .check =
-          [](const Obs& good, const Obs& bad, const Rig& r) {
-            EXPECT_EQ(good.rets[0], r.n() - 3);
-            EXPECT_EQ(bad.rets[0], r.n() - 2);  // one past the block
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
+            EXPECT_EQ(good.rets[0], r.cont() - 3);
+            EXPECT_EQ(bad.rets[0], r.cont() - 2);  // one past the block
           }};
 
   s["pa52-advance"] = {
       .granule = PTEDIFF_GRANULE_64K,
       .run =
-          [](Rig& r, Obs& o) {
+          [](BackendFixture& r, Obs& o) {
             const ptediff_folio f = r.block_folio(Placement::kHigh);
-            r.set_ptes(r.va(1), r.entry(f.start_pfn, 0), r.n());
+            r.api().set_ptes(kUserMm, r.block_va(1), r.entry(f.start_pfn), r.cont());
             o.rets.push_back(f.start_pfn);
-            o.entries = r.block_entries(r.va(1));
+            o.entries = r.block_entries(r.block_va(1));
             finish(r, o);
           },
       .check =
-          [](const Obs& good, const Obs& bad, const Rig& r) {
-            ASSERT_GE(good.rets[0] << r.geo.page_shift, 1ULL << 48);
-            for (unsigned i = 0; i < r.n(); ++i) {
-              EXPECT_EQ(pte_pfn(&r.geo, good.entries[i]), good.rets[0] + i) << i;
-              EXPECT_LT(pte_pfn(&r.geo, bad.entries[i]) << r.geo.page_shift, 1ULL << 48) << i;
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
+            ASSERT_GE(good.rets[0] << r.geo().page_shift, 1ULL << 48);
+            for (unsigned i = 0; i < r.cont(); ++i) {
+              EXPECT_EQ(pte_pfn(&r.geo(), good.entries[i]), good.rets[0] + i) << i;
+              EXPECT_LT(pte_pfn(&r.geo(), bad.entries[i]) << r.geo().page_shift, 1ULL << 48) << i;
             }
           }};
   return s;
@@ -356,10 +362,11 @@ TEST_P(MutantTest, CorruptsWhatMutantNoneGetsRight) {
   ASSERT_NE(it, all.end()) << "no scenario for mutant " << mi.name;
   const Scenario& sc = it->second;
 
-  Rig good(sc.granule, "mutant=none");
-  Rig bad(sc.granule, (std::string("mutant=") + mi.name).c_str());
-  ASSERT_EQ(good.init_rc, 0);
-  ASSERT_EQ(bad.init_rc, 0);
+  BackendFixture good(sc.granule, ptediff_optimized_backend(), "mutant=none");
+  BackendFixture bad(sc.granule, ptediff_optimized_backend(),
+                     (std::string("mutant=") + mi.name).c_str());
+  ASSERT_EQ(good.init_rc(), 0);
+  ASSERT_EQ(bad.init_rc(), 0);
   Obs og, ob;
   sc.run(good, og);
   sc.run(bad, ob);
@@ -377,4 +384,4 @@ INSTANTIATE_TEST_SUITE_P(Catalogue, MutantTest, ::testing::ValuesIn(optimized_mu
                          });
 
 }  // namespace
-}  // namespace ptediff::testing
+}  // namespace ptediff

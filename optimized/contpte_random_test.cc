@@ -8,10 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "optimized/test_rig.h"
+#include "optimized/contpte.h"
 #include "reference/reference.h"
+#include "testing/fixture.h"
 
-namespace ptediff::testing {
+namespace ptediff {
 namespace {
 
 struct Param {
@@ -30,23 +31,24 @@ class RandomDiff : public ::testing::TestWithParam<Param> {
  protected:
   RandomDiff()
       : features_(PTEDIFF_FEAT_HAFDBS | (GetParam().bbml2 ? PTEDIFF_FEAT_BBML2 : 0)),
-        o_(GetParam().granule, (std::string("profile=") + GetParam().profile).c_str(), features_),
-        rm_(o_.geo, features_, &o_.folios),
+        o_(GetParam().granule, ptediff_optimized_backend(),
+           (std::string("profile=") + GetParam().profile).c_str(), features_),
+        rm_(o_.geo(), features_, &o_.folios()),
         ref_(ptediff_reference_backend()) {
-    entries_ = static_cast<uint64_t>(o_.machine.window_limit() >> o_.geo.page_shift);
+    entries_ = static_cast<uint64_t>(o_.machine().window_limit() >> o_.geo().page_shift);
   }
 
   uint64_t va_of(uint64_t i) const { return i * o_.page(); }
   pte_t r_at(uint64_t i) const { return rm_.peek(kUserMm, va_of(i)); }
   pte_t o_at(uint64_t i) const { return o_.peek(va_of(i)); }
-  uint64_t table_entries() const { return o_.geo.ptrs_per_pte; }
+  uint64_t table_entries() const { return o_.geo().ptrs_per_pte; }
 
   // O's logical entry: gathered over the block when valid+CONT.
   pte_t o_logical(uint64_t i) const {
     pte_t p = o_at(i);
     if (!pte_valid_cont(p)) return p;
-    const uint64_t first = i & ~static_cast<uint64_t>(o_.n() - 1);
-    for (uint64_t j = first; j < first + o_.n(); ++j) p = gather(p, o_at(j));
+    const uint64_t first = i & ~static_cast<uint64_t>(o_.cont() - 1);
+    for (uint64_t j = first; j < first + o_.cont(); ++j) p = gather(p, o_at(j));
     return p;
   }
   static pte_t gather(pte_t into, pte_t from) {
@@ -56,7 +58,7 @@ class RandomDiff : public ::testing::TestWithParam<Param> {
   }
 
   void begin() {
-    o_.machine.begin_op();
+    o_.machine().begin_op();
     rm_.begin_op();
   }
 
@@ -67,7 +69,7 @@ class RandomDiff : public ::testing::TestWithParam<Param> {
       if (!pte_valid(r_at(i))) continue;
       uint64_t end = i + 1;
       const uint64_t table_end = (i / table_entries() + 1) * table_entries();
-      const uint64_t max_len = 1 + rng() % (2 * o_.n() + 2);
+      const uint64_t max_len = 1 + rng() % (2 * o_.cont() + 2);
       while (end < table_end && end - i < max_len && pte_valid(r_at(end))) ++end;
       *first = i;
       *nr = static_cast<unsigned>(end - i);
@@ -78,7 +80,7 @@ class RandomDiff : public ::testing::TestWithParam<Param> {
 
   // Maps a fresh folio (order up to one block + 1) over none entries.
   void op_fault(std::mt19937_64& rng) {
-    const unsigned max_order = __builtin_ctz(o_.n()) + 1;
+    const unsigned max_order = __builtin_ctz(o_.cont()) + 1;
     const unsigned order = rng() % (max_order + 1);
     const uint64_t nr = 1ULL << order;
     const uint64_t i = (rng() % (entries_ / nr)) * nr;
@@ -89,12 +91,11 @@ class RandomDiff : public ::testing::TestWithParam<Param> {
     // Sometimes map part of a bigger folio at a physical offset (as after
     // mremap): VA aligned, PA not.
     const bool offset = nr > 1 && rng() % 4 == 0;
-    const ptediff_folio f = o_.folios.alloc(offset ? order + 1 : order, where);
-    static constexpr pte_t kProts[] = {kProtRw, kProtRwYoung,
-                                       (kProtRwYoung & ~PTE_WRITE) | PTE_RDONLY};
-    const pte_t pte = pfn_pte(&o_.geo, f.start_pfn + (offset ? 1 : 0), kProts[rng() % 3]);
+    const ptediff_folio f = o_.folios().alloc(offset ? order + 1 : order, where);
+    static constexpr pte_t kProts[] = {kRwOld, kRwClean, (kRwClean & ~PTE_WRITE) | PTE_RDONLY};
+    const pte_t pte = pfn_pte(&o_.geo(), f.start_pfn + (offset ? 1 : 0), kProts[rng() % 3]);
     begin();
-    o_.be->set_ptes(o_.m(), o_.mm(), va_of(i), pte, static_cast<unsigned>(nr));
+    o_.api().set_ptes(kUserMm, va_of(i), pte, static_cast<unsigned>(nr));
     ref_->set_ptes(rm_.abi(), rm_.mm(kUserMm), va_of(i), pte, static_cast<unsigned>(nr));
   }
 
@@ -107,13 +108,13 @@ class RandomDiff : public ::testing::TestWithParam<Param> {
     const bool make_ro = rng() % 2;
     for (uint64_t j = i; j < i + nr; ++j) {
       begin();
-      const pte_t po = o_.be->ptep_modify_prot_start(o_.m(), o_.mm(), va_of(j));
+      const pte_t po = o_.api().ptep_modify_prot_start(kUserMm, va_of(j));
       const pte_t pr = ref_->ptep_modify_prot_start(rm_.abi(), rm_.mm(kUserMm), va_of(j));
       expect_returned(po, pr, "modify_prot_start");
       const auto change = [make_ro](pte_t p) {
         return make_ro ? pte_wrprotect(p) : pte_mkwrite(p);
       };
-      o_.be->ptep_modify_prot_commit(o_.m(), o_.mm(), va_of(j), po, change(po));
+      o_.api().ptep_modify_prot_commit(kUserMm, va_of(j), po, change(po));
       ref_->ptep_modify_prot_commit(rm_.abi(), rm_.mm(kUserMm), va_of(j), pr, change(pr));
       check_bbm("mprotect");
     }
@@ -127,28 +128,28 @@ class RandomDiff : public ::testing::TestWithParam<Param> {
     begin();
     switch (rng() % 4) {
       case 0:
-        o_.be->wrprotect_ptes(o_.m(), o_.mm(), va, nr);
+        o_.api().wrprotect_ptes(kUserMm, va, nr);
         ref_->wrprotect_ptes(rm_.abi(), rm_.mm(kUserMm), va, nr);
         break;
       case 1:
-        o_.be->clear_full_ptes(o_.m(), o_.mm(), va, nr, 0);
+        o_.api().clear_full_ptes(kUserMm, va, nr, 0);
         ref_->clear_full_ptes(rm_.abi(), rm_.mm(kUserMm), va, nr, 0);
         break;
       case 2:
-        expect_returned(o_.be->get_and_clear_full_ptes(o_.m(), o_.mm(), va, nr, 1),
+        expect_returned(o_.api().get_and_clear_full_ptes(kUserMm, va, nr, 1),
                         ref_->get_and_clear_full_ptes(rm_.abi(), rm_.mm(kUserMm), va, nr, 1),
                         "get_and_clear_full_ptes");
         break;
       case 3: {
         // MADV_FREE acts on whole folios; whole aligned blocks keep the
         // reference's cleaning equal to contpte's block-wide cleaning.
-        const uint64_t first = i & ~static_cast<uint64_t>(o_.n() - 1);
-        for (uint64_t j = first; j < first + o_.n(); ++j) {
+        const uint64_t first = i & ~static_cast<uint64_t>(o_.cont() - 1);
+        for (uint64_t j = first; j < first + o_.cont(); ++j) {
           if (!pte_valid(r_at(j))) return;
         }
         const unsigned flags = 1 + rng() % 3;
-        o_.be->clear_young_dirty_ptes(o_.m(), o_.mm(), va_of(first), o_.n(), flags);
-        ref_->clear_young_dirty_ptes(rm_.abi(), rm_.mm(kUserMm), va_of(first), o_.n(), flags);
+        o_.api().clear_young_dirty_ptes(kUserMm, va_of(first), o_.cont(), flags);
+        ref_->clear_young_dirty_ptes(rm_.abi(), rm_.mm(kUserMm), va_of(first), o_.cont(), flags);
         break;
       }
     }
@@ -161,15 +162,15 @@ class RandomDiff : public ::testing::TestWithParam<Param> {
     begin();
     switch (rng() % 6) {
       case 0:
-        expect_returned(o_.be->ptep_clear_flush(o_.m(), o_.mm(), va),
+        expect_returned(o_.api().ptep_clear_flush(kUserMm, va),
                         ref_->ptep_clear_flush(rm_.abi(), rm_.mm(kUserMm), va), "clear_flush");
         break;
       case 1:
-        o_.be->ptep_set_wrprotect(o_.m(), o_.mm(), va);
+        o_.api().ptep_set_wrprotect(kUserMm, va);
         ref_->ptep_set_wrprotect(rm_.abi(), rm_.mm(kUserMm), va);
         break;
       case 2:
-        o_.be->ptep_clear_flush_young(o_.m(), o_.mm(), va);
+        o_.api().ptep_clear_flush_young(kUserMm, va);
         ref_->ptep_clear_flush_young(rm_.abi(), rm_.mm(kUserMm), va);
         break;
       case 3: {
@@ -179,30 +180,30 @@ class RandomDiff : public ::testing::TestWithParam<Param> {
           p = pte_mkyoung(p);
           return write ? pte_mkdirty(p) : p;
         };
-        const pte_t eo = entry(o_.be->ptep_get(o_.m(), o_.mm(), va));
+        const pte_t eo = entry(o_.api().ptep_get(kUserMm, va));
         const pte_t er = entry(ref_->ptep_get(rm_.abi(), rm_.mm(kUserMm), va));
         begin();
-        o_.be->ptep_set_access_flags(o_.m(), o_.mm(), va, eo, write);
+        o_.api().ptep_set_access_flags(kUserMm, va, eo, write);
         ref_->ptep_set_access_flags(rm_.abi(), rm_.mm(kUserMm), va, er, write);
         break;
       }
       case 4:
-        expect_returned(o_.be->ptep_get_lockless(o_.m(), o_.mm(), va),
+        expect_returned(o_.api().ptep_get_lockless(kUserMm, va),
                         ref_->ptep_get_lockless(rm_.abi(), rm_.mm(kUserMm), va), "lockless");
         break;
       case 5: {
-        const pte_t p = o_.be->ptep_get(o_.m(), o_.mm(), va);
+        const pte_t p = o_.api().ptep_get(kUserMm, va);
         expect_returned(p, ref_->ptep_get(rm_.abi(), rm_.mm(kUserMm), va), "ptep_get");
         // pte_batch_hint soundness: the promised entries are one block's,
         // consecutive, one prot modulo access/dirty.
-        const unsigned n = o_.be->pte_batch_hint(o_.m(), o_.mm(), va, p);
+        const unsigned n = o_.api().pte_batch_hint(kUserMm, va, p);
         ASSERT_GE(n, 1u);
-        ASSERT_LE(i % o_.n() + n, o_.n());
+        ASSERT_LE(i % o_.cont() + n, o_.cont());
         for (unsigned k = 1; k < n; ++k) {
           const pte_t q = o_at(i + k);
           EXPECT_EQ(pte_mknoncont(pte_mkold_clean(q)),
-                    pfn_pte(&o_.geo, pte_pfn(&o_.geo, p) + k,
-                            pte_pgprot(&o_.geo, pte_mknoncont(pte_mkold_clean(p)))));
+                    pfn_pte(&o_.geo(), pte_pfn(&o_.geo(), p) + k,
+                            pte_pgprot(&o_.geo(), pte_mknoncont(pte_mkold_clean(p)))));
         }
         break;
       }
@@ -214,7 +215,7 @@ class RandomDiff : public ::testing::TestWithParam<Param> {
     const AccessKind kind = rng() % 2 ? AccessKind::kWrite : AccessKind::kRead;
     const uint32_t pick = static_cast<uint32_t>(rng());
     begin();
-    o_.machine.access(kUserMm, va_of(i), kind, pick);
+    o_.machine().access(kUserMm, va_of(i), kind, pick);
     rm_.access(kUserMm, va_of(i), kind, pick);
   }
 
@@ -225,7 +226,7 @@ class RandomDiff : public ::testing::TestWithParam<Param> {
 
   // Everything that must hold after every op.
   void check_all(const char* op) {
-    ASSERT_TRUE(o_.machine.violations().empty()) << op << ": " << o_.machine.violations()[0];
+    ASSERT_TRUE(o_.machine().violations().empty()) << op << ": " << o_.machine().violations()[0];
     ASSERT_TRUE(rm_.violations().empty()) << op;
     for (uint64_t i = 0; i < entries_; ++i) {
       const pte_t o = o_at(i), r = r_at(i);
@@ -237,20 +238,20 @@ class RandomDiff : public ::testing::TestWithParam<Param> {
   }
 
   void check_cont_well_formed(const char* op) {
-    for (uint64_t b = 0; b < entries_; b += o_.n()) {
+    for (uint64_t b = 0; b < entries_; b += o_.cont()) {
       bool any = false;
-      for (uint64_t j = b; j < b + o_.n(); ++j) any |= pte_valid_cont(o_at(j));
+      for (uint64_t j = b; j < b + o_.cont(); ++j) any |= pte_valid_cont(o_at(j));
       if (!any) continue;
       const pte_t p0 = o_at(b);
       ASSERT_TRUE(pte_valid_cont(p0)) << op << " block at entry " << b;
-      const uint64_t pfn0 = pte_pfn(&o_.geo, p0);
-      ASSERT_EQ(pfn0 % o_.n(), 0u) << op;
+      const uint64_t pfn0 = pte_pfn(&o_.geo(), p0);
+      ASSERT_EQ(pfn0 % o_.cont(), 0u) << op;
       ptediff_folio f;
-      ASSERT_TRUE(o_.folios.lookup(pfn0, &f)) << op;
-      ASSERT_GE(f.start_pfn + f.nr_pages, pfn0 + o_.n()) << op << " block spans folios";
-      for (uint64_t j = b; j < b + o_.n(); ++j) {
+      ASSERT_TRUE(o_.folios().lookup(pfn0, &f)) << op;
+      ASSERT_GE(f.start_pfn + f.nr_pages, pfn0 + o_.cont()) << op << " block spans folios";
+      for (uint64_t j = b; j < b + o_.cont(); ++j) {
         ASSERT_EQ(pte_mkold_clean(o_at(j)),
-                  pfn_pte(&o_.geo, pfn0 + (j - b), pte_pgprot(&o_.geo, pte_mkold_clean(p0))))
+                  pfn_pte(&o_.geo(), pfn0 + (j - b), pte_pgprot(&o_.geo(), pte_mkold_clean(p0))))
             << op << " malformed block at entry " << j;
       }
     }
@@ -260,12 +261,12 @@ class RandomDiff : public ::testing::TestWithParam<Param> {
   // address or size (CONT) after an invalid entry and a synced flush; BBML2
   // allows size-only changes.
   void check_bbm(const char* op) {
-    for (const LogRec& rec : o_.machine.log()) {
+    for (const LogRec& rec : o_.machine().log()) {
       if (rec.prim != Prim::kWrite && rec.prim != Prim::kXchg && rec.prim != Prim::kCmpxchg) {
         continue;
       }
       if (!pte_valid(rec.old) || !pte_valid(rec.val)) continue;
-      const bool oa = pte_pfn(&o_.geo, rec.old) != pte_pfn(&o_.geo, rec.val);
+      const bool oa = pte_pfn(&o_.geo(), rec.old) != pte_pfn(&o_.geo(), rec.val);
       const bool size = pte_cont(rec.old) != pte_cont(rec.val);
       EXPECT_FALSE(oa) << op << ": valid->valid OA change at " << std::hex << rec.addr;
       if (!GetParam().bbml2) EXPECT_FALSE(size) << op << ": CONT toggled live at " << rec.addr;
@@ -273,14 +274,14 @@ class RandomDiff : public ::testing::TestWithParam<Param> {
   }
 
   uint32_t features_;
-  Rig o_;
+  BackendFixture o_;
   Machine rm_;
   const ptediff_backend* ref_;
   uint64_t entries_ = 0;
 };
 
 TEST_P(RandomDiff, AgreesWithTheReference) {
-  ASSERT_EQ(o_.init_rc, 0);
+  ASSERT_EQ(o_.init_rc(), 0);
   uint64_t folds = 0;
   // The big granules have 16x / 64x more entries to check per step.
   const uint64_t seeds = GetParam().granule == PTEDIFF_GRANULE_4K ? 40 : 10;
@@ -303,11 +304,11 @@ TEST_P(RandomDiff, AgreesWithTheReference) {
       if (HasFatalFailure() || HasFailure()) {
         FAIL() << "seed " << seed << " step " << step;
       }
-      for (uint64_t b = 0; b < entries_; b += o_.n()) folds += pte_cont(o_at(b)) ? 1 : 0;
+      for (uint64_t b = 0; b < entries_; b += o_.cont()) folds += pte_cont(o_at(b)) ? 1 : 0;
     }
     // Next program: empty tables (folios are never freed; the arena is large).
     for (uint64_t i = 0; i < entries_; ++i) {
-      o_.machine.poke(kUserMm, va_of(i), 0);
+      o_.machine().poke(kUserMm, va_of(i), 0);
       rm_.poke(kUserMm, va_of(i), 0);
     }
   }
@@ -326,4 +327,4 @@ INSTANTIATE_TEST_SUITE_P(Configs, RandomDiff,
                          param_name);
 
 }  // namespace
-}  // namespace ptediff::testing
+}  // namespace ptediff

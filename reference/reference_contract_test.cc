@@ -8,7 +8,8 @@
 #include <tuple>
 #include <vector>
 
-#include "reference/reference_test_util.h"
+#include "reference/reference.h"
+#include "testing/fixture.h"
 
 namespace ptediff {
 namespace {
@@ -71,9 +72,9 @@ const Call kSingleCalls[] = {
 using ContractParam = std::tuple<const Call*, ptediff_granule>;
 
 class ReferenceContractTest : public ::testing::TestWithParam<ContractParam>,
-                              public ReferenceFixture {
+                              public BackendFixture {
  protected:
-  ReferenceContractTest() : ReferenceFixture(std::get<1>(GetParam())) {}
+  ReferenceContractTest() : BackendFixture(std::get<1>(GetParam()), ptediff_reference_backend()) {}
   const Call& call() const { return *std::get<0>(GetParam()); }
 
   // Fills the entries around the table boundary and index 0 with valid
@@ -81,14 +82,14 @@ class ReferenceContractTest : public ::testing::TestWithParam<ContractParam>,
   void ExpectRefused(uint64_t addr, unsigned nr) {
     const uint64_t last = pmd() / page() - 1;
     for (const uint64_t i : {uint64_t{0}, uint64_t{1}, last, last + 1}) {
-      poke(i, entry(kPfn + i, kRwHwDirty));
+      poke(va(i), entry(kPfn + i, kRwHwDirty));
     }
     m_.begin_op();
     call().fn({be(), abi(), mm(), addr, nr});
     EXPECT_TRUE(m_.had_contract_error()) << call().name;
     EXPECT_TRUE(m_.log().empty()) << call().name << " touched the machine";
     for (const uint64_t i : {uint64_t{0}, uint64_t{1}, last, last + 1}) {
-      EXPECT_EQ(peek(i), entry(kPfn + i, kRwHwDirty)) << call().name << " entry " << i;
+      EXPECT_EQ(peek(va(i)), entry(kPfn + i, kRwHwDirty)) << call().name << " entry " << i;
     }
   }
 };
