@@ -112,6 +112,9 @@ Machine::Machine(const ptediff_geometry& geo, uint32_t features, const FolioMap*
     mms_.push_back(ptediff_mm{id, id != kKernelMm, TableWindow(geo, window_tables)});
   }
   log_.reserve(16384);  // a whole-window flow logs thousands of records
+  block_shift_ = geo.page_shift + static_cast<uint32_t>(__builtin_ctz(geo.cont_ptes));
+  blocks_per_mm_ = mms_[0].window.limit() >> block_shift_;
+  block_stamp_.assign(kNumMms * blocks_per_mm_, 0);
 }
 
 void Machine::poke(uint32_t mm, uint64_t va, pte_t v) {
@@ -125,11 +128,18 @@ void Machine::reset(uint32_t features) {
   for (ptediff_mm& mm : mms_) mm.window.clear();
   tlb_.clear();
   counters_ = {};
+  std::fill(block_stamp_.begin(), block_stamp_.end(), 0);
+  epoch_ = 0;
   begin_op();
 }
 
 void Machine::begin_op() {
   log_.clear();
+  touched_.clear();
+  if (++epoch_ == 0) {  // wrapped: no stamp may look current
+    std::fill(block_stamp_.begin(), block_stamp_.end(), 0);
+    epoch_ = 1;
+  }
   unlogged_reads_ = 0;
   violations_.clear();
   contract_errors_ = 0;
@@ -177,6 +187,7 @@ pte_t Machine::store(ptediff_mm* mm, uint64_t addr, pte_t val, Prim prim) {
   if (e.table != nullptr) {
     old = e.value();
     mm->window.set(e, val);
+    note_write(mm->id, addr);
   }
   log_.push_back({.prim = prim,
                   .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
@@ -212,10 +223,12 @@ bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val)
   }
   const pte_t cur = e.value();
   const bool ok = cur == *old;
-  if (ok)
+  if (ok) {
     mm->window.set(e, val);
-  else
+    note_write(mm->id, addr);
+  } else {
     *old = cur;
+  }
   log_.push_back({.prim = Prim::kCmpxchg,
                   .mm = id,
                   .ok = ok,
@@ -351,10 +364,12 @@ AccessResult Machine::access(uint32_t mmid, uint64_t va, AccessKind kind, uint32
     upd = old | PTE_AF;
     if (needs_dirty) upd &= ~PTE_RDONLY;
     mm.window.set(target, upd);
+    const uint64_t target_va =
+        target.table->va_base + (static_cast<uint64_t>(target.index) << abi_.geo.page_shift);
+    note_write(mmid, target_va);
     log_.push_back({.prim = Prim::kHw,
                     .mm = static_cast<uint8_t>(mmid),
-                    .addr = target.table->va_base +
-                            (static_cast<uint64_t>(target.index) << abi_.geo.page_shift),
+                    .addr = target_va,
                     .old = old,
                     .val = upd});
   }
