@@ -193,12 +193,13 @@ void FlushTracker::report() {
                           same_translation(p.cached, now) &&
                           (!p.cached_writable || !pte_rdonly(now));
     if (p.need && !(p.flushed && p.synced) && !restored) {
-      add_divergence(c_, DivClass::kFlushMissing, p.mm, p.va,
-                     absl::StrFormat("mm=%u va=%#x changed in a way that needs a TLB flush, but "
-                                     "O %s",
-                                     p.mm, p.va,
-                                     p.flushed ? "never completed it (no DSB)" : "never flushed it"),
-                     out_);
+      add_divergence(
+          c_, DivClass::kFlushMissing, p.mm, p.va,
+          absl::StrFormat("mm=%u va=%#x changed in a way that needs a TLB flush, but "
+                          "O %s",
+                          p.mm, p.va,
+                          p.flushed ? "never completed it (no DSB)" : "never flushed it"),
+          out_);
     }
   }
 }

@@ -107,8 +107,7 @@ void check_returns(const CheckContext& c, const std::vector<Ret>& r, const std::
                    std::vector<Divergence>* out) {
   if (r.size() != o.size()) {
     add_divergence(c, DivClass::kReturnValue, c.op.range.mm, c.op.range.va,
-                   absl::StrFormat("R returned %d values, O returned %d", r.size(), o.size()),
-                   out);
+                   absl::StrFormat("R returned %d values, O returned %d", r.size(), o.size()), out);
     return;
   }
   for (size_t i = 0; i < r.size(); ++i) {
@@ -126,11 +125,11 @@ void check_returns(const CheckContext& c, const std::vector<Ret>& r, const std::
     }
     const std::string bad = return_problem(c, a, b);
     if (!bad.empty()) {
-      add_divergence(c, DivClass::kReturnValue, a.range.mm, a.range.va,
-                     absl::StrFormat("return %d (%s, mm=%u va=%#x nr=%d): %s", i,
-                                     ret_type_name(a.type), a.range.mm, a.range.va, a.range.nr,
-                                     bad),
-                     out);
+      add_divergence(
+          c, DivClass::kReturnValue, a.range.mm, a.range.va,
+          absl::StrFormat("return %d (%s, mm=%u va=%#x nr=%d): %s", i, ret_type_name(a.type),
+                          a.range.mm, a.range.va, a.range.nr, bad),
+          out);
       return;
     }
   }

@@ -3,8 +3,8 @@
 
 namespace ptediff {
 
-void add_divergence(const CheckContext& c, DivClass cls, uint32_t mm, uint64_t va,
-                    std::string what, std::vector<Divergence>* out) {
+void add_divergence(const CheckContext& c, DivClass cls, uint32_t mm, uint64_t va, std::string what,
+                    std::vector<Divergence>* out) {
   for (const Divergence& d : *out) {
     if (d.cls == cls && d.op_index == c.op_index) return;  // one per class and op
   }

@@ -83,8 +83,8 @@ bool change_needs_flush(const ptediff_geometry& geo, pte_t old_pte, pte_t new_pt
 
 // Appends a divergence of class `cls` at (mm, va) with the block of (mm, va)
 // from both sides and both logs as evidence; at most one per class and op.
-void add_divergence(const CheckContext& c, DivClass cls, uint32_t mm, uint64_t va,
-                    std::string what, std::vector<Divergence>* out);
+void add_divergence(const CheckContext& c, DivClass cls, uint32_t mm, uint64_t va, std::string what,
+                    std::vector<Divergence>* out);
 
 }  // namespace ptediff
 

@@ -178,9 +178,10 @@ bool Executor::step(const Program& program, size_t in_index, RunResult* res) {
   const bool legal = prepare_op(in, *ref_, *folios_, &p);
   if (opts_.as_written && (!legal || !(p.op == in))) {
     res->rejected_op = in_index;
-    res->rejected = legal ? rewrite_reason(in, p.op)
-                          : absl::StrCat(op_spec(in.kind).name,
-                                         ": cannot run in this state (a binary input would skip it)");
+    res->rejected = legal
+                        ? rewrite_reason(in, p.op)
+                        : absl::StrCat(op_spec(in.kind).name,
+                                       ": cannot run in this state (a binary input would skip it)");
     return false;
   }
   if (!legal) {

@@ -117,7 +117,7 @@ class Executor {
   FoldStats fold_stats() const;
 
   RunOptions opts_;
-  World worlds_[3];  // by ptediff_granule
+  World worlds_[3];         // by ptediff_granule
   World* world_ = nullptr;  // the last run's
   FolioMap* folios_ = nullptr;
   Machine* ref_ = nullptr;

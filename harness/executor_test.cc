@@ -107,8 +107,9 @@ TEST(AsWritten, RejectsAtTheLineOfTheFirstRewrittenOp) {
   const std::string h = "ptediff-repro 1\ngranule 4k\nfolio_alloc order=4 place=low\n# c\n";
   Program p;
   ParseError err;
-  EXPECT_TRUE(parse_repro_as_written(
-      h + "set_ptes mm=0 va=0x10000 nr=16 folio=0 idx=0 prot=a|w|ro\n", "t", with_builtin_backends(), &p, &err))
+  EXPECT_TRUE(
+      parse_repro_as_written(h + "set_ptes mm=0 va=0x10000 nr=16 folio=0 idx=0 prot=a|w|ro\n", "t",
+                             with_builtin_backends(), &p, &err))
       << err.str();
   EXPECT_EQ(p.ops.size(), 2u);
   EXPECT_FALSE(parse_repro_as_written(h + "set_ptes mm=0 va=0x10000 nr=4 folio=0 idx=0 prot=a\n"
@@ -128,7 +129,9 @@ TEST(AsWritten, RejectsAtTheLineOfTheFirstRewrittenOp) {
   ASSERT_EQ(r.effective.ops.size(), 3u);
   EXPECT_EQ(r.effective.ops[2].get(Field::kVa), 0x14000u);
   // Its effective program runs as written.
-  EXPECT_TRUE(parse_repro_as_written(format_repro(r.effective), "e", with_builtin_backends(), &p, &err)) << err.str();
+  EXPECT_TRUE(
+      parse_repro_as_written(format_repro(r.effective), "e", with_builtin_backends(), &p, &err))
+      << err.str();
 }
 
 }  // namespace

@@ -19,8 +19,8 @@
 #include "harness/external.h"
 #include "harness/report.h"
 #include "harness/repro.h"
-#include "subjects/subject.h"
 #include "subjects/builtin_backends.h"
+#include "subjects/subject.h"
 
 namespace ptediff {
 namespace {

@@ -15,9 +15,9 @@
 #include "harness/report.h"
 #include "harness/repro.h"
 #include "optimized/contpte.h"
+#include "subjects/builtin_backends.h"
 #include "subjects/machine_report.h"
 #include "subjects/subject.h"
-#include "subjects/builtin_backends.h"
 
 namespace ptediff {
 namespace {
