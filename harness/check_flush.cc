@@ -49,7 +49,9 @@ class FlushTracker {
  private:
   // Records reaching here are in the window: refused ones are not entry
   // writes, and out-of-window flushes are never logged.
-  uint32_t& slot(uint32_t mm, uint64_t va) { return s_.slot[mm * window_pages_ + va / page_]; }
+  uint32_t& slot(uint32_t mm, uint64_t va) {
+    return s_.slot[mm * window_pages_ + (va >> g_.page_shift)];
+  }
   void mark_flushed(size_t i, bool sync);
   void on_flush(const LogRec& r);
   void on_write(const LogRec& r);
@@ -66,7 +68,7 @@ class FlushTracker {
 FlushTracker::FlushTracker(const CheckContext& c, CheckScratch& s, std::vector<Divergence>* out)
     : c_(c), s_(s), out_(out), g_(c.opt.geo()) {
   page_ = page_bytes(g_);
-  window_pages_ = c.opt.window_limit() / page_;
+  window_pages_ = c.opt.window_limit() >> g_.page_shift;
   s_.pages.clear();
   s_.unsynced.clear();
   if (s_.slot.size() < kNumMms * window_pages_) s_.slot.assign(kNumMms * window_pages_, 0);

@@ -56,7 +56,15 @@ bool check_block_entries(const CheckContext& c, const BlockRef& b, std::vector<D
     }
     if (!pte_valid(r) || !pte_valid(o)) continue;
     const GatheredAD ad = pte_valid_cont(o) ? gathered : GatheredAD{pte_young(o), pte_dirty(o)};
-    check_ad(c, b.mm, va, eb[i], ad, out);
+    // must => logical => may, for both bits at once; the messages only on a miss.
+    const uint8_t logical = (ad.young ? Envelope::kMustY | Envelope::kMayY : 0) |
+                            (ad.dirty ? Envelope::kMustD | Envelope::kMayD : 0);
+    const uint8_t must = eb[i] & (Envelope::kMustY | Envelope::kMustD);
+    const uint8_t may = eb[i] & (Envelope::kMayY | Envelope::kMayD);
+    if ((must & ~logical) != 0 ||
+        (logical & (Envelope::kMayY | Envelope::kMayD) & ~may) != 0) {
+      check_ad(c, b.mm, va, eb[i], ad, out);
+    }
   }
   return any_cont;
 }

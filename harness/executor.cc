@@ -160,6 +160,7 @@ RunResult Executor::run(const Program& program) {
   fini_backends();
   if (!start_run(program, mutant, &res)) return res;
   hash_ = 0xcbf29ce484222325ULL;
+  res.effective.ops.reserve(program.ops.size());
   for (size_t in_index = 0; in_index < program.ops.size(); ++in_index) {
     if (!step(program, in_index, &res)) break;
   }

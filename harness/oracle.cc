@@ -28,6 +28,13 @@ void merge_touched(const Machine& ref, const Machine& opt, std::vector<BlockRef>
   out->clear();
   const auto& a = ref.touched_blocks();
   const auto& b = opt.touched_blocks();
+  // Most ops touch one block on each side, the same one.
+  if (a.size() <= 1 && b.size() <= 1) {
+    if (!a.empty()) out->push_back(a[0]);
+    if (!b.empty() && (a.empty() || !(a[0] == b[0]))) out->push_back(b[0]);
+    if (out->size() == 2 && (*out)[1] < (*out)[0]) std::swap((*out)[0], (*out)[1]);
+    return;
+  }
   out->insert(out->end(), a.begin(), a.end());
   out->insert(out->end(), b.begin(), b.end());
   std::sort(out->begin(), out->end());

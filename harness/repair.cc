@@ -256,6 +256,21 @@ bool prepare_mremap(const View& v, Prepared* p) {
   return true;
 }
 
+// *out as a fresh Prepared for `in`, reusing its vectors' capacity (the
+// executor prepares every op into the same one).
+void reset_prepared(const Op& in, Prepared* out) {
+  out->op = in;
+  out->folio = {};
+  out->rmap.clear();
+  out->range = {};
+  EnvelopeHints& h = out->hints;
+  h.young_cleared.clear();
+  h.clean_dirty.clear();
+  h.clean_young.clear();
+  h.moved_from = h.moved_to = {};
+  h.moved = h.moved_by_folio = false;
+}
+
 // A single-entry call: va moves to the next valid entry.
 bool prepare_single(const View& v, Prepared* out) {
   Op& op = out->op;
@@ -313,8 +328,7 @@ bool prepare_api_op(const View& v, FolioMap& folios, Prepared* out) {
 
 bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* out) {
   const View v(ref);
-  *out = Prepared{};
-  out->op = in;
+  reset_prepared(in, out);
   Op& op = out->op;
   const auto mm = static_cast<uint32_t>(op.get(Field::kMm));
   switch (in.kind) {

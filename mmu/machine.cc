@@ -145,56 +145,43 @@ void Machine::begin_op() {
   contract_errors_ = 0;
 }
 
-bool Machine::valid_mm(const ptediff_mm* mm) const {
-  return mm != nullptr && mm >= mms_.data() && mm < mms_.data() + mms_.size();
-}
-
-EntryRef Machine::checked_entry(ptediff_mm* mm, uint64_t addr, const char* prim) {
+void Machine::refuse_entry(const ptediff_mm* mm, uint64_t addr, Prim prim) {
   if (!valid_mm(mm)) {
-    add_violation(absl::StrFormat("%s on an unknown mm", prim));
-    return {};
+    add_violation(absl::StrFormat("%s on an unknown mm", prim_name(prim)));
+    return;
   }
-  EntryRef e = mm->window.pte_entry(addr);
-  if (e.table == nullptr) {
-    add_violation(
-        absl::StrFormat("%s mm=%u va=%#x outside the window [0, %#x) or "
-                        "not page aligned",
-                        prim, mm->id, addr, mm->window.limit()));
-  }
-  return e;
+  add_violation(
+      absl::StrFormat("%s mm=%u va=%#x outside the window [0, %#x) or "
+                      "not page aligned",
+                      prim_name(prim), mm->id, addr, mm->window.limit()));
 }
 
 pte_t Machine::prim_read(ptediff_mm* mm, uint64_t addr) {
   ++counters_.reads;
-  EntryRef e = checked_entry(mm, addr, "read");
+  EntryRef e = checked_entry(mm, addr, Prim::kRead);
   const pte_t v = e.table != nullptr ? e.value() : 0;
   if (!log_reads_) {
     ++unlogged_reads_;
     return v;
   }
-  log_.push_back({.prim = Prim::kRead,
-                  .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
-                  .ok = e.table != nullptr,
-                  .addr = addr,
-                  .old = v,
-                  .val = v});
+  LogRec& r = add_rec(Prim::kRead, valid_mm(mm) ? mm->id : 0xff, addr);
+  r.ok = e.table != nullptr;
+  r.old = r.val = v;
   return v;
 }
 
 pte_t Machine::store(ptediff_mm* mm, uint64_t addr, pte_t val, Prim prim) {
-  EntryRef e = checked_entry(mm, addr, prim_name(prim));
+  EntryRef e = checked_entry(mm, addr, prim);
   pte_t old = 0;
   if (e.table != nullptr) {
     old = e.value();
     mm->window.set(e, val);
     note_write(mm->id, addr);
   }
-  log_.push_back({.prim = prim,
-                  .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
-                  .ok = e.table != nullptr,
-                  .addr = addr,
-                  .old = old,
-                  .val = val});
+  LogRec& r = add_rec(prim, valid_mm(mm) ? mm->id : 0xff, addr);
+  r.ok = e.table != nullptr;
+  r.old = old;
+  r.val = val;
   return old;
 }
 
@@ -210,12 +197,12 @@ pte_t Machine::prim_xchg(ptediff_mm* mm, uint64_t addr, pte_t val) {
 
 bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val) {
   ++counters_.atomics;
-  EntryRef e = checked_entry(mm, addr, "cmpxchg");
+  EntryRef e = checked_entry(mm, addr, Prim::kCmpxchg);
   const uint8_t id = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff);
   if (e.table == nullptr || old == nullptr) {
     // A refused entry reads as a constant 0 that ignores writes, so a
     // kernel-style retry loop ends instead of spinning.
-    log_.push_back({.prim = Prim::kCmpxchg, .mm = id, .ok = false, .addr = addr});
+    add_rec(Prim::kCmpxchg, id, addr).ok = false;
     if (old == nullptr) return false;
     const bool was_zero = *old == 0;
     *old = 0;
@@ -229,12 +216,10 @@ bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val)
   } else {
     *old = cur;
   }
-  log_.push_back({.prim = Prim::kCmpxchg,
-                  .mm = id,
-                  .ok = ok,
-                  .addr = addr,
-                  .old = cur,
-                  .val = ok ? val : cur});
+  LogRec& r = add_rec(Prim::kCmpxchg, id, addr);
+  r.ok = ok;
+  r.old = cur;
+  r.val = ok ? val : cur;
   return ok;
 }
 

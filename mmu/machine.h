@@ -165,11 +165,32 @@ class Machine {
 
  private:
   static constexpr size_t kMaxViolations = 16;
-  EntryRef checked_entry(ptediff_mm* mm, uint64_t addr, const char* prim);
+  // The entry (mm, addr) a primitive `prim` may touch, or a null ref after
+  // recording why not (refuse_entry). Inline: every primitive asks.
+  EntryRef checked_entry(ptediff_mm* mm, uint64_t addr, Prim prim) {
+    if (valid_mm(mm)) {
+      EntryRef e = mm->window.pte_entry(addr);
+      if (e.table != nullptr) return e;
+    }
+    refuse_entry(mm, addr, prim);
+    return {};
+  }
+  [[gnu::cold]] void refuse_entry(const ptediff_mm* mm, uint64_t addr, Prim prim);
+  // Appends a log record built in place (a temporary copied in stalls on
+  // store forwarding, a tenth of every primitive).
+  LogRec& add_rec(Prim prim, uint32_t mm, uint64_t addr) {
+    LogRec& r = log_.emplace_back();
+    r.prim = prim;
+    r.mm = static_cast<uint8_t>(mm);
+    r.addr = addr;
+    return r;
+  }
   void add_violation(std::string what);
   // Replaces an entry (WRITE_ONCE or xchg), logging it as `prim`.
   pte_t store(ptediff_mm* mm, uint64_t addr, pte_t val, Prim prim);
-  bool valid_mm(const ptediff_mm* mm) const;
+  bool valid_mm(const ptediff_mm* mm) const {
+    return mm != nullptr && mm >= mms_.data() && mm < mms_.data() + mms_.size();
+  }
   // Records that the entry of (mm, addr), inside the window, was written.
   void note_write(uint32_t mm, uint64_t addr) {
     const uint64_t block = addr >> block_shift_;
