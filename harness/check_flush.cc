@@ -149,7 +149,9 @@ void FlushTracker::on_write(const LogRec& r) {
       young_flush_ && pte_valid(r.old) && pte_young(r.old) && !pte_young(r.val);
   uint32_t& at = slot(r.mm, r.addr);
   if (at == 0 && (needs || young_cleared)) {
-    s_.pages.push_back({.mm = r.mm, .va = r.addr});
+    FlushPage& added = s_.pages.emplace_back();  // in place: no stack temporary to copy
+    added.mm = r.mm;
+    added.va = r.addr;
     at = static_cast<uint32_t>(s_.pages.size());
   }
   FlushPage* p = at == 0 ? nullptr : &s_.pages[at - 1];

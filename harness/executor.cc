@@ -15,26 +15,29 @@ namespace {
 
 // A multiply-xorshift mix over 64-bit words: stable across builds,
 // compilers and engines (no pointers, no iteration over unordered state).
-void mix(uint64_t* h, uint64_t v) {
-  *h = (*h ^ v) * 0x9e3779b97f4a7c15ULL;
-  *h ^= *h >> 29;
+// By value: through a pointer every step would store and reload the hash (it
+// may alias the log records it reads).
+[[nodiscard]] inline uint64_t mix(uint64_t h, uint64_t v) {
+  h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+  return h ^ (h >> 29);
 }
 
 // The trace hash of one executed op: its kind and operands, both sides'
 // returns, logged entry writes and flushes, record counts and divergence
 // classes (docs/DESIGN.md §2.9).
-void mix_op(uint64_t* h, const Op& op, const std::vector<Ret>& rr, const std::vector<Ret>& orr,
+[[nodiscard]] uint64_t mix_op(uint64_t h, const Op& op, const std::vector<Ret>& rr, const std::vector<Ret>& orr,
             const Machine& ref, const Machine& opt, const std::vector<Divergence>& divs) {
-  for (uint64_t v : op.f) mix(h, v);
-  for (const Ret& r : rr) mix(h, r.value);
-  for (const Ret& r : orr) mix(h, r.value);
+  for (uint64_t v : op.f) h = mix(h, v);
+  for (const Ret& r : rr) h = mix(h, r.value);
+  for (const Ret& r : orr) h = mix(h, r.value);
   for (const Machine* m : {&ref, &opt}) {
     for (const LogRec& l : m->log()) {
-      if (l.prim != Prim::kRead) mix(h, l.val ^ (l.addr << 1) ^ static_cast<uint64_t>(l.prim));
+      if (l.prim != Prim::kRead) h = mix(h, l.val ^ (l.addr << 1) ^ static_cast<uint64_t>(l.prim));
     }
-    mix(h, m->op_records());
+    h = mix(h, m->op_records());
   }
-  for (const Divergence& d : divs) mix(h, 0x100 + static_cast<uint64_t>(d.cls));
+  for (const Divergence& d : divs) h = mix(h, 0x100 + static_cast<uint64_t>(d.cls));
+  return h;
 }
 
 // Initialises backend `be` on machine m with options `o`; false with
@@ -191,7 +194,7 @@ bool Executor::step(const Program& program, size_t in_index, RunResult* res) {
   }
   const size_t idx = res->effective.ops.size();
   res->effective.ops.push_back(p.op);
-  mix(&hash_, static_cast<uint64_t>(p.op.kind));
+  hash_ = mix(hash_, static_cast<uint64_t>(p.op.kind));
   rrets_.clear();
   orets_.clear();
   Api ra(*ref_, *ref_be_), oa(*opt_, *opt_be_);
@@ -201,7 +204,7 @@ bool Executor::step(const Program& program, size_t in_index, RunResult* res) {
   run_op(p, oa, &orets_);
   std::vector<Divergence> divs;
   oracle.after_op({*ref_, *opt_, p, idx, rrets_, orets_}, &divs);
-  mix_op(&hash_, p.op, rrets_, orets_, *ref_, *opt_, divs);
+  hash_ = mix_op(hash_, p.op, rrets_, orets_, *ref_, *opt_, divs);
   if (opts_.on_step) opts_.on_step(idx, p, rrets_, orets_, *ref_, *opt_);
   if (opts_.keep_trace) res->trace.push_back({p, rrets_, orets_, ref_->log(), opt_->log()});
   const bool diverged = !divs.empty();
