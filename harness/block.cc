@@ -40,8 +40,9 @@ bool block_foldable(const Machine& ref, const BlockRef& b) {
   const uint64_t pfn0 = pte_pfn(&g, e[0]);
   // contpte_try_fold: "we never try to fold special mappings": they have no
   // folio, and the model maps them at pfns without a memmap (pfnmap_pfn).
-  return pfn0 % g.cont_ptes == 0 && folio_covers_block(ref, pfn0) &&
-         run_break(g, e, g.cont_ptes, /*cont=*/false) == g.cont_ptes;
+  // (The folio lookup is a search: asked last.)
+  return pfn0 % g.cont_ptes == 0 && run_break(g, e, g.cont_ptes, /*cont=*/false) == g.cont_ptes &&
+         folio_covers_block(ref, pfn0);
 }
 
 std::string cont_malformed(const Machine& opt, const BlockRef& b) {
