@@ -108,23 +108,22 @@ void Envelope::follow_ref(const Machine& ref, const std::vector<BlockRef>& block
     const pte_t* rb = ref.entries(b.mm, va0, block_pages);
     if (b.mm >= kNumMms || rb == nullptr || (b.index + 1) * block_pages > pages_) continue;
     uint8_t* xb = &at(b.mm, va0);
-    // Written without branches (each entry's bits are data the branch
-    // predictor cannot learn): masks of 0 or 0xff select each step.
     for (uint64_t i = 0; i < block_pages; ++i) {
+      uint8_t& x = xb[i];
       const pte_t e = rb[i];
-      uint8_t x = xb[i];
-      const auto y = static_cast<uint8_t>(-static_cast<uint8_t>(pte_young(e)));
-      const auto d = static_cast<uint8_t>(-static_cast<uint8_t>(pte_dirty(e)));
+      if (!pte_valid(e)) {
+        x = 0;
+        continue;
+      }
+      const bool y = pte_young(e), d = pte_dirty(e);
       // Any event that makes R's entry young ends a forgiveness; one that
       // makes it dirty ends a fork copy's exemption.
-      x &= ~(y & ((x & kRefYoung) ? 0 : kForgiven));
-      x &= ~(d & ((x & kRefDirty) ? 0 : kDirtyExempt));
-      x = (x & ~(kMustY | kMustD | kRefYoung | kRefDirty)) | (y & (kRefYoung | kMayY)) |
-          (d & (kMustD | kMayD | kRefDirty));
-      x |= y & ((x & kForgiven) ? 0 : kMustY);
-      x &= (x & kDirtyExempt) ? ~kMustD : 0xff;
-      // An invalid entry resets everything.
-      xb[i] = x & static_cast<uint8_t>(-static_cast<uint8_t>(pte_valid(e)));
+      if (y && !(x & kRefYoung)) x &= ~kForgiven;
+      if (d && !(x & kRefDirty)) x &= ~kDirtyExempt;
+      x = (x & ~(kMustY | kMustD | kRefYoung | kRefDirty)) | (y ? kRefYoung | kMayY : 0) |
+          (d ? kMustD | kMayD | kRefDirty : 0);
+      if (y && !(x & kForgiven)) x |= kMustY;
+      if (x & kDirtyExempt) x &= ~kMustD;
     }
   }
 }
