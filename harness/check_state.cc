@@ -61,8 +61,7 @@ bool check_block_entries(const CheckContext& c, const BlockRef& b, std::vector<D
                             (ad.dirty ? Envelope::kMustD | Envelope::kMayD : 0);
     const uint8_t must = eb[i] & (Envelope::kMustY | Envelope::kMustD);
     const uint8_t may = eb[i] & (Envelope::kMayY | Envelope::kMayD);
-    if ((must & ~logical) != 0 ||
-        (logical & (Envelope::kMayY | Envelope::kMayD) & ~may) != 0) {
+    if ((must & ~logical) != 0 || (logical & (Envelope::kMayY | Envelope::kMayD) & ~may) != 0) {
       check_ad(c, b.mm, va, eb[i], ad, out);
     }
   }

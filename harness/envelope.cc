@@ -149,7 +149,7 @@ void Envelope::forgive_young_clears(const Machine& ref, const EnvelopeHints& hin
     const uint64_t first = (r.va >> geo_.page_shift) / block_pages;
     const uint64_t last = ((r.va >> geo_.page_shift) + r.nr - 1) / block_pages;
     for (uint64_t index = first; index <= last; ++index) {
-      if ((index + 1) * block_pages > pages_ || !foldable(ref, {r.mm, index})) continue;
+      if ((index + 1) * block_pages > pages_ || !block_foldable(ref, {r.mm, index})) continue;
       uint8_t* xb = &bits_[r.mm * pages_ + index * block_pages];
       for (uint64_t k = 0; k < block_pages; ++k) xb[k] = (xb[k] | kForgiven) & ~kMustY;
     }
@@ -162,7 +162,7 @@ void Envelope::spread_foldable(const Machine& ref, const std::vector<BlockRef>& 
   // per folio anyway.
   const uint64_t block_pages = geo_.cont_ptes;
   for (const BlockRef& b : blocks) {
-    if (!foldable(ref, b)) continue;
+    if (!block_foldable(ref, b)) continue;
     uint8_t* xb = &bits_[b.mm * pages_ + b.index * block_pages];
     uint8_t acc = 0;
     for (uint64_t k = 0; k < block_pages; ++k) acc |= xb[k];

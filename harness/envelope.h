@@ -63,9 +63,6 @@ class Envelope {
   // state and the op's hints. `blocks` is sorted and unique.
   void update(const Machine& ref, const EnvelopeHints& hints, const std::vector<BlockRef>& blocks);
 
-  // Whether block `b` of R could be folded by O (block_foldable, block.h).
-  bool foldable(const Machine& ref, const BlockRef& b) const { return block_foldable(ref, b); }
-
  private:
   // The steps of update, in order (docs/DESIGN.md §5.3).
   void move_bits(const Machine& ref, const EnvelopeHints& hints);

@@ -25,8 +25,9 @@ namespace {
 // The trace hash of one executed op: its kind and operands, both sides'
 // returns, logged entry writes and flushes, record counts and divergence
 // classes (docs/DESIGN.md §2.9).
-[[nodiscard]] uint64_t mix_op(uint64_t h, const Op& op, const std::vector<Ret>& rr, const std::vector<Ret>& orr,
-            const Machine& ref, const Machine& opt, const std::vector<Divergence>& divs) {
+[[nodiscard]] uint64_t mix_op(uint64_t h, const Op& op, const std::vector<Ret>& rr,
+                              const std::vector<Ret>& orr, const Machine& ref, const Machine& opt,
+                              const std::vector<Divergence>& divs) {
   for (uint64_t v : op.f) h = mix(h, v);
   for (const Ret& r : rr) h = mix(h, r.value);
   for (const Ret& r : orr) h = mix(h, r.value);
