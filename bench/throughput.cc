@@ -33,6 +33,7 @@
 #include "harness/codec.h"
 #include "harness/executor.h"
 #include "harness/repro.h"
+#include "subjects/builtin_backends.h"
 
 namespace ptediff::bench {
 namespace {
@@ -105,7 +106,7 @@ void run_programs(benchmark::State& state, ptediff_granule g,
                   const std::vector<Program>& programs) {
   RunOptions fast;
   fast.log_reads = false;  // as the fuzz target runs
-  Executor ex(fast);
+  Executor ex(with_builtin_backends(fast));
   uint64_t ops = 0, decoded = 0, diverged = 0, prims = 0;
   size_t next = 0;
   for (auto _ : state) {
@@ -164,7 +165,7 @@ void BM_FixedProgram(benchmark::State& state) {
   RunOptions opts;
   opts.mutant = mutant;
   opts.window_tables = w.tables;
-  Executor ex(opts);
+  Executor ex(with_builtin_backends(opts));
   uint64_t ops = 0;
   for (auto _ : state) ops += ex.run(p).effective.ops.size();
   using C = benchmark::Counter;

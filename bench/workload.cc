@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "harness/executor.h"
+#include "subjects/builtin_backends.h"
 
 namespace ptediff::bench {
 namespace {
@@ -73,7 +74,7 @@ FlowCost measure(const Workload& w, Profile profile, const std::string& mutant,
       opt_before = opt.counters();
     }
   };
-  Executor ex(opts);
+  Executor ex(with_builtin_backends(opts));
   const RunResult res = ex.run(program);
   out.divergences = res.divergences.size();
   if (!res.error.empty()) {

@@ -9,6 +9,7 @@
 
 #include "harness/executor.h"
 #include "harness/repro.h"
+#include "subjects/builtin_backends.h"
 
 namespace ptediff {
 namespace {
@@ -31,7 +32,7 @@ TEST(GoldenHashes, EveryBuildReproducesTheRecordedTraceHashes) {
     ASSERT_TRUE(parse_repro(text.str(), path, &p, &err)) << err.str();
     RunOptions opts;
     opts.mutant = mutant;
-    Executor ex(opts);
+    Executor ex(with_builtin_backends(opts));
     char got[17];
     std::snprintf(got, sizeof got, "%016llx",
                   static_cast<unsigned long long>(ex.run(p).trace_hash));

@@ -22,6 +22,7 @@
 #include "harness/executor.h"
 #include "harness/repro.h"
 #include "optimized/contpte.h"
+#include "subjects/builtin_backends.h"
 
 namespace ptediff {
 namespace {
@@ -98,7 +99,7 @@ bool diverges(const std::string& mutant, const std::vector<uint8_t>& header,
   bytes.insert(bytes.end(), ops.begin(), ops.end());
   RunOptions opts;
   opts.mutant = mutant;
-  Executor ex(opts);
+  Executor ex(with_builtin_backends(opts));
   return ex.run(decode_program(bytes)).diverged();
 }
 

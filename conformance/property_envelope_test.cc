@@ -16,6 +16,7 @@
 #include "harness/repro.h"
 #include "mmu/folio.h"
 #include "reference/reference.h"
+#include "subjects/builtin_backends.h"
 
 namespace ptediff {
 namespace {
@@ -105,7 +106,7 @@ RC_GTEST_PROP(EnvelopeSelf, AcceptsTheReferenceAgainstItself, ()) {
   p.ops = *rc::gen::resize(40, rc::gen::container<std::vector<Op>>(gen_op(p.header.granule)));
   RunOptions opts;
   opts.opt = reference_as_opt();
-  Executor ex(opts);
+  Executor ex(with_builtin_backends(opts));
   const RunResult r = ex.run(p);
   RC_ASSERT(r.error.empty());
   RC_CLASSIFY(r.effective.ops.size() >= 10, "10+ ops executed");

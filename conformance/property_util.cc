@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "harness/executor.h"
 #include "harness/repro.h"
+#include "subjects/builtin_backends.h"
 
 namespace ptediff {
 namespace {
@@ -209,7 +210,7 @@ struct AppendOp : rc::state::Command<OpList, Target> {
     p.ops.push_back(op);
     RunOptions opts;
     opts.opt = t.opt;
-    Executor ex(opts);
+    Executor ex(with_builtin_backends(opts));
     const RunResult r = ex.run(p);
     if (!r.error.empty()) RC_FAIL(r.error);
     if (r.diverged()) RC_FAIL(failure_text(r));

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "harness/report.h"
 #include "harness/repro.h"
+#include "subjects/builtin_backends.h"
 
 namespace ptediff {
 
@@ -33,7 +34,7 @@ Scenario::Scenario(std::string_view header, std::string_view body, RunOptions op
   ParseError err;
   const std::string text = repro_text(header, body);
   opts.keep_trace = true;
-  ex_ = std::make_unique<Executor>(std::move(opts));
+  ex_ = std::make_unique<Executor>(with_builtin_backends(std::move(opts)));
   if (!parse_repro(text, "<scenario>", &program_, &err)) {
     error_ = err.str();
     geo_ = ptediff_geometry_of(PTEDIFF_GRANULE_4K);

@@ -21,6 +21,7 @@
 #include "harness/report.h"
 #include "harness/repro.h"
 #include "optimized/contpte.h"
+#include "subjects/builtin_backends.h"
 
 namespace {
 
@@ -42,7 +43,7 @@ ptediff::RunOptions run_options(bool fast) {
   opts.mutant = injected_mutant();
   opts.opt = external_backend;
   opts.log_reads = !fast;
-  return opts;
+  return ptediff::with_builtin_backends(opts);
 }
 
 // The Executor every input runs on. It keeps its machines between inputs and

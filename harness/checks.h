@@ -3,15 +3,22 @@
 // Each check looks at the reference (R) and optimized (O) machines, the op's
 // primitive logs and the envelope, and appends divergences. They only look
 // at the blocks the op touched (plus the TLB), so a check costs what the op
-// changed, not the size of the window.
+// changed, not the size of the window. One file per concern:
+// check_state.cc (pte-state, access-dirty, cont-malformed), check_returns.cc
+// (return-value), check_flush.cc (flush-missing, bbm, out-of-window,
+// contract), check_tlb.cc (tlb-stale); whether a stale translation is O's
+// fault is decided in stale.cc, block shapes in block.cc.
 #ifndef PTEDIFF_HARNESS_CHECKS_H_
 #define PTEDIFF_HARNESS_CHECKS_H_
 
+#include <string>
 #include <vector>
 
+#include "harness/block.h"
 #include "harness/divergence.h"
 #include "harness/envelope.h"
 #include "harness/flows.h"
+#include "harness/stale.h"
 
 namespace ptediff {
 
@@ -36,19 +43,12 @@ struct FlushPage {
   bool upgrade = false;
 };
 
-// Buffers check_log reuses from op to op (an executor keeps one), so a
+// Buffers check_log reuses from op to op (an oracle keeps one), so a
 // check allocates nothing once they have grown.
 struct CheckScratch {
   std::vector<FlushPage> pages;  // the pages tracked this op
   std::vector<uint32_t> slot;    // (mm, page number) -> 1 + index into pages; 0: untracked
   std::vector<size_t> unsynced;  // pages flushed, not yet synced
-};
-
-// One page of a TLB entry that grants more than its table (tlb_entry_stale).
-struct StalePage {
-  uint32_t mm;
-  uint64_t va;
-  bool operator==(const StalePage&) const = default;
 };
 
 struct CheckContext {
@@ -58,9 +58,10 @@ struct CheckContext {
   const Prepared& op;
   size_t op_index;
   CheckScratch* scratch = nullptr;  // nullptr: check_log uses its own
-  // O's stale TLB pages before the op (taken when R's version flushed);
-  // check_tlb does not blame O for them. nullptr: none known.
-  const std::vector<StalePage>* stale_before = nullptr;
+  // What O's TLB held stale before the op and whether R's op flushed
+  // (StaleLedger::before_opt); check_tlb does not blame O for stale pages
+  // it lists. nullptr: none known, R's flush read from its log.
+  const StaleLedger* stale = nullptr;
 };
 
 // pte-state, access-dirty and cont-malformed over the touched blocks.
@@ -75,30 +76,15 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out);
 // version of the op invalidated.
 void check_tlb(const CheckContext& c, std::vector<Divergence>* out);
 
-// What an access result `x` on entry `e` ends as once the arm64 fault path
-// has handled a spurious fault and the access is retried: an access-flag
-// fault is fixed by ptep_set_access_flags (setting AF), a write permission
-// fault on a writable entry too (setting dirty, flushing the stale
-// read-only translation); other faults stay.
-AccessResult after_fault_path(AccessResult x, pte_t e, AccessKind kind, bool hafdbs);
-
 // Whether an entry change needs a TLB flush: validity lost, output address or
 // memory attributes changed, or write permission / hardware dirty lost.
 // Access-flag-only changes never do.
 bool change_needs_flush(const ptediff_geometry& geo, pte_t old_pte, pte_t new_pte);
 
-// Whether TLB entry `t` of machine `m` grants more for page va than m's
-// table does now (invalid, other address, or write on a read-only entry).
-bool tlb_entry_stale(const Machine& m, const TlbEntry& t, uint64_t va);
-
-// Whether a log holds a TLB flush (flush_tlb_range or flush_tlb_mm).
-bool log_flushes(const std::vector<LogRec>& log);
-
-// Every page of m's TLB entries that grants more than m's table.
-std::vector<StalePage> stale_tlb_pages(const Machine& m);
-
-// The touched blocks of an op: every block either machine wrote.
-std::vector<BlockRef> touched_blocks(const Machine& ref, const Machine& opt);
+// Appends a divergence of class `cls` at (mm, va) with the block of (mm, va)
+// from both sides and both logs as evidence; at most one per class and op.
+void add_divergence(const CheckContext& c, DivClass cls, uint32_t mm, uint64_t va, std::string what,
+                    std::vector<Divergence>* out);
 
 }  // namespace ptediff
 

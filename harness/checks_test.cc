@@ -8,6 +8,7 @@
 #include "harness/repro.h"
 #include "optimized/contpte.h"
 #include "reference/reference.h"
+#include "subjects/builtin_backends.h"
 
 namespace ptediff {
 namespace {
@@ -49,7 +50,7 @@ std::string run_with(const ptediff_backend& be, const std::string& ops) {
   if (!parse_repro(text, "<test>", &p, &err)) return err.str();
   RunOptions opts;
   opts.opt = &be;
-  Executor ex(opts);
+  Executor ex(with_builtin_backends(opts));
   const RunResult r = ex.run(p);
   if (!r.error.empty()) return r.error;
   return r.diverged() ? div_class_name(r.divergences.front().cls) : "none";
@@ -230,7 +231,7 @@ TEST(Checks, RepairMapsSpecialEntriesOneAtATime) {
   p.ops.back().set(Field::kVa, 0x10000);
   p.ops.back().set(Field::kNr, 16);
   p.ops.back().set(Field::kProt, kProtYoung | kProtDirty | kProtWrite | kProtRdonly | kProtSpecial);
-  Executor ex;
+  Executor ex(with_builtin_backends());
   const RunResult r = ex.run(p);
   ASSERT_EQ(r.effective.ops.size(), 2u);
   EXPECT_EQ(r.effective.ops[1].get(Field::kNr), 1u);

@@ -13,17 +13,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "harness/block.h"
 #include "harness/flows.h"
 #include "mmu/machine.h"
 
 namespace ptediff {
-
-// A block of one mm: the unit of touched-state tracking.
-struct BlockRef {
-  uint32_t mm;
-  uint64_t index;  // va / CONT_PTE_SIZE
-  auto operator<=>(const BlockRef&) const = default;
-};
 
 class Envelope {
  public:
@@ -51,7 +45,9 @@ class Envelope {
     return bits_.data() + mm * pages_ + i;
   }
   // OR of `bit` over a range (pre-op).
-  bool any(const Range& r, Bit bit) const;
+  bool any(const Range& r, Bit bit) const { return (or_bits(r.mm, r.va, r.nr) & bit) != 0; }
+  // OR of the bits of n entries from va (entries outside the window read 0).
+  uint8_t or_bits(uint32_t mm, uint64_t va, uint64_t n) const;
 
   // Marks a page as accessed by a successful hardware access on either side:
   // the access may set young (and dirty for writes) whatever the TLB did.
@@ -67,23 +63,22 @@ class Envelope {
   // state and the op's hints. `blocks` is sorted and unique.
   void update(const Machine& ref, const EnvelopeHints& hints, const std::vector<BlockRef>& blocks);
 
-  // Whether block `b` of R could be folded by O: a user mm, every entry
-  // valid and not special, pfns consecutive from a CONT-aligned pfn, equal
-  // protection modulo access/dirty, one folio covering the block.
-  bool foldable(const Machine& ref, const BlockRef& b) const;
-
  private:
+  // The steps of update, in order (docs/DESIGN.md §5.3).
+  void move_bits(const Machine& ref, const EnvelopeHints& hints);
+  void follow_ref(const Machine& ref, const std::vector<BlockRef>& blocks);
+  void exempt_fork_child_dirty(const EnvelopeHints& hints);
+  void forgive_young_clears(const Machine& ref, const EnvelopeHints& hints);
+  void spread_foldable(const Machine& ref, const std::vector<BlockRef>& blocks);
+  // Applies fn to the bits of every in-window entry of r.
+  template <typename Fn>
+  void for_each(const Range& r, Fn fn);
+
   uint8_t& at(uint32_t mm, uint64_t va) { return bits_[mm * pages_ + (va >> geo_.page_shift)]; }
 
   ptediff_geometry geo_;
   uint64_t pages_;
   std::vector<uint8_t> bits_;  // kNumMms * pages_
-};
-
-// O's logical young/dirty of an entry: gathered over its block when valid+CONT
-// (check_state computes it once per block, docs/DESIGN.md §5.3).
-struct LogicalAD {
-  bool young, dirty;
 };
 
 }  // namespace ptediff

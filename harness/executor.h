@@ -17,23 +17,26 @@
 #include <string>
 #include <vector>
 
-#include "harness/checks.h"
 #include "harness/divergence.h"
-#include "harness/envelope.h"
 #include "harness/flows.h"
 #include "harness/ops.h"
+#include "harness/oracle.h"
 #include "harness/repro.h"
 #include "mmu/machine.h"
 
 namespace ptediff {
 
 struct RunOptions {
-  // The backend run as O (nullptr: the built-in optimized backend) and R
-  // (nullptr: the built-in reference).
+  // The backends run as O and R. Both are required: a run without them is a
+  // setup error. with_builtin_backends (subjects/builtin_backends.h) fills
+  // the built-in optimized and reference backends.
   const ptediff_backend* opt = nullptr;
   const ptediff_backend* ref = nullptr;
-  // Overrides the program header's mutant when non-empty. An external O
-  // (opt != nullptr) gets "none" when this is empty, not the header's.
+  // Whether O is the built-in contpte backend, whose mutant catalogue the
+  // program header's `mutant` names (set by with_builtin_backends).
+  bool opt_takes_header_mutant = false;
+  // Overrides the program header's mutant when non-empty. Any other O gets
+  // "none" when this is empty, not the header's.
   std::string mutant;
   bool stop_at_first = true;  // stop after the first op that diverges
   uint32_t window_tables = kDefaultWindowTables;
@@ -98,22 +101,33 @@ class Executor {
   struct World {
     std::unique_ptr<FolioMap> folios;
     std::unique_ptr<Machine> ref, opt;
-    std::unique_ptr<Envelope> env;
+    std::unique_ptr<Oracle> oracle;
   };
   // Tears down the last run's backends (their fini) and forgets them.
   void fini_backends();
   // The reset world of `granule`, built on first use.
   World& world(const ptediff_geometry& geo, uint32_t features);
+  // Selects and resets the world of `program` and initialises both backends
+  // with O's options; false (with res->error) on a setup error.
+  bool start_run(const Program& program, const std::string& mutant, RunResult* res);
+  // Repairs and runs input op `in_index` on R and O and asks the oracle;
+  // returns false when the run stops after it.
+  bool step(const Program& program, size_t in_index, RunResult* res);
+  // Fold statistics over O's user mms at the end of a run.
+  FoldStats fold_stats() const;
 
   RunOptions opts_;
-  CheckScratch scratch_;                 // check_log's buffers, reused from op to op
-  std::vector<StalePage> stale_before_;  // O's stale TLB pages before the op
-  World worlds_[3];                      // by ptediff_granule
-  FolioMap* folios_ = nullptr;           // the last run's world
+  World worlds_[3];         // by ptediff_granule
+  World* world_ = nullptr;  // the last run's
+  FolioMap* folios_ = nullptr;
   Machine* ref_ = nullptr;
   Machine* opt_ = nullptr;
   const ptediff_backend* ref_be_ = nullptr;
   const ptediff_backend* opt_be_ = nullptr;
+  // Per-op buffers reused from op to op, and the running trace hash.
+  std::vector<Ret> rrets_, orets_;
+  Prepared prepared_;
+  uint64_t hash_ = 0;
 };
 
 // The backend options string for O from a header ("profile=fold mutant=none").
@@ -122,8 +136,9 @@ std::string backend_options(const Header& h, const std::string& mutant_override)
 // Parses repro text that must run as written: a parse error, or an op that
 // is illegal in the state the ops before it leave (one the repair step of a
 // binary input would rewrite or skip), fails with `file:line: message`.
-bool parse_repro_as_written(std::string_view text, std::string_view file, Program* out,
-                            ParseError* err);
+// `backends` supplies R and O (RunOptions::ref, opt); only R's state matters.
+bool parse_repro_as_written(std::string_view text, std::string_view file,
+                            const RunOptions& backends, Program* out, ParseError* err);
 
 }  // namespace ptediff
 

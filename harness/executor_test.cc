@@ -9,6 +9,7 @@
 #include "harness/codec.h"
 #include "harness/report.h"
 #include "harness/repro.h"
+#include "subjects/builtin_backends.h"
 
 namespace ptediff {
 namespace {
@@ -31,7 +32,7 @@ TEST_P(RandomPrograms, NoDivergenceOnTheDefaultBackends) {
   for (int seed = 0; seed < n; ++seed) {
     const auto bytes = random_bytes(seed, GetParam(), 40 + seed % 400);
     const Program p = decode_program(bytes);
-    Executor ex;
+    Executor ex(with_builtin_backends());
     const RunResult r = ex.run(p);
     ASSERT_TRUE(r.error.empty()) << r.error;
     ops += r.decoded_ops;
@@ -54,7 +55,7 @@ INSTANTIATE_TEST_SUITE_P(Granules, RandomPrograms,
 TEST(Determinism, SameInputSameHash) {
   for (int seed = 0; seed < 20; ++seed) {
     const Program p = decode_program(random_bytes(seed, PTEDIFF_GRANULE_4K, 300));
-    Executor a, b;
+    Executor a(with_builtin_backends()), b(with_builtin_backends());
     EXPECT_EQ(a.run(p).trace_hash, b.run(p).trace_hash);
   }
 }
@@ -62,7 +63,7 @@ TEST(Determinism, SameInputSameHash) {
 TEST(Determinism, EffectiveProgramReplaysIdentically) {
   for (int seed = 0; seed < 50; ++seed) {
     const Program p = decode_program(random_bytes(seed, PTEDIFF_GRANULE_4K, 300));
-    Executor a, b;
+    Executor a(with_builtin_backends()), b(with_builtin_backends());
     const RunResult ra = a.run(p);
     const RunResult rb = b.run(ra.effective);
     EXPECT_EQ(rb.skipped, 0u) << seed;
@@ -78,7 +79,7 @@ TEST(Determinism, EffectiveProgramReplaysIdentically) {
 TEST(Determinism, ReusedExecutorMatchesFreshOnes) {
   const ptediff_granule granules[] = {PTEDIFF_GRANULE_4K, PTEDIFF_GRANULE_16K, PTEDIFF_GRANULE_64K};
   const char* mutants[] = {"none", "convert-no-flush", "get-no-gather", "unfold-drops-dirty"};
-  Executor reused;
+  Executor reused(with_builtin_backends());
   int diverged = 0;
   for (int seed = 0; seed < 24; ++seed) {
     Program p = decode_program(random_bytes(seed, granules[seed % 3], 120 + 37 * (seed % 5)));
@@ -86,7 +87,7 @@ TEST(Determinism, ReusedExecutorMatchesFreshOnes) {
     // Twice: a leftover of the same program's run lands where it is used.
     reused.run(p);
     const RunResult a = reused.run(p);
-    Executor fresh;
+    Executor fresh(with_builtin_backends());
     const RunResult b = fresh.run(p);
     EXPECT_EQ(a.trace_hash, b.trace_hash) << seed;
     EXPECT_EQ(a.effective, b.effective) << seed;
@@ -106,13 +107,14 @@ TEST(AsWritten, RejectsAtTheLineOfTheFirstRewrittenOp) {
   const std::string h = "ptediff-repro 1\ngranule 4k\nfolio_alloc order=4 place=low\n# c\n";
   Program p;
   ParseError err;
-  EXPECT_TRUE(parse_repro_as_written(
-      h + "set_ptes mm=0 va=0x10000 nr=16 folio=0 idx=0 prot=a|w|ro\n", "t", &p, &err))
+  EXPECT_TRUE(
+      parse_repro_as_written(h + "set_ptes mm=0 va=0x10000 nr=16 folio=0 idx=0 prot=a|w|ro\n", "t",
+                             with_builtin_backends(), &p, &err))
       << err.str();
   EXPECT_EQ(p.ops.size(), 2u);
   EXPECT_FALSE(parse_repro_as_written(h + "set_ptes mm=0 va=0x10000 nr=4 folio=0 idx=0 prot=a\n"
                                           "set_ptes mm=0 va=0x11000 nr=2 folio=0 idx=4 prot=a\n",
-                                      "t", &p, &err));
+                                      "t", with_builtin_backends(), &p, &err));
   EXPECT_EQ(err.str(),
             "t:6: set_ptes: va=0x11000 is not legal in this state (a binary input would "
             "run va=0x14000)");
@@ -121,13 +123,15 @@ TEST(AsWritten, RejectsAtTheLineOfTheFirstRewrittenOp) {
   ASSERT_TRUE(parse_repro(h + "set_ptes mm=0 va=0x10000 nr=4 folio=0 idx=0 prot=a\n"
                               "set_ptes mm=0 va=0x11000 nr=2 folio=0 idx=4 prot=a\n",
                           "t", &q, &err));
-  Executor ex;
+  Executor ex(with_builtin_backends());
   const RunResult r = ex.run(q);
   EXPECT_EQ(r.rejected_op, SIZE_MAX);
   ASSERT_EQ(r.effective.ops.size(), 3u);
   EXPECT_EQ(r.effective.ops[2].get(Field::kVa), 0x14000u);
   // Its effective program runs as written.
-  EXPECT_TRUE(parse_repro_as_written(format_repro(r.effective), "e", &p, &err)) << err.str();
+  EXPECT_TRUE(
+      parse_repro_as_written(format_repro(r.effective), "e", with_builtin_backends(), &p, &err))
+      << err.str();
 }
 
 }  // namespace

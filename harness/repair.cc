@@ -226,6 +226,18 @@ bool prepare_fork(const View& v, Prepared* p) {
   return true;
 }
 
+// clear_young_dirty_ptes / madv_free with `flags` (CYDP_*): a whole folio
+// mapped in order; the envelope drops what the caller asked to clean.
+bool prepare_young_dirty_clean(const View& v, uint64_t flags, Prepared* out) {
+  if (!prepare_whole_folio(v, out)) return false;
+  if (flags & CYDP_CLEAR_YOUNG) {
+    out->hints.young_cleared.push_back(out->range);
+    out->hints.clean_young.push_back(out->range);
+  }
+  if (flags & CYDP_CLEAR_DIRTY) out->hints.clean_dirty.push_back(out->range);
+  return true;
+}
+
 bool prepare_mremap(const View& v, Prepared* p) {
   Op& op = p->op;
   const uint32_t mm = static_cast<uint32_t>(op.get(Field::kMm));
@@ -244,21 +256,33 @@ bool prepare_mremap(const View& v, Prepared* p) {
   return true;
 }
 
-}  // namespace
-
-bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* out) {
-  const View v(ref);
-  *out = Prepared{};
+// *out as a fresh Prepared for `in`, reusing its vectors' capacity (the
+// executor prepares every op into the same one).
+void reset_prepared(const Op& in, Prepared* out) {
   out->op = in;
+  out->folio = {};
+  out->rmap.clear();
+  out->range = {};
+  EnvelopeHints& h = out->hints;
+  h.young_cleared.clear();
+  h.clean_dirty.clear();
+  h.clean_young.clear();
+  h.moved_from = h.moved_to = {};
+  h.moved = h.moved_by_folio = false;
+}
+
+// A single-entry call: va moves to the next valid entry.
+bool prepare_single(const View& v, Prepared* out) {
   Op& op = out->op;
-  auto mm_of = [&] { return static_cast<uint32_t>(op.get(Field::kMm)); };
-  const uint32_t mm = mm_of();
-  auto single = [&] {
-    if (!repair_to_valid(v, op)) return false;
-    out->range = {mm_of(), op.get(Field::kVa), 1};
-    return true;
-  };
-  switch (in.kind) {
+  if (!repair_to_valid(v, op)) return false;
+  out->range = {static_cast<uint32_t>(op.get(Field::kMm)), op.get(Field::kVa), 1};
+  return true;
+}
+
+// The API calls (docs/DESIGN.md §4.2); false for other kinds.
+bool prepare_api_op(const View& v, FolioMap& folios, Prepared* out) {
+  Op& op = out->op;
+  switch (op.kind) {
     case K::kPtepSetAccessFlags:
       // The caller's `dirty` says the fault was a write, and only a write
       // fault makes the entry writable (wp_page_reuse, handle_pte_fault
@@ -266,7 +290,7 @@ bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* ou
       // read-only translation only then, so write without dirty would leave
       // a read-only TLB entry that faults forever (found by the fuzzer).
       if (op.get(Field::kWrite)) op.set(Field::kDirty, 1);
-      return single();
+      return prepare_single(v, out);
     case K::kPtepGet:
     case K::kPtepGetLockless:
     case K::kPteClear:
@@ -275,35 +299,41 @@ bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* ou
     case K::kPtepSetWrprotect:
     case K::kPtepModifyProt:
     case K::kPteBatchHint:
-      return single();
+      return prepare_single(v, out);
     case K::kPtepTestAndClearYoung:
     case K::kPtepClearFlushYoung:
-      if (!single()) return false;
+      if (!prepare_single(v, out)) return false;
       out->hints.young_cleared.push_back(out->range);
       return true;
     case K::kWrprotectPtes:
     case K::kClearFullPtes:
     case K::kGetAndClearFullPtes: {
       if (!repair_to_valid(v, op)) return false;
+      const auto mm = static_cast<uint32_t>(op.get(Field::kMm));
       op.set(Field::kNr,
-             v.folio_run(mm_of(), op.get(Field::kVa), std::max<uint64_t>(1, op.get(Field::kNr))));
-      out->range = {mm_of(), op.get(Field::kVa), static_cast<uint32_t>(op.get(Field::kNr))};
+             v.folio_run(mm, op.get(Field::kVa), std::max<uint64_t>(1, op.get(Field::kNr))));
+      out->range = {mm, op.get(Field::kVa), static_cast<uint32_t>(op.get(Field::kNr))};
       return true;
     }
     case K::kClearYoungDirtyPtes:
-    case K::kMadvFree: {
-      if (!prepare_whole_folio(v, out)) return false;
-      const uint64_t flags =
-          in.kind == K::kMadvFree ? (CYDP_CLEAR_YOUNG | CYDP_CLEAR_DIRTY) : op.get(Field::kCydp);
-      if (flags & CYDP_CLEAR_YOUNG) {
-        out->hints.young_cleared.push_back(out->range);
-        out->hints.clean_young.push_back(out->range);
-      }
-      if (flags & CYDP_CLEAR_DIRTY) out->hints.clean_dirty.push_back(out->range);
-      return true;
-    }
+      return prepare_young_dirty_clean(v, op.get(Field::kCydp), out);
     case K::kSetPtes:
       return prepare_set_ptes(v, folios, out);
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* out) {
+  const View v(ref);
+  reset_prepared(in, out);
+  Op& op = out->op;
+  const auto mm = static_cast<uint32_t>(op.get(Field::kMm));
+  switch (in.kind) {
+    case K::kMadvFree:
+      return prepare_young_dirty_clean(v, CYDP_CLEAR_YOUNG | CYDP_CLEAR_DIRTY, out);
     case K::kAccess:
     case K::kTlbFill:
       out->range = {mm, op.get(Field::kVa), 1};
@@ -313,7 +343,7 @@ bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* ou
     case K::kSplitPmd:
       return prepare_split_pmd(v, folios, out);
     case K::kWpFault:
-      if (!single()) return false;
+      if (!prepare_single(v, out)) return false;
       if (!op.get(Field::kReuse)) out->folio = folios.alloc(0, Placement::kLow);
       return true;
     case K::kFork:
@@ -325,8 +355,8 @@ bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* ou
       return true;
     case K::kReferenced:
     case K::kMkclean: {
-      if (!single()) return false;
-      out->rmap = v.rmap(v.pte(mm_of(), op.get(Field::kVa)));
+      if (!prepare_single(v, out)) return false;
+      out->rmap = v.rmap(v.pte(static_cast<uint32_t>(op.get(Field::kMm)), op.get(Field::kVa)));
       if (in.kind == K::kReferenced) {
         out->hints.young_cleared = out->rmap;
       } else {
@@ -341,10 +371,9 @@ bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* ou
       out->folio = folios.alloc(static_cast<uint32_t>(op.get(Field::kOrder)),
                                 static_cast<Placement>(op.get(Field::kPlace)));
       return true;
-    case K::kCount:
-      return false;
+    default:
+      return prepare_api_op(v, folios, out);
   }
-  return false;
 }
 
 }  // namespace ptediff

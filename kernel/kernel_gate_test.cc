@@ -19,6 +19,7 @@
 #include "harness/external.h"
 #include "harness/report.h"
 #include "harness/repro.h"
+#include "subjects/builtin_backends.h"
 #include "subjects/subject.h"
 
 namespace ptediff {
@@ -87,6 +88,7 @@ TEST(KernelGate, ShippedProgramsRunCleanAndDeterministic) {
   ASSERT_GT(shipped().size(), 50u);
   RunOptions opts;
   opts.opt = b;
+  opts = with_builtin_backends(opts);
   Executor ex(opts), again(opts);
   for (const Shipped& s : shipped()) {
     const RunResult r = ex.run(s.program);
@@ -103,6 +105,7 @@ TEST(KernelGate, RejectsForeignMutantsAcceptsProfiles) {
   RunOptions opts;
   opts.opt = b;
   opts.mutant = "convert-no-flush";  // a built-in mutant name: not this backend's
+  opts = with_builtin_backends(opts);
   EXPECT_NE(Executor(opts).run(p).error, "");
   opts.mutant = "";
   for (Profile prof : {Profile::kBasic, Profile::kBatch, Profile::kFold}) {
@@ -119,7 +122,7 @@ TEST_P(KernelMutant, CaughtWithItsClass) {
   ASSERT_NE(b, nullptr);
   RunOptions opts;
   opts.opt = b;
-  Executor ex(opts);
+  Executor ex(with_builtin_backends(opts));
   std::vector<std::string> caught, other;
   for (const Shipped& s : shipped()) {
     const RunResult r = ex.run(s.program);

@@ -112,6 +112,9 @@ Machine::Machine(const ptediff_geometry& geo, uint32_t features, const FolioMap*
     mms_.push_back(ptediff_mm{id, id != kKernelMm, TableWindow(geo, window_tables)});
   }
   log_.reserve(16384);  // a whole-window flow logs thousands of records
+  block_shift_ = geo.page_shift + static_cast<uint32_t>(__builtin_ctz(geo.cont_ptes));
+  blocks_per_mm_ = mms_[0].window.limit() >> block_shift_;
+  block_stamp_.assign(kNumMms * blocks_per_mm_, 0);
 }
 
 void Machine::poke(uint32_t mm, uint64_t va, pte_t v) {
@@ -125,65 +128,60 @@ void Machine::reset(uint32_t features) {
   for (ptediff_mm& mm : mms_) mm.window.clear();
   tlb_.clear();
   counters_ = {};
+  std::fill(block_stamp_.begin(), block_stamp_.end(), 0);
+  epoch_ = 0;
   begin_op();
 }
 
 void Machine::begin_op() {
   log_.clear();
+  touched_.clear();
+  if (++epoch_ == 0) {  // wrapped: no stamp may look current
+    std::fill(block_stamp_.begin(), block_stamp_.end(), 0);
+    epoch_ = 1;
+  }
   unlogged_reads_ = 0;
   violations_.clear();
   contract_errors_ = 0;
 }
 
-bool Machine::valid_mm(const ptediff_mm* mm) const {
-  return mm != nullptr && mm >= mms_.data() && mm < mms_.data() + mms_.size();
-}
-
-EntryRef Machine::checked_entry(ptediff_mm* mm, uint64_t addr, const char* prim) {
+void Machine::refuse_entry(const ptediff_mm* mm, uint64_t addr, Prim prim) {
   if (!valid_mm(mm)) {
-    add_violation(absl::StrFormat("%s on an unknown mm", prim));
-    return {};
+    add_violation(absl::StrFormat("%s on an unknown mm", prim_name(prim)));
+    return;
   }
-  EntryRef e = mm->window.pte_entry(addr);
-  if (e.table == nullptr) {
-    add_violation(
-        absl::StrFormat("%s mm=%u va=%#x outside the window [0, %#x) or "
-                        "not page aligned",
-                        prim, mm->id, addr, mm->window.limit()));
-  }
-  return e;
+  add_violation(
+      absl::StrFormat("%s mm=%u va=%#x outside the window [0, %#x) or "
+                      "not page aligned",
+                      prim_name(prim), mm->id, addr, mm->window.limit()));
 }
 
 pte_t Machine::prim_read(ptediff_mm* mm, uint64_t addr) {
   ++counters_.reads;
-  EntryRef e = checked_entry(mm, addr, "read");
+  EntryRef e = checked_entry(mm, addr, Prim::kRead);
   const pte_t v = e.table != nullptr ? e.value() : 0;
   if (!log_reads_) {
     ++unlogged_reads_;
     return v;
   }
-  log_.push_back({.prim = Prim::kRead,
-                  .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
-                  .ok = e.table != nullptr,
-                  .addr = addr,
-                  .old = v,
-                  .val = v});
+  LogRec& r = add_rec(Prim::kRead, valid_mm(mm) ? mm->id : 0xff, addr);
+  r.ok = e.table != nullptr;
+  r.old = r.val = v;
   return v;
 }
 
 pte_t Machine::store(ptediff_mm* mm, uint64_t addr, pte_t val, Prim prim) {
-  EntryRef e = checked_entry(mm, addr, prim_name(prim));
+  EntryRef e = checked_entry(mm, addr, prim);
   pte_t old = 0;
   if (e.table != nullptr) {
     old = e.value();
     mm->window.set(e, val);
+    note_write(mm->id, addr);
   }
-  log_.push_back({.prim = prim,
-                  .mm = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff),
-                  .ok = e.table != nullptr,
-                  .addr = addr,
-                  .old = old,
-                  .val = val});
+  LogRec& r = add_rec(prim, valid_mm(mm) ? mm->id : 0xff, addr);
+  r.ok = e.table != nullptr;
+  r.old = old;
+  r.val = val;
   return old;
 }
 
@@ -199,12 +197,12 @@ pte_t Machine::prim_xchg(ptediff_mm* mm, uint64_t addr, pte_t val) {
 
 bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val) {
   ++counters_.atomics;
-  EntryRef e = checked_entry(mm, addr, "cmpxchg");
+  EntryRef e = checked_entry(mm, addr, Prim::kCmpxchg);
   const uint8_t id = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff);
   if (e.table == nullptr || old == nullptr) {
     // A refused entry reads as a constant 0 that ignores writes, so a
     // kernel-style retry loop ends instead of spinning.
-    log_.push_back({.prim = Prim::kCmpxchg, .mm = id, .ok = false, .addr = addr});
+    add_rec(Prim::kCmpxchg, id, addr).ok = false;
     if (old == nullptr) return false;
     const bool was_zero = *old == 0;
     *old = 0;
@@ -212,16 +210,16 @@ bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val)
   }
   const pte_t cur = e.value();
   const bool ok = cur == *old;
-  if (ok)
+  if (ok) {
     mm->window.set(e, val);
-  else
+    note_write(mm->id, addr);
+  } else {
     *old = cur;
-  log_.push_back({.prim = Prim::kCmpxchg,
-                  .mm = id,
-                  .ok = ok,
-                  .addr = addr,
-                  .old = cur,
-                  .val = ok ? val : cur});
+  }
+  LogRec& r = add_rec(Prim::kCmpxchg, id, addr);
+  r.ok = ok;
+  r.old = cur;
+  r.val = ok ? val : cur;
   return ok;
 }
 
@@ -351,10 +349,12 @@ AccessResult Machine::access(uint32_t mmid, uint64_t va, AccessKind kind, uint32
     upd = old | PTE_AF;
     if (needs_dirty) upd &= ~PTE_RDONLY;
     mm.window.set(target, upd);
+    const uint64_t target_va =
+        target.table->va_base + (static_cast<uint64_t>(target.index) << abi_.geo.page_shift);
+    note_write(mmid, target_va);
     log_.push_back({.prim = Prim::kHw,
                     .mm = static_cast<uint8_t>(mmid),
-                    .addr = target.table->va_base +
-                            (static_cast<uint64_t>(target.index) << abi_.geo.page_shift),
+                    .addr = target_va,
                     .old = old,
                     .val = upd});
   }

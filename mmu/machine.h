@@ -50,6 +50,14 @@ struct LogRec {
   pte_t val = 0;            // entry after
 };
 
+// A contiguous block of one mm (CONT_PTES entries, CONT-aligned): the unit in
+// which the machine tracks what an op wrote and the checks look at state.
+struct BlockRef {
+  uint32_t mm;
+  uint64_t index;  // va / CONT_PTE_SIZE
+  auto operator<=>(const BlockRef&) const = default;
+};
+
 // Cost counters, in model units (one per primitive; one TLBI per address).
 struct Counters {
   uint64_t reads = 0, writes = 0, atomics = 0, tlbis = 0, dsbs = 0;
@@ -119,6 +127,10 @@ class Machine {
   uint64_t op_records() const { return log_.size() + unlogged_reads_; }
   const Counters& counters() const { return counters_; }
   void reset_counters() { counters_ = {}; }
+  // The blocks whose entries this op wrote (write, xchg, a successful
+  // cmpxchg, a hardware update), each once, in the order first written.
+  // Tracked as the entries are written, so no pass over the log is needed.
+  const std::vector<BlockRef>& touched_blocks() const { return touched_; }
   // Out-of-window primitive calls and backend contract errors of this op.
   const std::vector<std::string>& violations() const { return violations_; }
   bool had_contract_error() const { return contract_errors_ > 0; }
@@ -153,11 +165,40 @@ class Machine {
 
  private:
   static constexpr size_t kMaxViolations = 16;
-  EntryRef checked_entry(ptediff_mm* mm, uint64_t addr, const char* prim);
+  // The entry (mm, addr) a primitive `prim` may touch, or a null ref after
+  // recording why not (refuse_entry). Inline: every primitive asks.
+  EntryRef checked_entry(ptediff_mm* mm, uint64_t addr, Prim prim) {
+    if (valid_mm(mm)) {
+      EntryRef e = mm->window.pte_entry(addr);
+      if (e.table != nullptr) return e;
+    }
+    refuse_entry(mm, addr, prim);
+    return {};
+  }
+  [[gnu::cold]] void refuse_entry(const ptediff_mm* mm, uint64_t addr, Prim prim);
+  // Appends a log record built in place (a temporary copied in stalls on
+  // store forwarding, a tenth of every primitive).
+  LogRec& add_rec(Prim prim, uint32_t mm, uint64_t addr) {
+    LogRec& r = log_.emplace_back();
+    r.prim = prim;
+    r.mm = static_cast<uint8_t>(mm);
+    r.addr = addr;
+    return r;
+  }
   void add_violation(std::string what);
   // Replaces an entry (WRITE_ONCE or xchg), logging it as `prim`.
   pte_t store(ptediff_mm* mm, uint64_t addr, pte_t val, Prim prim);
-  bool valid_mm(const ptediff_mm* mm) const;
+  bool valid_mm(const ptediff_mm* mm) const {
+    return mm != nullptr && mm >= mms_.data() && mm < mms_.data() + mms_.size();
+  }
+  // Records that the entry of (mm, addr), inside the window, was written.
+  void note_write(uint32_t mm, uint64_t addr) {
+    const uint64_t block = addr >> block_shift_;
+    uint32_t& stamp = block_stamp_[mm * blocks_per_mm_ + block];
+    if (stamp == epoch_) return;
+    stamp = epoch_;
+    touched_.push_back({mm, block});
+  }
 
   ptediff_machine abi_{};
   std::vector<ptediff_mm> mms_;
@@ -169,6 +210,13 @@ class Machine {
   uint32_t contract_errors_ = 0;
   bool log_reads_ = true;
   uint64_t unlogged_reads_ = 0;  // this op's
+  // Touched-block tracking: the op's blocks, and per (mm, block) the epoch
+  // (op number) in which it was last recorded.
+  std::vector<BlockRef> touched_;
+  std::vector<uint32_t> block_stamp_;
+  uint32_t epoch_ = 1;
+  uint32_t block_shift_ = 0;
+  uint64_t blocks_per_mm_ = 0;
 };
 
 }  // namespace ptediff

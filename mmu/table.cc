@@ -37,7 +37,8 @@ void TableWindow::clear() {
 uint64_t TableWindow::next_page(const std::vector<uint64_t>& bits, uint64_t va, bool want) const {
   // Nothing to find: an empty mm (valid) or a full one (none).
   if (pages_ == 0 || (want ? num_valid_ == 0 : num_used_ == pages_)) return limit_;
-  const uint64_t start = (va >> geo_.page_shift) % pages_;
+  uint64_t start = va >> geo_.page_shift;
+  if (start >= pages_) start %= pages_;  // (a division only when va is past the window)
   // Two passes over the words: [start, pages_), then [0, start).
   for (int pass = 0; pass < 2; ++pass) {
     const uint64_t lo = pass == 0 ? start : 0, hi = pass == 0 ? pages_ : start;

@@ -9,8 +9,15 @@ bool range_hits(uint64_t start, uint64_t end, uint64_t stride, uint64_t va, uint
   if (stride == 0 || start >= end) return false;
   uint64_t a = start;
   if (va > start) {
-    const uint64_t k = (va - start + stride - 1) / stride;
-    if (k > (end - start) / stride) return false;
+    uint64_t k;
+    if ((stride & (stride - 1)) == 0) {  // every stride the kernel uses: shifts, no division
+      const int s = __builtin_ctzll(stride);
+      k = (va - start + stride - 1) >> s;
+      if (k > (end - start) >> s) return false;
+    } else {
+      k = (va - start + stride - 1) / stride;
+      if (k > (end - start) / stride) return false;
+    }
     a = start + k * stride;
   }
   return a < end && a >= va && a - va < size;

@@ -15,6 +15,7 @@
 #include "harness/report.h"
 #include "harness/repro.h"
 #include "optimized/contpte.h"
+#include "subjects/builtin_backends.h"
 #include "subjects/machine_report.h"
 #include "subjects/subject.h"
 
@@ -47,7 +48,7 @@ RunOptions run_options(const CaseOptions& opts) {
   o.opt = opts.backend;
   o.mutant = opts.mutant;
   o.stop_at_first = opts.stop_at_first;
-  return o;
+  return with_builtin_backends(o);
 }
 
 class ContpteCase final : public Case {
@@ -151,7 +152,7 @@ std::unique_ptr<Case> ContpteSubject::parse(std::string_view text, std::string_v
                                             ParseError* err) const {
   // Text runs as written: an op the repair step would rewrite is an error.
   Program p;
-  if (!parse_repro_as_written(text, file, &p, err)) return nullptr;
+  if (!parse_repro_as_written(text, file, with_builtin_backends(), &p, err)) return nullptr;
   return std::make_unique<ContpteCase>(std::move(p));
 }
 
