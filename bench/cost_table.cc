@@ -35,8 +35,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "bench/workload.h"
-#include "harness/external.h"
-#include "harness/repro.h"
+#include "engine/external.h"
+#include "formats/repro.h"
 
 namespace ptediff::bench {
 namespace {

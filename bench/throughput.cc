@@ -30,9 +30,9 @@
 #include <vector>
 
 #include "bench/workload.h"
-#include "harness/codec.h"
-#include "harness/executor.h"
-#include "harness/repro.h"
+#include "formats/codec.h"
+#include "engine/executor.h"
+#include "formats/repro.h"
 #include "subjects/builtin_backends.h"
 
 namespace ptediff::bench {

@@ -2,7 +2,7 @@
 #include "bench/workload.h"
 
 #include "absl/strings/str_cat.h"
-#include "harness/executor.h"
+#include "engine/executor.h"
 #include "subjects/builtin_backends.h"
 
 namespace ptediff::bench {

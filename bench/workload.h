@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <string>
 
-#include "harness/ops.h"
+#include "formats/ops.h"
 #include "mmu/machine.h"
 
 namespace ptediff::bench {

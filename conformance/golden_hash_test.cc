@@ -7,8 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/executor.h"
-#include "harness/repro.h"
+#include "engine/executor.h"
+#include "formats/repro.h"
 #include "subjects/builtin_backends.h"
 
 namespace ptediff {

@@ -18,9 +18,9 @@
 
 #include "conformance/property_util.h"
 #include "conformance/replay.h"
-#include "harness/codec.h"
-#include "harness/executor.h"
-#include "harness/repro.h"
+#include "formats/codec.h"
+#include "engine/executor.h"
+#include "formats/repro.h"
 #include "optimized/contpte.h"
 #include "subjects/builtin_backends.h"
 

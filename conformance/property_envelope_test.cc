@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "conformance/property_util.h"
-#include "harness/checks.h"
-#include "harness/envelope.h"
-#include "harness/executor.h"
-#include "harness/repro.h"
+#include "oracle/checks.h"
+#include "oracle/envelope.h"
+#include "engine/executor.h"
+#include "formats/repro.h"
 #include "mmu/folio.h"
 #include "reference/reference.h"
 #include "subjects/builtin_backends.h"

@@ -9,7 +9,7 @@
 #include <tuple>
 
 #include "conformance/property_util.h"
-#include "harness/repro.h"
+#include "formats/repro.h"
 #include "optimized/contpte.h"
 
 namespace ptediff {

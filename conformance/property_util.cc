@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "harness/executor.h"
-#include "harness/repro.h"
+#include "engine/executor.h"
+#include "formats/repro.h"
 #include "subjects/builtin_backends.h"
 
 namespace ptediff {

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <string>
 
-#include "harness/ops.h"
+#include "formats/ops.h"
 #include "ptediff/backend.h"
 
 namespace ptediff {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "conformance/scenario_util.h"
-#include "harness/repro.h"
+#include "formats/repro.h"
 #include "optimized/contpte.h"
 
 namespace ptediff {

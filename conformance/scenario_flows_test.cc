@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "conformance/scenario_util.h"
-#include "harness/flows.h"
+#include "model/flows.h"
 #include "optimized/contpte.h"
 #include "reference/reference.h"
 

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_format.h"
 #include "conformance/scenario_util.h"
-#include "harness/repro.h"
+#include "formats/repro.h"
 
 namespace ptediff {
 namespace {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "conformance/scenario_util.h"
-#include "harness/divergence.h"
+#include "oracle/divergence.h"
 
 namespace ptediff {
 namespace {

@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "harness/report.h"
-#include "harness/repro.h"
+#include "report/report.h"
+#include "formats/repro.h"
 #include "subjects/builtin_backends.h"
 
 namespace ptediff {

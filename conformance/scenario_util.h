@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/api.h"
-#include "harness/executor.h"
+#include "model/api.h"
+#include "engine/executor.h"
 #include "mmu/folio.h"
 #include "mmu/machine.h"
 #include "testing/fixture.h"

@@ -29,7 +29,7 @@ CXXFLAGS="${CXXFLAGS//-stdlib=libc++/}"
 # The Abseil components the libraries link in CMake (absl::X is pkg-config
 # absl_X), linked statically, as libstdc++ is: the fuzzing runner image has
 # neither the distribution's Abseil nor necessarily its libstdc++.
-LIB_DIRS=(mmu reference optimized harness)
+LIB_DIRS=(mmu reference optimized formats model oracle engine report)
 TARGETS=(contpte_diff_fuzzer repro_parser_fuzzer)
 # The linear-map subject, when present, gets its own target (no seeds yet).
 if [ -d "$ROOT/linearmap" ] && [ -f "$ROOT/fuzz/linearmap_diff_fuzzer.cc" ]; then
@@ -106,7 +106,7 @@ for t in "${TARGETS[@]}"; do
 done
 # Seed corpora: binary seeds encoded from corpus/*.repro by a small
 # uninstrumented encoder; the parser gets the .repro texts themselves.
-ENC_SOURCES=("$ROOT/harness/text.cc" "$ROOT/harness/ops.cc" "$ROOT/harness/repro.cc" "$ROOT/harness/codec.cc"
+ENC_SOURCES=("$ROOT/formats/text.cc" "$ROOT/formats/ops.cc" "$ROOT/formats/repro.cc" "$ROOT/formats/codec.cc"
              "$ROOT/fuzz/seed_encoder.cc")
 mkdir -p "$WORK/enc" "$WORK/seeds"
 # shellcheck disable=SC2086

@@ -1,6 +1,6 @@
 // ptediff fuzz target: one decoded program run differentially (docs/DESIGN.md §4.6, §5, §6.2).
 //
-// Every byte string decodes to a valid program (harness/codec.h). An
+// Every byte string decodes to a valid program (formats/codec.h). An
 // Executor, reset for every input, runs it on the reference and the
 // optimized backend; on the first divergence the text report and the effective program (as a
 // .repro) go to stderr, then the process traps inside a function named after the divergence class,
@@ -15,11 +15,11 @@
 #include <string>
 
 #include "fuzz/trap_site.h"
-#include "harness/codec.h"
-#include "harness/executor.h"
-#include "harness/external.h"
-#include "harness/report.h"
-#include "harness/repro.h"
+#include "formats/codec.h"
+#include "engine/executor.h"
+#include "engine/external.h"
+#include "report/report.h"
+#include "formats/repro.h"
 #include "optimized/contpte.h"
 #include "subjects/builtin_backends.h"
 

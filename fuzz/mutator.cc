@@ -14,8 +14,8 @@
 #include <span>
 #include <vector>
 
-#include "harness/codec.h"
-#include "harness/repro.h"
+#include "formats/codec.h"
+#include "formats/repro.h"
 
 // Provided by libFuzzer; weak so that this file also links with engines
 // (such as AFL++'s driver) that do not have it.

@@ -11,8 +11,8 @@
 #include <string_view>
 
 #include "fuzz/trap_site.h"
-#include "harness/codec.h"
-#include "harness/repro.h"
+#include "formats/codec.h"
+#include "formats/repro.h"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/codec.h"
-#include "harness/repro.h"
+#include "formats/codec.h"
+#include "formats/repro.h"
 
 int main(int argc, char** argv) {
   if (argc < 3) {

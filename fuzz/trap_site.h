@@ -10,7 +10,7 @@
 
 #include <iterator>
 
-#include "harness/divergence.h"
+#include "oracle/divergence.h"
 
 namespace ptediff::fuzz {
 
@@ -25,7 +25,7 @@ namespace ptediff::fuzz {
   [[noreturn, gnu::noinline]] void fn() { ::ptediff::fuzz::trap_with(code); }
 
 // PTEDIFF_DIVERGENCE_TRAP_SITES(prefix) defines one trap site per divergence
-// class (harness/divergence_classes.def), prefix_pte_state ...
+// class (oracle/divergence_classes.def), prefix_pte_state ...
 // prefix_contract, each trapping with its DivClass value, and `prefix_sites`,
 // the table of them in DivClass order (one abort site per class and target).
 #define PTEDIFF_DIVERGENCE_TRAP_SITES(prefix)                                                   \

@@ -1,7 +1,7 @@
 // ptediff linear map: the conformance checks run after every op.
 //
 // Each check returns false and fills *d (class, first address, one-line
-// what) on the first violation it finds. Classes reuse harness/divergence.h:
+// what) on the first violation it finds. Classes reuse oracle/divergence.h:
 // pte-state (translation or leaf set differs), cont-malformed (block or
 // group structure), bbm (block/cont leaf or live size change without BBML2),
 // flush-missing (a changed page left cached), contract (unreserved table).
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/divergence.h"
+#include "oracle/divergence.h"
 #include "linearmap/reference.h"
 
 namespace ptediff::linearmap {

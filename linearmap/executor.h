@@ -4,7 +4,7 @@
 // and, after every op, checks: equal error codes; per-page translation and
 // permission equality; well-formed tables; the minimal leaf set; pages only
 // and break-before-make without BBML2; TLB flush coverage of every page whose
-// permission changed. Divergences use harness/divergence.h classes.
+// permission changed. Divergences use oracle/divergence.h classes.
 #ifndef PTEDIFF_LINEARMAP_EXECUTOR_H_
 #define PTEDIFF_LINEARMAP_EXECUTOR_H_
 
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/divergence.h"
+#include "oracle/divergence.h"
 #include "linearmap/optimized.h"
 #include "linearmap/program.h"
 #include "linearmap/reference.h"

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/repro.h"  // ParseError, granule names, mutant names
+#include "formats/repro.h"  // ParseError, granule names, mutant names
 #include "linearmap/geometry.h"
 
 namespace ptediff::linearmap {

@@ -1,5 +1,5 @@
 // ptediff linear map: the .repro text parser (format in program.h).
-#include "harness/text.h"
+#include "formats/text.h"
 
 #include <optional>
 

@@ -4,7 +4,8 @@
 # Configures and builds the `coverage` preset (build-coverage/, instrumented
 # with -fprofile-instr-generate -fcoverage-mapping), runs every ctest labelled
 # quick or gate with one raw profile per process, merges them, and reports the
-# coverage of the code under test: reference/, optimized/, harness/ and mmu/
+# coverage of the code under test: reference/, optimized/, the harness layers (formats/, model/, oracle/,
+# engine/, report/) and mmu/
 # (test sources and test helpers excluded). Writes an HTML report to
 # build-coverage/html/ and prints a per-directory line/branch summary plus,
 # for optimized/, every function that is not fully line-covered; then the
@@ -22,7 +23,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BUILD="$ROOT/build-coverage"
 PROF="$BUILD/prof"
-DIRS="reference optimized harness mmu"
+DIRS="reference optimized formats model oracle engine report mmu"
 # Test sources and test-only helpers are not code under test.
 IGNORE='(_test\.cc|_test_util\.h|/test_[a-z_]*\.h)$'
 PROFDATA=llvm-profdata-14

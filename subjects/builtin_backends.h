@@ -1,6 +1,6 @@
 // ptediff: the built-in backends, chosen outside the engine.
 //
-// The engine (harness/) is handed its backends through RunOptions and
+// The engine (engine/) is handed its backends through RunOptions and
 // includes no backend. Callers that run the built-in reference as R and the
 // built-in contpte backend as O get them here. Header-only, so that every
 // build of the sources (libraries, fuzz targets, OSS-Fuzz) links the
@@ -8,7 +8,7 @@
 #ifndef PTEDIFF_SUBJECTS_BUILTIN_BACKENDS_H_
 #define PTEDIFF_SUBJECTS_BUILTIN_BACKENDS_H_
 
-#include "harness/executor.h"
+#include "engine/executor.h"
 #include "optimized/contpte.h"
 #include "reference/reference.h"
 

@@ -2,21 +2,21 @@
 // contiguous PTEs, the reference backend against the contpte backend (or an
 // external backend through include/ptediff/backend.h).
 //
-// Adapts the harness (harness/repro.h, harness/codec.h, harness/executor.h,
-// harness/report.h, harness/minimize.h) to the Subject interface.
+// Adapts the harness (formats/repro.h, formats/codec.h, engine/executor.h,
+// report/report.h, engine/minimize.h) to the Subject interface.
 #include <cstdio>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "harness/codec.h"
-#include "harness/executor.h"
-#include "harness/minimize.h"
-#include "harness/report.h"
-#include "harness/repro.h"
+#include "formats/codec.h"
+#include "engine/executor.h"
+#include "engine/minimize.h"
+#include "report/report.h"
+#include "formats/repro.h"
 #include "optimized/contpte.h"
 #include "subjects/builtin_backends.h"
-#include "subjects/machine_report.h"
+#include "report/machine_report.h"
 #include "subjects/subject.h"
 
 namespace ptediff {

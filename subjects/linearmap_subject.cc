@@ -12,8 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "harness/report.h"  // describe_log
-#include "harness/shrink.h"
+#include "report/report.h"  // describe_log
+#include "engine/shrink.h"
 #include "linearmap/executor.h"
 #include "linearmap/program.h"
 #include "nlohmann/json.hpp"

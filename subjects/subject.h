@@ -24,8 +24,8 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/divergence.h"
-#include "harness/repro.h"  // ParseError
+#include "oracle/divergence.h"
+#include "formats/repro.h"  // ParseError
 #include "include/ptediff/backend.h"
 
 namespace ptediff {

@@ -9,7 +9,7 @@
 #include <regex>
 #include <sstream>
 
-#include "harness/external.h"
+#include "engine/external.h"
 
 namespace ptediff {
 namespace {

@@ -30,7 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "harness/external.h"
+#include "engine/external.h"
 #include "tools/input.h"
 
 namespace ptediff {

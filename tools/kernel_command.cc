@@ -21,7 +21,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "harness/external.h"
+#include "engine/external.h"
 
 namespace ptediff {
 namespace {

@@ -19,7 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "harness/external.h"
+#include "engine/external.h"
 #include "tools/commands.h"
 #include "tools/fuzz_command.h"
 #include "tools/kernel_command.h"

@@ -1,0 +1,145 @@
+// ptediff: the differential executor.
+//
+// Runs a program on the reference backend (R) and the optimized backend (O),
+// each on its own simulated machine over one shared set of folios, repairs
+// each op against R's state, runs it on both sides and checks the
+// conformance relation after every op. Owns no global state. An Executor
+// keeps its machines, folios and envelope per granule and resets them at the
+// start of every run (fuzzing runs millions of short programs; building
+// machines each time cost more than running most of them), so a run's result
+// never depends on what the Executor ran before (executor_test checks this).
+#ifndef PTEDIFF_HARNESS_EXECUTOR_H_
+#define PTEDIFF_HARNESS_EXECUTOR_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "oracle/divergence.h"
+#include "model/flows.h"
+#include "formats/ops.h"
+#include "oracle/oracle.h"
+#include "formats/repro.h"
+#include "mmu/machine.h"
+
+namespace ptediff {
+
+struct RunOptions {
+  // The backends run as O and R. Both are required: a run without them is a
+  // setup error. with_builtin_backends (subjects/builtin_backends.h) fills
+  // the built-in optimized and reference backends.
+  const ptediff_backend* opt = nullptr;
+  const ptediff_backend* ref = nullptr;
+  // Whether O is the built-in contpte backend, whose mutant catalogue the
+  // program header's `mutant` names (set by with_builtin_backends).
+  bool opt_takes_header_mutant = false;
+  // Overrides the program header's mutant when non-empty. Any other O gets
+  // "none" when this is empty, not the header's.
+  std::string mutant;
+  bool stop_at_first = true;  // stop after the first op that diverges
+  uint32_t window_tables = kDefaultWindowTables;
+  bool keep_trace = false;  // record per-op rets and logs (explain)
+  // Record entry reads in the op logs (divergence reports list them). No
+  // check reads them, and the trace hash is the same either way; off is
+  // for throughput (fuzz targets, benchmarks), which re-run a diverging
+  // input with reads on for its report. keep_trace and on_step imply on.
+  bool log_reads = true;
+  // Text runs as written: an op the repair step would rewrite or skip stops
+  // the run (RunResult::rejected) instead. Binary inputs leave it off.
+  bool as_written = false;
+  // Called after every executed op (explain's step-by-step trace).
+  std::function<void(size_t index, const Prepared& op, const std::vector<Ret>& ref_rets,
+                     const std::vector<Ret>& opt_rets, const Machine& ref, const Machine& opt)>
+      on_step;
+};
+
+// Fold statistics over O's user mms at the end of a run.
+struct FoldStats {
+  uint64_t eligible = 0;  // blocks foldable in R
+  uint64_t folded = 0;    // ... that are valid+CONT in O
+};
+
+// One op as executed (kept only with RunOptions::keep_trace).
+struct TraceStep {
+  Prepared prepared;
+  std::vector<Ret> ref_rets, opt_rets;
+  std::vector<LogRec> ref_log, opt_log;
+};
+
+struct RunResult {
+  Program effective;  // the repaired program: its text form replays this run
+  size_t decoded_ops = 0;
+  size_t skipped = 0;  // ops that could not be made legal
+  std::vector<Divergence> divergences;
+  uint64_t trace_hash = 0;
+  Counters ref_cost, opt_cost;
+  FoldStats folds;
+  std::string error;  // setup failure (bad backend options): exit status 2
+  // With RunOptions::as_written: the first op that does not run as written
+  // (index into the input program) and why; rejected_op is SIZE_MAX if none.
+  size_t rejected_op = SIZE_MAX;
+  std::string rejected;
+  std::vector<TraceStep> trace;
+  bool diverged() const { return !divergences.empty(); }
+};
+
+// Runs `program`. The final machines are kept for inspection (state dumps).
+class Executor {
+ public:
+  explicit Executor(RunOptions opts = {});
+  ~Executor();
+  RunResult run(const Program& program);
+
+  // The machines of the last run (valid until the next run).
+  const Machine* ref_machine() const { return ref_; }
+  const Machine* opt_machine() const { return opt_; }
+
+ private:
+  // The world of one granule, reused by every run of that granule.
+  struct World {
+    std::unique_ptr<FolioMap> folios;
+    std::unique_ptr<Machine> ref, opt;
+    std::unique_ptr<Oracle> oracle;
+  };
+  // Tears down the last run's backends (their fini) and forgets them.
+  void fini_backends();
+  // The reset world of `granule`, built on first use.
+  World& world(const ptediff_geometry& geo, uint32_t features);
+  // Selects and resets the world of `program` and initialises both backends
+  // with O's options; false (with res->error) on a setup error.
+  bool start_run(const Program& program, const std::string& mutant, RunResult* res);
+  // Repairs and runs input op `in_index` on R and O and asks the oracle;
+  // returns false when the run stops after it.
+  bool step(const Program& program, size_t in_index, RunResult* res);
+  // Fold statistics over O's user mms at the end of a run.
+  FoldStats fold_stats() const;
+
+  RunOptions opts_;
+  World worlds_[3];         // by ptediff_granule
+  World* world_ = nullptr;  // the last run's
+  FolioMap* folios_ = nullptr;
+  Machine* ref_ = nullptr;
+  Machine* opt_ = nullptr;
+  const ptediff_backend* ref_be_ = nullptr;
+  const ptediff_backend* opt_be_ = nullptr;
+  // Per-op buffers reused from op to op, and the running trace hash.
+  std::vector<Ret> rrets_, orets_;
+  Prepared prepared_;
+  uint64_t hash_ = 0;
+};
+
+// The backend options string for O from a header ("profile=fold mutant=none").
+std::string backend_options(const Header& h, const std::string& mutant_override);
+
+// Parses repro text that must run as written: a parse error, or an op that
+// is illegal in the state the ops before it leave (one the repair step of a
+// binary input would rewrite or skip), fails with `file:line: message`.
+// `backends` supplies R and O (RunOptions::ref, opt); only R's state matters.
+bool parse_repro_as_written(std::string_view text, std::string_view file,
+                            const RunOptions& backends, Program* out, ParseError* err);
+
+}  // namespace ptediff
+
+#endif  // PTEDIFF_HARNESS_EXECUTOR_H_

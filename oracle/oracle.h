@@ -1,0 +1,58 @@
+// ptediff: the oracle, one step per op (docs/DESIGN.md §5.1).
+//
+// The executor runs R's op, calls before_op, runs O's op and calls after_op;
+// the oracle owns everything that judges O: the access/dirty envelope
+// (envelope.h), what O's TLB held stale before the op (stale.h) and the
+// checks' buffers, and runs the checks in the order §5.1 gives. It knows no
+// backend, only the two machines and the op.
+#ifndef PTEDIFF_HARNESS_ORACLE_H_
+#define PTEDIFF_HARNESS_ORACLE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "oracle/checks.h"
+#include "oracle/divergence.h"
+#include "oracle/envelope.h"
+#include "model/flows.h"
+#include "oracle/stale.h"
+#include "mmu/machine.h"
+
+namespace ptediff {
+
+// One executed op, as the oracle judges it.
+struct OpContext {
+  const Machine& ref;
+  const Machine& opt;
+  const Prepared& op;
+  size_t index;  // in the effective program
+  const std::vector<Ret>& ref_rets;
+  const std::vector<Ret>& opt_rets;
+};
+
+class Oracle {
+ public:
+  // An oracle for machines of geometry `geo` with `window_pages` pages per mm.
+  Oracle(const ptediff_geometry& geo, uint64_t window_pages);
+  // Forgets everything of the last run (the envelope starts empty).
+  void reset();
+
+  // After R ran the op, before O runs it: what O's TLB holds stale now, when
+  // R's version flushed (tlb-stale does not blame O for it).
+  void before_op(const Machine& ref, const Machine& opt);
+  // After both ran the op: checks returns against the pre-op envelope, brings
+  // the envelope up to date, checks state, log and TLB; appends divergences.
+  void after_op(const OpContext& c, std::vector<Divergence>* out);
+
+  const Envelope& envelope() const { return env_; }
+
+ private:
+  Envelope env_;
+  CheckScratch scratch_;  // check_log's buffers, reused from op to op
+  StaleLedger stale_;
+  std::vector<BlockRef> blocks_;  // the op's touched blocks
+};
+
+}  // namespace ptediff
+
+#endif  // PTEDIFF_HARNESS_ORACLE_H_

@@ -1,0 +1,75 @@
+// ptediff: text views of the simulated machine (see machine_report.h).
+#include "report/machine_report.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "report/report.h"
+
+namespace ptediff {
+
+std::string block_diagram(const Machine& m, const Range& range) {
+  const ptediff_geometry& g = m.geo();
+  const uint64_t page = 1ULL << g.page_shift, bb = page * g.cont_ptes;
+  std::string out;
+  const uint64_t first = range.va / bb;
+  const uint64_t last = (range.va + (std::max<uint32_t>(range.nr, 1) - 1) * page) / bb;
+  for (uint64_t b = first; b <= last && b < first + 8; ++b) {
+    std::string cells;
+    for (uint32_t i = 0; i < g.cont_ptes && i < 128; ++i) {
+      const pte_t e = m.peek(range.mm, (b * g.cont_ptes + i) * page);
+      char c = pte_none(e) ? '.' : pte_cont(e) ? 'c' : 'v';
+      if (pte_dirty(e)) {
+        c = c == 'c' ? 'D' : 'd';
+      } else if (pte_young(e)) {
+        c = c == 'c' ? 'C' : 'V';
+      }
+      cells.push_back(c);
+    }
+    absl::StrAppendFormat(&out, "      mm=%d %#10x [%s]\n", range.mm, b * bb, cells);
+  }
+  return out;
+}
+
+std::string format_state(const Machine& ref, const Machine& opt) {
+  const ptediff_geometry& g = ref.geo();
+  std::string out;
+  for (uint32_t mm = 0; mm < kNumMms; ++mm) {
+    for (uint64_t va = 0; va < ref.window_limit(); va += 1ULL << g.page_shift) {
+      const pte_t r = ref.peek(mm, va), o = opt.peek(mm, va);
+      if (pte_none(r) && pte_none(o)) continue;
+      absl::StrAppendFormat(&out, "mm=%d va=%#x R %-40s | O %s\n", mm, va, describe_pte(g, r),
+                            describe_pte(g, o));
+    }
+  }
+  return out;
+}
+
+std::string explain_step(size_t index, const std::string& op_text, const std::vector<Ret>& ref_rets,
+                         const std::vector<Ret>& opt_rets, const Machine& ref, const Machine& opt,
+                         const Range& range, bool color) {
+  std::string out = absl::StrFormat("%sop %d: %s%s\n", color ? "\033[1m" : "", index, op_text,
+                                    color ? "\033[0m" : "");
+  for (size_t i = 0; i < ref_rets.size() || i < opt_rets.size(); ++i) {
+    absl::StrAppendFormat(&out, "    return %d: R %s %#x | O %#x\n", i,
+                          i < ref_rets.size() ? ret_type_name(ref_rets[i].type) : "-",
+                          i < ref_rets.size() ? ref_rets[i].value : 0,
+                          i < opt_rets.size() ? opt_rets[i].value : 0);
+  }
+  const Counters& rc = ref.counters();
+  const Counters& oc = opt.counters();
+  absl::StrAppendFormat(&out, "    primitives so far: R r%d w%d a%d t%d | O r%d w%d a%d t%d\n",
+                        rc.reads, rc.writes, rc.atomics, rc.tlbis, oc.reads, oc.writes, oc.atomics,
+                        oc.tlbis);
+  if (range.nr > 0) {
+    absl::StrAppend(&out, "    R:\n", block_diagram(ref, range), "    O:\n",
+                    block_diagram(opt, range));
+  }
+  for (const LogRec& r : opt.log()) {
+    if (r.prim != Prim::kRead) absl::StrAppend(&out, "      O ", describe_log(r), "\n");
+  }
+  return out;
+}
+
+}  // namespace ptediff
