@@ -106,7 +106,8 @@ for t in "${TARGETS[@]}"; do
 done
 # Seed corpora: binary seeds encoded from corpus/*.repro by a small
 # uninstrumented encoder; the parser gets the .repro texts themselves.
-ENC_SOURCES=("$ROOT/formats/text.cc" "$ROOT/formats/ops.cc" "$ROOT/formats/repro.cc" "$ROOT/formats/codec.cc"
+ENC_SOURCES=("$ROOT/mmu/folio.cc" "$ROOT/formats/text.cc" "$ROOT/formats/ops.cc" "$ROOT/formats/repro.cc"
+             "$ROOT/formats/codec.cc"
              "$ROOT/fuzz/seed_encoder.cc")
 mkdir -p "$WORK/enc" "$WORK/seeds"
 # shellcheck disable=SC2086
