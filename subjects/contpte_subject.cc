@@ -9,14 +9,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "formats/codec.h"
 #include "engine/executor.h"
 #include "engine/minimize.h"
-#include "report/report.h"
+#include "formats/codec.h"
 #include "formats/repro.h"
 #include "optimized/contpte.h"
-#include "subjects/builtin_backends.h"
 #include "report/machine_report.h"
+#include "report/report.h"
+#include "subjects/builtin_backends.h"
 #include "subjects/subject.h"
 
 namespace ptediff {
@@ -26,7 +26,6 @@ class ContpteSubject final : public Subject {
  public:
   const char* name() const override { return "contpte"; }
   const char* title() const override { return "user page tables (contpte backend)"; }
-  bool claims(std::string_view text) const override;
   std::unique_ptr<Case> parse(std::string_view text, std::string_view file,
                               ParseError* err) const override;
   std::unique_ptr<Case> decode(std::span<const uint8_t> bytes) const override;
@@ -141,12 +140,6 @@ class ContpteCase final : public Case {
 };
 
 }  // namespace
-
-bool ContpteSubject::claims(std::string_view text) const {
-  // The default subject: a header that names no subject, or names this one.
-  ParseError ignored;
-  return subject_for_text(text, "", &ignored) == this;
-}
 
 std::unique_ptr<Case> ContpteSubject::parse(std::string_view text, std::string_view file,
                                             ParseError* err) const {

@@ -12,11 +12,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "report/report.h"  // describe_log
 #include "engine/shrink.h"
 #include "linearmap/executor.h"
 #include "linearmap/program.h"
 #include "nlohmann/json.hpp"
+#include "report/report.h"  // describe_log
 #include "subjects/subject.h"
 
 namespace ptediff {
@@ -33,7 +33,6 @@ class LinearMapSubject final : public Subject {
  public:
   const char* name() const override { return "linear-map"; }
   const char* title() const override { return "kernel linear map (subject linear-map)"; }
-  bool claims(std::string_view text) const override { return lm::is_linearmap_repro(text); }
   std::unique_ptr<Case> parse(std::string_view text, std::string_view file,
                               ParseError* err) const override;
   std::unique_ptr<Case> decode(std::span<const uint8_t> bytes) const override;
@@ -216,6 +215,7 @@ std::unique_ptr<Case> LinearMapCase::minimize(const CaseOptions& opts, CaseMinim
     }
     ++runs;
     const lm::RunResult r = lm::run_program(cand, o);
+    if (!r.error.empty()) *err = r.error;  // a setup error (unknown mutant) ends the search
     if (!r.error.empty() || r.divergences.empty()) return false;
     const Divergence& d = r.divergences.front();
     const lm::OpKind k = cand.ops[d.op_index].kind;
@@ -228,13 +228,6 @@ std::unique_ptr<Case> LinearMapCase::minimize(const CaseOptions& opts, CaseMinim
     if (!opts.mutant.empty()) best.mutant = opts.mutant;
     return true;
   };
-  {
-    const lm::RunResult r = lm::run_program(p_, o);
-    if (!r.error.empty()) {
-      *err = r.error;
-      return nullptr;
-    }
-  }
   if (!accept(p_)) return nullptr;
   what->before_ops = best.ops.size();
   auto fields = [](const lm::Op& op) { return lm::op_spec(op.kind).fields; };

@@ -24,9 +24,9 @@
 #include <string_view>
 #include <vector>
 
-#include "oracle/divergence.h"
 #include "formats/repro.h"  // ParseError
 #include "include/ptediff/backend.h"
+#include "oracle/divergence.h"
 
 namespace ptediff {
 
@@ -104,8 +104,6 @@ class Subject {
   virtual const char* name() const = 0;
   // A one-line description for `ptediff mutants` and help texts.
   virtual const char* title() const = 0;
-  // Whether a text repro's header declares this subject.
-  virtual bool claims(std::string_view text) const = 0;
   // Parses .repro text strictly; on error fills *err (file:line) and returns nullptr.
   virtual std::unique_ptr<Case> parse(std::string_view text, std::string_view file,
                                       ParseError* err) const = 0;

@@ -174,9 +174,8 @@ TEST(Subjects, EveryByteStringDecodes) {
       const std::unique_ptr<Case> eff = c->effective({}, &comment, &why);
       ASSERT_NE(eff, nullptr) << why;
       ParseError err;
-      EXPECT_NE(s->parse(eff->format(), "decoded", &err), nullptr)
-          << err.str() << "\n"
-          << eff->format();
+      EXPECT_NE(s->parse(eff->format(), "decoded", &err), nullptr) << err.str() << "\n"
+                                                                   << eff->format();
     }
   }
 }
