@@ -28,7 +28,10 @@ namespace {
 [[nodiscard]] uint64_t mix_op(uint64_t h, const Op& op, const std::vector<Ret>& rr,
                               const std::vector<Ret>& orr, const Machine& ref, const Machine& opt,
                               const std::vector<Divergence>& divs) {
-  for (uint64_t v : op.f) h = mix(h, v);
+  // Every operand but `prim`, the last (an event's: 0 in every op; mixing it
+  // would change every hash recorded before events existed).
+  static_assert(static_cast<size_t>(Field::kPrim) + 1 == kNumFields, "prim is the last operand");
+  for (size_t i = 0; i + 1 < kNumFields; ++i) h = mix(h, op.f[i]);
   for (const Ret& r : rr) h = mix(h, r.value);
   for (const Ret& r : orr) h = mix(h, r.value);
   for (const Machine* m : {&ref, &opt}) {
@@ -165,8 +168,21 @@ RunResult Executor::run(const Program& program) {
   if (!start_run(program, mutant, &res)) return res;
   hash_ = 0xcbf29ce484222325ULL;
   res.effective.ops.reserve(program.ops.size());
-  for (size_t in_index = 0; in_index < program.ops.size(); ++in_index) {
-    if (!step(program, in_index, &res)) break;
+  const std::vector<Op>& ops = program.ops;
+  for (size_t in_index = 0; in_index < ops.size();) {
+    // An op owns the events listed under it (at most kMaxEventsPerOp);
+    // events under no op, or past that limit, are skipped.
+    size_t end = in_index + 1;
+    while (end < ops.size() && is_event(ops[end].kind)) ++end;
+    if (is_event(ops[in_index].kind)) {
+      res.skipped += end - in_index;
+      in_index = end;
+      continue;
+    }
+    const size_t n = std::min(end - in_index - 1, kMaxEventsPerOp);
+    res.skipped += end - in_index - 1 - n;
+    if (!step(program, in_index, std::span<const Op>(ops).subspan(in_index + 1, n), &res)) break;
+    in_index = end;
   }
   res.trace_hash = hash_;
   res.ref_cost = ref_->counters();
@@ -175,7 +191,8 @@ RunResult Executor::run(const Program& program) {
   return res;
 }
 
-bool Executor::step(const Program& program, size_t in_index, RunResult* res) {
+bool Executor::step(const Program& program, size_t in_index, std::span<const Op> events,
+                    RunResult* res) {
   const Op& in = program.ops[in_index];
   Prepared& p = prepared_;
   ref_->begin_op();
@@ -190,27 +207,52 @@ bool Executor::step(const Program& program, size_t in_index, RunResult* res) {
     return false;
   }
   if (!legal) {
-    ++res->skipped;
+    res->skipped += 1 + events.size();
     return true;
   }
   const size_t idx = res->effective.ops.size();
   res->effective.ops.push_back(p.op);
   hash_ = mix(hash_, static_cast<uint64_t>(p.op.kind));
-  rrets_.clear();
-  orets_.clear();
-  Api ra(*ref_, *ref_be_), oa(*opt_, *opt_be_);
-  Oracle& oracle = *world_->oracle;
-  run_op(p, ra, &rrets_);
-  oracle.before_op(*ref_, *opt_);
-  run_op(p, oa, &orets_);
   std::vector<Divergence> divs;
-  oracle.after_op({*ref_, *opt_, p, idx, rrets_, orets_}, &divs);
-  hash_ = mix_op(hash_, p.op, rrets_, orets_, *ref_, *opt_, divs);
-  if (opts_.on_step) opts_.on_step(idx, p, rrets_, orets_, *ref_, *opt_);
-  if (opts_.keep_trace) res->trace.push_back({p, rrets_, orets_, ref_->log(), opt_->log()});
+  if (!events.empty()) {
+    divs = step_events(p, events, in_index, idx, res);
+    if (res->rejected_op != SIZE_MAX) return false;
+  } else {
+    rrets_.clear();
+    orets_.clear();
+    Api ra(*ref_, *ref_be_), oa(*opt_, *opt_be_);
+    Oracle& oracle = *world_->oracle;
+    run_op(p, ra, &rrets_);
+    oracle.before_op(*ref_, *opt_);
+    run_op(p, oa, &orets_);
+    oracle.after_op({*ref_, *opt_, p, idx, rrets_, orets_}, &divs);
+    record_step(p, idx, {}, nullptr, nullptr, divs, res);
+  }
   const bool diverged = !divs.empty();
   for (Divergence& d : divs) res->divergences.push_back(std::move(d));
   return !(diverged && opts_.stop_at_first);
+}
+
+void Executor::record_step(const Prepared& p, size_t idx, std::span<const Op> events,
+                           const std::vector<EventOutcome>* outs,
+                           const std::vector<RefEvent>* ref_events,
+                           const std::vector<Divergence>& divs, RunResult* res) {
+  hash_ = mix_op(hash_, p.op, rrets_, orets_, *ref_, *opt_, divs);
+  for (size_t i = 0; i < events.size(); ++i) {
+    for (uint64_t v : events[i].f) hash_ = mix(hash_, v);
+    const EventOutcome& o = (*outs)[i];
+    const RefEvent& r = (*ref_events)[i];
+    hash_ = mix(hash_, static_cast<uint64_t>(o.access) | o.filled << 8 | o.saw_none << 9 |
+                           r.placed << 10 | r.after << 11 | static_cast<uint64_t>(r.access) << 12);
+    hash_ = mix(hash_, o.value ^ (r.value << 1));
+  }
+  if (opts_.on_events && outs != nullptr) opts_.on_events(idx, events, *outs, *ref_events);
+  if (opts_.on_step) opts_.on_step(idx, p, rrets_, orets_, *ref_, *opt_);
+  if (!opts_.keep_trace) return;
+  TraceStep& t = res->trace.emplace_back(TraceStep{p, rrets_, orets_, ref_->log(), opt_->log()});
+  t.events.assign(events.begin(), events.end());
+  if (outs != nullptr) t.opt_events = *outs;
+  if (ref_events != nullptr) t.ref_events = *ref_events;
 }
 
 FoldStats Executor::fold_stats() const {

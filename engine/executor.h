@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,17 @@
 #include "oracle/oracle.h"
 #include "formats/repro.h"
 #include "mmu/machine.h"
+#include "engine/interleave.h"
 
 namespace ptediff {
+
+// What R made of one mid-op event at its linearization point.
+struct RefEvent {
+  bool placed = false;  // made on R (an access that faulted on O is not)
+  bool after = false;   // placed just after R's op (else just before)
+  AccessResult access = AccessResult::kTranslationFault;  // @access
+  pte_t value = 0;                                        // @lockless
+};
 
 struct RunOptions {
   // The backends run as O and R. Both are required: a run without them is a
@@ -53,6 +63,12 @@ struct RunOptions {
   std::function<void(size_t index, const Prepared& op, const std::vector<Ret>& ref_rets,
                      const std::vector<Ret>& opt_rets, const Machine& ref, const Machine& opt)>
       on_step;
+  // Called before on_step for an op with mid-op events: the events as fired,
+  // what they did on O and on R in the linearization judged.
+  std::function<void(size_t index, std::span<const Op> events,
+                     const std::vector<EventOutcome>& opt_events,
+                     const std::vector<RefEvent>& ref_events)>
+      on_events;
 };
 
 // Fold statistics over O's user mms at the end of a run.
@@ -66,6 +82,11 @@ struct TraceStep {
   Prepared prepared;
   std::vector<Ret> ref_rets, opt_rets;
   std::vector<LogRec> ref_log, opt_log;
+  // Mid-op events (as fired: prim is where), what they did on O, and on R
+  // in the linearization the op was judged on.
+  std::vector<Op> events;
+  std::vector<EventOutcome> opt_events;
+  std::vector<RefEvent> ref_events;
 };
 
 struct RunResult {
@@ -111,8 +132,28 @@ class Executor {
   // with O's options; false (with res->error) on a setup error.
   bool start_run(const Program& program, const std::string& mutant, RunResult* res);
   // Repairs and runs input op `in_index` on R and O and asks the oracle;
-  // returns false when the run stops after it.
-  bool step(const Program& program, size_t in_index, RunResult* res);
+  // returns false when the run stops after it. `events` are the mid-op
+  // events listed under it (the input ops after it).
+  bool step(const Program& program, size_t in_index, std::span<const Op> events,
+            RunResult* res);
+  // The same for an op with mid-op events (docs/DESIGN.md §5.8): O runs once
+  // under an Interleaver, R once per linearization until one is clean.
+  // Returns the op's divergences.
+  std::vector<Divergence> step_events(const Prepared& p, std::span<const Op> events,
+                                      size_t in_index, size_t idx, RunResult* res);
+  // Judges the op on linearization `mask` (bit j set: placed event j after R's
+  // op), running R's op from its state before the op; appends divergences.
+  void judge_linearization(const Prepared& p, std::span<const Op> events,
+                           const std::vector<EventOutcome>& outs,
+                           const std::vector<size_t>& placed, uint32_t mask,
+                           const std::vector<StalePage>& opt_stale, size_t idx,
+                           std::vector<RefEvent>* ref_events, std::vector<Divergence>* divs);
+  // Makes event `ev` on R; lockless values are checked by the caller.
+  RefEvent make_on_ref(const Op& ev, bool after);
+  // The trace hash and traces of one executed op.
+  void record_step(const Prepared& p, size_t idx, std::span<const Op> events,
+                   const std::vector<EventOutcome>* outs, const std::vector<RefEvent>* ref_events,
+                   const std::vector<Divergence>& divs, RunResult* res);
   // Fold statistics over O's user mms at the end of a run.
   FoldStats fold_stats() const;
 

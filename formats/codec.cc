@@ -59,6 +59,22 @@ Header decode_header(Reader* r) {
   return h;
 }
 
+// The event just decoded at the end of `ops` as text allows it: dropped
+// under no op or past kMaxEventsPerOp, never before the event above it.
+void normalize_event(std::vector<Op>* ops) {
+  size_t owner = ops->size() - 1, events = 0;
+  while (owner > 0 && is_event((*ops)[owner - 1].kind)) --owner, ++events;
+  if (owner == 0 || events >= kMaxEventsPerOp) {
+    ops->pop_back();
+    return;
+  }
+  if (events > 0) {
+    const uint64_t before = (*ops)[ops->size() - 2].get(Field::kPrim);
+    Op& ev = ops->back();
+    ev.set(Field::kPrim, std::max(before, ev.get(Field::kPrim)));
+  }
+}
+
 }  // namespace
 
 Program decode_program(std::span<const uint8_t> bytes, uint64_t window_pages) {
@@ -97,6 +113,7 @@ Program decode_program(std::span<const uint8_t> bytes, uint64_t window_pages) {
       if (f == Field::kProt) v = possible_prot(v);
       op.set(f, v);
     }
+    if (is_event(op.kind)) normalize_event(&p.ops);
   }
   return p;
 }

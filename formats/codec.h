@@ -9,6 +9,9 @@
 //   (modulo kNumOpKinds), then the op's operands in spec order, each in its
 //   FieldCodec width, little-endian, reduced into range (repro.h FieldRepr).
 // Bytes missing at the end read as 0, so a truncated last op still decodes.
+// A mid-op event (an event opcode, ops.h) belongs to the op before it: one
+// under no op or past kMaxEventsPerOp is dropped, and an event's prim is
+// raised to the prim of the event above it (text lists them in firing order).
 #ifndef PTEDIFF_HARNESS_CODEC_H_
 #define PTEDIFF_HARNESS_CODEC_H_
 

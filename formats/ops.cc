@@ -75,6 +75,14 @@ constexpr OpSpec kSpecs[] = {
      "move nr entries to dst (get_and_clear + set_pte_at), then flush the source"},
     {OpKind::kFolioAlloc, "folio_alloc", OpClass::kWorld, FIELDS(F::kOrder, F::kPlace),
      "allocate a folio (numbered in allocation order) for set_ptes"},
+    {OpKind::kEvAccess, "@access", OpClass::kEvent,
+     FIELDS(F::kPrim, F::kMm, F::kVa, F::kKind, F::kPick),
+     "mid-op: a CPU access with hardware AF/dirty updates, before O's primitive `prim`"},
+    {OpKind::kEvTlbFill, "@tlb_fill", OpClass::kEvent,
+     FIELDS(F::kPrim, F::kMm, F::kVa, F::kBlock, F::kPick),
+     "mid-op: a speculative walk caching the page or block, before O's primitive `prim`"},
+    {OpKind::kEvLockless, "@lockless", OpClass::kEvent, FIELDS(F::kPrim, F::kMm, F::kVa),
+     "mid-op: O's ptep_get_lockless on another CPU, before O's primitive `prim`"},
 };
 #undef FIELDS
 
@@ -87,6 +95,8 @@ constexpr const char* kFieldNames[] = {
 };
 
 }  // namespace
+
+bool is_event(OpKind k) { return op_spec(k).cls == OpClass::kEvent; }
 
 const OpSpec& op_spec(OpKind k) { return kSpecs[static_cast<size_t>(k) % kNumOpKinds]; }
 

@@ -54,11 +54,20 @@ enum class OpKind : uint8_t {
   kMremap,
   // World set-up.
   kFolioAlloc,
+  // Mid-op events (docs/DESIGN.md §5.8): each attaches to the nearest
+  // non-event op before it and fires before O's primitive number `prim` of
+  // that op, from another agent (text: `@ prim=N NAME ...` under the op).
+  kEvAccess,    // a hardware access with HAFDBS updates
+  kEvTlbFill,   // a speculative walk / TLB fill
+  kEvLockless,  // ptep_get_lockless on another CPU
   kCount,
 };
 inline constexpr size_t kNumOpKinds = static_cast<size_t>(OpKind::kCount);
 
-enum class OpClass : uint8_t { kApi, kHardware, kFlow, kWorld };
+enum class OpClass : uint8_t { kApi, kHardware, kFlow, kWorld, kEvent };
+
+// Whether an op kind is a mid-op event (OpClass::kEvent).
+bool is_event(OpKind k);
 
 // Operand names. An op uses a subset, listed in its spec; unused ones stay 0.
 // The operands (op_fields.def, where each is described).
@@ -131,6 +140,10 @@ struct Program {
 // `window_pages` pages). Values above it are invalid in text and reduced in
 // binary decoding. kFolio is bounded by kMaxFolios.
 inline constexpr uint64_t kMaxFolios = 255;
+// Largest `prim` of a mid-op event, and the most events one op takes (each
+// linearizes before or after the op: 2^n orders to judge).
+inline constexpr uint64_t kMaxEventPrim = 4095;
+inline constexpr size_t kMaxEventsPerOp = 4;
 uint64_t field_max(Field f, const ptediff_geometry& geo, uint64_t window_pages);
 // Order of a PMD-sized folio in this geometry (9 / 11 / 13).
 uint32_t pmd_order(const ptediff_geometry& geo);

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -157,7 +158,9 @@ class Parser {
   bool magic(const Toks& toks);
   bool header(HeaderKey key, const Toks& toks);
   bool features(const Toks& toks);
-  bool op(const OpSpec& spec, const Toks& toks);
+  // An op's operands: toks[first..] are key=value.
+  bool op(const OpSpec& spec, const Toks& toks, size_t first);
+  bool event(const Toks& toks);
 
   std::string_view file_;
   uint64_t window_pages_;
@@ -195,15 +198,18 @@ bool Parser::line(const Toks& toks) {
     if (toks[0] == kHeaderKeys[k]) return header(static_cast<HeaderKey>(k), toks);
   }
   if (toks[0] == kMagic) return fail(absl::StrCat("duplicate '", kMagic, "' line"));
+  if (toks[0] == "@") return event(toks);
   const OpSpec* spec = find_op(to_std(toks[0]));
-  if (spec == nullptr) return fail(absl::StrCat("unknown op ", quote(toks[0])));
+  if (spec == nullptr || spec->cls == OpClass::kEvent) {
+    return fail(absl::StrCat("unknown op ", quote(toks[0])));
+  }
   if (header_line_[kGranuleKey] == 0) {
     return fail(absl::StrCat("op '", spec->name, "' before the 'granule' line"));
   }
   if (prog_.ops.size() >= kMaxReproOps) {
     return fail(absl::StrCat("too many ops (limit ", kMaxReproOps, ")"));
   }
-  return op(*spec, toks);
+  return op(*spec, toks, 1);
 }
 
 bool Parser::magic(const Toks& toks) {
@@ -275,11 +281,45 @@ bool Parser::features(const Toks& toks) {
   return true;
 }
 
-bool Parser::op(const OpSpec& spec, const Toks& toks) {
+// `@ prim=N NAME key=value...`: a mid-op event of the op above it. Its
+// operands may come in any order around the name; events of one op are
+// listed in firing order, at most kMaxEventsPerOp of them.
+bool Parser::event(const Toks& toks) {
+  Toks rest;
+  const OpSpec* spec = nullptr;
+  for (size_t t = 1; t < toks.size(); ++t) {
+    if (absl::StrContains(toks[t], '=')) {
+      rest.push_back(toks[t]);
+      continue;
+    }
+    if (spec != nullptr) return fail(absl::StrCat("event names two events: ", quote(toks[t])));
+    spec = find_op(absl::StrCat("@", toks[t]));
+    if (spec == nullptr) {
+      return fail(absl::StrCat("unknown event ", quote(toks[t]),
+                               " (expected access, tlb_fill or lockless)"));
+    }
+  }
+  if (spec == nullptr) return fail("event without a name (expected access, tlb_fill or lockless)");
+  size_t owner = prog_.ops.size(), events = 0;
+  while (owner > 0 && is_event(prog_.ops[owner - 1].kind)) --owner, ++events;
+  if (owner == 0) return fail("event before the first op (an event fires inside the op above it)");
+  if (events >= kMaxEventsPerOp) {
+    return fail(absl::StrCat("more than ", kMaxEventsPerOp, " events under one op"));
+  }
+  if (!op(*spec, rest, 0)) return false;
+  const uint64_t prim = prog_.ops.back().get(Field::kPrim);
+  if (events > 0 && prim < prog_.ops[prog_.ops.size() - 2].get(Field::kPrim)) {
+    return fail(absl::StrCat("event prim=", prim, " before the event above it (list events in "
+                             "firing order)"));
+  }
+  return true;
+}
+
+bool Parser::op(const OpSpec& spec, const Toks& toks, size_t first) {
   Op op;
   op.kind = spec.kind;
   std::array<bool, kNumFields> seen{};
-  for (size_t t = 1; t < toks.size(); ++t) {
+  for (size_t t = first; t < toks.size(); ++t) {
     std::pair<absl::string_view, absl::string_view> kv =
         absl::StrSplit(toks[t], absl::MaxSplits('=', 1));
     if (kv.first.size() == toks[t].size()) {
@@ -399,6 +439,17 @@ bool validate_program(const Program& p, uint64_t window_pages, std::string* why)
       return false;
     }
     const OpSpec& spec = op_spec(op.kind);
+    if (spec.cls == OpClass::kEvent) {
+      size_t owner = n, events = 0;
+      while (owner > 0 && is_event(p.ops[owner - 1].kind)) --owner, ++events;
+      if (owner == 0 || events >= kMaxEventsPerOp ||
+          (events > 0 && op.get(Field::kPrim) < p.ops[n - 1].get(Field::kPrim))) {
+        *why = absl::StrCat("op ", n, " (", spec.name,
+                            "): an event must follow an op, at most ", kMaxEventsPerOp,
+                            " per op, in firing order");
+        return false;
+      }
+    }
     std::array<bool, kNumFields> used{};
     for (size_t i = 0; i < spec.num_fields; ++i) {
       Field f = spec.fields[i];
@@ -439,7 +490,12 @@ std::string format_value(Field f, uint64_t v) {
 std::string format_op(const Op& op) {
   const OpSpec& spec = op_spec(op.kind);
   std::string s = spec.name;
-  for (size_t i = 0; i < spec.num_fields; ++i) {
+  size_t first = 0;
+  if (spec.cls == OpClass::kEvent) {  // `  @ prim=N NAME ...`, indented under its op
+    s = absl::StrCat("  @ prim=", op.get(Field::kPrim), " ", spec.name + 1);
+    first = 1;
+  }
+  for (size_t i = first; i < spec.num_fields; ++i) {
     Field f = spec.fields[i];
     absl::StrAppend(&s, " ", field_name(f), "=");
     append_value(&s, f, op.get(f));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "formats/codec.h"
@@ -57,6 +58,9 @@ set_ptes mm=0 va=0x0 nr=1 folio=1 idx=2 prot=a|d|w|x|nc|special
 set_ptes mm=0 va=0x0 nr=1 folio=1 idx=2 prot=a|d|ro
 access mm=0 va=0x0 kind=read pick=0
 clear_young_dirty_ptes mm=0 va=0x0 nr=1 cydp=none
+  @ prim=0 access mm=0 va=0x0 kind=write pick=3
+  @ prim=2 tlb_fill mm=1 va=0x0 block=1 pick=0
+  @ prim=2 lockless mm=0 va=0x0
 )";
 
 Program parse_ok(std::string_view text, uint64_t window_pages = 0) {
@@ -164,6 +168,21 @@ TEST(ReproText, MalformedRejectedWithLine) {
       {h + "mutant " + std::string(64, 'a') + "\n", 3, "at most 63"},
       {h + "mutant a b\n", 3, "'mutant' takes exactly one value, got 2"},
       {h + "ptep_gte mm=0 va=0x0\n", 3, "unknown op 'ptep_gte'"},
+      {h + "@access prim=0 mm=0 va=0x0 kind=read pick=0\n", 3, "unknown op '@access'"},
+      {h + "@ prim=0 lockless mm=0 va=0x0\n", 3, "event before the first op"},
+      {h + "ptep_get mm=0 va=0x0\n@ prim=0 mm=0 va=0x0\n", 4, "event without a name"},
+      {h + "ptep_get mm=0 va=0x0\n@ prim=0 jump mm=0 va=0x0\n", 4, "unknown event 'jump'"},
+      {h + "ptep_get mm=0 va=0x0\n@ lockless lockless\n", 4, "names two events"},
+      {h + "ptep_get mm=0 va=0x0\n@ lockless mm=0 va=0x0\n", 4, "missing operand 'prim'"},
+      {h + "ptep_get mm=0 va=0x0\n@ prim=4096 lockless mm=0 va=0x0\n", 4, "prim=4096 out of"},
+      {h + "ptep_get mm=0 va=0x0\n@ prim=0 lockless mm=0 va=0x0 pick=1\n", 4,
+       "@lockless does not take operand 'pick'"},
+      {h + "ptep_get mm=0 va=0x0\n@ prim=3 lockless mm=0 va=0x0\n@ prim=2 lockless mm=0 "
+           "va=0x0\n",
+       5, "before the event above it"},
+      {h + "ptep_get mm=0 va=0x0\n" +
+           absl::StrJoin(std::vector<std::string>(5, "@ prim=0 lockless mm=0 va=0x0\n"), ""),
+       8, "more than 4 events under one op"},
       {h + "ptep_get mm=0\n", 3, "missing operand 'va' (ptep_get takes: mm va)"},
       {h + "ptep_get mm=0 va=0x0 mm=1\n", 3, "duplicate operand 'mm'"},
       {h + "ptep_get mm=0 va=0x0 nr=1\n", 3, "ptep_get does not take operand 'nr'"},

@@ -130,6 +130,22 @@ void Machine::reset(uint32_t features) {
   counters_ = {};
   std::fill(block_stamp_.begin(), block_stamp_.end(), 0);
   epoch_ = 0;
+  hook_ = nullptr;
+  agent_ = Agent::kBackend;
+  begin_op();
+}
+
+void Machine::save(Snapshot* s) const {
+  s->windows.clear();
+  for (const ptediff_mm& mm : mms_) s->windows.push_back(mm.window);
+  s->tlb = tlb_;
+  s->counters = counters_;
+}
+
+void Machine::restore(const Snapshot& s) {
+  for (size_t i = 0; i < mms_.size(); ++i) mms_[i].window = s.windows[i];
+  tlb_ = s.tlb;
+  counters_ = s.counters;
   begin_op();
 }
 
@@ -157,9 +173,10 @@ void Machine::refuse_entry(const ptediff_mm* mm, uint64_t addr, Prim prim) {
 }
 
 pte_t Machine::prim_read(ptediff_mm* mm, uint64_t addr) {
+  const bool see = interfere();
   ++counters_.reads;
   EntryRef e = checked_entry(mm, addr, Prim::kRead);
-  const pte_t v = e.table != nullptr ? e.value() : 0;
+  const pte_t v = e.table != nullptr && see ? e.value() : 0;
   if (!log_reads_) {
     ++unlogged_reads_;
     return v;
@@ -186,16 +203,19 @@ pte_t Machine::store(ptediff_mm* mm, uint64_t addr, pte_t val, Prim prim) {
 }
 
 void Machine::prim_write(ptediff_mm* mm, uint64_t addr, pte_t val) {
+  interfere();
   ++counters_.writes;
   store(mm, addr, val, Prim::kWrite);
 }
 
 pte_t Machine::prim_xchg(ptediff_mm* mm, uint64_t addr, pte_t val) {
+  interfere();
   ++counters_.atomics;
   return store(mm, addr, val, Prim::kXchg);
 }
 
 bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val) {
+  interfere();
   ++counters_.atomics;
   EntryRef e = checked_entry(mm, addr, Prim::kCmpxchg);
   const uint8_t id = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff);
@@ -225,6 +245,7 @@ bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val)
 
 void Machine::prim_flush_tlb_range(ptediff_mm* mm, uint64_t start, uint64_t end, uint64_t stride,
                                    bool last_level, int tlb_level, bool sync) {
+  interfere();
   if (!valid_mm(mm)) {
     add_violation("flush_tlb_range on an unknown mm");
     return;
@@ -240,6 +261,7 @@ void Machine::prim_flush_tlb_range(ptediff_mm* mm, uint64_t start, uint64_t end,
   tlb_.invalidate_range(mm->id, start, end, stride, tlb_level, sync);
   log_.push_back({.prim = Prim::kFlushRange,
                   .mm = static_cast<uint8_t>(mm->id),
+                  .agent = agent_,
                   .last_level = last_level,
                   .sync = sync,
                   .tlb_level = static_cast<int8_t>(tlb_level),
@@ -249,6 +271,7 @@ void Machine::prim_flush_tlb_range(ptediff_mm* mm, uint64_t start, uint64_t end,
 }
 
 void Machine::prim_flush_tlb_mm(ptediff_mm* mm) {
+  interfere();
   if (!valid_mm(mm)) {
     add_violation("flush_tlb_mm on an unknown mm");
     return;
@@ -258,15 +281,17 @@ void Machine::prim_flush_tlb_mm(ptediff_mm* mm) {
   tlb_.invalidate_mm(mm->id);
   log_.push_back({.prim = Prim::kFlushMm,
                   .mm = static_cast<uint8_t>(mm->id),
+                  .agent = agent_,
                   .sync = true,
                   .addr = 0,
                   .end = mm->window.limit()});
 }
 
 void Machine::prim_dsb() {
+  interfere();
   ++counters_.dsbs;
   tlb_.sync();
-  log_.push_back({.prim = Prim::kDsb, .sync = true});
+  log_.push_back({.prim = Prim::kDsb, .agent = agent_, .sync = true});
 }
 
 void Machine::add_violation(std::string what) {
@@ -354,6 +379,7 @@ AccessResult Machine::access(uint32_t mmid, uint64_t va, AccessKind kind, uint32
     note_write(mmid, target_va);
     log_.push_back({.prim = Prim::kHw,
                     .mm = static_cast<uint8_t>(mmid),
+                    .agent = agent_,
                     .addr = target_va,
                     .old = old,
                     .val = upd});

@@ -36,9 +36,15 @@ inline constexpr uint32_t kDefaultWindowTables = 2;
 enum class Prim : uint8_t { kRead, kWrite, kXchg, kCmpxchg, kFlushRange, kFlushMm, kDsb, kHw };
 const char* prim_name(Prim p);
 
+// Who made a primitive call or update: the backend's op, or another agent
+// interfering with it (a hardware access or walk, or a lockless reader on
+// another CPU; docs/DESIGN.md §5.8).
+enum class Agent : uint8_t { kBackend = 0, kHardware = 1, kReader = 2 };
+
 struct LogRec {
   Prim prim;
   uint8_t mm = 0;
+  Agent agent = Agent::kBackend;
   bool ok = true;           // cmpxchg success; false when refused (out of window)
   bool last_level = false;  // flush_tlb_range
   bool sync = false;        // flush_tlb_range
@@ -62,6 +68,17 @@ struct BlockRef {
 struct Counters {
   uint64_t reads = 0, writes = 0, atomics = 0, tlbis = 0, dsbs = 0;
   Counters& operator+=(const Counters& o);
+};
+
+// Interference points (docs/DESIGN.md §5.8): a hook the machine calls before
+// every primitive (read, write, xchg, cmpxchg, flush, dsb), whoever makes it.
+// It may run other agents on the machine; their records carry their Agent.
+class PrimitiveHook {
+ public:
+  virtual ~PrimitiveHook() = default;
+  // Before a primitive of the machine's current agent. Returns false to make
+  // a read of the reader agent see an empty entry (a livelocked reader).
+  virtual bool on_primitive() = 0;
 };
 
 enum class AccessKind : uint8_t { kRead = 0, kWrite = 1, kExec = 2 };
@@ -122,6 +139,7 @@ class Machine {
   // Whether reads are recorded in the log (the default). No check looks at
   // reads; they are for reports and traces. Off, a read is only counted.
   void set_log_reads(bool on) { log_reads_ = on; }
+  bool log_reads() const { return log_reads_; }
   // Records of this op, logged or not: log().size() plus the unlogged reads,
   // so the trace hash is the same either way.
   uint64_t op_records() const { return log_.size() + unlogged_reads_; }
@@ -134,6 +152,23 @@ class Machine {
   // Out-of-window primitive calls and backend contract errors of this op.
   const std::vector<std::string>& violations() const { return violations_; }
   bool had_contract_error() const { return contract_errors_ > 0; }
+
+  // Interference: `hook` (or nullptr) is called before every primitive
+  // until it is removed; the agent is who makes the calls now.
+  void set_hook(PrimitiveHook* hook) { hook_ = hook; }
+  Agent agent() const { return agent_; }
+  void set_agent(Agent a) { agent_ = a; }
+
+  // What a run needs to go back to a point of an op: tables, TLB and cost
+  // counters (the log and violations start over with begin_op).
+  struct Snapshot {
+    std::vector<TableWindow> windows;
+    Tlb tlb;
+    Counters counters;
+  };
+  void save(Snapshot* s) const;
+  // Restores `s` and begins a new op (begin_op).
+  void restore(const Snapshot& s);
 
   Tlb& tlb() { return tlb_; }
   const Tlb& tlb() const { return tlb_; }
@@ -182,6 +217,7 @@ class Machine {
     LogRec& r = log_.emplace_back();
     r.prim = prim;
     r.mm = static_cast<uint8_t>(mm);
+    r.agent = agent_;
     r.addr = addr;
     return r;
   }
@@ -200,7 +236,12 @@ class Machine {
     touched_.push_back({mm, block});
   }
 
+  // The interference hook before a primitive; false: a read sees none.
+  bool interfere() { return hook_ == nullptr || hook_->on_primitive(); }
+
   ptediff_machine abi_{};
+  PrimitiveHook* hook_ = nullptr;
+  Agent agent_ = Agent::kBackend;
   std::vector<ptediff_mm> mms_;
   const FolioMap* folios_;
   Tlb tlb_;

@@ -320,6 +320,9 @@ void run_op(const Prepared& p, Api& api, std::vector<Ret>* rets) {
     case K::kMkclean: mkclean(p, api); break;
     case K::kMremap: mremap(p, api); break;
     case K::kFolioAlloc:
+    case K::kEvAccess:  // mid-op events fire inside their op (engine/interleave.h)
+    case K::kEvTlbFill:
+    case K::kEvLockless:
     case K::kCount: break;
   }
 }

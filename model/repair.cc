@@ -371,6 +371,10 @@ bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* ou
       out->folio = folios.alloc(static_cast<uint32_t>(op.get(Field::kOrder)),
                                 static_cast<Placement>(op.get(Field::kPlace)));
       return true;
+    case K::kEvAccess:  // never an op of its own: they fire inside the op above them
+    case K::kEvTlbFill:
+    case K::kEvLockless:
+      return false;
     default:
       return prepare_api_op(v, folios, out);
   }

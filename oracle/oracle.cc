@@ -41,6 +41,20 @@ void merge_touched(const Machine& ref, const Machine& opt, std::vector<BlockRef>
   out->erase(std::unique(out->begin(), out->end()), out->end());
 }
 
+// A mid-op access as the return of an access op, so that the rules for
+// accesses between ops (note_accesses, forgive_tlb_decided) apply unchanged.
+std::vector<Ret> event_ret(const EventAccess& a, AccessResult x) {
+  return {Ret{RetType::kAccess, Range{a.mm, a.va, 1}, static_cast<uint64_t>(x)}};
+}
+Op event_op(const EventAccess& a) {
+  Op op;
+  op.kind = OpKind::kAccess;
+  op.set(Field::kMm, a.mm);
+  op.set(Field::kVa, a.va);
+  op.set(Field::kKind, static_cast<uint64_t>(a.kind));
+  return op;
+}
+
 }  // namespace
 
 Oracle::Oracle(const ptediff_geometry& geo, uint64_t window_pages) : env_(geo, window_pages) {}
@@ -53,12 +67,47 @@ void Oracle::after_op(const OpContext& o, std::vector<Divergence>* out) {
   const CheckContext c{o.ref, o.opt, env_, o.op, o.index, &scratch_, &stale_};
   check_returns(c, o.ref_rets, o.opt_rets, out);  // against the pre-op envelope
   note_accesses(o.ref_rets, o.opt_rets, o.op.op, &env_);
+  for (const EventAccess& a : o.events) {
+    note_accesses(event_ret(a, a.ref), event_ret(a, a.opt), event_op(a), &env_);
+  }
   merge_touched(o.ref, o.opt, &blocks_);
   env_.update(o.ref, o.op.hints, blocks_);
   forgive_tlb_decided(o.ref_rets, o.opt_rets, o.opt, o.op.op, &env_);
+  for (const EventAccess& a : o.events) {
+    forgive_tlb_decided(event_ret(a, a.ref), event_ret(a, a.opt), o.opt, event_op(a), &env_);
+  }
   check_state(c, blocks_, out);
   check_log(c, out);
   check_tlb(c, out);
+}
+
+}  // namespace ptediff
+
+namespace ptediff {
+
+void Oracle::before_op_stale(const Machine& ref, std::vector<StalePage> opt_stale) {
+  stale_.set(ref, std::move(opt_stale));
+}
+
+void Oracle::event_before_op(const Machine& ref, const EventAccess& a) {
+  note_accesses(event_ret(a, a.ref), event_ret(a, a.opt), event_op(a), &env_);
+  const uint64_t block = a.va / block_bytes(ref.geo());
+  env_.update(ref, EnvelopeHints{}, {BlockRef{a.mm, block}});
+}
+
+void Oracle::check_lockless(const OpContext& o, uint32_t mm, uint64_t va, pte_t r, pte_t v,
+                            bool saw_none, std::vector<Divergence>* out) {
+  // GUP-fast treats an empty entry as "fall back to the slow path": a reader
+  // that met its entry cleared mid-change (break-before-make) may return it.
+  if (pte_none(v) && saw_none) return;
+  const CheckContext c{o.ref, o.opt, env_, o.op, o.index, &scratch_, &stale_};
+  const Range one{mm, va, 1};
+  std::vector<Divergence> found;
+  check_returns(c, {Ret{RetType::kPte, one, r}}, {Ret{RetType::kPte, one, v}}, &found);
+  for (Divergence& d : found) {
+    d.what = "ptep_get_lockless on another CPU: " + d.what;
+    out->push_back(std::move(d));
+  }
 }
 
 }  // namespace ptediff

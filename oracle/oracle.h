@@ -9,6 +9,7 @@
 #define PTEDIFF_HARNESS_ORACLE_H_
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "oracle/checks.h"
@@ -20,6 +21,15 @@
 
 namespace ptediff {
 
+// A mid-op hardware access (docs/DESIGN.md §5.8) as both sides made it: O
+// inside its op, R at the point the op linearizes it.
+struct EventAccess {
+  uint32_t mm;
+  uint64_t va;
+  AccessKind kind;
+  AccessResult ref, opt;
+};
+
 // One executed op, as the oracle judges it.
 struct OpContext {
   const Machine& ref;
@@ -28,6 +38,8 @@ struct OpContext {
   size_t index;  // in the effective program
   const std::vector<Ret>& ref_rets;
   const std::vector<Ret>& opt_rets;
+  // The op's mid-op accesses that completed on O (each also made on R).
+  std::span<const EventAccess> events = {};
 };
 
 class Oracle {
@@ -45,6 +57,22 @@ class Oracle {
   void after_op(const OpContext& c, std::vector<Divergence>* out);
 
   const Envelope& envelope() const { return env_; }
+
+  // Mid-op events (docs/DESIGN.md §5.8), judged on one linearization: each
+  // event placed just before or just after R's whole op.
+  //
+  // Instead of before_op when O ran first: `opt_stale` are the pages O's TLB
+  // held stale before O's op (stale_tlb_pages), R has run its op now.
+  void before_op_stale(const Machine& ref, std::vector<StalePage> opt_stale);
+  // A mid-op access placed before R's op, made on R: the envelope takes the
+  // access and R's state after it, as for an access op between ops.
+  void event_before_op(const Machine& ref, const EventAccess& a);
+  // A lockless read: O's value `o` against R's `r` at the read's place, with
+  // the envelope as it is now (call before after_op for a read placed before
+  // R's op, after it for one placed after). `saw_none`: O's reader found its
+  // entry invalid at some read; an empty result is then a legal one.
+  void check_lockless(const OpContext& c, uint32_t mm, uint64_t va, pte_t r, pte_t o,
+                      bool saw_none, std::vector<Divergence>* out);
 
  private:
   Envelope env_;

@@ -98,6 +98,12 @@ class StaleLedger {
   // R's op invalidated the page with a completed flush, and the page was not
   // already stale in O before the op (a flush an earlier caller deferred).
   bool blames_opt(const Machine& ref, uint32_t mm, uint64_t va) const;
+  // The same with O's stale pages taken before O ran (O ran first: mid-op
+  // events make R's op run once per linearization after O's).
+  void set(const Machine& ref, std::vector<StalePage> opt_stale_before) {
+    ref_flushed_ = log_flushes(ref.log());
+    before_ = ref_flushed_ ? std::move(opt_stale_before) : std::vector<StalePage>{};
+  }
   // Without a snapshot (a check run on hand-built machines): notes only
   // whether R's op flushed; no page counts as stale before the op.
   void note_ref_only(const Machine& ref);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "formats/repro.h"
 #include "report/report.h"
 
 namespace ptediff {
@@ -66,8 +67,61 @@ std::string explain_step(size_t index, const std::string& op_text, const std::ve
     absl::StrAppend(&out, "    R:\n", block_diagram(ref, range), "    O:\n",
                     block_diagram(opt, range));
   }
-  for (const LogRec& r : opt.log()) {
-    if (r.prim != Prim::kRead) absl::StrAppend(&out, "      O ", describe_log(r), "\n");
+  // O's own records; with mid-op events, each numbered by the backend
+  // primitive it is, and the other agents' records (reads included) tagged.
+  const auto& log = opt.log();
+  const bool events = std::any_of(log.begin(), log.end(),
+                                  [](const LogRec& r) { return r.agent != Agent::kBackend; });
+  uint32_t prim = 0;
+  for (const LogRec& r : log) {
+    if (r.agent == Agent::kBackend) {
+      if (r.prim != Prim::kRead && events) {
+        absl::StrAppendFormat(&out, "      O #%-4d %s\n", prim, describe_log(r));
+      } else if (r.prim != Prim::kRead) {
+        absl::StrAppend(&out, "      O ", describe_log(r), "\n");
+      }
+      ++prim;
+      continue;
+    }
+    absl::StrAppendFormat(&out, "      O @%-4d %s %s\n", prim,
+                          r.agent == Agent::kHardware ? "[hw]  " : "[cpu1]", describe_log(r));
+  }
+  return out;
+}
+
+std::string explain_events(std::span<const Op> events, const std::vector<EventOutcome>& opt,
+                           const std::vector<RefEvent>& ref) {
+  std::string out;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Op& ev = events[i];
+    const EventOutcome& o = opt[i];
+    const RefEvent& r = ref[i];
+    absl::StrAppend(&out, "  ", format_op(ev), ":\n        O: ");
+    switch (ev.kind) {
+      case OpKind::kEvAccess:
+        absl::StrAppend(&out, access_result_name(o.access));
+        break;
+      case OpKind::kEvTlbFill:
+        absl::StrAppend(&out, o.filled ? "cached" : "nothing cached",
+                        o.conflict.empty() ? "" : " (conflict)");
+        break;
+      default:
+        absl::StrAppendFormat(&out, "returned %#x%s", o.value,
+                              o.saw_none ? " (met its entry invalid)" : "");
+        break;
+    }
+    if (!r.placed) {
+      absl::StrAppend(&out, "; R: not made (it did nothing on O)\n");
+      continue;
+    }
+    absl::StrAppend(&out, "; R, placed ", r.after ? "after" : "before", " the op: ");
+    if (ev.kind == OpKind::kEvAccess) {
+      absl::StrAppend(&out, access_result_name(r.access), "\n");
+    } else if (ev.kind == OpKind::kEvLockless) {
+      absl::StrAppendFormat(&out, "returned %#x\n", r.value);
+    } else {
+      absl::StrAppend(&out, "filled\n");
+    }
   }
   return out;
 }

@@ -4,9 +4,11 @@
 #define PTEDIFF_SUBJECTS_MACHINE_REPORT_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "engine/executor.h"
 #include "model/flows.h"
 #include "mmu/machine.h"
 
@@ -24,10 +26,16 @@ std::string block_diagram(const Machine& m, const Range& range);
 std::string format_state(const Machine& ref, const Machine& opt);
 
 // One op of `ptediff explain`: its text, both sides' returns, the running
-// primitive counts, block diagrams of its range and O's non-read primitives.
+// primitive counts, block diagrams of its range and O's non-read primitives
+// (with mid-op events: numbered, and every record of the other agents).
 std::string explain_step(size_t index, const std::string& op_text, const std::vector<Ret>& ref_rets,
                          const std::vector<Ret>& opt_rets, const Machine& ref, const Machine& opt,
                          const Range& range, bool color);
+
+// The mid-op events of one op for `ptediff explain`: each as fired, what it
+// did on O, and where and how R made it in the linearization judged.
+std::string explain_events(std::span<const Op> events, const std::vector<EventOutcome>& opt,
+                           const std::vector<RefEvent>& ref);
 
 }  // namespace ptediff
 

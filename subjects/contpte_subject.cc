@@ -82,10 +82,15 @@ class ContpteCase final : public Case {
   std::string explain(const CaseOptions& opts, int* status) const override {
     RunOptions o = run_options(opts);
     std::string out;
+    std::string events;  // the events of the op on_step is about to show
+    o.on_events = [&](size_t, std::span<const Op> evs, const std::vector<EventOutcome>& oe,
+                      const std::vector<RefEvent>& re) { events = explain_events(evs, oe, re); };
     o.on_step = [&](size_t idx, const Prepared& p, const std::vector<Ret>& rr,
                     const std::vector<Ret>& orr, const Machine& ref, const Machine& opt) {
       absl::StrAppend(&out,
-                      explain_step(idx, format_op(p.op), rr, orr, ref, opt, p.range, opts.color));
+                      explain_step(idx, format_op(p.op), rr, orr, ref, opt, p.range, opts.color),
+                      events);
+      events.clear();
     };
     Executor ex(o);
     const RunResult r = ex.run(p_);

@@ -1,0 +1,223 @@
+// ptediff: ops with mid-op events, and their linearizations (docs/DESIGN.md §5.8).
+//
+// O runs the op once, with the events fired between its primitives by an
+// Interleaver. R is the specification: an event that happened in the middle
+// of O's op takes effect, on R, either just before or just after R's whole
+// op, and O must be within the envelope of at least one such linearization
+// (each event placed independently, so 2^n of them for n events). R's op is
+// run again from its state before the op for each linearization tried, the
+// oracle from its state before the op too; the first clean one is kept. When
+// none is clean the op diverges, and what is reported is the linearization
+// with every event placed before the op (R left in that state).
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "engine/executor.h"
+#include "model/api.h"
+#include "formats/repro.h"
+#include "oracle/block.h"
+#include "oracle/checks.h"
+
+namespace ptediff {
+namespace {
+
+// Linearization number k in the order tried: all events before R's op, all
+// after, then the mixed ones.
+uint32_t mask_of(uint32_t k, uint32_t combos) {
+  if (k == 0) return 0;
+  if (k == 1) return combos - 1;
+  return k - 1;
+}
+
+// Whether a TLB entry of (mm, [va, va + size)) was stale before the op
+// (a flush a caller deferred, not this op's).
+bool stale_before(const std::vector<StalePage>& stale, uint32_t mm, uint64_t va, uint64_t size) {
+  return std::any_of(stale.begin(), stale.end(), [&](const StalePage& s) {
+    return s.mm == mm && s.va >= va && s.va < va + size;
+  });
+}
+
+}  // namespace
+
+RefEvent Executor::make_on_ref(const Op& ev, bool after) {
+  RefEvent r;
+  r.placed = true;
+  r.after = after;
+  const auto mm = static_cast<uint32_t>(ev.get(Field::kMm));
+  const uint64_t va = ev.get(Field::kVa);
+  const auto pick = static_cast<uint32_t>(ev.get(Field::kPick));
+  switch (ev.kind) {
+    case OpKind::kEvAccess:
+      ref_->set_agent(Agent::kHardware);
+      r.access = ref_->access(mm, va, static_cast<AccessKind>(ev.get(Field::kKind)), pick);
+      break;
+    case OpKind::kEvTlbFill:
+      ref_->set_agent(Agent::kHardware);
+      ref_->tlb_fill(mm, va, ev.get(Field::kBlock) != 0, pick);
+      break;
+    default:
+      ref_->set_agent(Agent::kReader);
+      r.value = ref_be_->ptep_get_lockless(ref_->abi(), ref_->mm(mm), va);
+      break;
+  }
+  ref_->set_agent(Agent::kBackend);
+  return r;
+}
+
+void Executor::judge_linearization(const Prepared& p, std::span<const Op> events,
+                                   const std::vector<EventOutcome>& outs,
+                                   const std::vector<size_t>& placed, uint32_t mask,
+                                   const std::vector<StalePage>& opt_stale, size_t idx,
+                                   std::vector<RefEvent>* ref_events,
+                                   std::vector<Divergence>* divs) {
+  Oracle& oracle = *world_->oracle;
+  ref_events->assign(events.size(), RefEvent{});
+  std::vector<EventAccess> accesses;
+  std::vector<size_t> late_reads;
+  rrets_.clear();
+  const OpContext ctx{*ref_, *opt_, p, idx, rrets_, orets_};
+  // Event i made on R, before or after its op; lockless reads are judged
+  // against the envelope at their place, accesses must complete on R too.
+  auto make = [&](size_t i, bool after) {
+    const Op& ev = events[i];
+    RefEvent& r = (*ref_events)[i] = make_on_ref(ev, after);
+    const uint32_t mm = static_cast<uint32_t>(ev.get(Field::kMm));
+    const uint64_t va = ev.get(Field::kVa);
+    if (ev.kind == OpKind::kEvLockless) {
+      if (after) {
+        late_reads.push_back(i);
+      } else {
+        oracle.check_lockless(ctx, mm, va, r.value, outs[i].value, outs[i].saw_none, divs);
+      }
+      return;
+    }
+    if (ev.kind != OpKind::kEvAccess) return;
+    const EventAccess a{mm, va, static_cast<AccessKind>(ev.get(Field::kKind)), r.access,
+                        outs[i].access};
+    accesses.push_back(a);
+    if (!access_ok(r.access) && !tlb_decided_stale(*ref_, mm, va) &&
+        !tlb_decided_stale(*opt_, mm, va)) {
+      add_divergence(
+          CheckContext{*ref_, *opt_, oracle.envelope(), p, idx}, DivClass::kReturnValue, mm, va,
+          absl::StrFormat("a %s access at prim %d completed on O (%s) but faults on R placed %s "
+                          "the op (%s)",
+                          format_value(Field::kKind, ev.get(Field::kKind)), outs[i].fired_at,
+                          access_result_name(outs[i].access), after ? "after" : "before",
+                          access_result_name(r.access)),
+          divs);
+    }
+    if (!after) oracle.event_before_op(*ref_, a);
+  };
+  for (size_t j = 0; j < placed.size(); ++j) {
+    if (!(mask >> j & 1)) make(placed[j], false);
+  }
+  Api ra(*ref_, *ref_be_);
+  run_op(p, ra, &rrets_);
+  oracle.before_op_stale(*ref_, opt_stale);
+  for (size_t j = 0; j < placed.size(); ++j) {
+    if (mask >> j & 1) make(placed[j], true);
+  }
+  OpContext after_ctx = ctx;
+  after_ctx.events = accesses;
+  oracle.after_op(after_ctx, divs);
+  for (size_t i : late_reads) {
+    const Op& ev = events[i];
+    oracle.check_lockless(ctx, static_cast<uint32_t>(ev.get(Field::kMm)), ev.get(Field::kVa),
+                          (*ref_events)[i].value, outs[i].value, outs[i].saw_none, divs);
+  }
+}
+
+std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const Op> events,
+                                              size_t in_index, size_t idx, RunResult* res) {
+  // O first, under interference; what its TLB held stale before is kept for
+  // the oracle, which otherwise snapshots it between R's op and O's.
+  const std::vector<StalePage> opt_stale = stale_tlb_pages(*opt_);
+  orets_.clear();
+  std::vector<EventOutcome> outs;
+  uint32_t prims = 0;
+  {
+    Interleaver il(*opt_, *opt_be_, events);
+    Api oa(*opt_, *opt_be_);
+    run_op(p, oa, &orets_);
+    il.finish();
+    outs = il.outcomes();
+    prims = il.primitives();
+  }
+  // The events as they fired: the effective program replays them there.
+  std::vector<Op> fired(events.begin(), events.end());
+  for (size_t i = 0; i < fired.size(); ++i) {
+    if (opts_.as_written && outs[i].fired_at != fired[i].get(Field::kPrim)) {
+      res->rejected_op = in_index + 1 + i;
+      res->rejected = absl::StrCat("event prim=", fired[i].get(Field::kPrim),
+                                   ": the op makes only ", prims,
+                                   " primitives here (a binary input would fire it at prim=",
+                                   outs[i].fired_at, ")");
+      return {};
+    }
+    fired[i].set(Field::kPrim, outs[i].fired_at);
+    res->effective.ops.push_back(fired[i]);
+  }
+  // R's side: every event that did something on O. Not an access that
+  // faulted there (a spurious fault: the fault handler retries it after the
+  // op, and that retry is another access), nor a walk that found nothing to
+  // cache (an invalid or old entry mid-change).
+  std::vector<size_t> placed;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const OpKind k = events[i].kind;
+    if ((k == OpKind::kEvAccess && !access_ok(outs[i].access)) ||
+        (k == OpKind::kEvTlbFill && !outs[i].filled)) {
+      continue;
+    }
+    placed.push_back(i);
+  }
+  Machine::Snapshot snap;
+  ref_->save(&snap);
+  const Oracle base = *world_->oracle;
+  const uint32_t combos = 1u << placed.size();
+  std::vector<Divergence> first;
+  std::vector<RefEvent> ref_events;
+  for (uint32_t k = 0; k < combos; ++k) {
+    if (k > 0) {
+      ref_->restore(snap);
+      *world_->oracle = base;
+    }
+    std::vector<Divergence> divs;
+    judge_linearization(p, events, outs, placed, mask_of(k, combos), opt_stale, idx, &ref_events,
+                        &divs);
+    if (divs.empty()) {
+      first.clear();
+      break;
+    }
+    if (k == 0) first = std::move(divs);
+    if (k + 1 == combos && k > 0) {  // none is clean: back to the reported one
+      ref_->restore(snap);
+      *world_->oracle = base;
+      divs.clear();
+      judge_linearization(p, events, outs, placed, 0, opt_stale, idx, &ref_events, &divs);
+    }
+  }
+  // Event-level findings on O alone.
+  const CheckContext c{*ref_, *opt_, world_->oracle->envelope(), p, idx};
+  for (size_t i = 0; i < events.size(); ++i) {
+    const EventOutcome& o = outs[i];
+    const auto mm = static_cast<uint32_t>(events[i].get(Field::kMm));
+    const uint64_t va = events[i].get(Field::kVa);
+    if (!o.conflict.empty() && !stale_before(opt_stale, mm, o.conflict_va, o.conflict_size)) {
+      add_divergence(c, DivClass::kBbm, mm, va, absl::StrCat("at prim ", o.fired_at, ": ", o.conflict),
+                     &first);
+    }
+    if (o.livelock) {
+      add_divergence(c, DivClass::kReturnValue, mm, va,
+                     absl::StrFormat("ptep_get_lockless on another CPU (from prim %d) kept "
+                                     "re-reading long after the op ended: a livelock",
+                                     o.fired_at),
+                     &first);
+    }
+  }
+  record_step(p, idx, std::span<const Op>(res->effective.ops).last(fired.size()), &outs,
+              &ref_events, first, res);
+  return first;
+}
+
+}  // namespace ptediff
