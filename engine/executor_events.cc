@@ -88,7 +88,7 @@ void Executor::judge_linearization(const Prepared& p, std::span<const Op> events
       if (after) {
         late_reads.push_back(i);
       } else {
-        oracle.check_lockless(ctx, mm, va, r.value, outs[i].value, outs[i].saw_none, divs);
+        oracle.check_lockless(ctx, mm, va, r.value, outs[i].value, outs[i].saw_none, false, divs);
       }
       return;
     }
@@ -96,8 +96,14 @@ void Executor::judge_linearization(const Prepared& p, std::span<const Op> events
     const EventAccess a{mm, va, static_cast<AccessKind>(ev.get(Field::kKind)), r.access,
                         outs[i].access};
     accesses.push_back(a);
+    // As for accesses between ops (stale.h access_results_compatible): a
+    // fault decided by a stale cached translation, or one the arm64 fault
+    // path fixes (R's per-entry access flags where O updated the block),
+    // does not make the linearization impossible.
+    const bool hafdbs = (ref_->features() & PTEDIFF_FEAT_HAFDBS) != 0;
     if (!access_ok(r.access) && !tlb_decided_stale(*ref_, mm, va) &&
-        !tlb_decided_stale(*opt_, mm, va)) {
+        !tlb_decided_stale(*opt_, mm, va) &&
+        !access_ok(after_fault_path(r.access, ref_->peek(mm, va), a.kind, hafdbs))) {
       add_divergence(
           CheckContext{*ref_, *opt_, oracle.envelope(), p, idx}, DivClass::kReturnValue, mm, va,
           absl::StrFormat("a %s access at prim %d completed on O (%s) but faults on R placed %s "
@@ -124,7 +130,7 @@ void Executor::judge_linearization(const Prepared& p, std::span<const Op> events
   for (size_t i : late_reads) {
     const Op& ev = events[i];
     oracle.check_lockless(ctx, static_cast<uint32_t>(ev.get(Field::kMm)), ev.get(Field::kVa),
-                          (*ref_events)[i].value, outs[i].value, outs[i].saw_none, divs);
+                          (*ref_events)[i].value, outs[i].value, outs[i].saw_none, true, divs);
   }
 }
 

@@ -19,11 +19,17 @@ constexpr uint64_t kLivelockPasses = 32;
 void tlb_conflict(const Machine& m, uint32_t mm, uint64_t va, bool block, EventOutcome* o) {
   const ptediff_geometry& g = m.geo();
   const uint64_t page = 1ULL << g.page_shift, bsize = page * g.cont_ptes;
-  const bool cont = block && pte_valid_cont(m.peek(mm, va & ~(page - 1)));
-  const uint64_t size = cont ? bsize : page;
+  // Both sizes may legitimately be cached from one valid contiguous block
+  // (the contiguous bit is a hint); they conflict when the older entry was
+  // cached from tables of another shape, a break-before-make the op skipped.
+  const bool cont_now = pte_valid_cont(m.peek(mm, va & ~(page - 1)));
+  const uint64_t size = block && cont_now ? bsize : page;
   const uint64_t start = va & ~(size - 1);
   for (const TlbEntry& t : m.tlb().entries()) {
-    if (t.mm != mm || t.size == size || t.va >= start + size || start >= t.va + t.size) continue;
+    if (t.mm != mm || t.size == size || t.va >= start + size || start >= t.va + t.size ||
+        pte_cont(t.pte) == cont_now) {
+      continue;
+    }
     o->conflict = absl::StrFormat(
         "mm=%u va=%#x: a walk cached a %#x-byte translation while the TLB held a %#x-byte one "
         "at %#x (TLB conflict without BBML2)",

@@ -78,7 +78,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   const char* backend = std::getenv("PTEDIFF_BACKEND");
   if (backend != nullptr && *backend != '\0') {
     std::string err;
-    external_backend = ptediff::load_external_backend(backend, &err);
+    external_backend = ptediff::load_backend(backend, &err);
     if (external_backend == nullptr) {
       std::fprintf(stderr, "contpte_diff_fuzzer: %s\n", err.c_str());
       std::exit(2);

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_format.h"
+
 namespace ptediff {
 namespace {
 
@@ -96,14 +98,37 @@ void Oracle::event_before_op(const Machine& ref, const EventAccess& a) {
 }
 
 void Oracle::check_lockless(const OpContext& o, uint32_t mm, uint64_t va, pte_t r, pte_t v,
-                            bool saw_none, std::vector<Divergence>* out) {
+                            bool saw_none, bool after, std::vector<Divergence>* out) {
   // GUP-fast treats an empty entry as "fall back to the slow path": a reader
   // that met its entry cleared mid-change (break-before-make) may return it.
   if (pte_none(v) && saw_none) return;
   const CheckContext c{o.ref, o.opt, env_, o.op, o.index, &scratch_, &stale_};
   const Range one{mm, va, 1};
   std::vector<Divergence> found;
-  check_returns(c, {Ret{RetType::kPte, one, r}}, {Ret{RetType::kPte, one, v}}, &found);
+  if (!after) {
+    // Placed before R's op, in event order: the envelope is exactly the
+    // state at the read.
+    check_returns(c, {Ret{RetType::kPte, one, r}}, {Ret{RetType::kPte, one, v}}, &found);
+  } else if (pte_norm(r) != pte_norm(v)) {
+    add_divergence(c, DivClass::kReturnValue, mm, va,
+                   absl::StrFormat("returned ptes differ beyond access/dirty/CONT: R=%#x O=%#x",
+                                   r, v),
+                   &found);
+  } else if (pte_valid(v)) {
+    // Placed after R's op, the envelope has already taken the events placed
+    // after this read too: what must be returned is what R's read returned
+    // (less what the envelope excuses), what may be is the envelope's.
+    const uint8_t bits = env_.bits(mm, va);
+    const char* bad = nullptr;
+    if (pte_dirty(r) && !pte_dirty(v) && !(bits & Envelope::kDirtyExempt)) bad = "lost dirty";
+    if (pte_young(r) && !pte_young(v) && !(bits & Envelope::kForgiven)) bad = "lost young";
+    if (pte_dirty(v) && !(bits & Envelope::kMayD)) bad = "invented dirty";
+    if (pte_young(v) && !(bits & Envelope::kMayY)) bad = "invented young";
+    if (bad != nullptr) {
+      add_divergence(c, DivClass::kReturnValue, mm, va,
+                     absl::StrFormat("O's return %s (R=%#x O=%#x)", bad, r, v), &found);
+    }
+  }
   for (Divergence& d : found) {
     d.what = "ptep_get_lockless on another CPU: " + d.what;
     out->push_back(std::move(d));

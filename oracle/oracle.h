@@ -67,12 +67,14 @@ class Oracle {
   // A mid-op access placed before R's op, made on R: the envelope takes the
   // access and R's state after it, as for an access op between ops.
   void event_before_op(const Machine& ref, const EventAccess& a);
-  // A lockless read: O's value `o` against R's `r` at the read's place, with
-  // the envelope as it is now (call before after_op for a read placed before
-  // R's op, after it for one placed after). `saw_none`: O's reader found its
-  // entry invalid at some read; an empty result is then a legal one.
+  // A lockless read: O's value `o` against R's `r` at the read's place. One
+  // placed before R's op is checked (before after_op) against the envelope
+  // as it is then; one placed `after` (checked after after_op) must carry
+  // the access/dirty R's read returned and may carry what the envelope
+  // allows. `saw_none`: O's reader found its entry invalid at some read; an
+  // empty result is then a legal one.
   void check_lockless(const OpContext& c, uint32_t mm, uint64_t va, pte_t r, pte_t o,
-                      bool saw_none, std::vector<Divergence>* out);
+                      bool saw_none, bool after, std::vector<Divergence>* out);
 
  private:
   Envelope env_;

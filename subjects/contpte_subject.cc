@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/executor.h"
+#include "engine/explore.h"
 #include "engine/minimize.h"
 #include "formats/codec.h"
 #include "formats/repro.h"
@@ -117,6 +118,27 @@ class ContpteCase final : public Case {
     }
     *comment = absl::StrFormat("%d ops, %d skipped as unrepairable", r.decoded_ops, r.skipped);
     return std::make_unique<ContpteCase>(r.effective);
+  }
+
+  std::unique_ptr<Case> explore(const CaseOptions& opts, int bound, uint64_t max_schedules,
+                                CaseExplored* what, std::string* err) const override {
+    ExploreOptions eo;
+    eo.run = run_options(opts);
+    eo.bound = bound;
+    eo.max_schedules = max_schedules;
+    ExploreResult r = ptediff::explore(p_, eo);
+    if (!r.error.empty()) {
+      *err = r.error;
+      return nullptr;
+    }
+    what->candidates = r.candidates;
+    what->schedules = r.schedules;
+    what->complete = r.complete;
+    if (!r.found) return nullptr;
+    for (const Divergence& d : r.result.divergences) {
+      absl::StrAppend(&what->report, format_divergence(r.result, d, opts.color));
+    }
+    return std::make_unique<ContpteCase>(r.failing);
   }
 
   std::unique_ptr<Case> minimize(const CaseOptions& opts, CaseMinimized* what,

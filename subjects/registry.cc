@@ -19,6 +19,13 @@ constexpr const char* kHeaderWords[] = {"granule", "features", "profile", "mutan
 
 }  // namespace
 
+std::unique_ptr<Case> Case::explore(const CaseOptions&, int, uint64_t, CaseExplored*,
+                                    std::string* err) const {
+  *err = absl::StrCat("explore does not apply to the ", subject().name(),
+                      " subject (its ops have no mid-op events)");
+  return nullptr;
+}
+
 bool Subject::known_mutant(std::string_view mutant) const {
   if (mutant == "none") return true;
   for (const MutantRow& m : mutants()) {

@@ -60,6 +60,14 @@ struct CaseMinimized {
   size_t before_ops = 0, after_ops = 0, runs = 0;
 };
 
+// What explore did.
+struct CaseExplored {
+  uint64_t candidates = 0;  // single events tried
+  uint64_t schedules = 0;   // schedules run
+  bool complete = false;    // every schedule within the bound was run
+  std::string report;       // the failing run's divergence reports ("" when clean)
+};
+
 // One loaded program of a subject.
 class Case {
  public:
@@ -87,6 +95,13 @@ class Case {
   // diverge under `opts` (*err empty) or on a setup error (*err set).
   virtual std::unique_ptr<Case> minimize(const CaseOptions& opts, CaseMinimized* what,
                                          std::string* err) const = 0;
+  // Runs the program under every schedule of up to `bound` mid-op events
+  // (docs/DESIGN.md §5.9), at most `max_schedules` of them (0: all). Returns
+  // the first diverging schedule's program, or nullptr (clean, *err empty;
+  // or an error, *err set: the default for a subject without mid-op events).
+  virtual std::unique_ptr<Case> explore(const CaseOptions& opts, int bound,
+                                        uint64_t max_schedules, CaseExplored* what,
+                                        std::string* err) const;
 };
 
 // One row of a subject's mutant catalogue.

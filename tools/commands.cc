@@ -131,6 +131,35 @@ int cmd_minimize(const Command& c) {
   return 0;
 }
 
+int cmd_explore(const Command& c) {
+  std::string err;
+  const std::unique_ptr<Case> k = load_one(c, "explore", &err);
+  if (k == nullptr) return fail(err);
+  if (c.bound < 1 || c.bound > 2) return fail("--bound must be 1 or 2");
+  CaseExplored e;
+  const std::unique_ptr<Case> bad = k->explore(c.opts, c.bound, c.max_schedules, &e, &err);
+  if (!err.empty()) return fail(absl::StrCat(c.files[0], ": ", err));
+  const char* file = c.files[0].c_str();
+  if (bad == nullptr) {
+    std::printf("%s: clean under %s%lu schedules of up to %d mid-op events (%lu candidate "
+                "events)\n",
+                file, e.complete ? "all " : "the first ", static_cast<unsigned long>(e.schedules),
+                c.bound, static_cast<unsigned long>(e.candidates));
+    return 0;
+  }
+  std::printf("%s: DIVERGED after %lu schedules (%lu candidate events)\n%s", file,
+              static_cast<unsigned long>(e.schedules), static_cast<unsigned long>(e.candidates),
+              e.report.c_str());
+  const std::string text = bad->format();
+  if (c.out.empty()) {
+    std::printf("the failing schedule:\n%s", text.c_str());
+  } else {
+    if (!write_file(c.out, text, &err, c.files[0])) return fail(err);
+    std::printf("wrote the failing schedule to %s\n", c.out.c_str());
+  }
+  return 1;
+}
+
 int cmd_mutants(const Command& c) {
   if (!c.files.empty()) return fail("mutants takes no arguments");
   for (const Subject* s : all_subjects()) {

@@ -20,6 +20,8 @@ struct Command {
   bool json = false, state = false;
   std::string out, gtest_out;  // -o, --gtest
   std::string backend_path;    // --backend as given
+  int bound = 1;               // explore --bound
+  uint64_t max_schedules = 0;  // explore --max (0: all)
 
   // The subject binary inputs are decoded as.
   const Subject& binary_subject() const { return subject ? *subject : *all_subjects()[0]; }
@@ -28,6 +30,7 @@ struct Command {
 int cmd_run(const Command& c);
 int cmd_explain(const Command& c);
 int cmd_minimize(const Command& c);
+int cmd_explore(const Command& c);
 int cmd_mutants(const Command& c);
 int cmd_encode(const Command& c);
 int cmd_decode(const Command& c);

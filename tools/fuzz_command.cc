@@ -30,7 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "engine/external.h"
+#include "subjects/builtin_backends.h"
 #include "tools/input.h"
 
 namespace ptediff {
@@ -446,8 +446,9 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
   std::error_code ec;
   if (!args.backend.empty()) {
     std::string err;
-    s.backend = fs::absolute(args.backend);
-    s.backend_table = load_external_backend(s.backend.string(), &err);
+    s.backend = args.backend == kBuiltinReferenceName ? fs::path(args.backend)
+                                                      : fs::absolute(args.backend);
+    s.backend_table = load_backend(s.backend.string(), &err);
     if (s.backend_table == nullptr) return setup_error(err);
   }
   if (count_files(s.seeds) == 0) {

@@ -3,6 +3,7 @@
 //   ptediff run FILES...            replay inputs; exit 0 clean, 1 divergence, 2 bad input
 //   ptediff explain FILE            step-by-step trace with block diagrams
 //   ptediff minimize FILE -o OUT    shrink a diverging input to a minimal .repro
+//   ptediff explore FILE --bound N  run every schedule of up to N mid-op events
 //   ptediff fuzz                    run the fuzzing engine on the embedded corpus
 //   ptediff mutants                 list the injectable bugs of the optimized backend
 //   ptediff kernel --tree DIR       build a backend from a Linux tree's contpte.c
@@ -19,7 +20,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "engine/external.h"
+#include "subjects/builtin_backends.h"
 #include "tools/commands.h"
 #include "tools/fuzz_command.h"
 #include "tools/kernel_command.h"
@@ -28,7 +29,9 @@
 
 ABSL_FLAG(bool, json, false, "run: print results as JSON (one object per input)");
 ABSL_FLAG(bool, state, false, "run: print the final tables of R and O");
-ABSL_FLAG(std::string, backend, "", "run/explain/minimize/fuzz: an external backend .so run as O");
+ABSL_FLAG(std::string, backend, "",
+          "run/explain/minimize/explore/fuzz: an external backend .so run as O (`reference`: the "
+          "built-in reference)");
 ABSL_FLAG(std::string, mutant, "", "inject this mutant into the optimized backend");
 ABSL_FLAG(std::string, o, "", "minimize/encode/decode: output file");
 ABSL_FLAG(std::string, gtest, "", "minimize: also write a GoogleTest regression case here");
@@ -40,6 +43,8 @@ ABSL_FLAG(bool, all, false, "run: report every divergence, not only the first");
 ABSL_FLAG(std::string, subject, "",
           "the subject binary inputs belong to (see `ptediff mutants`); text names its own");
 ABSL_FLAG(std::string, tree, "", "kernel: a Linux source tree (directory or tarball)");
+ABSL_FLAG(int, bound, 1, "explore: mid-op events per schedule (1 or 2)");
+ABSL_FLAG(uint64_t, max, 0, "explore: stop after this many schedules (0: all)");
 
 namespace ptediff {
 namespace {
@@ -49,6 +54,8 @@ constexpr const char* kUsage =
     "       ptediff explain [--backend PATH.so] [--mutant NAME] FILE\n"
     "       ptediff minimize FILE -o OUT.repro [--gtest OUT.cc] [--backend PATH.so] [--mutant "
     "NAME]\n"
+    "       ptediff explore FILE [--bound 1|2] [--max N] [-o OUT.repro] [--backend PATH.so]\n"
+    "                    [--mutant NAME]\n"
     "       ptediff fuzz [--subject S] [--seconds N] [--jobs N] [--engine libfuzzer|afl]\n"
     "                    [--mutant NAME] [--backend PATH.so] [--out DIR]\n"
     "       ptediff mutants [--subject S]\n"
@@ -68,6 +75,7 @@ const CommandFlags kCommandFlags[] = {
     {"run", {"json", "state", "all", "backend", "mutant", "subject"}},
     {"explain", {"backend", "mutant", "subject"}},
     {"minimize", {"o", "gtest", "backend", "mutant", "subject"}},
+    {"explore", {"bound", "max", "o", "backend", "mutant", "subject"}},
     {"fuzz", {"seconds", "jobs", "engine", "out", "mutant", "subject", "backend"}},
     {"kernel", {"tree", "o", "mutant"}},
     {"mutants", {"subject"}},
@@ -179,12 +187,16 @@ bool common_options(Command* c, std::string* err) {
   c->out = absl::GetFlag(FLAGS_o);
   c->gtest_out = absl::GetFlag(FLAGS_gtest);
   c->backend_path = be;
+  c->bound = absl::GetFlag(FLAGS_bound);
+  c->max_schedules = absl::GetFlag(FLAGS_max);
   if (!be.empty()) {
     if (c->subject != nullptr && !c->subject->takes_backend()) {
       *err = absl::StrCat("--backend does not apply to the ", c->subject->name(), " subject");
       return false;
     }
-    c->opts.backend = load_external_backend(be, err);
+    // `reference`: the built-in reference run as O too (it must be clean
+    // against itself, under every schedule of mid-op events included).
+    c->opts.backend = load_backend(be, err);
     if (c->opts.backend == nullptr) return false;
   }
   return true;
@@ -217,6 +229,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return cmd_run(c);
   if (cmd == "explain") return cmd_explain(c);
   if (cmd == "minimize") return cmd_minimize(c);
+  if (cmd == "explore") return cmd_explore(c);
   if (cmd == "mutants") return cmd_mutants(c);
   if (cmd == "encode") return cmd_encode(c);
   if (cmd == "decode") return cmd_decode(c);
