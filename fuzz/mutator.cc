@@ -98,6 +98,11 @@ uint64_t interesting(Rng& rng, const Space& s, Field f, uint64_t near) {
                 kProtYoung | kProtWrite | kProtDirty | kProtExec, below(rng, kProtAll + 1)});
     case Field::kMm:
       return pick_of<uint64_t>(rng, {0, 0, 0, 0, 1, 2});
+    case Field::kPrim: {  // early, around one block's worth of primitives, or anywhere
+      const uint64_t cont = s.geo.cont_ptes;
+      return pick_of<uint64_t>(rng, {0, 1, 2, 1 + below(rng, 8), cont, cont + 1, cont + 2,
+                                     2 * cont + 1, below(rng, 4 * cont + 8)});
+    }
     default:
       return below(rng, s.max(f) + 1);
   }
@@ -149,6 +154,39 @@ void mutate_header(Rng& rng, Header* h) {
   }
 }
 
+// Adds a mid-op event under a random op (docs/DESIGN.md §5.8): mostly a
+// hardware write or a lockless reader in the op's own block, before an
+// early primitive. The decoder keeps events in firing order.
+void add_event(Rng& rng, Program* p, const Space& s) {
+  std::vector<Op>& ops = p->ops;
+  size_t at = below(rng, ops.size());
+  while (at > 0 && is_event(ops[at].kind)) --at;
+  if (is_event(ops[at].kind)) return;
+  size_t end = at + 1;
+  while (end < ops.size() && is_event(ops[end].kind)) ++end;
+  if (end - at - 1 >= kMaxEventsPerOp) return;
+  const Op& owner = ops[at];
+  Op ev;
+  ev.kind = pick_of(rng, {OpKind::kEvAccess, OpKind::kEvAccess, OpKind::kEvLockless,
+                          OpKind::kEvTlbFill});
+  const uint64_t page = 1ULL << s.geo.page_shift, block = page * s.geo.cont_ptes;
+  const uint64_t va0 = owner.get(Field::kVa) & ~(block - 1);
+  const uint64_t va = pick_of<uint64_t>(rng, {owner.get(Field::kVa), va0, va0 + block - page,
+                                             va0 + below(rng, s.geo.cont_ptes) * page});
+  ev.set(Field::kMm, owner.get(Field::kMm));
+  ev.set(Field::kVa, std::min(va, s.max(Field::kVa)));
+  ev.set(Field::kPrim, interesting(rng, s, Field::kPrim, ~0ULL));
+  if (ev.kind == OpKind::kEvAccess) {
+    ev.set(Field::kKind, one_in(rng, 4) ? 0 : 1);  // kind=read / kind=write
+  }
+  if (ev.kind != OpKind::kEvLockless) {
+    ev.set(Field::kPick, one_in(rng, 2) ? (va / page) % s.geo.cont_ptes
+                                        : below(rng, s.geo.cont_ptes));
+  }
+  if (ev.kind == OpKind::kEvTlbFill) ev.set(Field::kBlock, one_in(rng, 4) ? 0 : 1);
+  ops.insert(ops.begin() + end, ev);
+}
+
 // One structural mutation of p.
 void mutate_program(Rng& rng, Program* p) {
   std::vector<Op>& ops = p->ops;
@@ -181,6 +219,9 @@ void mutate_program(Rng& rng, Program* p) {
       ops.insert(ops.begin() + below(rng, n + 1), run.begin(), run.end());
       break;
     }
+    case 9:  // a mid-op event
+      add_event(rng, p, s);
+      break;
     case 8:
       if (one_in(rng, 4)) {
         mutate_header(rng, &p->header);

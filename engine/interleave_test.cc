@@ -1,0 +1,195 @@
+// ptediff: mid-op events (docs/DESIGN.md §5.8): where they fire, the lockless
+// reader that waits for the writer, livelock and TLB-conflict detection,
+// as-written text, determinism, and explore.
+#include "engine/interleave.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/explore.h"
+#include "formats/repro.h"
+#include "reference/reference.h"
+#include "subjects/builtin_backends.h"
+
+namespace ptediff {
+namespace {
+
+constexpr const char* kHeader = "ptediff-repro 1\ngranule 4k\nfeatures hafdbs\n";
+
+// A folded writable-clean block at 0x10000 whose entry 0 the hardware
+// dirties, then an op that unfolds it (contpte_convert) with `events`.
+std::string unfold_with(const std::string& events) {
+  return std::string(kHeader) +
+         "folio_alloc order=4 place=low\n"
+         "set_ptes mm=0 va=0x10000 nr=16 folio=0 idx=0 prot=a|w|ro\n"
+         "ptep_get_and_clear mm=0 va=0x13000\n" +
+         events;
+}
+
+Program parse(const std::string& text) {
+  Program p;
+  ParseError err;
+  EXPECT_TRUE(parse_repro(text, "t.repro", &p, &err)) << err.str();
+  return p;
+}
+
+RunResult run(const Program& p, RunOptions o = {}) {
+  o.keep_trace = true;
+  Executor ex(with_builtin_backends(o));
+  return ex.run(p);
+}
+
+// The O log records of the last op.
+const std::vector<LogRec>& last_opt_log(const RunResult& r) { return r.trace.back().opt_log; }
+
+TEST(Interleave, AnEventFiresBeforeItsPrimitive) {
+  const RunResult r =
+      run(parse(unfold_with("  @ prim=3 access mm=0 va=0x1f000 kind=write pick=15\n")));
+  ASSERT_FALSE(r.diverged()) << r.divergences[0].what;
+  const auto& log = last_opt_log(r);
+  uint32_t backend = 0;
+  bool seen = false;
+  for (const LogRec& rec : log) {
+    if (rec.agent == Agent::kHardware) {
+      EXPECT_EQ(rec.prim, Prim::kHw);
+      EXPECT_EQ(backend, 3u) << "fired after " << backend << " backend primitives";
+      seen = true;
+    } else {
+      ++backend;
+    }
+  }
+  EXPECT_TRUE(seen);
+  ASSERT_EQ(r.trace.back().opt_events.size(), 1u);
+  EXPECT_EQ(r.trace.back().opt_events[0].fired_at, 3u);
+  EXPECT_TRUE(access_ok(r.trace.back().opt_events[0].access));
+}
+
+TEST(Interleave, EventsPastTheLastPrimitiveFireAtTheEnd) {
+  const RunResult r = run(parse(unfold_with("  @ prim=4000 lockless mm=0 va=0x14000\n")));
+  ASSERT_FALSE(r.diverged());
+  const EventOutcome& o = r.trace.back().opt_events[0];
+  const auto& log = last_opt_log(r);
+  const size_t backend = std::count_if(log.begin(), log.end(), [](const LogRec& x) {
+    return x.agent == Agent::kBackend;
+  });
+  EXPECT_EQ(o.fired_at, backend);
+  // The effective program records where it fired, so it replays as written.
+  EXPECT_EQ(r.effective.ops.back().get(Field::kPrim), backend);
+  Program as_written;
+  ParseError err;
+  RunOptions b = with_builtin_backends();
+  EXPECT_FALSE(parse_repro_as_written(unfold_with("  @ prim=4000 lockless mm=0 va=0x14000\n"),
+                                      "t.repro", b, &as_written, &err));
+  EXPECT_EQ(err.line, 7);
+  EXPECT_NE(err.message.find("a binary input would fire it at prim="), std::string::npos)
+      << err.message;
+  EXPECT_TRUE(parse_repro_as_written(format_repro(r.effective), "t.repro", b, &as_written, &err))
+      << err.str();
+}
+
+// A reader that meets the block half cleared retries; it waits for the op,
+// so what it returns is the block after the op, with the dirty bit the
+// hardware left on entry 0 gathered in.
+TEST(Interleave, ALocklessReaderWaitsForTheWriter) {
+  const RunResult r = run(parse(unfold_with(
+      "  @ prim=2 access mm=0 va=0x10000 kind=write pick=0\n"
+      "  @ prim=6 lockless mm=0 va=0x1f000\n")));
+  ASSERT_FALSE(r.diverged()) << r.divergences[0].what;
+  const EventOutcome& o = r.trace.back().opt_events[1];
+  EXPECT_TRUE(pte_valid(o.value));
+  EXPECT_FALSE(o.saw_none);  // its own entry (the last) was never cleared when it read it
+  const auto& log = last_opt_log(r);
+  // Its reads interleave with the writer's primitives once it retries.
+  bool reader_after_writer = false;
+  Agent last = Agent::kBackend;
+  for (const LogRec& rec : log) {
+    if (rec.agent == Agent::kReader && last == Agent::kBackend && &rec != &log.front()) {
+      reader_after_writer = true;
+    }
+    last = rec.agent;
+  }
+  EXPECT_TRUE(reader_after_writer);
+  EXPECT_FALSE(r.trace.back().ref_events[1].value == 0);
+}
+
+// A backend whose lockless getter spins while its entry is valid: the
+// reader is livelocked, its reads see none after a bound, the run reports it.
+const ptediff_backend* spinning_backend() {
+  static const ptediff_backend b = [] {
+    ptediff_backend x = *ptediff_reference_backend();
+    x.name = "spinning";
+    x.ptep_get_lockless = [](const ptediff_machine* m, ptediff_mm* mm, uint64_t addr) -> pte_t {
+      while (pte_valid(m->read(m, mm, addr))) {
+      }
+      return 0;
+    };
+    return x;
+  }();
+  return &b;
+}
+
+TEST(Interleave, ALivelockedReaderIsReported) {
+  RunOptions o;
+  o.opt = spinning_backend();
+  const RunResult r = run(parse(unfold_with("  @ prim=1 lockless mm=0 va=0x1f000\n")), o);
+  ASSERT_TRUE(r.diverged());
+  EXPECT_NE(r.divergences[0].what.find("livelock"), std::string::npos) << r.divergences[0].what;
+}
+
+// A walk caching a page of a block whose older CONT translation is still in
+// the TLB, after the block was rewritten non-contiguous: a TLB conflict
+// without BBML2; none between translations of one valid block.
+TEST(Interleave, TlbConflictOnlyBetweenTablesOfAnotherShape) {
+  const ptediff_geometry geo = ptediff_geometry_of(PTEDIFF_GRANULE_4K);
+  FolioMap folios(geo);
+  Machine m(geo, PTEDIFF_FEAT_HAFDBS, &folios);
+  const uint64_t page = 0x1000;
+  for (uint64_t i = 0; i < 16; ++i) {
+    m.poke(kUserMm, 0x10000 + i * page, prot_to_pte(geo, 0x100 + i, kProtYoung) | PTE_CONT);
+  }
+  ASSERT_TRUE(m.tlb_fill(kUserMm, 0x10000, true, 0));  // the block, cached whole
+  Op fill;
+  fill.kind = OpKind::kEvTlbFill;
+  fill.set(Field::kVa, 0x12000);
+  {
+    Interleaver same(m, *ptediff_reference_backend(), std::span<const Op>(&fill, 1));
+    same.finish();
+    EXPECT_TRUE(same.outcomes()[0].filled);
+    EXPECT_EQ(same.outcomes()[0].conflict, "");  // a page of the same valid block
+  }
+  for (uint64_t i = 0; i < 16; ++i) {
+    m.poke(kUserMm, 0x10000 + i * page, prot_to_pte(geo, 0x100 + i, kProtYoung));
+  }
+  Interleaver other(m, *ptediff_reference_backend(), std::span<const Op>(&fill, 1));
+  other.finish();
+  EXPECT_NE(other.outcomes()[0].conflict.find("TLB conflict"), std::string::npos);
+}
+
+TEST(Interleave, RunsAreDeterministic) {
+  const Program p = parse(unfold_with(
+      "  @ prim=1 access mm=0 va=0x11000 kind=write pick=1\n"
+      "  @ prim=3 lockless mm=0 va=0x1f000\n"
+      "  @ prim=20 tlb_fill mm=0 va=0x10000 block=1 pick=0\n"));
+  const RunResult a = run(p), b = run(p);
+  EXPECT_EQ(a.trace_hash, b.trace_hash);
+  EXPECT_EQ(a.effective, b.effective);
+  RunOptions fast;
+  fast.log_reads = false;
+  Executor ex(with_builtin_backends(fast));
+  EXPECT_EQ(ex.run(p).trace_hash, a.trace_hash);
+}
+
+TEST(Explore, ReferenceAndOptimizedAreCleanAtBoundTwo) {
+  for (bool reference : {false, true}) {
+    ExploreOptions eo;
+    if (reference) eo.run.opt = ptediff_reference_backend();
+    eo.run = with_builtin_backends(eo.run);
+    eo.bound = 2;
+    const ExploreResult r = explore(parse(unfold_with("")), eo);
+    EXPECT_FALSE(r.found) << (r.found ? r.result.divergences[0].what : "");
+    EXPECT_TRUE(r.complete);
+    EXPECT_GT(r.schedules, r.candidates);
+  }
+}
+
+}  // namespace
+}  // namespace ptediff
