@@ -2,11 +2,14 @@
 //
 // BM_RandomPrograms/<granule>: random byte strings decoded as programs
 // (fixed seed; the header of each is that granule, FEAT_HAFDBS, profile fold,
-// mutant none), each run on both backends with every conformance check, as
+// mutant none; mid-op events dropped), each run on both backends with every conformance check, as
 // a fuzz iteration does (one Executor, reads not logged). Reports checked ops
 // per second (ops the repair step made legal and both sides executed),
 // programs per second and the entry primitives behind each op: random ops
 // include flows over whole folios and windows.
+//
+// BM_RandomProgramsWithEvents/<granule>: the same inputs keeping the mid-op
+// events they decode to (BM_RandomPrograms drops them).
 //
 // BM_PerEntryOps/<granule>: the same, for programs of ops that act on one
 // entry or at most one contiguous block (raw single-entry API calls, set_ptes
@@ -44,7 +47,8 @@ constexpr size_t kOpBytes = 512;                 // random bytes after the heade
 constexpr const char* kDormantMutant = "fold-kernel-mm";
 
 // kPrograms inputs for granule g: the encoded header, then random op bytes.
-std::vector<Program> random_programs(ptediff_granule g) {
+// Without `events`, the mid-op events they decode to are dropped.
+std::vector<Program> random_programs(ptediff_granule g, bool events = false) {
   Program empty;
   empty.header.granule = g;
   const std::vector<uint8_t> header = encode_program(empty);
@@ -53,7 +57,9 @@ std::vector<Program> random_programs(ptediff_granule g) {
   for (size_t n = 0; n < kPrograms; ++n) {
     std::vector<uint8_t> in = header;
     for (size_t i = 0; i < kOpBytes; ++i) in.push_back(static_cast<uint8_t>(rng()));
-    out.push_back(decode_program(in));
+    Program p = decode_program(in);
+    if (!events) std::erase_if(p.ops, [](const Op& op) { return is_event(op.kind); });
+    out.push_back(std::move(p));
   }
   return out;
 }
@@ -91,6 +97,7 @@ std::vector<Program> per_entry_programs(ptediff_granule g) {
       Op op;
       op.kind = kKinds[rng() % std::size(kKinds)];
       for (size_t f = 0; f < kNumFields; ++f) {
+        if (static_cast<Field>(f) == Field::kPrim) continue;  // an event's operand
         op.f[f] = rng() % (field_max(static_cast<Field>(f), geo, window) + 1);
       }
       op.set(Field::kNr, 1 + op.get(Field::kNr) % geo.cont_ptes);
@@ -136,6 +143,18 @@ void BM_RandomPrograms(benchmark::State& state) {
   run_programs(state, g, random_programs(g));
 }
 BENCHMARK(BM_RandomPrograms)
+    ->Arg(PTEDIFF_GRANULE_4K)
+    ->Arg(PTEDIFF_GRANULE_16K)
+    ->Arg(PTEDIFF_GRANULE_64K)
+    ->Unit(benchmark::kMicrosecond);
+
+// The same random inputs with the mid-op events they decode to (about one
+// op in eleven): what schedules cost (docs/DESIGN.md §5.11).
+void BM_RandomProgramsWithEvents(benchmark::State& state) {
+  const auto g = static_cast<ptediff_granule>(state.range(0));
+  run_programs(state, g, random_programs(g, true));
+}
+BENCHMARK(BM_RandomProgramsWithEvents)
     ->Arg(PTEDIFF_GRANULE_4K)
     ->Arg(PTEDIFF_GRANULE_16K)
     ->Arg(PTEDIFF_GRANULE_64K)

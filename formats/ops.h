@@ -54,7 +54,7 @@ enum class OpKind : uint8_t {
   kMremap,
   // World set-up.
   kFolioAlloc,
-  // Mid-op events (docs/DESIGN.md §5.8): each attaches to the nearest
+  // Mid-op events (docs/DESIGN.md §5.11): each attaches to the nearest
   // non-event op before it and fires before O's primitive number `prim` of
   // that op, from another agent (text: `@ prim=N NAME ...` under the op).
   kEvAccess,    // a hardware access with HAFDBS updates

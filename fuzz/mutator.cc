@@ -154,7 +154,7 @@ void mutate_header(Rng& rng, Header* h) {
   }
 }
 
-// Adds a mid-op event under a random op (docs/DESIGN.md §5.8): mostly a
+// Adds a mid-op event under a random op (docs/DESIGN.md §5.11): mostly a
 // hardware write or a lockless reader in the op's own block, before an
 // early primitive. The decoder keeps events in firing order.
 void add_event(Rng& rng, Program* p, const Space& s) {

@@ -21,7 +21,7 @@
 
 namespace ptediff {
 
-// A mid-op hardware access (docs/DESIGN.md §5.8) as both sides made it: O
+// A mid-op hardware access (docs/DESIGN.md §5.11) as both sides made it: O
 // inside its op, R at the point the op linearizes it.
 struct EventAccess {
   uint32_t mm;
@@ -58,7 +58,7 @@ class Oracle {
 
   const Envelope& envelope() const { return env_; }
 
-  // Mid-op events (docs/DESIGN.md §5.8), judged on one linearization: each
+  // Mid-op events (docs/DESIGN.md §5.11), judged on one linearization: each
   // event placed just before or just after R's whole op.
   //
   // Instead of before_op when O ran first: `opt_stale` are the pages O's TLB

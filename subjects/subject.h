@@ -96,7 +96,7 @@ class Case {
   virtual std::unique_ptr<Case> minimize(const CaseOptions& opts, CaseMinimized* what,
                                          std::string* err) const = 0;
   // Runs the program under every schedule of up to `bound` mid-op events
-  // (docs/DESIGN.md §5.9), at most `max_schedules` of them (0: all). Returns
+  // (docs/DESIGN.md §5.12), at most `max_schedules` of them (0: all). Returns
   // the first diverging schedule's program, or nullptr (clean, *err empty;
   // or an error, *err set: the default for a subject without mid-op events).
   virtual std::unique_ptr<Case> explore(const CaseOptions& opts, int bound,
