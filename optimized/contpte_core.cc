@@ -14,11 +14,6 @@
 namespace ptediff::contpte {
 namespace {
 
-// Number of passes ptep_get_lockless makes over an inconsistent block before
-// it gives up and returns the raw entry. A real racing update settles within
-// one or two passes; in the single-threaded model the first pass decides.
-constexpr int kLocklessAttempts = 3;
-
 // The clear-young-dirty-bytes mutant walks at most this many PTE tables worth
 // of entries: far enough to leave any window the harness maps, bounded so that
 // a 512M (64K granule) byte count cannot exhaust memory with logged accesses.
@@ -156,9 +151,12 @@ pte_t contpte_ptep_get(const Ctx& c, uint64_t addr, pte_t orig_pte) {
 // For a CONT entry the block is only trusted (and its access/dirty gathered)
 // if it is consistent: all valid+CONT, consecutive pfns, one prot modulo
 // access/dirty. An inconsistent block means a fold, unfold or change is in
-// flight on another CPU, so the whole block is read again. After a bounded
-// number of passes the raw entry is returned: a value the entry really held,
-// only without the gathered state.
+// flight on another CPU, so the reader retries from the target entry, as
+// upstream does until the block is consistent; the harness interleaves its
+// later passes with the writer. The bound (kLocklessAttempts passes, then the
+// raw entry: a value the entry really held, only without the gathered state)
+// only matters for a block left inconsistent at rest, which the state checks
+// report anyway; it keeps a single-threaded call on such a block finite.
 pte_t contpte_ptep_get_lockless(const Ctx& c, uint64_t addr) {
   const ptediff_geometry* geo = c.geo();
   pte_t orig_pte = 0;
