@@ -21,6 +21,14 @@ constexpr MutantInfo kMutants[] = {
 #undef PTEDIFF_MUTANT
 };
 
+// The mutants interleaving_only_mutant() names (see contpte.h).
+constexpr Mutant kInterleavingOnly[] = {
+    Mutant::kConvertReadThenClear,      Mutant::kTcyPlainWrite,
+    Mutant::kWrprotectPlainWrite,       Mutant::kAccessFlagsPlainWrite,
+    Mutant::kClearYoungDirtyPlainWrite, Mutant::kBbml2RepaintPlainWrite,
+    Mutant::kLocklessNoRetry,
+};
+
 absl::Status set_option(absl::string_view key, absl::string_view value, ContpteConfig* cfg) {
   if (key == "profile") {
     if (value == "basic") {
@@ -59,6 +67,13 @@ bool known_optimized_mutant(std::string_view name) {
   if (name == "none") return true;
   for (const MutantInfo& m : kMutants) {
     if (name == m.name) return true;
+  }
+  return false;
+}
+
+bool interleaving_only_mutant(std::string_view name) {
+  for (const Mutant m : kInterleavingOnly) {
+    if (name == kMutants[static_cast<size_t>(m) - 1].name) return true;
   }
   return false;
 }

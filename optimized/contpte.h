@@ -34,6 +34,14 @@ std::span<const MutantInfo> optimized_mutants();
 // Whether `name` is "none" or a mutant of the catalogue: the one test every
 // caller (the contpte subject, the fuzz target) uses.
 bool known_optimized_mutant(std::string_view name);
+// Whether `name` is one of the mutants caught only with a schedule of mid-op
+// events (docs/DESIGN.md §5.8): each replaces an atomic primitive sequence by
+// a non-atomic one with the same single-threaded result, so only a hardware
+// access/dirty update or a lockless reader landing between two primitives of
+// one op can expose it. Tests that need a sequential program per mutant
+// (mutant_repro_test, the mutant gate, the stateful property, MutantTest)
+// skip exactly these; optimized/interleave_mutant_test.cc covers them.
+bool interleaving_only_mutant(std::string_view name);
 
 }  // namespace ptediff
 

@@ -14,11 +14,6 @@
 namespace ptediff::contpte {
 namespace {
 
-// Number of passes ptep_get_lockless makes over an inconsistent block before
-// it gives up and returns the raw entry. A real racing update settles within
-// one or two passes; in the single-threaded model the first pass decides.
-constexpr int kLocklessAttempts = 3;
-
 // The clear-young-dirty-bytes mutant walks at most this many PTE tables worth
 // of entries: far enough to leave any window the harness maps, bounded so that
 // a 512M (64K granule) byte count cannot exhaust memory with logged accesses.
@@ -37,6 +32,25 @@ bool fold_entry_matches(const Ctx& c, pte_t sub, pte_t expected) {
   return sub == expected;
 }
 
+// How contpte_convert takes the old entry at `a` out of the block: an atomic
+// exchange with 0, so that an access/dirty update the hardware makes lands
+// either before it (and is returned) or not at all (a none entry cannot be
+// walked). Mutants: convert-read-then-clear reads, then stores 0 (an update
+// in between is lost); bbml2-repaint-plain-write, under BBML2, only reads
+// (the entry stays live until the repaint overwrites it, and an update before
+// that is lost).
+pte_t convert_take_entry(const Ctx& c, uint64_t a) {
+  if (c.cfg.mutant != Mutant::kNone) [[unlikely]] {
+    if (c.mutant(Mutant::kConvertReadThenClear)) {
+      const pte_t old = c.read(a);
+      c.write(a, 0);
+      return old;
+    }
+    if (c.mutant(Mutant::kBbml2RepaintPlainWrite) && c.bbml2()) return c.read(a);
+  }
+  return c.xchg(a, 0);
+}
+
 }  // namespace
 
 // Contract: `pte` is an entry of the block containing addr (any entry, any
@@ -52,7 +66,8 @@ bool fold_entry_matches(const Ctx& c, pte_t sub, pte_t expected) {
 // invalidates conflicting TLB entries itself, so upstream 83bbd6be7d17
 // ("arm64/mm: Elide tlbi in contpte_convert() under BBML2") keeps the
 // clear-and-gather loop and the repaint exactly as they are and elides only
-// the TLBI between them.
+// the TLBI between them. (Mutants convert-read-then-clear and
+// bbml2-repaint-plain-write replace the exchange: convert_take_entry.)
 void contpte_convert(const Ctx& c, uint64_t addr, pte_t pte) {
   const uint64_t start = c.block_start(addr);
   const bool unfold = !pte_cont(pte);
@@ -61,7 +76,7 @@ void contpte_convert(const Ctx& c, uint64_t addr, pte_t pte) {
 
   pte = pfn_pte(c.geo(), c.align_pfn(pfn_for_advance(c, pte)), pte_pgprot(c.geo(), pte));
   for_each_block_pte(c, start, [&](uint64_t a) {
-    const pte_t ptent = c.xchg(a, 0);
+    const pte_t ptent = convert_take_entry(c, a);
     if (keep_dirty && pte_dirty(ptent)) pte = pte_mkdirty(pte);
     if (keep_young && pte_young(ptent)) pte = pte_mkyoung(pte);
   });
@@ -156,15 +171,22 @@ pte_t contpte_ptep_get(const Ctx& c, uint64_t addr, pte_t orig_pte) {
 // For a CONT entry the block is only trusted (and its access/dirty gathered)
 // if it is consistent: all valid+CONT, consecutive pfns, one prot modulo
 // access/dirty. An inconsistent block means a fold, unfold or change is in
-// flight on another CPU, so the whole block is read again. After a bounded
-// number of passes the raw entry is returned: a value the entry really held,
-// only without the gathered state.
+// flight on another CPU, so the reader retries from the target entry, as
+// upstream does until the block is consistent; the harness interleaves its
+// later passes with the writer. The bound (kLocklessAttempts passes, then the
+// raw entry: a value the entry really held, only without the gathered state)
+// only matters for a block left inconsistent at rest, which the state checks
+// report anyway; it keeps a single-threaded call on such a block finite.
+// Mutant lockless-no-retry: gathers over the block unchecked, in one pass.
 pte_t contpte_ptep_get_lockless(const Ctx& c, uint64_t addr) {
   const ptediff_geometry* geo = c.geo();
   pte_t orig_pte = 0;
   for (int attempt = 0; attempt < kLocklessAttempts; ++attempt) {
     orig_pte = c.read(addr);
     if (!pte_valid_cont(orig_pte)) return orig_pte;
+    if (c.cfg.mutant != Mutant::kNone) [[unlikely]] {
+      if (c.mutant(Mutant::kLocklessNoRetry)) return contpte_ptep_get(c, addr, orig_pte);
+    }
     const pte_t orig_prot = pte_pgprot(geo, pte_mkold_clean(orig_pte));
     const uint64_t first_pfn = pte_pfn(geo, orig_pte) - c.block_index(addr);
     pte_t gathered = orig_pte;

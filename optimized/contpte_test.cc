@@ -65,7 +65,14 @@ TEST(ContpteOptions, CatalogueIsStableAndComplete) {
                                              "wrprotect-no-partial-unfold",
                                              "clear-full-no-partial-unfold",
                                              "batch-hint-off-by-one",
-                                             "pa52-advance"};
+                                             "pa52-advance",
+                                             "convert-read-then-clear",
+                                             "tcy-plain-write",
+                                             "wrprotect-plain-write",
+                                             "access-flags-plain-write",
+                                             "clear-young-dirty-plain-write",
+                                             "bbml2-repaint-plain-write",
+                                             "lockless-no-retry"};
   std::vector<std::string> names;
   for (const MutantInfo& mi : optimized_mutants()) {
     names.push_back(mi.name);

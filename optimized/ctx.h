@@ -114,6 +114,31 @@ pte_t update_pte(const Ctx& c, uint64_t addr, pte_t guess, Fn&& update) {
   return old;
 }
 
+// What the *-plain-write mutants put in place of update_pte: a plain
+// read-modify-write. The entry is read afresh (a caller's guess may predate an
+// unfold that gathered access/dirty into it) and update(old) is stored with a
+// plain write; returns the value read. Single-threaded this ends exactly where
+// update_pte ends; an access/dirty update the hardware makes between the read
+// and the write is overwritten.
+template <typename Fn>
+pte_t plain_update_pte(const Ctx& c, uint64_t addr, Fn&& update) {
+  const pte_t old = c.read(addr);
+  c.write(addr, update(old));
+  return old;
+}
+
+// update_pte, or plain_update_pte when `plain_mutant` (the calling helper's
+// mutant) is active. With no mutant this is update_pte after one predictable
+// compare: the same primitives.
+template <typename Fn>
+pte_t update_pte_unless(const Ctx& c, Mutant plain_mutant, uint64_t addr, pte_t guess,
+                        Fn&& update) {
+  if (c.cfg.mutant != Mutant::kNone) [[unlikely]] {
+    if (c.mutant(plain_mutant)) return plain_update_pte(c, addr, update);
+  }
+  return update_pte(c, addr, guess, update);
+}
+
 // The pfn a batch advances from. Correct code decodes the whole output
 // address (pte_pfn); the pa52-advance mutant keeps only bits [47:PAGE_SHIFT].
 inline uint64_t pfn_for_advance(const Ctx& c, pte_t pte) {

@@ -28,8 +28,9 @@ pte_t ptep_get_and_clear(const Ctx& c, uint64_t addr) { return c.xchg(addr, 0); 
 
 // __ptep_test_and_clear_young: clears AF with a cmpxchg loop (racing hardware
 // updates are retried, never overwritten) and reports whether it was set.
+// Mutant tcy-plain-write: a plain read-modify-write instead.
 int ptep_test_and_clear_young(const Ctx& c, uint64_t addr) {
-  const pte_t old = update_pte(c, addr, c.read(addr), pte_mkold);
+  const pte_t old = update_pte_unless(c, Mutant::kTcyPlainWrite, addr, c.read(addr), pte_mkold);
   return pte_young(old) ? 1 : 0;
 }
 
@@ -45,9 +46,10 @@ int ptep_clear_flush_young(const Ctx& c, uint64_t addr) {
 // ___ptep_set_wrprotect: pte_wrprotect applied atomically from the caller's
 // `guess`; pte_wrprotect moves hardware dirt into PTE_DIRTY first, so no
 // dirty state is lost. No flush: callers batch it (fork flushes the parent).
+// Mutant wrprotect-plain-write: a plain read-modify-write instead.
 void ptep_set_wrprotect(const Ctx& c, uint64_t addr, pte_t guess) {
   if (pte_none(guess)) return;
-  update_pte(c, addr, guess, pte_wrprotect);
+  update_pte_unless(c, Mutant::kWrprotectPlainWrite, addr, guess, pte_wrprotect);
 }
 
 // __wrprotect_ptes: write-protects nr entries one by one.
@@ -60,11 +62,12 @@ void wrprotect_ptes(const Ctx& c, uint64_t addr, uint64_t nr) {
 // stays only if both have it: the most permissive wins), so a racing hardware
 // update is never undone. Flushes the page (synced) when `dirty`, since a
 // stale read-only translation would fault again. Returns 0 if nothing changed.
+// Mutant access-flags-plain-write: a plain read-modify-write instead.
 int ptep_set_access_flags(const Ctx& c, uint64_t addr, pte_t entry, int dirty) {
   const pte_t cur = c.read(addr);
   if (pte_same(cur, entry)) return 0;
   const pte_t bits = entry & (PTE_RDONLY | PTE_AF | PTE_WRITE | PTE_DIRTY);
-  update_pte(c, addr, cur, [bits](pte_t old) {
+  update_pte_unless(c, Mutant::kAccessFlagsPlainWrite, addr, cur, [bits](pte_t old) {
     return ((old | bits) & ~PTE_RDONLY) | (old & bits & PTE_RDONLY);
   });
   if (dirty) c.flush_page(addr, /*sync=*/true);
@@ -87,6 +90,8 @@ pte_t get_and_clear_full_ptes(const Ctx& c, uint64_t addr, uint64_t nr) {
 // both flags the kernel uses a plain store (a racing hardware update may set
 // AF/dirty again, which is harmless: MADV_FREE tolerates a page being
 // re-dirtied); otherwise a cmpxchg loop. No flush (the caller's mmu_gather).
+// Mutant clear-young-dirty-plain-write: a plain read-modify-write instead of
+// that cmpxchg loop (with both flags nothing changes).
 void clear_young_dirty_ptes(const Ctx& c, uint64_t addr, uint64_t nr, unsigned flags) {
   const auto clean = [flags](pte_t p) {
     if (flags & CYDP_CLEAR_YOUNG) p = pte_mkold(p);
@@ -100,7 +105,7 @@ void clear_young_dirty_ptes(const Ctx& c, uint64_t addr, uint64_t nr, unsigned f
     if (both) {
       c.write(a, clean(cur));
     } else {
-      update_pte(c, a, cur, clean);
+      update_pte_unless(c, Mutant::kClearYoungDirtyPlainWrite, a, cur, clean);
     }
   });
 }
