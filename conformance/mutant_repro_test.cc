@@ -1,7 +1,9 @@
 // ptediff: every mutant of every subject is caught by a hand-written program
 // (conformance/mutants/NAME.repro, `# expect: CLASS`), and the same program
 // is clean on the fixed implementation; minimizing it is a fixed point. The
-// interleaving-only mutants (interleaving_only_mutant()) have no such program.
+// program of an interleaving-only mutant (interleaving_only_mutant()) carries
+// a schedule of mid-op events, and without the events it runs clean even
+// under its mutant: the interleavings are what catch it.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -69,21 +71,50 @@ TEST_P(MutantRepro, MinimizingTheMinimizedProgramIsTheIdentity) {
   EXPECT_EQ(twice.at, once.at);
 }
 
-// Every subject's mutants; with `sequential_only`, not the interleaving-only
-// ones, which no sequential program can catch.
-std::vector<std::string> mutant_names(bool sequential_only) {
-  std::vector<std::string> out;
-  for (const Subject* s : all_subjects()) {
-    for (const MutantRow& m : s->mutants()) {
-      if (!sequential_only || !interleaving_only_mutant(m.name)) out.push_back(m.name);
-    }
+// The program of `name` without its mid-op events (`@` lines).
+std::string without_events(const std::filesystem::path& f) {
+  std::ifstream in(f);
+  std::string out, line;
+  while (std::getline(in, line)) {
+    if (line.find('@') == std::string::npos) out += line + "\n";
   }
   return out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Catalogue, MutantRepro,
-                         ::testing::ValuesIn(mutant_names(/*sequential_only=*/true)),
+class InterleavingMutant : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(InterleavingMutant, NeedsTheEventsOfItsProgram) {
+  const std::filesystem::path f = kDir / (GetParam() + ".repro");
+  const std::string bare = without_events(f);
+  ASSERT_NE(bare.size(), std::filesystem::file_size(f)) << f << " has no event";
+  EXPECT_EQ(replay_divergence_class(bare, GetParam()), "none")
+      << GetParam() << " is caught without interleavings: it is not interleaving-only";
+}
+
+// Every subject's mutants.
+std::vector<std::string> mutant_names() {
+  std::vector<std::string> out;
+  for (const Subject* s : all_subjects()) {
+    for (const MutantRow& m : s->mutants()) out.push_back(m.name);
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalogue, MutantRepro, ::testing::ValuesIn(mutant_names()),
                          [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& ch : n) ch = ch == '-' ? '_' : ch;
+                           return n;
+                         });
+
+std::vector<std::string> interleaving_only_names() {
+  std::vector<std::string> out = mutant_names();
+  std::erase_if(out, [](const std::string& n) { return !interleaving_only_mutant(n); });
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalogue, InterleavingMutant,
+                         ::testing::ValuesIn(interleaving_only_names()), [](const auto& info) {
                            std::string n = info.param;
                            for (char& ch : n) ch = ch == '-' ? '_' : ch;
                            return n;
@@ -91,7 +122,7 @@ INSTANTIATE_TEST_SUITE_P(Catalogue, MutantRepro,
 
 TEST(MutantRepro, EveryFileNamesAMutant) {
   std::set<std::string> names;
-  for (const std::string& n : mutant_names(/*sequential_only=*/false)) names.insert(n);
+  for (const std::string& n : mutant_names()) names.insert(n);
   for (const auto& e : std::filesystem::directory_iterator(kDir)) {
     EXPECT_TRUE(names.count(e.path().stem().string())) << e.path();
   }

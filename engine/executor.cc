@@ -215,8 +215,7 @@ bool Executor::step(const Program& program, size_t in_index, std::span<const Op>
   hash_ = mix(hash_, static_cast<uint64_t>(p.op.kind));
   std::vector<Divergence> divs;
   if (!events.empty()) {
-    divs = step_events(p, events, in_index, idx, res);
-    if (res->rejected_op != SIZE_MAX) return false;
+    divs = step_events(p, events, idx, res);
   } else {
     rrets_.clear();
     orets_.clear();

@@ -33,7 +33,8 @@ struct RefEvent {
   bool placed = false;  // made on R (an access that faulted on O is not)
   bool after = false;   // placed just after R's op (else just before)
   AccessResult access = AccessResult::kTranslationFault;  // @access
-  pte_t value = 0;                                        // @lockless
+  bool tlb_stale = false;  // @access: decided by a cached translation its table no longer grants
+  pte_t value = 0;         // @lockless
 };
 
 struct RunOptions {
@@ -139,8 +140,8 @@ class Executor {
   // The same for an op with mid-op events (docs/DESIGN.md §5.11): O runs once
   // under an Interleaver, R once per linearization until one is clean.
   // Returns the op's divergences.
-  std::vector<Divergence> step_events(const Prepared& p, std::span<const Op> events,
-                                      size_t in_index, size_t idx, RunResult* res);
+  std::vector<Divergence> step_events(const Prepared& p, std::span<const Op> events, size_t idx,
+                                      RunResult* res);
   // Judges the op on linearization `mask` (bit j set: placed event j after R's
   // op), running R's op from its state before the op; appends divergences.
   void judge_linearization(const Prepared& p, std::span<const Op> events,

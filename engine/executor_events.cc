@@ -50,6 +50,7 @@ RefEvent Executor::make_on_ref(const Op& ev, bool after) {
   switch (ev.kind) {
     case OpKind::kEvAccess:
       ref_->set_agent(Agent::kHardware);
+      r.tlb_stale = tlb_decided_stale(*ref_, mm, va);
       r.access = ref_->access(mm, va, static_cast<AccessKind>(ev.get(Field::kKind)), pick);
       break;
     case OpKind::kEvTlbFill:
@@ -97,12 +98,12 @@ void Executor::judge_linearization(const Prepared& p, std::span<const Op> events
                         outs[i].access};
     accesses.push_back(a);
     // As for accesses between ops (stale.h access_results_compatible): a
-    // fault decided by a stale cached translation, or one the arm64 fault
-    // path fixes (R's per-entry access flags where O updated the block),
-    // does not make the linearization impossible.
+    // result decided by a stale cached translation (on either side, when
+    // the access was made), or a fault the arm64 fault path fixes (R's
+    // per-entry access flags where O updated the block), does not make the
+    // linearization impossible.
     const bool hafdbs = (ref_->features() & PTEDIFF_FEAT_HAFDBS) != 0;
-    if (!access_ok(r.access) && !tlb_decided_stale(*ref_, mm, va) &&
-        !tlb_decided_stale(*opt_, mm, va) &&
+    if (!access_ok(r.access) && !r.tlb_stale && !outs[i].tlb_stale &&
         !access_ok(after_fault_path(r.access, ref_->peek(mm, va), a.kind, hafdbs))) {
       add_divergence(
           CheckContext{*ref_, *opt_, oracle.envelope(), p, idx}, DivClass::kReturnValue, mm, va,
@@ -135,35 +136,23 @@ void Executor::judge_linearization(const Prepared& p, std::span<const Op> events
 }
 
 std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const Op> events,
-                                              size_t in_index, size_t idx, RunResult* res) {
+                                              size_t idx, RunResult* res) {
   // O first, under interference; what its TLB held stale before is kept for
   // the oracle, which otherwise snapshots it between R's op and O's.
   const std::vector<StalePage> opt_stale = stale_tlb_pages(*opt_);
   orets_.clear();
   std::vector<EventOutcome> outs;
-  uint32_t prims = 0;
   {
     Interleaver il(*opt_, *opt_be_, events);
     Api oa(*opt_, *opt_be_);
     run_op(p, oa, &orets_);
     il.finish();
     outs = il.outcomes();
-    prims = il.primitives();
   }
-  // The events as they fired: the effective program replays them there.
-  std::vector<Op> fired(events.begin(), events.end());
-  for (size_t i = 0; i < fired.size(); ++i) {
-    if (opts_.as_written && outs[i].fired_at != fired[i].get(Field::kPrim)) {
-      res->rejected_op = in_index + 1 + i;
-      res->rejected = absl::StrCat("event prim=", fired[i].get(Field::kPrim),
-                                   ": the op makes only ", prims,
-                                   " primitives here (a binary input would fire it at prim=",
-                                   outs[i].fired_at, ")");
-      return {};
-    }
-    fired[i].set(Field::kPrim, outs[i].fired_at);
-    res->effective.ops.push_back(fired[i]);
-  }
+  // The events as written: one past the op's last primitive fires at its
+  // end whatever its number, a reader waiting for the one before it starts
+  // when that one returns, so the effective program replays this run.
+  res->effective.ops.insert(res->effective.ops.end(), events.begin(), events.end());
   // R's side: every event that did something on O. Not an access that
   // faulted there (a spurious fault: the fault handler retries it after the
   // op, and that retry is another access), nor a walk that found nothing to
@@ -221,8 +210,7 @@ std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const
                      &first);
     }
   }
-  record_step(p, idx, std::span<const Op>(res->effective.ops).last(fired.size()), &outs,
-              &ref_events, first, res);
+  record_step(p, idx, events, &outs, &ref_events, first, res);
   return first;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_format.h"
+#include "oracle/stale.h"
 
 namespace ptediff {
 namespace {
@@ -96,6 +97,7 @@ void Interleaver::fire(size_t i) {
   m_.set_agent(Agent::kHardware);
   switch (ev.kind) {
     case OpKind::kEvAccess:
+      o.tlb_stale = tlb_decided_stale(m_, mm, va);
       o.access = m_.access(mm, va, static_cast<AccessKind>(ev.get(Field::kKind)), pick);
       break;
     case OpKind::kEvTlbFill: {

@@ -32,8 +32,9 @@ namespace ptediff {
 // What one event did on O's machine.
 struct EventOutcome {
   bool fired = false;
-  uint32_t fired_at = 0;  // the primitive index it fired before (the op's count: at the end)
+  uint32_t fired_at = 0;  // the primitive it fired before (the op's count: at the end)
   AccessResult access = AccessResult::kTranslationFault;  // @access
+  bool tlb_stale = false;  // @access: a cached translation its table no longer grants decided it
   bool filled = false;                                    // @tlb_fill cached something
   // @tlb_fill: the walk cached a translation of another size than one the
   // TLB already held for the same address (without BBML2: a TLB conflict).

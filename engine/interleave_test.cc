@@ -72,43 +72,37 @@ TEST(Interleave, EventsPastTheLastPrimitiveFireAtTheEnd) {
     return x.agent == Agent::kBackend;
   });
   EXPECT_EQ(o.fired_at, backend);
-  // The effective program records where it fired, so it replays as written.
-  EXPECT_EQ(r.effective.ops.back().get(Field::kPrim), backend);
+  // The effective program keeps the event as written (past the end is the
+  // end, whatever the number), so the text runs as written and replays.
+  EXPECT_EQ(r.effective.ops.back().get(Field::kPrim), 4000u);
   Program as_written;
   ParseError err;
-  RunOptions b = with_builtin_backends();
-  EXPECT_FALSE(parse_repro_as_written(unfold_with("  @ prim=4000 lockless mm=0 va=0x14000\n"),
-                                      "t.repro", b, &as_written, &err));
-  EXPECT_EQ(err.line, 7);
-  EXPECT_NE(err.message.find("a binary input would fire it at prim="), std::string::npos)
-      << err.message;
-  EXPECT_TRUE(parse_repro_as_written(format_repro(r.effective), "t.repro", b, &as_written, &err))
+  const RunOptions b = with_builtin_backends();
+  EXPECT_TRUE(parse_repro_as_written(unfold_with("  @ prim=4000 lockless mm=0 va=0x14000\n"),
+                                     "t.repro", b, &as_written, &err))
       << err.str();
+  EXPECT_EQ(run(as_written).trace_hash, r.trace_hash);
 }
 
-// A reader that meets the block half cleared retries; it waits for the op,
-// so what it returns is the block after the op, with the dirty bit the
-// hardware left on entry 0 gathered in.
+// A reader that meets the block half cleared retries; once past its first
+// passes it waits for the writer, one writer primitive per read, until the
+// writer clears the reader's own entry: it returns that empty entry (GUP-fast
+// falls back to the slow path), which the judge accepts.
 TEST(Interleave, ALocklessReaderWaitsForTheWriter) {
   const RunResult r = run(parse(unfold_with(
       "  @ prim=2 access mm=0 va=0x10000 kind=write pick=0\n"
       "  @ prim=6 lockless mm=0 va=0x1f000\n")));
   ASSERT_FALSE(r.diverged()) << r.divergences[0].what;
   const EventOutcome& o = r.trace.back().opt_events[1];
-  EXPECT_TRUE(pte_valid(o.value));
-  EXPECT_FALSE(o.saw_none);  // its own entry (the last) was never cleared when it read it
+  EXPECT_TRUE(pte_none(o.value));
+  EXPECT_TRUE(o.saw_none);
   const auto& log = last_opt_log(r);
   // Its reads interleave with the writer's primitives once it retries.
-  bool reader_after_writer = false;
-  Agent last = Agent::kBackend;
-  for (const LogRec& rec : log) {
-    if (rec.agent == Agent::kReader && last == Agent::kBackend && &rec != &log.front()) {
-      reader_after_writer = true;
-    }
-    last = rec.agent;
+  size_t switches = 0;
+  for (size_t k = 1; k < log.size(); ++k) {
+    switches += log[k].agent == Agent::kReader && log[k - 1].agent == Agent::kBackend;
   }
-  EXPECT_TRUE(reader_after_writer);
-  EXPECT_FALSE(r.trace.back().ref_events[1].value == 0);
+  EXPECT_GT(switches, 5u);
 }
 
 // A backend whose lockless getter spins while its entry is valid: the

@@ -35,7 +35,10 @@ class Shrinker {
     kind_ = k;
     have_target_ = true;
     best_ = r.effective;
-    best_.ops.resize(d.op_index + 1);  // nothing after the divergence matters
+    // Nothing after the diverging op (and its mid-op events) matters.
+    size_t end = d.op_index + 1;
+    while (end < best_.ops.size() && is_event(best_.ops[end].kind)) ++end;
+    best_.ops.resize(end);
     if (!opts_.mutant.empty()) best_.header.mutant = opts_.mutant;
     return true;
   }

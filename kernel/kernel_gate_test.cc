@@ -1,7 +1,8 @@
 // ptediff kernel gate: the Linux contpte.c backend (build/kernel/libcontpte-KVER.so) runs every
 // shipped program (corpus/, conformance/mutants/ as plain programs, conformance/regressions/)
 // clean and deterministically, and every source-level mutant of kernel/mutants.tsv is caught by
-// at least one of them with the class the table expects (class "none": stays unseen).
+// at least one of them with the class the table expects (class "none": stays unseen); the
+// interleaving-only ones only with their mid-op events, and explore finds them.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,9 +14,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "engine/executor.h"
+#include "engine/explore.h"
 #include "engine/external.h"
 #include "report/report.h"
 #include "formats/repro.h"
@@ -153,6 +156,51 @@ INSTANTIATE_TEST_SUITE_P(Table, KernelMutant, ::testing::ValuesIn(mutants()), []
   for (char& ch : n) ch = ch == '-' ? '_' : ch;
   return n;
 });
+
+// The mutants only a program with mid-op events sees (docs/DESIGN.md §5.11).
+std::set<std::string> interleaving_mutants() {
+  std::set<std::string> out;
+  std::ifstream in(fs::path(PTEDIFF_SOURCE_DIR) / "kernel" / "mutants.tsv");
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const std::vector<std::string> f = absl::StrSplit(line, '\t');
+    if (f.size() == 5 && absl::EndsWith(f[4], "(interleavings only)")) out.insert(f[0]);
+  }
+  return out;
+}
+
+// Without their events every shipped program misses them; explore --bound 1
+// finds each from the events-free version of a program that has events.
+TEST(KernelGate, InterleavingMutantsNeedEventsAndExploreFindsThem) {
+  const std::set<std::string> names = interleaving_mutants();
+  ASSERT_GE(names.size(), 2u);
+  for (const std::string& name : names) {
+    const ptediff_backend* b = load(absl::StrCat("-", name));
+    ASSERT_NE(b, nullptr);
+    RunOptions opts;
+    opts.opt = b;
+    opts = with_builtin_backends(opts);
+    Executor ex(opts);
+    bool found = false;
+    uint64_t schedules = 0;
+    for (const Shipped& s : shipped()) {
+      Program bare = s.program;
+      const size_t n = bare.ops.size();
+      std::erase_if(bare.ops, [](const Op& op) { return is_event(op.kind); });
+      const RunResult r = ex.run(bare);
+      EXPECT_FALSE(r.diverged()) << name << " seen without events by " << s.name;
+      if (bare.ops.size() == n || found) continue;
+      ExploreOptions eo;
+      eo.run = opts;
+      const ExploreResult e = explore(bare, eo);
+      found = e.found;
+      schedules += e.schedules;
+    }
+    EXPECT_TRUE(found) << name << " not found by explore --bound 1";
+    std::printf("%s: missed without events, explore found it after %lu schedules\n", name.c_str(),
+                static_cast<unsigned long>(schedules));
+  }
+}
 
 TEST(KernelGate, TableHasEnoughMutants) { EXPECT_GE(mutant_table().size(), 8u); }
 
