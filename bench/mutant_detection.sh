@@ -5,6 +5,8 @@
 # Prints, per mutant, the median (over RUNS runs, 1 job) of the seconds to the
 # first divergence, or ">CAP" when none was found within CAP seconds.
 # Usage: bench/mutant_detection.sh [BUILD_DIR] [RUNS] [CAP] [PLAIN_RUNS]
+# $MUTANTS (space separated) limits the run to those mutants; PLAIN_RUNS 0
+# skips the plain-bytes column.
 set -u
 B=${1:-build} RUNS=${2:-3} CAP=${3:-30} PLAIN_RUNS=${4:-1}
 FZ=$B/fuzz/contpte_diff_fuzzer
@@ -24,9 +26,11 @@ one() {  # one MUTANT MODE SEED
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 printf '| mutant | structured + corpus (median of %s) | plain bytes + empty corpus (median of %s) |\n|---|---:|---:|\n' "$RUNS" "$PLAIN_RUNS"
-for m in $("$B"/ptediff mutants | awk '/^user page tables/ {u=1; next} /^kernel/ {u=0} u && /^  [a-z]/ {print $1}'); do
+ALL=$("$B"/ptediff mutants | awk '/^user page tables/ {u=1; next} /^kernel/ {u=0} u && /^  [a-z]/ {print $1}')
+for m in ${MUTANTS:-$ALL}; do
   s=$(for i in $(seq 1 "$RUNS"); do one "$m" structured "$i"; done | median)
   p=$(for i in $(seq 1 "$PLAIN_RUNS"); do one "$m" plain "$i"; done | median)
+  [ -n "$p" ] || p=$((CAP + 1))
   fmt() { awk -v x="$1" -v c="$CAP" 'BEGIN { if (x > c) printf ">%ds", c; else printf "%.1fs", x }'; }
   echo "| $m | $(fmt "$s") | $(fmt "$p") |"
 done

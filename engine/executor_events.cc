@@ -168,14 +168,14 @@ std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const
   }
   Machine::Snapshot snap;
   ref_->save(&snap);
-  const Oracle base = *world_->oracle;
+  const Oracle::State base = world_->oracle->save();
   const uint32_t combos = 1u << placed.size();
   std::vector<Divergence> first;
   std::vector<RefEvent> ref_events;
   for (uint32_t k = 0; k < combos; ++k) {
     if (k > 0) {
       ref_->restore(snap);
-      *world_->oracle = base;
+      world_->oracle->restore(base);
     }
     std::vector<Divergence> divs;
     judge_linearization(p, events, outs, placed, mask_of(k, combos), opt_stale, idx, &ref_events,
@@ -187,7 +187,7 @@ std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const
     if (k == 0) first = std::move(divs);
     if (k + 1 == combos && k > 0) {  // none is clean: back to the reported one
       ref_->restore(snap);
-      *world_->oracle = base;
+      world_->oracle->restore(base);
       divs.clear();
       judge_linearization(p, events, outs, placed, 0, opt_stale, idx, &ref_events, &divs);
     }

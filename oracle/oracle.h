@@ -58,6 +58,18 @@ class Oracle {
 
   const Envelope& envelope() const { return env_; }
 
+  // What an op changes in the oracle (the envelope and the stale ledger; not
+  // the checks' buffers), to judge one op more than once (§5.11).
+  struct State {
+    Envelope env;
+    StaleLedger stale;
+  };
+  State save() const { return {env_, stale_}; }
+  void restore(const State& s) {
+    env_ = s.env;
+    stale_ = s.stale;
+  }
+
   // Mid-op events (docs/DESIGN.md §5.11), judged on one linearization: each
   // event placed just before or just after R's whole op.
   //
