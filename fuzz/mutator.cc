@@ -98,10 +98,14 @@ uint64_t interesting(Rng& rng, const Space& s, Field f, uint64_t near) {
                 kProtYoung | kProtWrite | kProtDirty | kProtExec, below(rng, kProtAll + 1)});
     case Field::kMm:
       return pick_of<uint64_t>(rng, {0, 0, 0, 0, 1, 2});
-    case Field::kPrim: {  // early, around one block's worth of primitives, or anywhere
+    case Field::kPrim: {
+      // Just after the start of a phase of a block-wide op: the first
+      // entries, the first entries after a block's worth of exchanges (a
+      // flush, then the rewrite), or the entry updated after a whole
+      // contpte_convert (2 * CONT_PTES + 1 primitives); or anywhere.
       const uint64_t cont = s.geo.cont_ptes;
-      return pick_of<uint64_t>(rng, {0, 1, 2, 1 + below(rng, 8), cont, cont + 1, cont + 2,
-                                     2 * cont + 1, below(rng, 4 * cont + 8)});
+      if (one_in(rng, 4)) return below(rng, 4 * cont + 8);
+      return pick_of<uint64_t>(rng, {0, 0, cont + 1, 2 * cont + 1, 2 * cont + 2}) + below(rng, 4);
     }
     default:
       return below(rng, s.max(f) + 1);

@@ -98,6 +98,30 @@ check "minimized reproduces" 1 "$PTEDIFF" run "$T/min.repro"
 grep -q "return-value" "$T/out" || { echo "FAIL minimized: other class"; fails=$((fails + 1)); }
 grep -q "TEST(Regression" "$T/min_test.cc" || { echo "FAIL minimize --gtest"; fails=$((fails + 1)); }
 
+# Mid-op events: explore finds the schedule an interleaving-only mutant needs
+# and writes it; the program without its events is clean under every one.
+IL="$SRC/conformance/mutants/convert-read-then-clear.repro"
+grep -v '@' "$IL" >"$T/il_bare.repro"
+check "events: run" 1 "$PTEDIFF" run "$IL"
+check "events: bare program misses it" 0 "$PTEDIFF" run "$T/il_bare.repro"
+check "explore finds it" 1 "$PTEDIFF" explore "$T/il_bare.repro" -o "$T/il_found.repro"
+grep -q "DIVERGED after" "$T/out" || { echo "FAIL explore: no summary"; fails=$((fails + 1)); }
+check "explored schedule reproduces" 1 "$PTEDIFF" run "$T/il_found.repro"
+grep -q "@ prim=" "$T/il_found.repro" || { echo "FAIL explore: no event written"; fails=$((fails + 1)); }
+check "explore clean" 0 "$PTEDIFF" explore --mutant none --bound 2 "$T/il_bare.repro"
+grep -q "clean under all" "$T/out" || { echo "FAIL explore clean: no summary"; fails=$((fails + 1)); }
+check "explore reference as O" 0 "$PTEDIFF" explore --backend reference --bound 2 "$T/il_bare.repro"
+check "explain shows events" 1 "$PTEDIFF" explain "$IL"
+grep -q "\[hw\]" "$T/out" && grep -q "placed before the op" "$T/out" ||
+  { echo "FAIL explain: events not shown"; fails=$((fails + 1)); }
+check "minimize keeps events" 0 "$PTEDIFF" minimize "$IL" -o "$T/il_min.repro"
+grep -q "@ prim=" "$T/il_min.repro" || { echo "FAIL minimize: events lost"; fails=$((fails + 1)); }
+check "explore --bound 3 refused" 2 "$PTEDIFF" explore --bound 3 "$IL"
+expect_err "explore --bound 3 refused" "bound must be 1 or 2"
+check "explore of the linear map refused" 2 "$PTEDIFF" explore "$SRC/conformance/mutants/split-to-ptes.repro"
+expect_err "explore of the linear map refused" "explore does not apply to the linear-map"
+bad event-orphan 3 "event before the first op" "${H}@ prim=0 lockless mm=0 va=0x0\n"
+
 # External backends: the C example is clean, its buggy build is caught.
 for f in "$SRC"/conformance/regressions/*.repro; do
   check "naive backend $(basename "$f")" 0 "$PTEDIFF" run --backend "$NAIVE" "$f"
