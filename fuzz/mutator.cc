@@ -173,13 +173,19 @@ void add_event(Rng& rng, Program* p, const Space& s) {
   Op ev;
   ev.kind = pick_of(rng, {OpKind::kEvAccess, OpKind::kEvAccess, OpKind::kEvLockless,
                           OpKind::kEvTlbFill});
-  const uint64_t page = 1ULL << s.geo.page_shift, block = page * s.geo.cont_ptes;
+  const uint64_t page = 1ULL << s.geo.page_shift, cont = s.geo.cont_ptes, block = page * cont;
   const uint64_t va0 = owner.get(Field::kVa) & ~(block - 1);
-  const uint64_t va = pick_of<uint64_t>(rng, {owner.get(Field::kVa), va0, va0 + block - page,
-                                             va0 + below(rng, s.geo.cont_ptes) * page});
+  const uint64_t prim = interesting(rng, s, Field::kPrim, ~0ULL);
+  // The op's entry, its block's first, last or any entry, or the entry a
+  // per-entry loop over the block reaches around `prim` (one or two
+  // primitives per entry, after a first read).
+  const uint64_t va =
+      pick_of<uint64_t>(rng, {owner.get(Field::kVa), va0, va0 + block - page,
+                              va0 + below(rng, cont) * page, va0 + ((prim + cont - 1) % cont) * page,
+                              va0 + ((prim + 2 * cont - 1) / 2 % cont) * page});
   ev.set(Field::kMm, owner.get(Field::kMm));
   ev.set(Field::kVa, std::min(va, s.max(Field::kVa)));
-  ev.set(Field::kPrim, interesting(rng, s, Field::kPrim, ~0ULL));
+  ev.set(Field::kPrim, prim);
   if (ev.kind == OpKind::kEvAccess) {
     ev.set(Field::kKind, one_in(rng, 4) ? 0 : 1);  // kind=read / kind=write
   }
@@ -223,7 +229,8 @@ void mutate_program(Rng& rng, Program* p) {
       ops.insert(ops.begin() + below(rng, n + 1), run.begin(), run.end());
       break;
     }
-    case 9:  // a mid-op event
+    case 9:
+    case 10:  // a mid-op event
       add_event(rng, p, s);
       break;
     case 8:
