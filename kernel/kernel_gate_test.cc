@@ -202,6 +202,29 @@ TEST(KernelGate, InterleavingMutantsNeedEventsAndExploreFindsThem) {
   }
 }
 
+// The unmodified kernel code under every one-event schedule of the small
+// shipped programs (docs/DESIGN.md §5.12).
+TEST(KernelGate, ExploreIsCleanOnTheSmallPrograms) {
+  const ptediff_backend* b = load("");
+  ASSERT_NE(b, nullptr);
+  ExploreOptions eo;
+  eo.run.opt = b;
+  eo.run = with_builtin_backends(eo.run);
+  uint64_t schedules = 0;
+  size_t programs = 0;
+  for (const Shipped& s : shipped()) {
+    if (s.program.ops.size() > 8 || s.name.rfind("corpus/", 0) != 0) continue;
+    const ExploreResult r = explore(s.program, eo);
+    EXPECT_FALSE(r.found) << s.name << ":\n"
+                          << (r.found ? format_divergence(r.result, r.result.divergences[0]) : "");
+    schedules += r.schedules;
+    ++programs;
+  }
+  EXPECT_GE(programs, 8u);
+  std::printf("%zu programs, %lu schedules, clean\n", programs,
+              static_cast<unsigned long>(schedules));
+}
+
 TEST(KernelGate, TableHasEnoughMutants) { EXPECT_GE(mutant_table().size(), 8u); }
 
 }  // namespace
