@@ -354,14 +354,17 @@ AccessResult Machine::access(uint32_t mmid, uint64_t va, AccessKind kind, uint32
   if (e.table == nullptr || !pte_valid(e.value())) return AccessResult::kTranslationFault;
   // Inside a valid contiguous block the walk may have used the descriptor of
   // any entry of the block: `pick` chooses which one is checked and updated.
+  // A picked entry that is not valid+CONT (a block being written entry by
+  // entry, as set_ptes does, or a malformed one) was not part of the cached
+  // translation: the walk used the entry itself.
   EntryRef target = e;
   if (pte_valid_cont(e.value())) {
     const uint64_t block = ptediff_cont_pte_size(&abi_.geo);
     const uint64_t va0 = va & ~(block - 1);
     target = mm.window.pte_entry(va0 + static_cast<uint64_t>(pick % abi_.geo.cont_ptes) * page);
+    if (!pte_valid_cont(target.value())) target = e;
   }
   pte_t upd = target.value();
-  if (!pte_valid(upd)) upd = e.value();  // a malformed block: use the entry itself
   // Fault priority: translation, access flag, permission.
   if (!pte_young(upd) && !hafdbs) return AccessResult::kAccessFlagFault;
   if (kind == AccessKind::kExec && (upd & PTE_UXN) != 0) return AccessResult::kPermissionFault;
