@@ -149,9 +149,9 @@ std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const
     il.finish();
     outs = il.outcomes();
   }
-  // The events as written: one past the op's last primitive fires at its
-  // end whatever its number, a reader waiting for the one before it starts
-  // when that one returns, so the effective program replays this run.
+  // The events as written: one past the op's last primitive never fires
+  // whatever its number, a reader waiting for the one before it starts when
+  // that one returns, so the effective program replays this run.
   res->effective.ops.insert(res->effective.ops.end(), events.begin(), events.end());
   // R's side: every event that did something on O. Not an access that
   // faulted there (a spurious fault: the fault handler retries it after the
@@ -160,7 +160,7 @@ std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const
   std::vector<size_t> placed;
   for (size_t i = 0; i < events.size(); ++i) {
     const OpKind k = events[i].kind;
-    if ((k == OpKind::kEvAccess && !access_ok(outs[i].access)) ||
+    if (!outs[i].fired || (k == OpKind::kEvAccess && !access_ok(outs[i].access)) ||
         (k == OpKind::kEvTlbFill && !outs[i].filled)) {
       continue;
     }

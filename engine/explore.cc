@@ -92,7 +92,7 @@ class OpCandidates {
  private:
   // Adds the event `fill` makes at (mm, va), before every primitive touching
   // an entry of [lo, hi) of mm or invalidating a translation of it (and the
-  // DSB completing that), and at the op's end. With
+  // DSB completing that). (After the op, an event is an op of its own.) With
   // `run_edges` (a reader of a whole block, whose passes see every state of
   // it), only at the edges of runs of one kind of primitive: before its
   // first two and its last (a block half cleared looks alike to a reader
@@ -127,7 +127,6 @@ class OpCandidates {
       points = std::move(edges);
     }
     spread(&points, run_edges ? kMaxReaderPoints : kMaxPoints);
-    points.push_back(prims_.size());
     for (size_t k : points) {
       Candidate& c = out_->emplace_back();
       c.op = op_;

@@ -6,10 +6,10 @@
 // program without events: for every op, O's primitive log says which entries
 // the op touches and before which primitive each matters. An event commutes
 // with every primitive that touches neither the entries it looks at nor the
-// TLB, so it is tried only right before the primitives that do (and at the
-// op's end): a hardware write or read access to each entry the op writes
-// (its update lands on that entry), a block walk of each block the op
-// writes, and a lockless reader of the first, last and target entry of it.
+// TLB, so it is tried only right before the primitives that do: a hardware
+// write or read access to each entry the op writes (its update lands on that
+// entry), a block walk of each block the op writes, and a lockless reader of
+// the first, last and target entry of it.
 // A long op gets at most a few points per event, spread evenly over it. With
 // a bound of 2, the two events of a schedule fire in the same op.
 #ifndef PTEDIFF_ENGINE_EXPLORE_H_

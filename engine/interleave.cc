@@ -65,14 +65,10 @@ bool Interleaver::on_primitive() {
 void Interleaver::finish() {
   if (writer_done_) return;
   writer_done_ = true;
-  // Events past the op's last primitive fire at its end, readers one by one.
-  while (next_ < events_.size() || reader_running_) {
-    if (reader_running_) {
-      run_reader();
-      continue;
-    }
-    fire(next_++);
-  }
+  // A reader still waiting finishes on the final state. Events past the
+  // op's last primitive do not fire: after the op they would be ops of
+  // their own (access, tlb_fill, ptep_get_lockless), judged as such.
+  if (reader_running_) run_reader();
   m_.set_hook(nullptr);
   m_.set_log_reads(log_reads_was_);
 }

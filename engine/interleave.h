@@ -31,8 +31,8 @@ namespace ptediff {
 
 // What one event did on O's machine.
 struct EventOutcome {
-  bool fired = false;
-  uint32_t fired_at = 0;  // the primitive it fired before (the op's count: at the end)
+  bool fired = false;      // not past the op's last primitive
+  uint32_t fired_at = 0;  // the primitive it fired before
   AccessResult access = AccessResult::kTranslationFault;  // @access
   bool tlb_stale = false;  // @access: a cached translation its table no longer grants decided it
   bool filled = false;                                    // @tlb_fill cached something
@@ -55,8 +55,8 @@ class Interleaver final : public PrimitiveHook {
   Interleaver& operator=(const Interleaver&) = delete;
 
   bool on_primitive() override;
-  // After the op returned: fires the events still due (at the op's end),
-  // lets a waiting reader finish and removes the hook.
+  // After the op returned: lets a waiting reader finish and removes the
+  // hook. Events not fired by then (past the op's last primitive) never do.
   void finish();
 
   // The op's backend primitives so far.

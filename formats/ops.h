@@ -56,7 +56,8 @@ enum class OpKind : uint8_t {
   kFolioAlloc,
   // Mid-op events (docs/DESIGN.md §5.11): each attaches to the nearest
   // non-event op before it and fires before O's primitive number `prim` of
-  // that op, from another agent (text: `@ prim=N NAME ...` under the op).
+  // that op, from another agent (text: `@ prim=N NAME ...` under the op);
+  // past the op's last primitive it does not fire.
   kEvAccess,    // a hardware access with HAFDBS updates
   kEvTlbFill,   // a speculative walk / TLB fill
   kEvLockless,  // ptep_get_lockless on another CPU

@@ -97,6 +97,10 @@ std::string explain_events(std::span<const Op> events, const std::vector<EventOu
     const EventOutcome& o = opt[i];
     const RefEvent& r = ref[i];
     absl::StrAppend(&out, "  ", format_op(ev), ":\n        O: ");
+    if (!o.fired) {
+      absl::StrAppend(&out, "did not fire (past the op's last primitive)\n");
+      continue;
+    }
     switch (ev.kind) {
       case OpKind::kEvAccess:
         absl::StrAppend(&out, access_result_name(o.access));
