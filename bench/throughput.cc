@@ -33,8 +33,8 @@
 #include <vector>
 
 #include "bench/workload.h"
-#include "formats/codec.h"
 #include "engine/executor.h"
+#include "formats/codec.h"
 #include "formats/repro.h"
 #include "subjects/builtin_backends.h"
 

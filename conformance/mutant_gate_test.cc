@@ -22,9 +22,9 @@
 
 #include "conformance/property_util.h"
 #include "conformance/replay.h"
-#include "formats/codec.h"
 #include "engine/executor.h"
 #include "engine/explore.h"
+#include "formats/codec.h"
 #include "formats/repro.h"
 #include "optimized/contpte.h"
 #include "subjects/builtin_backends.h"
@@ -197,8 +197,8 @@ TEST(MutantGate, EveryMutantIsCaughtByAtLeastTwoMeans) {
     rows.push_back(r);
   }
 
-  std::printf("\n%-30s %-16s %-16s %-12s %-12s %-10s %s\n", "mutant", "scenario",
-              "property(cases)", "fuzz-random", "fuzz-seeded", "explore", "detected by");
+  std::printf("\n%-30s %-16s %-16s %-12s %-12s %-10s %s\n", "mutant", "scenario", "property(cases)",
+              "fuzz-random", "fuzz-seeded", "explore", "detected by");
   for (const Row& r : rows) {
     std::string by;
     if (r.by_scenario()) by += "scenario ";

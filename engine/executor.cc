@@ -5,10 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "model/api.h"
-#include "oracle/block.h"
-#include "model/repair.h"
 #include "formats/repro.h"
+#include "model/api.h"
+#include "model/repair.h"
+#include "oracle/block.h"
 
 namespace ptediff {
 namespace {

@@ -18,13 +18,13 @@
 #include <string>
 #include <vector>
 
-#include "oracle/divergence.h"
-#include "model/flows.h"
+#include "engine/interleave.h"
 #include "formats/ops.h"
-#include "oracle/oracle.h"
 #include "formats/repro.h"
 #include "mmu/machine.h"
-#include "engine/interleave.h"
+#include "model/flows.h"
+#include "oracle/divergence.h"
+#include "oracle/oracle.h"
 
 namespace ptediff {
 
@@ -135,8 +135,7 @@ class Executor {
   // Repairs and runs input op `in_index` on R and O and asks the oracle;
   // returns false when the run stops after it. `events` are the mid-op
   // events listed under it (the input ops after it).
-  bool step(const Program& program, size_t in_index, std::span<const Op> events,
-            RunResult* res);
+  bool step(const Program& program, size_t in_index, std::span<const Op> events, RunResult* res);
   // The same for an op with mid-op events (docs/DESIGN.md §5.11): O runs once
   // under an Interleaver, R once per linearization until one is clean.
   // Returns the op's divergences.
@@ -145,9 +144,8 @@ class Executor {
   // Judges the op on linearization `mask` (bit j set: placed event j after R's
   // op), running R's op from its state before the op; appends divergences.
   void judge_linearization(const Prepared& p, std::span<const Op> events,
-                           const std::vector<EventOutcome>& outs,
-                           const std::vector<size_t>& placed, uint32_t mask,
-                           const std::vector<StalePage>& opt_stale, size_t idx,
+                           const std::vector<EventOutcome>& outs, const std::vector<size_t>& placed,
+                           uint32_t mask, const std::vector<StalePage>& opt_stale, size_t idx,
                            std::vector<RefEvent>* ref_events, std::vector<Divergence>* divs);
   // Makes event `ev` on R; lockless values are checked by the caller.
   RefEvent make_on_ref(const Op& ev, bool after);

@@ -14,8 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/executor.h"
-#include "model/api.h"
 #include "formats/repro.h"
+#include "model/api.h"
 #include "oracle/block.h"
 #include "oracle/checks.h"
 
@@ -199,8 +199,8 @@ std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const
     const auto mm = static_cast<uint32_t>(events[i].get(Field::kMm));
     const uint64_t va = events[i].get(Field::kVa);
     if (!o.conflict.empty() && !stale_before(opt_stale, mm, o.conflict_va, o.conflict_size)) {
-      add_divergence(c, DivClass::kBbm, mm, va, absl::StrCat("at prim ", o.fired_at, ": ", o.conflict),
-                     &first);
+      add_divergence(c, DivClass::kBbm, mm, va,
+                     absl::StrCat("at prim ", o.fired_at, ": ", o.conflict), &first);
     }
     if (o.livelock) {
       add_divergence(c, DivClass::kReturnValue, mm, va,

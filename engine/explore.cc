@@ -66,25 +66,32 @@ class OpCandidates {
     for (const auto& [mm, va] : written) {
       const uint32_t pick = static_cast<uint32_t>((va / page) % g_.cont_ptes);
       for (AccessKind kind : {AccessKind::kWrite, AccessKind::kRead}) {
-        at_points(mm, va, va + page, [&](Op* ev) {
-          ev->kind = OpKind::kEvAccess;
-          ev->set(Field::kKind, static_cast<uint64_t>(kind));
-          ev->set(Field::kPick, pick);
-        }, va);
+        at_points(
+            mm, va, va + page,
+            [&](Op* ev) {
+              ev->kind = OpKind::kEvAccess;
+              ev->set(Field::kKind, static_cast<uint64_t>(kind));
+              ev->set(Field::kPick, pick);
+            },
+            va);
       }
     }
     for (const auto& [mm, b0] : blocks) {
-      at_points(mm, b0, b0 + page, [&](Op* ev) {
-        ev->kind = OpKind::kEvTlbFill;
-        ev->set(Field::kBlock, 1);
-      }, b0);
+      at_points(
+          mm, b0, b0 + page,
+          [&](Op* ev) {
+            ev->kind = OpKind::kEvTlbFill;
+            ev->set(Field::kBlock, 1);
+          },
+          b0);
       std::vector<uint64_t> readers = {b0, b0 + bsize - page};
       if (target_ >= b0 && target_ < b0 + bsize && target_ != b0 && target_ != b0 + bsize - page) {
         readers.push_back(target_);
       }
       for (uint64_t va : readers) {
-        at_points(mm, b0, b0 + bsize, [&](Op* ev) { ev->kind = OpKind::kEvLockless; }, va,
-                  /*run_edges=*/true);
+        at_points(
+            mm, b0, b0 + bsize, [&](Op* ev) { ev->kind = OpKind::kEvLockless; }, va,
+            /*run_edges=*/true);
       }
     }
   }
@@ -106,8 +113,8 @@ class OpCandidates {
       const LogRec& r = *prims_[k];
       bool hit = touches_entry(r) && r.mm == mm && r.addr >= lo && r.addr < hi;
       if (r.prim == Prim::kFlushMm || r.prim == Prim::kFlushRange) {
-        hit = r.mm == mm && (r.prim == Prim::kFlushMm ||
-                             range_hits(r.addr, r.end, r.stride, lo, hi - lo));
+        hit = r.mm == mm &&
+              (r.prim == Prim::kFlushMm || range_hits(r.addr, r.end, r.stride, lo, hi - lo));
         pending |= hit && !r.sync;
       } else if (r.prim == Prim::kDsb) {
         hit = pending;
@@ -173,7 +180,8 @@ std::vector<Candidate> explore_candidates(const Program& program, const RunOptio
   *base = ex.run(program);
   std::vector<Candidate> out;
   const ptediff_geometry g = ptediff_geometry_of(program.header.granule);
-  for (size_t i = 0; i < base->trace.size(); ++i) OpCandidates(g, base->trace[i], i, &out).generate();
+  for (size_t i = 0; i < base->trace.size(); ++i)
+    OpCandidates(g, base->trace[i], i, &out).generate();
   return out;
 }
 

@@ -32,13 +32,13 @@ struct ExploreOptions {
 };
 
 struct ExploreResult {
-  std::string error;          // setup failure (exit status 2)
-  uint64_t candidates = 0;    // single events tried
-  uint64_t schedules = 0;     // schedules run (the run without events included)
-  bool complete = false;      // every schedule within the bound was run
-  bool found = false;         // a schedule diverged
-  Program failing;            // its effective program (events included)
-  RunResult result;           // and its run
+  std::string error;        // setup failure (exit status 2)
+  uint64_t candidates = 0;  // single events tried
+  uint64_t schedules = 0;   // schedules run (the run without events included)
+  bool complete = false;    // every schedule within the bound was run
+  bool found = false;       // a schedule diverged
+  Program failing;          // its effective program (events included)
+  RunResult result;         // and its run
 };
 
 // One candidate event: the effective op it fires in, and the event op.

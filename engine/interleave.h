@@ -31,16 +31,16 @@ namespace ptediff {
 
 // What one event did on O's machine.
 struct EventOutcome {
-  bool fired = false;      // not past the op's last primitive
-  uint32_t fired_at = 0;  // the primitive it fired before
+  bool fired = false;                                     // not past the op's last primitive
+  uint32_t fired_at = 0;                                  // the primitive it fired before
   AccessResult access = AccessResult::kTranslationFault;  // @access
   bool tlb_stale = false;  // @access: a cached translation its table no longer grants decided it
-  bool filled = false;                                    // @tlb_fill cached something
+  bool filled = false;     // @tlb_fill cached something
   // @tlb_fill: the walk cached a translation of another size than one the
   // TLB already held for the same address (without BBML2: a TLB conflict).
   std::string conflict;
   uint64_t conflict_va = 0, conflict_size = 0;  // the translation it conflicted with
-  pte_t value = 0;        // @lockless: what the reader returned
+  pte_t value = 0;                              // @lockless: what the reader returned
   bool saw_none = false;  // @lockless: a read of its own entry found it invalid
   bool livelock = false;  // @lockless: still reading long after the op ended
 };
@@ -90,7 +90,7 @@ class Interleaver final : public PrimitiveHook {
   bool reader_running_ = false;  // started, not returned
   size_t reader_event_ = 0;
   uint64_t reader_reads_ = 0, reads_after_op_ = 0;
-  uint64_t budget_ = 0;  // reads before the reader waits for the writer
+  uint64_t budget_ = 0;          // reads before the reader waits for the writer
   size_t reader_log_start_ = 0;  // O's log size when the reader started
   bool log_reads_was_ = true;    // the machine's read logging before (reads are kept here)
 };

@@ -83,11 +83,11 @@ TEST(Interleave, EventsPastTheLastPrimitiveDoNotFire) {
   EXPECT_TRUE(parse_repro_as_written(text, "t.repro", b, &as_written, &err)) << err.str();
   EXPECT_EQ(run(as_written).trace_hash, r.trace_hash);
   // On an op without primitives (a hardware access) no event fires.
-  const RunResult h = run(parse(std::string(kHeader) +
-                                "folio_alloc order=0 place=low\n"
-                                "set_ptes mm=0 va=0x10000 nr=1 folio=0 idx=0 prot=a|w\n"
-                                "access mm=0 va=0x10000 kind=read pick=0\n"
-                                "  @ prim=0 tlb_fill mm=0 va=0x10000 block=0 pick=0\n"));
+  const RunResult h =
+      run(parse(std::string(kHeader) + "folio_alloc order=0 place=low\n"
+                                       "set_ptes mm=0 va=0x10000 nr=1 folio=0 idx=0 prot=a|w\n"
+                                       "access mm=0 va=0x10000 kind=read pick=0\n"
+                                       "  @ prim=0 tlb_fill mm=0 va=0x10000 block=0 pick=0\n"));
   EXPECT_FALSE(h.trace.back().opt_events[0].fired);
 }
 
@@ -96,9 +96,9 @@ TEST(Interleave, EventsPastTheLastPrimitiveDoNotFire) {
 // writer clears the reader's own entry: it returns that empty entry (GUP-fast
 // falls back to the slow path), which the judge accepts.
 TEST(Interleave, ALocklessReaderWaitsForTheWriter) {
-  const RunResult r = run(parse(unfold_with(
-      "  @ prim=2 access mm=0 va=0x10000 kind=write pick=0\n"
-      "  @ prim=6 lockless mm=0 va=0x1f000\n")));
+  const RunResult r =
+      run(parse(unfold_with("  @ prim=2 access mm=0 va=0x10000 kind=write pick=0\n"
+                            "  @ prim=6 lockless mm=0 va=0x1f000\n")));
   ASSERT_FALSE(r.diverged()) << r.divergences[0].what;
   const EventOutcome& o = r.trace.back().opt_events[1];
   EXPECT_TRUE(pte_none(o.value));
@@ -168,10 +168,10 @@ TEST(Interleave, TlbConflictOnlyBetweenTablesOfAnotherShape) {
 }
 
 TEST(Interleave, RunsAreDeterministic) {
-  const Program p = parse(unfold_with(
-      "  @ prim=1 access mm=0 va=0x11000 kind=write pick=1\n"
-      "  @ prim=3 lockless mm=0 va=0x1f000\n"
-      "  @ prim=20 tlb_fill mm=0 va=0x10000 block=1 pick=0\n"));
+  const Program p =
+      parse(unfold_with("  @ prim=1 access mm=0 va=0x11000 kind=write pick=1\n"
+                        "  @ prim=3 lockless mm=0 va=0x1f000\n"
+                        "  @ prim=20 tlb_fill mm=0 va=0x10000 block=1 pick=0\n"));
   const RunResult a = run(p), b = run(p);
   EXPECT_EQ(a.trace_hash, b.trace_hash);
   EXPECT_EQ(a.effective, b.effective);

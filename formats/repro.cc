@@ -8,10 +8,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -309,7 +309,8 @@ bool Parser::event(const Toks& toks) {
   if (!op(*spec, rest, 0)) return false;
   const uint64_t prim = prog_.ops.back().get(Field::kPrim);
   if (events > 0 && prim < prog_.ops[prog_.ops.size() - 2].get(Field::kPrim)) {
-    return fail(absl::StrCat("event prim=", prim, " before the event above it (list events in "
+    return fail(absl::StrCat("event prim=", prim,
+                             " before the event above it (list events in "
                              "firing order)"));
   }
   return true;
@@ -444,9 +445,8 @@ bool validate_program(const Program& p, uint64_t window_pages, std::string* why)
       while (owner > 0 && is_event(p.ops[owner - 1].kind)) --owner, ++events;
       if (owner == 0 || events >= kMaxEventsPerOp ||
           (events > 0 && op.get(Field::kPrim) < p.ops[n - 1].get(Field::kPrim))) {
-        *why = absl::StrCat("op ", n, " (", spec.name,
-                            "): an event must follow an op, at most ", kMaxEventsPerOp,
-                            " per op, in firing order");
+        *why = absl::StrCat("op ", n, " (", spec.name, "): an event must follow an op, at most ",
+                            kMaxEventsPerOp, " per op, in firing order");
         return false;
       }
     }

@@ -14,13 +14,13 @@
 #include <span>
 #include <string>
 
-#include "fuzz/trap_site.h"
-#include "formats/codec.h"
 #include "engine/executor.h"
 #include "engine/external.h"
-#include "report/report.h"
+#include "formats/codec.h"
 #include "formats/repro.h"
+#include "fuzz/trap_site.h"
 #include "optimized/contpte.h"
+#include "report/report.h"
 #include "subjects/builtin_backends.h"
 
 namespace {

@@ -171,18 +171,18 @@ void add_event(Rng& rng, Program* p, const Space& s) {
   if (end - at - 1 >= kMaxEventsPerOp) return;
   const Op& owner = ops[at];
   Op ev;
-  ev.kind = pick_of(rng, {OpKind::kEvAccess, OpKind::kEvAccess, OpKind::kEvLockless,
-                          OpKind::kEvTlbFill});
+  ev.kind =
+      pick_of(rng, {OpKind::kEvAccess, OpKind::kEvAccess, OpKind::kEvLockless, OpKind::kEvTlbFill});
   const uint64_t page = 1ULL << s.geo.page_shift, cont = s.geo.cont_ptes, block = page * cont;
   const uint64_t va0 = owner.get(Field::kVa) & ~(block - 1);
   const uint64_t prim = interesting(rng, s, Field::kPrim, ~0ULL);
   // The op's entry, its block's first, last or any entry, or the entry a
   // per-entry loop over the block reaches around `prim` (one or two
   // primitives per entry, after a first read).
-  const uint64_t va =
-      pick_of<uint64_t>(rng, {owner.get(Field::kVa), va0, va0 + block - page,
-                              va0 + below(rng, cont) * page, va0 + ((prim + cont - 1) % cont) * page,
-                              va0 + ((prim + 2 * cont - 1) / 2 % cont) * page});
+  const uint64_t va = pick_of<uint64_t>(
+      rng,
+      {owner.get(Field::kVa), va0, va0 + block - page, va0 + below(rng, cont) * page,
+       va0 + ((prim + cont - 1) % cont) * page, va0 + ((prim + 2 * cont - 1) / 2 % cont) * page});
   ev.set(Field::kMm, owner.get(Field::kMm));
   ev.set(Field::kVa, std::min(va, s.max(Field::kVa)));
   ev.set(Field::kPrim, prim);
@@ -190,8 +190,8 @@ void add_event(Rng& rng, Program* p, const Space& s) {
     ev.set(Field::kKind, one_in(rng, 4) ? 0 : 1);  // kind=read / kind=write
   }
   if (ev.kind != OpKind::kEvLockless) {
-    ev.set(Field::kPick, one_in(rng, 2) ? (va / page) % s.geo.cont_ptes
-                                        : below(rng, s.geo.cont_ptes));
+    ev.set(Field::kPick,
+           one_in(rng, 2) ? (va / page) % s.geo.cont_ptes : below(rng, s.geo.cont_ptes));
   }
   if (ev.kind == OpKind::kEvTlbFill) ev.set(Field::kBlock, one_in(rng, 4) ? 0 : 1);
   ops.insert(ops.begin() + end, ev);

@@ -13,15 +13,15 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "engine/executor.h"
 #include "engine/explore.h"
 #include "engine/external.h"
-#include "report/report.h"
 #include "formats/repro.h"
+#include "report/report.h"
 #include "subjects/builtin_backends.h"
 #include "subjects/subject.h"
 

@@ -110,10 +110,10 @@ void Oracle::check_lockless(const OpContext& o, uint32_t mm, uint64_t va, pte_t 
     // state at the read.
     check_returns(c, {Ret{RetType::kPte, one, r}}, {Ret{RetType::kPte, one, v}}, &found);
   } else if (pte_norm(r) != pte_norm(v)) {
-    add_divergence(c, DivClass::kReturnValue, mm, va,
-                   absl::StrFormat("returned ptes differ beyond access/dirty/CONT: R=%#x O=%#x",
-                                   r, v),
-                   &found);
+    add_divergence(
+        c, DivClass::kReturnValue, mm, va,
+        absl::StrFormat("returned ptes differ beyond access/dirty/CONT: R=%#x O=%#x", r, v),
+        &found);
   } else if (pte_valid(v)) {
     // Placed after R's op, the envelope has already taken the events placed
     // after this read too: what must be returned is what R's read returned

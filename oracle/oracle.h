@@ -12,12 +12,12 @@
 #include <span>
 #include <vector>
 
+#include "mmu/machine.h"
+#include "model/flows.h"
 #include "oracle/checks.h"
 #include "oracle/divergence.h"
 #include "oracle/envelope.h"
-#include "model/flows.h"
 #include "oracle/stale.h"
-#include "mmu/machine.h"
 
 namespace ptediff {
 
@@ -85,8 +85,8 @@ class Oracle {
   // the access/dirty R's read returned and may carry what the envelope
   // allows. `saw_none`: O's reader found its entry invalid at some read; an
   // empty result is then a legal one.
-  void check_lockless(const OpContext& c, uint32_t mm, uint64_t va, pte_t r, pte_t o,
-                      bool saw_none, bool after, std::vector<Divergence>* out);
+  void check_lockless(const OpContext& c, uint32_t mm, uint64_t va, pte_t r, pte_t o, bool saw_none,
+                      bool after, std::vector<Divergence>* out);
 
  private:
   Envelope env_;

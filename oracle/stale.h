@@ -23,9 +23,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "oracle/envelope.h"
-#include "model/flows.h"
 #include "mmu/machine.h"
+#include "model/flows.h"
+#include "oracle/envelope.h"
 
 namespace ptediff {
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "engine/executor.h"
-#include "model/flows.h"
 #include "mmu/machine.h"
+#include "model/flows.h"
 
 namespace ptediff {
 

@@ -88,9 +88,8 @@ class ContpteCase final : public Case {
                       const std::vector<RefEvent>& re) { events = explain_events(evs, oe, re); };
     o.on_step = [&](size_t idx, const Prepared& p, const std::vector<Ret>& rr,
                     const std::vector<Ret>& orr, const Machine& ref, const Machine& opt) {
-      absl::StrAppend(&out,
-                      explain_step(idx, format_op(p.op), rr, orr, ref, opt, p.range, opts.color),
-                      events);
+      absl::StrAppend(
+          &out, explain_step(idx, format_op(p.op), rr, orr, ref, opt, p.range, opts.color), events);
       events.clear();
     };
     Executor ex(o);

@@ -99,9 +99,8 @@ class Case {
   // (docs/DESIGN.md §5.12), at most `max_schedules` of them (0: all). Returns
   // the first diverging schedule's program, or nullptr (clean, *err empty;
   // or an error, *err set: the default for a subject without mid-op events).
-  virtual std::unique_ptr<Case> explore(const CaseOptions& opts, int bound,
-                                        uint64_t max_schedules, CaseExplored* what,
-                                        std::string* err) const;
+  virtual std::unique_ptr<Case> explore(const CaseOptions& opts, int bound, uint64_t max_schedules,
+                                        CaseExplored* what, std::string* err) const;
 };
 
 // One row of a subject's mutant catalogue.

@@ -141,10 +141,11 @@ int cmd_explore(const Command& c) {
   if (!err.empty()) return fail(absl::StrCat(c.files[0], ": ", err));
   const char* file = c.files[0].c_str();
   if (bad == nullptr) {
-    std::printf("%s: clean under %s%lu schedules of up to %d mid-op events (%lu candidate "
-                "events)\n",
-                file, e.complete ? "all " : "the first ", static_cast<unsigned long>(e.schedules),
-                c.bound, static_cast<unsigned long>(e.candidates));
+    std::printf(
+        "%s: clean under %s%lu schedules of up to %d mid-op events (%lu candidate "
+        "events)\n",
+        file, e.complete ? "all " : "the first ", static_cast<unsigned long>(e.schedules), c.bound,
+        static_cast<unsigned long>(e.candidates));
     return 0;
   }
   std::printf("%s: DIVERGED after %lu schedules (%lu candidate events)\n%s", file,

@@ -446,8 +446,8 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
   std::error_code ec;
   if (!args.backend.empty()) {
     std::string err;
-    s.backend = args.backend == kBuiltinReferenceName ? fs::path(args.backend)
-                                                      : fs::absolute(args.backend);
+    s.backend =
+        args.backend == kBuiltinReferenceName ? fs::path(args.backend) : fs::absolute(args.backend);
     s.backend_table = load_backend(s.backend.string(), &err);
     if (s.backend_table == nullptr) return setup_error(err);
   }

@@ -23,7 +23,6 @@
 #include "subjects/builtin_backends.h"
 #include "tools/commands.h"
 #include "tools/fuzz_command.h"
-#include "tools/kernel_command.h"
 #include "tools/input.h"
 #include "tools/kernel_command.h"
 
@@ -245,8 +244,8 @@ int main(int argc, char** argv) {
   if (fa.subject == nullptr) fa.subject = all_subjects()[0];
   fa.backend = c.backend_path;
   if (!fa.backend.empty() && !fa.subject->takes_backend()) {
-    return usage_error(absl::StrCat("--backend does not apply to the ", fa.subject->name(),
-                                    " subject"));
+    return usage_error(
+        absl::StrCat("--backend does not apply to the ", fa.subject->name(), " subject"));
   }
   fa.out_dir = absl::GetFlag(FLAGS_out);
   fa.self_path = argv[0];
