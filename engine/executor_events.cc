@@ -95,7 +95,7 @@ void Executor::judge_linearization(const Prepared& p, std::span<const Op> events
     }
     if (ev.kind != OpKind::kEvAccess) return;
     const EventAccess a{mm, va, static_cast<AccessKind>(ev.get(Field::kKind)), r.access,
-                        outs[i].access};
+                        outs[i].access, after};
     accesses.push_back(a);
     // As for accesses between ops (stale.h access_results_compatible): a
     // result decided by a stale cached translation (on either side, when

@@ -69,11 +69,13 @@ void Oracle::after_op(const OpContext& o, std::vector<Divergence>* out) {
   const CheckContext c{o.ref, o.opt, env_, o.op, o.index, &scratch_, &stale_};
   check_returns(c, o.ref_rets, o.opt_rets, out);  // against the pre-op envelope
   note_accesses(o.ref_rets, o.opt_rets, o.op.op, &env_);
-  for (const EventAccess& a : o.events) {
-    note_accesses(event_ret(a, a.ref), event_ret(a, a.opt), event_op(a), &env_);
-  }
   merge_touched(o.ref, o.opt, &blocks_);
   env_.update(o.ref, o.op.hints, blocks_);
+  // Accesses placed after the op come after its explicit cleans (a young
+  // or dirty clean of the op must not undo what an access did after it).
+  for (const EventAccess& a : o.events) {
+    if (a.after) note_accesses(event_ret(a, a.ref), event_ret(a, a.opt), event_op(a), &env_);
+  }
   forgive_tlb_decided(o.ref_rets, o.opt_rets, o.opt, o.op.op, &env_);
   for (const EventAccess& a : o.events) {
     forgive_tlb_decided(event_ret(a, a.ref), event_ret(a, a.opt), o.opt, event_op(a), &env_);

@@ -28,6 +28,7 @@ struct EventAccess {
   uint64_t va;
   AccessKind kind;
   AccessResult ref, opt;
+  bool after = false;  // placed after R's op (else before it: event_before_op took it)
 };
 
 // One executed op, as the oracle judges it.
