@@ -34,7 +34,8 @@ struct RefEvent {
   bool after = false;   // placed just after R's op (else just before)
   AccessResult access = AccessResult::kTranslationFault;  // @access
   bool tlb_stale = false;  // @access: decided by a cached translation its table no longer grants
-  pte_t value = 0;         // @lockless
+  pte_t value = 0;         // @lockless: R's read just before its op
+  pte_t value_after = 0;   // @lockless: R's read just after its op
 };
 
 struct RunOptions {

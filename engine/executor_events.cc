@@ -75,24 +75,15 @@ void Executor::judge_linearization(const Prepared& p, std::span<const Op> events
   Oracle& oracle = *world_->oracle;
   ref_events->assign(events.size(), RefEvent{});
   std::vector<EventAccess> accesses;
-  std::vector<size_t> late_reads;
   rrets_.clear();
   const OpContext ctx{*ref_, *opt_, p, idx, rrets_, orets_};
-  // Event i made on R, before or after its op; lockless reads are judged
-  // against the envelope at their place, accesses must complete on R too.
+  // Event i made on R, before or after its op; accesses must complete on R
+  // too. (Lockless reads are not placed: see below.)
   auto make = [&](size_t i, bool after) {
     const Op& ev = events[i];
     RefEvent& r = (*ref_events)[i] = make_on_ref(ev, after);
     const uint32_t mm = static_cast<uint32_t>(ev.get(Field::kMm));
     const uint64_t va = ev.get(Field::kVa);
-    if (ev.kind == OpKind::kEvLockless) {
-      if (after) {
-        late_reads.push_back(i);
-      } else {
-        oracle.check_lockless(ctx, mm, va, r.value, outs[i].value, outs[i].saw_none, false, divs);
-      }
-      return;
-    }
     if (ev.kind != OpKind::kEvAccess) return;
     const EventAccess a{mm, va, static_cast<AccessKind>(ev.get(Field::kKind)), r.access,
                         outs[i].access, after};
@@ -116,22 +107,44 @@ void Executor::judge_linearization(const Prepared& p, std::span<const Op> events
     }
     if (!after) oracle.event_before_op(*ref_, a);
   };
-  for (size_t j = 0; j < placed.size(); ++j) {
-    if (!(mask >> j & 1)) make(placed[j], false);
+  // A lockless read happened while the op was half done: what it returns
+  // must be one of R's reads just before and just after the op in pfn and
+  // permissions, and each access/dirty bit must be allowed on one side (a
+  // block being cleaned entry by entry may show young already gone and
+  // dirty not yet). R's reads are taken on both sides, with the envelope
+  // bits of both sides.
+  // Both reads keep the read's order with the events placed on the same
+  // side (an access O made after the read is not in R's read before the op).
+  std::vector<size_t> reads;
+  std::vector<uint8_t> pre_bits;
+  std::vector<int> side(events.size(), -1);  // placed events: 0 before, 1 after
+  for (size_t j = 0; j < placed.size(); ++j) side[placed[j]] = mask >> j & 1;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (side[i] == 0) make(i, false);
+    if (events[i].kind != OpKind::kEvLockless || !outs[i].fired) continue;
+    reads.push_back(i);
+    (*ref_events)[i] = make_on_ref(events[i], false);
+    pre_bits.push_back(oracle.envelope().bits(static_cast<uint32_t>(events[i].get(Field::kMm)),
+                                              events[i].get(Field::kVa)));
   }
   Api ra(*ref_, *ref_be_);
   run_op(p, ra, &rrets_);
   oracle.before_op_stale(*ref_, opt_stale);
-  for (size_t j = 0; j < placed.size(); ++j) {
-    if (mask >> j & 1) make(placed[j], true);
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (side[i] == 1) make(i, true);
+    if (events[i].kind == OpKind::kEvLockless && outs[i].fired) {
+      (*ref_events)[i].value_after = make_on_ref(events[i], true).value;
+    }
   }
   OpContext after_ctx = ctx;
   after_ctx.events = accesses;
   oracle.after_op(after_ctx, divs);
-  for (size_t i : late_reads) {
-    const Op& ev = events[i];
-    oracle.check_lockless(ctx, static_cast<uint32_t>(ev.get(Field::kMm)), ev.get(Field::kVa),
-                          (*ref_events)[i].value, outs[i].value, outs[i].saw_none, true, divs);
+  for (size_t k = 0; k < reads.size(); ++k) {
+    const size_t i = reads[k];
+    const RefEvent& r = (*ref_events)[i];
+    oracle.check_lockless(ctx, static_cast<uint32_t>(events[i].get(Field::kMm)),
+                          events[i].get(Field::kVa), r.value, r.value_after, pre_bits[k],
+                          outs[i].value, outs[i].saw_none, divs);
   }
 }
 
@@ -153,14 +166,16 @@ std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const
   // whatever its number, a reader waiting for the one before it starts when
   // that one returns, so the effective program replays this run.
   res->effective.ops.insert(res->effective.ops.end(), events.begin(), events.end());
-  // R's side: every event that did something on O. Not an access that
+  // R's side: every event that did something on O but a lockless read
+  // (judged against both sides, below). Not an access that
   // faulted there (a spurious fault: the fault handler retries it after the
   // op, and that retry is another access), nor a walk that found nothing to
   // cache (an invalid or old entry mid-change).
   std::vector<size_t> placed;
   for (size_t i = 0; i < events.size(); ++i) {
     const OpKind k = events[i].kind;
-    if (!outs[i].fired || (k == OpKind::kEvAccess && !access_ok(outs[i].access)) ||
+    if (!outs[i].fired || k == OpKind::kEvLockless ||
+        (k == OpKind::kEvAccess && !access_ok(outs[i].access)) ||
         (k == OpKind::kEvTlbFill && !outs[i].filled)) {
       continue;
     }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace ptediff {
@@ -69,13 +70,19 @@ void Oracle::after_op(const OpContext& o, std::vector<Divergence>* out) {
   const CheckContext c{o.ref, o.opt, env_, o.op, o.index, &scratch_, &stale_};
   check_returns(c, o.ref_rets, o.opt_rets, out);  // against the pre-op envelope
   note_accesses(o.ref_rets, o.opt_rets, o.op.op, &env_);
+  // Mid-op accesses placed after the op: noted before the update (so that
+  // what they allow spreads over the foldable region, as for the op's own
+  // accesses) and again after it, since they came after the op's explicit
+  // cleans, which must not undo them.
+  auto note_events_after = [&] {
+    for (const EventAccess& a : o.events) {
+      if (a.after) note_accesses(event_ret(a, a.ref), event_ret(a, a.opt), event_op(a), &env_);
+    }
+  };
+  note_events_after();
   merge_touched(o.ref, o.opt, &blocks_);
   env_.update(o.ref, o.op.hints, blocks_);
-  // Accesses placed after the op come after its explicit cleans (a young
-  // or dirty clean of the op must not undo what an access did after it).
-  for (const EventAccess& a : o.events) {
-    if (a.after) note_accesses(event_ret(a, a.ref), event_ret(a, a.opt), event_op(a), &env_);
-  }
+  note_events_after();
   forgive_tlb_decided(o.ref_rets, o.opt_rets, o.opt, o.op.op, &env_);
   for (const EventAccess& a : o.events) {
     forgive_tlb_decided(event_ret(a, a.ref), event_ret(a, a.opt), o.opt, event_op(a), &env_);
@@ -99,41 +106,36 @@ void Oracle::event_before_op(const Machine& ref, const EventAccess& a) {
   env_.update(ref, EnvelopeHints{}, {BlockRef{a.mm, block}});
 }
 
-void Oracle::check_lockless(const OpContext& o, uint32_t mm, uint64_t va, pte_t r, pte_t v,
-                            bool saw_none, bool after, std::vector<Divergence>* out) {
+void Oracle::check_lockless(const OpContext& o, uint32_t mm, uint64_t va, pte_t before,
+                            pte_t after, uint8_t pre_bits, pte_t v, bool saw_none,
+                            std::vector<Divergence>* out) {
   // GUP-fast treats an empty entry as "fall back to the slow path": a reader
   // that met its entry cleared mid-change (break-before-make) may return it.
   if (pte_none(v) && saw_none) return;
   const CheckContext c{o.ref, o.opt, env_, o.op, o.index, &scratch_, &stale_};
-  const Range one{mm, va, 1};
-  std::vector<Divergence> found;
-  if (!after) {
-    // Placed before R's op, in event order: the envelope is exactly the
-    // state at the read.
-    check_returns(c, {Ret{RetType::kPte, one, r}}, {Ret{RetType::kPte, one, v}}, &found);
-  } else if (pte_norm(r) != pte_norm(v)) {
-    add_divergence(
-        c, DivClass::kReturnValue, mm, va,
-        absl::StrFormat("returned ptes differ beyond access/dirty/CONT: R=%#x O=%#x", r, v),
-        &found);
+  std::string bad;
+  if (pte_norm(v) != pte_norm(before) && pte_norm(v) != pte_norm(after)) {
+    bad = absl::StrFormat(
+        "returned %#x, neither R's entry before the op (%#x) nor after it (%#x) beyond "
+        "access/dirty/CONT",
+        v, before, after);
   } else if (pte_valid(v)) {
-    // Placed after R's op, the envelope has already taken the events placed
-    // after this read too: what must be returned is what R's read returned
-    // (less what the envelope excuses), what may be is the envelope's.
-    const uint8_t bits = env_.bits(mm, va);
-    const char* bad = nullptr;
-    if (pte_dirty(r) && !pte_dirty(v) && !(bits & Envelope::kDirtyExempt)) bad = "lost dirty";
-    if (pte_young(r) && !pte_young(v) && !(bits & Envelope::kForgiven)) bad = "lost young";
-    if (pte_dirty(v) && !(bits & Envelope::kMayD)) bad = "invented dirty";
-    if (pte_young(v) && !(bits & Envelope::kMayY)) bad = "invented young";
-    if (bad != nullptr) {
-      add_divergence(c, DivClass::kReturnValue, mm, va,
-                     absl::StrFormat("O's return %s (R=%#x O=%#x)", bad, r, v), &found);
-    }
+    const uint8_t bits = pre_bits | env_.bits(mm, va);
+    auto judge = [&](const char* name, bool (*has)(pte_t), uint8_t may, uint8_t excused) {
+      if (!bad.empty()) return;
+      if (has(before) && has(after) && !has(v) && !(bits & excused)) {
+        bad = absl::StrFormat("lost %s (R=%#x before, %#x after, O=%#x)", name, before, after, v);
+      } else if (has(v) && !(bits & may)) {
+        bad = absl::StrFormat("invented %s (R=%#x before, %#x after, O=%#x)", name, before, after,
+                              v);
+      }
+    };
+    judge("dirty", pte_dirty, Envelope::kMayD, Envelope::kDirtyExempt);
+    judge("young", pte_young, Envelope::kMayY, Envelope::kForgiven);
   }
-  for (Divergence& d : found) {
-    d.what = "ptep_get_lockless on another CPU: " + d.what;
-    out->push_back(std::move(d));
+  if (!bad.empty()) {
+    add_divergence(c, DivClass::kReturnValue, mm, va,
+                   absl::StrCat("ptep_get_lockless on another CPU: ", bad), out);
   }
 }
 

@@ -80,14 +80,15 @@ class Oracle {
   // A mid-op access placed before R's op, made on R: the envelope takes the
   // access and R's state after it, as for an access op between ops.
   void event_before_op(const Machine& ref, const EventAccess& a);
-  // A lockless read: O's value `o` against R's `r` at the read's place. One
-  // placed before R's op is checked (before after_op) against the envelope
-  // as it is then; one placed `after` (checked after after_op) must carry
-  // the access/dirty R's read returned and may carry what the envelope
-  // allows. `saw_none`: O's reader found its entry invalid at some read; an
-  // empty result is then a legal one.
-  void check_lockless(const OpContext& c, uint32_t mm, uint64_t va, pte_t r, pte_t o, bool saw_none,
-                      bool after, std::vector<Divergence>* out);
+  // A lockless read that happened while O's op was half done, judged after
+  // after_op: O's value `o` must equal R's read just before (`before`) or
+  // just after (`after`) the op modulo access/dirty/CONT; a bit both of R's
+  // reads have must be in it (unless the envelope exempts it), a bit it has
+  // must be allowed by the envelope before (`pre_bits`) or after the op.
+  // `saw_none`: O's reader found its entry invalid at some read; an empty
+  // result is then a legal one.
+  void check_lockless(const OpContext& c, uint32_t mm, uint64_t va, pte_t before, pte_t after,
+                      uint8_t pre_bits, pte_t o, bool saw_none, std::vector<Divergence>* out);
 
  private:
   Envelope env_;

@@ -118,11 +118,16 @@ std::string explain_events(std::span<const Op> events, const std::vector<EventOu
       absl::StrAppend(&out, "; R: not made (it did nothing on O)\n");
       continue;
     }
-    absl::StrAppend(&out, "; R, placed ", r.after ? "after" : "before", " the op: ");
+    absl::StrAppend(&out, "; R");
+    if (ev.kind != OpKind::kEvLockless) {
+      absl::StrAppend(&out, ", placed ", r.after ? "after" : "before", " the op");
+    }
+    absl::StrAppend(&out, ": ");
     if (ev.kind == OpKind::kEvAccess) {
       absl::StrAppend(&out, access_result_name(r.access), "\n");
     } else if (ev.kind == OpKind::kEvLockless) {
-      absl::StrAppendFormat(&out, "returned %#x\n", r.value);
+      absl::StrAppendFormat(&out, "returned %#x before the op, %#x after it\n", r.value,
+                            r.value_after);
     } else {
       absl::StrAppend(&out, "filled\n");
     }
