@@ -90,11 +90,16 @@ void Executor::judge_linearization(const Prepared& p, std::span<const Op> events
     accesses.push_back(a);
     // As for accesses between ops (stale.h access_results_compatible): a
     // result decided by a stale cached translation (on either side, when
-    // the access was made), or a fault the arm64 fault path fixes (R's
+    // the access was made; for O also one already stale before the op, a
+    // flush a caller deferred, which the op's own half-done changes may
+    // make look current), or a fault the arm64 fault path fixes (R's
     // per-entry access flags where O updated the block), does not make the
     // linearization impossible.
     const bool hafdbs = (ref_->features() & PTEDIFF_FEAT_HAFDBS) != 0;
-    if (!access_ok(r.access) && !r.tlb_stale && !outs[i].tlb_stale &&
+    const bool opt_stale_tlb =
+        outs[i].tlb_stale || (outs[i].access == AccessResult::kOkTlb &&
+                              stale_before(opt_stale, mm, va, page_bytes(ref_->geo())));
+    if (!access_ok(r.access) && !r.tlb_stale && !opt_stale_tlb &&
         !access_ok(after_fault_path(r.access, ref_->peek(mm, va), a.kind, hafdbs))) {
       add_divergence(
           CheckContext{*ref_, *opt_, oracle.envelope(), p, idx}, DivClass::kReturnValue, mm, va,
