@@ -34,6 +34,7 @@ struct RefEvent {
   bool after = false;   // placed just after R's op (else just before)
   AccessResult access = AccessResult::kTranslationFault;  // @access
   bool tlb_stale = false;  // @access: decided by a cached translation its table no longer grants
+  bool mapped = false;     // @tlb_fill: R's entry was valid (cacheable but for its access flag)
   pte_t value = 0;         // @lockless: R's read just before its op
   pte_t value_after = 0;   // @lockless: R's read just after its op
 };

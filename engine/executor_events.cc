@@ -55,6 +55,7 @@ RefEvent Executor::make_on_ref(const Op& ev, bool after) {
       break;
     case OpKind::kEvTlbFill:
       ref_->set_agent(Agent::kHardware);
+      r.mapped = pte_valid(ref_->peek(mm, va & ~(page_bytes(ref_->geo()) - 1)));
       ref_->tlb_fill(mm, va, ev.get(Field::kBlock) != 0, pick);
       break;
     default:
@@ -84,6 +85,18 @@ void Executor::judge_linearization(const Prepared& p, std::span<const Op> events
     RefEvent& r = (*ref_events)[i] = make_on_ref(ev, after);
     const uint32_t mm = static_cast<uint32_t>(ev.get(Field::kMm));
     const uint64_t va = ev.get(Field::kVa);
+    if (ev.kind == OpKind::kEvTlbFill && !r.mapped) {
+      // O's walk cached a translation (it is placed only then): R's entry
+      // must be valid at its place (whether young, and so cached, may differ:
+      // O spreads access flags over a block), or the walk saw an entry R
+      // never has.
+      add_divergence(CheckContext{*ref_, *opt_, oracle.envelope(), p, idx}, DivClass::kPteState,
+                     mm, va,
+                     absl::StrFormat("a walk at prim %d cached O's entry, but R has no valid "
+                                     "entry there %s the op",
+                                     outs[i].fired_at, after ? "after" : "before"),
+                     divs);
+    }
     if (ev.kind != OpKind::kEvAccess) return;
     const EventAccess a{mm, va, static_cast<AccessKind>(ev.get(Field::kKind)), r.access,
                         outs[i].access, after};

@@ -181,6 +181,25 @@ TEST(Interleave, RunsAreDeterministic) {
   EXPECT_EQ(ex.run(p).trace_hash, a.trace_hash);
 }
 
+// Found by fuzzing the reference as O: a walk mid-fault cached O's new
+// entry; R's walk must be placed after the fault, where R has the entry.
+TEST(Interleave, AWalkIsPlacedWhereRHasTheEntry) {
+  const std::string text = std::string(
+                               "ptediff-repro 1\ngranule 64k\nfeatures hafdbs\n"
+                               "fault mm=0 va=0x200000 order=5 write=0 place=low\n"
+                               "  @ prim=1 tlb_fill mm=0 va=0x200000 block=0 pick=0\n"
+                               "get_and_clear_full_ptes mm=0 va=0x200000 nr=1 full=0\n"
+                               "set_ptes mm=0 va=0x140000 nr=13 folio=0 idx=0 prot=d|w|x\n"
+                               "access mm=0 va=0x200000 kind=exec pick=0\n");
+  for (bool reference : {false, true}) {
+    RunOptions o;
+    if (reference) o.opt = ptediff_reference_backend();
+    const RunResult r = run(parse(text), o);
+    EXPECT_FALSE(r.diverged()) << (r.diverged() ? r.divergences[0].what : "");
+    EXPECT_TRUE(r.trace[0].ref_events[0].after);
+  }
+}
+
 TEST(Explore, ReferenceAndOptimizedAreCleanAtBoundTwo) {
   for (bool reference : {false, true}) {
     ExploreOptions eo;
