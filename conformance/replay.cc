@@ -8,23 +8,26 @@
 
 namespace ptediff {
 
-std::string replay_divergence_class(const std::string& repro_text, const std::string& mutant) {
+std::string replay_divergence_class(const std::string& repro_text, const std::string& mutant,
+                                    const ptediff_backend* backend) {
   ParseError err;
   const Subject* s = subject_for_text(repro_text, "<repro>", &err);
   std::unique_ptr<Case> c = s ? s->parse(repro_text, "<repro>", &err) : nullptr;
   if (c == nullptr) return "parse-error: " + err.str();
   CaseOptions opts;
   opts.mutant = mutant;
+  opts.backend = backend;
   const CaseRun r = c->run(opts, "<repro>");
   if (!r.error.empty()) return "error: " + r.error;
   return r.diverged() ? div_class_name(r.divergences.front().cls) : "none";
 }
 
-std::string replay_file_divergence_class(const std::string& path, const std::string& mutant) {
+std::string replay_file_divergence_class(const std::string& path, const std::string& mutant,
+                                         const ptediff_backend* backend) {
   std::ifstream f(path);
   std::stringstream ss;
   ss << f.rdbuf();
-  return replay_divergence_class(ss.str(), mutant);
+  return replay_divergence_class(ss.str(), mutant, backend);
 }
 
 }  // namespace ptediff

@@ -4,14 +4,19 @@
 
 #include <string>
 
+#include "ptediff/backend.h"
+
 namespace ptediff {
 
 // Parses `repro_text`, runs it with `mutant` (empty: the header's) and
 // returns the class of the first divergence, "none" when there is none, or
 // "parse-error: ..." when the text does not parse or does not run as written.
-std::string replay_divergence_class(const std::string& repro_text, const std::string& mutant = "");
+// `backend` (optional) is run as O instead of the subject's own.
+std::string replay_divergence_class(const std::string& repro_text, const std::string& mutant = "",
+                                    const ptediff_backend* backend = nullptr);
 // The same, on a file.
-std::string replay_file_divergence_class(const std::string& path, const std::string& mutant = "");
+std::string replay_file_divergence_class(const std::string& path, const std::string& mutant = "",
+                                         const ptediff_backend* backend = nullptr);
 
 }  // namespace ptediff
 

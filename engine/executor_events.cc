@@ -123,7 +123,7 @@ void Executor::judge_linearization(const Prepared& p, std::span<const Op> events
                           access_result_name(r.access)),
           divs);
     }
-    if (!after) oracle.event_before_op(*ref_, a);
+    if (!after) oracle.event_before_op(*ref_, *opt_, a);
   };
   // A lockless read happened while the op was half done: what it returns
   // must be one of R's reads just before and just after the op in pfn and

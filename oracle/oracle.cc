@@ -100,10 +100,12 @@ void Oracle::before_op_stale(const Machine& ref, std::vector<StalePage> opt_stal
   stale_.set(ref, std::move(opt_stale));
 }
 
-void Oracle::event_before_op(const Machine& ref, const EventAccess& a) {
-  note_accesses(event_ret(a, a.ref), event_ret(a, a.opt), event_op(a), &env_);
+void Oracle::event_before_op(const Machine& ref, const Machine& opt, const EventAccess& a) {
+  const std::vector<Ret> r = event_ret(a, a.ref), o = event_ret(a, a.opt);
+  note_accesses(r, o, event_op(a), &env_);
   const uint64_t block = a.va / block_bytes(ref.geo());
   env_.update(ref, EnvelopeHints{}, {BlockRef{a.mm, block}});
+  forgive_tlb_decided(r, o, opt, event_op(a), &env_);
 }
 
 void Oracle::check_lockless(const OpContext& o, uint32_t mm, uint64_t va, pte_t before,

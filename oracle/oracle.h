@@ -78,8 +78,9 @@ class Oracle {
   // held stale before O's op (stale_tlb_pages), R has run its op now.
   void before_op_stale(const Machine& ref, std::vector<StalePage> opt_stale);
   // A mid-op access placed before R's op, made on R: the envelope takes the
-  // access and R's state after it, as for an access op between ops.
-  void event_before_op(const Machine& ref, const EventAccess& a);
+  // access and R's state after it, and forgives what O's TLB decided without
+  // a walk, as for an access op between ops.
+  void event_before_op(const Machine& ref, const Machine& opt, const EventAccess& a);
   // A lockless read that happened while O's op was half done, judged after
   // after_op: O's value `o` must equal R's read just before (`before`) or
   // just after (`after`) the op modulo access/dirty/CONT; a bit both of R's
