@@ -39,6 +39,17 @@ std::string access_flags_problem(const CheckContext& c, const Ret& a, const Ret&
          "restrictive";
 }
 
+// Whether O's op wrote the entry of (mm, va) itself (a hardware update is not O's).
+bool log_writes_page(const std::vector<LogRec>& log, uint32_t mm, uint64_t va) {
+  for (const LogRec& r : log) {
+    if (r.ok && r.mm == mm && r.addr == va && r.agent == Agent::kBackend &&
+        (r.prim == Prim::kWrite || r.prim == Prim::kXchg || r.prim == Prim::kCmpxchg)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // The retried write of a fault handler must succeed on O wherever it
 // succeeds on R, or the fault would repeat forever. When R's retry faults
 // too (a stale entry an earlier raw op left in R's TLB, outside any caller's
@@ -48,6 +59,15 @@ std::string retry_problem(const CheckContext& c, const Ret& a, const Ret& b) {
   const auto R = static_cast<AccessResult>(a.value), O = static_cast<AccessResult>(b.value);
   if (!access_ok(R) || access_ok(O) ||
       retry_refused_by_deferred_flush(c.ref, c.opt, a.range.mm, a.range.va)) {
+    return "";
+  }
+  // Nor when the refusing translation was already stale before the op (a
+  // flush an earlier caller deferred and never issued) and O's op had
+  // nothing to change: R flushing it is incidental to R's own change, as
+  // for tlb-stale (StaleLedger::blames_opt).
+  if (c.stale != nullptr && c.opt.tlb_refuses(a.range.mm, a.range.va, AccessKind::kWrite) &&
+      !c.stale->blames_opt(c.ref, a.range.mm, a.range.va) &&
+      !log_writes_page(c.opt.log(), a.range.mm, a.range.va)) {
     return "";
   }
   return absl::StrFormat(
