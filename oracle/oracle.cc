@@ -82,7 +82,16 @@ void Oracle::after_op(const OpContext& o, std::vector<Divergence>* out) {
   note_events_after();
   merge_touched(o.ref, o.opt, &blocks_);
   env_.update(o.ref, o.op.hints, blocks_);
-  note_events_after();
+  // After the update, over the access's whole block: on a contiguous block
+  // of O the update it made counts for every entry (the gather).
+  const ptediff_geometry& g = o.ref.geo();
+  for (const EventAccess& a : o.events) {
+    if (!a.after || !(access_ok(a.ref) || access_ok(a.opt))) continue;
+    const uint64_t va0 = a.va & ~(block_bytes(g) - 1);
+    for (uint32_t k = 0; k < g.cont_ptes; ++k) {
+      env_.note_access(a.mm, va0 + k * page_bytes(g), a.kind == AccessKind::kWrite);
+    }
+  }
   forgive_tlb_decided(o.ref_rets, o.opt_rets, o.opt, o.op.op, &env_);
   for (const EventAccess& a : o.events) {
     forgive_tlb_decided(event_ret(a, a.ref), event_ret(a, a.opt), o.opt, event_op(a), &env_);
