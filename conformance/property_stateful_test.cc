@@ -74,7 +74,7 @@ class StatefulMutant : public ::testing::TestWithParam<std::string> {};
 TEST_P(StatefulMutant, PropertyFailsWithAShrunkRepro) {
   StatefulConfig c;
   c.header = header_for_mutant(GetParam());
-  c.max_success = 10000;  // a budget: the property stops at the first failure
+  c.max_success = 20000;  // a budget: the property stops at the first failure
   c.max_size = 50;
   c.seed = 0xbadc0de;
   const StatefulOutcome out = check_stateful(c);

@@ -110,6 +110,8 @@ rc::Gen<uint64_t> gen_field(Field f, const ptediff_geometry& geo, uint64_t windo
       return gen::weightedElement<uint64_t>({{2, 0}, {3, 1}, {1, 2}});
     case Field::kWrite:
       return sticky(recent.write, gen::weightedElement<uint64_t>({{1, 0}, {3, 1}}));
+    case Field::kSlot:  // 8: the offset bit where a valid entry keeps DBM; 16: CONT
+      return gen::weightedElement<uint64_t>({{3, 0}, {2, 8}, {1, 16}, {1, 31}});
     default:
       return gen::inRange<uint64_t>(0, field_max(f, geo, window) + 1);
   }
@@ -149,6 +151,13 @@ rc::Gen<OpKind> gen_kind() {
       {1, K::kClearYoungDirtyPtes},
       {2, K::kPtepModifyProt},
       {1, K::kPteBatchHint},
+      {1, K::kMprotectNone},
+      {1, K::kNumaFault},
+      {1, K::kSwapOut},
+      {1, K::kSwapIn},
+      {1, K::kTryToMigrate},
+      {1, K::kRemoveMigration},
+      {1, K::kUffdWp},
   });
 }
 
@@ -161,15 +170,30 @@ rc::Gen<OpKind> gen_next_kind(OpKind prev) {
     case K::kFault:
     case K::kSetPtes:
     case K::kSplitPmd:
-      return gen::weightedOneOf<OpKind>({{1, gen_kind()},
-                                         {1, gen::element(K::kAccess, K::kMadvFree, K::kReferenced,
-                                                          K::kFork, K::kFault, K::kMprotect)}});
+      return gen::weightedOneOf<OpKind>(
+          {{1, gen_kind()},
+           {1, gen::element(K::kAccess, K::kMadvFree, K::kReferenced, K::kFork, K::kFault,
+                            K::kMprotect, K::kMprotectNone)}});
     case K::kAccess:
     case K::kTlbFill:
       return gen::weightedOneOf<OpKind>(
           {{1, gen_kind()},
            {1, gen::element(K::kPtepGet, K::kWpFault, K::kAccess, K::kPtepGetAndClear,
                             K::kPtepSetWrprotect, K::kZap, K::kPtepSetAccessFlags)}});
+    // Non-present entries are then copied, zapped, read or made present again.
+    case K::kMprotectNone:
+      return gen::weightedOneOf<OpKind>({{1, gen_kind()},
+                                         {1, gen::weightedElement<OpKind>({{3, K::kFork},
+                                                                           {1, K::kNumaFault},
+                                                                           {1, K::kMprotect},
+                                                                           {1, K::kZap},
+                                                                           {1, K::kPtepGet}})}});
+    case K::kSwapOut:
+    case K::kTryToMigrate:
+      return gen::weightedOneOf<OpKind>(
+          {{1, gen_kind()},
+           {1, gen::element(K::kSwapIn, K::kRemoveMigration, K::kFork, K::kZap, K::kPtepGet,
+                            K::kUffdWp, K::kMremap)}});
     default:
       return gen_kind();
   }

@@ -28,10 +28,14 @@ namespace {
 [[nodiscard]] uint64_t mix_op(uint64_t h, const Op& op, const std::vector<Ret>& rr,
                               const std::vector<Ret>& orr, const Machine& ref, const Machine& opt,
                               const std::vector<Divergence>& divs) {
-  // Every operand but `prim`, the last (an event's: 0 in every op; mixing it
-  // would change every hash recorded before events existed).
-  static_assert(static_cast<size_t>(Field::kPrim) + 1 == kNumFields, "prim is the last operand");
-  for (size_t i = 0; i + 1 < kNumFields; ++i) h = mix(h, op.f[i]);
+  // Every operand before `prim` (an event's: 0 in every op), then the later
+  // ones only when set, tagged with their index: mixing `prim` or a zero
+  // later operand would change every hash recorded before they existed.
+  constexpr size_t kPrimIndex = static_cast<size_t>(Field::kPrim);
+  for (size_t i = 0; i < kPrimIndex; ++i) h = mix(h, op.f[i]);
+  for (size_t i = kPrimIndex + 1; i < kNumFields; ++i) {
+    if (op.f[i] != 0) h = mix(h, op.f[i] ^ (i << 56));
+  }
   for (const Ret& r : rr) h = mix(h, r.value);
   for (const Ret& r : orr) h = mix(h, r.value);
   for (const Machine* m : {&ref, &opt}) {

@@ -83,6 +83,30 @@ constexpr OpSpec kSpecs[] = {
      "mid-op: a speculative walk caching the page or block, before O's primitive `prim`"},
     {OpKind::kEvLockless, "@lockless", OpClass::kEvent, FIELDS(F::kPrim, F::kMm, F::kVa),
      "mid-op: O's ptep_get_lockless on another CPU, before O's primitive `prim`"},
+    {OpKind::kMprotectNone, "mprotect_none", OpClass::kFlow,
+     FIELDS(F::kMm, F::kVa, F::kNr, F::kNuma),
+     "mprotect(PROT_NONE) (numa=1: change_prot_numa) over a range: present entries become "
+     "PROT_NONE through ptep_modify_prot_start/commit, then flush"},
+    {OpKind::kNumaFault, "numa_fault", OpClass::kFlow, FIELDS(F::kMm, F::kVa, F::kWrite),
+     "do_numa_page on a PROT_NONE entry: the folio's PROT_NONE entries are made accessible "
+     "again, the faulting one young"},
+    {OpKind::kSwapOut, "swap_out", OpClass::kFlow, FIELDS(F::kMm, F::kVa, F::kSlot),
+     "try_to_unmap of the folio at va: every mapping cleared (ptep_clear_flush), dirty "
+     "accounted, a swap entry set in its place"},
+    {OpKind::kSwapIn, "swap_in", OpClass::kFlow, FIELDS(F::kMm, F::kVa, F::kOrder, F::kWrite),
+     "do_swap_page: a new folio of the largest order whose aligned swap entries are "
+     "consecutive, mapped over them with one set_ptes"},
+    {OpKind::kTryToMigrate, "try_to_migrate", OpClass::kFlow, FIELDS(F::kMm, F::kVa),
+     "try_to_migrate of the folio at va: every mapping cleared and flushed, a migration entry "
+     "(with young/dirty) set in its place"},
+    {OpKind::kRemoveMigration, "remove_migration_ptes", OpClass::kFlow,
+     FIELDS(F::kMm, F::kVa, F::kPlace),
+     "the migration entries of the folio named at va become mappings of a new folio, one "
+     "set_pte_at each"},
+    {OpKind::kUffdWp, "uffd_wp", OpClass::kFlow,
+     FIELDS(F::kMm, F::kVa, F::kNr, F::kResolve, F::kMarkers),
+     "UFFDIO_WRITEPROTECT over a range: present entries through modify_prot, swap entries and "
+     "markers with set_pte_at, then flush"},
 };
 #undef FIELDS
 

@@ -61,6 +61,16 @@ enum class OpKind : uint8_t {
   kEvAccess,    // a hardware access with HAFDBS updates
   kEvTlbFill,   // a speculative walk / TLB fill
   kEvLockless,  // ptep_get_lockless on another CPU
+  // Core-mm flows that create and consume non-present entries (PROT_NONE,
+  // swap, migration entries, uffd-wp markers; docs/DESIGN.md §4.7). Listed
+  // last so that the kinds above keep their numbers (trace hashes).
+  kMprotectNone,
+  kNumaFault,
+  kSwapOut,
+  kSwapIn,
+  kTryToMigrate,
+  kRemoveMigration,
+  kUffdWp,
   kCount,
 };
 inline constexpr size_t kNumOpKinds = static_cast<size_t>(OpKind::kCount);

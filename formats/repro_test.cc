@@ -53,6 +53,13 @@ referenced mm=0 va=0x10000
 mkclean mm=0 va=0x10000
 split_pmd mm=0 va=0x200000 write=0 dirty=1 place=low
 mremap mm=0 va=0x10000 nr=16 dst=0x1f0000
+mprotect_none mm=0 va=0x10000 nr=16 numa=1
+numa_fault mm=0 va=0x10000 write=1
+swap_out mm=0 va=0x10000 slot=16
+swap_in mm=0 va=0x10000 order=4 write=0
+try_to_migrate mm=0 va=0x10000
+remove_migration_ptes mm=0 va=0x10000 place=low
+uffd_wp mm=0 va=0x10000 nr=16 resolve=1 markers=1
 set_ptes mm=0 va=0x0 nr=1 folio=255 idx=511 prot=none
 set_ptes mm=0 va=0x0 nr=1 folio=1 idx=2 prot=a|d|w|x|nc|special
 set_ptes mm=0 va=0x0 nr=1 folio=1 idx=2 prot=a|d|ro

@@ -66,7 +66,7 @@ TEST_P(AgentTest, NoUpdateWhenAlreadyYoungAndDirty) {
 
 TEST_P(AgentTest, Faults) {
   poke(va(1), entry(kPfn, kRoYoung));                                 // not writable
-  poke(va(2), entry(kPfn, (kRoYoung & ~PTE_VALID) | PTE_PROT_NONE));  // PROT_NONE
+  poke(va(2), entry(kPfn, (kRoYoung & ~PTE_VALID) | PTE_PRESENT_INVALID));  // PROT_NONE
   poke(va(3), entry(kPfn, kRoYoung & ~PTE_UXN));                      // executable
   m_.begin_op();
   EXPECT_EQ(Access(1, AccessKind::kWrite), AccessResult::kPermissionFault);
@@ -153,7 +153,7 @@ TEST_P(AgentTest, TlbFillCachesWholeBlockOnlyForValidContWithBlock) {
 
 TEST_P(AgentTest, TlbFillNeverCachesOldOrInvalidEntries) {
   poke(va(1), entry(kPfn, kRwClean & ~PTE_AF));
-  poke(va(2), entry(kPfn, (kRoYoung & ~PTE_VALID) | PTE_PROT_NONE));
+  poke(va(2), entry(kPfn, (kRoYoung & ~PTE_VALID) | PTE_PRESENT_INVALID));
   poke_block(block_va(1), kPfn, kRwClean);
   poke(va(cont() + 6), entry(kPfn + 6, (kRwClean & ~PTE_AF) | PTE_CONT));
   EXPECT_FALSE(m_.tlb_fill(kUserMm, va(1), false, 0));

@@ -121,6 +121,7 @@ class Machine {
   // when there is none.
   uint64_t next_valid(uint32_t mm, uint64_t va) const { return mms_[mm].window.next_valid(va); }
   uint64_t next_none(uint32_t mm, uint64_t va) const { return mms_[mm].window.next_none(va); }
+  uint64_t next_used(uint32_t mm, uint64_t va) const { return mms_[mm].window.next_used(va); }
   // Whether every entry of [va, va + n pages) is none.
   bool all_none(uint32_t mm, uint64_t va, uint64_t n) const {
     return mms_[mm].window.all_none(va, n);

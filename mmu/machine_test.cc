@@ -186,7 +186,7 @@ TEST_P(MachinePrimTest, FlushesInvalidateTheTlbThroughThePrimitives) {
 TEST_P(MachinePrimTest, ResetLeavesNothingOfTheLastRun) {
   for (uint32_t id = 0; id < kNumMms; ++id) {
     poke(va(1), entry(kPfn, kRoYoung), id);
-    poke(va(m_.window_limit() / page() - 1), PTE_PROT_NONE, id);  // last page, not valid
+    poke(va(m_.window_limit() / page() - 1), PTE_PRESENT_INVALID, id);  // last page, not valid
   }
   poke_block(block_va(1), kPfn, kRwClean);
   ASSERT_TRUE(m_.tlb_fill(kUserMm, va(cont()), /*block=*/true, 0));

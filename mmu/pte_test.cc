@@ -115,9 +115,9 @@ TEST_P(PteGranuleTest, PfnRoundTripAtTheEdges) {
 TEST_P(PteGranuleTest, NoneAndPresent) {
   EXPECT_TRUE(pte_none(0));
   EXPECT_FALSE(pte_present(0));
-  EXPECT_FALSE(pte_none(PTE_PROT_NONE));
-  EXPECT_TRUE(pte_present(PTE_PROT_NONE));  // PROT_NONE: present but invalid
-  EXPECT_FALSE(pte_valid(PTE_PROT_NONE));
+  EXPECT_FALSE(pte_none(PTE_PRESENT_INVALID));
+  EXPECT_TRUE(pte_present(PTE_PRESENT_INVALID));  // PROT_NONE: present but invalid
+  EXPECT_FALSE(pte_valid(PTE_PRESENT_INVALID));
   EXPECT_TRUE(pte_present(pfn_pte(&geo_, kPfn, kRoYoung)));
 }
 

@@ -35,8 +35,9 @@ void TableWindow::clear() {
 }
 
 uint64_t TableWindow::next_page(const std::vector<uint64_t>& bits, uint64_t va, bool want) const {
-  // Nothing to find: an empty mm (valid) or a full one (none).
-  if (pages_ == 0 || (want ? num_valid_ == 0 : num_used_ == pages_)) return limit_;
+  // Nothing to find: no page with the bit set, or none without it.
+  const uint64_t set = &bits == &valid_ ? num_valid_ : num_used_;
+  if (pages_ == 0 || (want ? set == 0 : set == pages_)) return limit_;
   uint64_t start = va >> geo_.page_shift;
   if (start >= pages_) start %= pages_;  // (a division only when va is past the window)
   // Two passes over the words: [start, pages_), then [0, start).

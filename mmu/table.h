@@ -79,6 +79,7 @@ class TableWindow {
   // over the bitmaps: the repair step asks this for nearly every op.
   uint64_t next_valid(uint64_t va) const { return next_page(valid_, va, true); }
   uint64_t next_none(uint64_t va) const { return next_page(used_, va, false); }
+  uint64_t next_used(uint64_t va) const { return next_page(used_, va, true); }
   // Whether no entry of [va, va + n pages) is valid (none: every entry is 0).
   bool none_valid(uint64_t va, uint64_t n) const { return !any_bit(valid_, va, n); }
   bool all_none(uint64_t va, uint64_t n) const { return !any_bit(used_, va, n); }

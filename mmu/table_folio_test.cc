@@ -80,7 +80,7 @@ TEST_P(TableWindowTest, OccupancySearchesMatchAScan) {
     const auto writes = *rc::gen::container<std::vector<std::pair<uint64_t, uint8_t>>>(
         rc::gen::pair(rc::gen::inRange<uint64_t>(0, pages), rc::gen::inRange<uint8_t>(0, 3)));
     for (const auto& [p, kind] : writes) {
-      const pte_t v = kind == 0 ? 0 : kind == 1 ? (PTE_VALID | PTE_TYPE_PAGE) : PTE_PROT_NONE;
+      const pte_t v = kind == 0 ? 0 : kind == 1 ? (PTE_VALID | PTE_TYPE_PAGE) : PTE_PRESENT_INVALID;
       w_.set(w_.pte_entry(p * page_), v);
     }
     auto scan = [&](uint64_t from, auto pred) {

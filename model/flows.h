@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "model/api.h"
 #include "formats/ops.h"
+#include "model/api.h"
 
 namespace ptediff {
 
@@ -37,10 +37,10 @@ struct EnvelopeHints {
 };
 
 struct Prepared {
-  Op op;                     // the repaired op (what the text repro shows)
-  ptediff_folio folio{};     // the folio the op maps (fault, split_pmd, wp copy, set_ptes)
-  std::vector<Range> rmap;   // referenced / mkclean: every mapping of the folio
-  Range range;               // the entries the op is about (for reports and hints)
+  Op op;                    // the repaired op (what the text repro shows)
+  ptediff_folio folio{};    // the folio the op maps (fault, split_pmd, wp copy, set_ptes)
+  std::vector<Range> rmap;  // referenced / mkclean: every mapping of the folio
+  Range range;              // the entries the op is about (for reports and hints)
   EnvelopeHints hints;
 };
 
@@ -64,6 +64,20 @@ struct Ret {
 
 // Runs `p` on one side, appending what it returns to `rets`.
 void run_op(const Prepared& p, Api& api, std::vector<Ret>* rets);
+// The flows of non-present entries (flows_nonpresent.cc); false for other kinds.
+bool run_nonpresent_op(const Prepared& p, Api& api, std::vector<Ret>* rets);
+
+// The return to user space after a fault handler: the faulting access is
+// retried (on the entry the address itself picks in its block) and must
+// succeed; appended as a kRetry return.
+void retry_access(Api& api, uint32_t mm, uint64_t va, AccessKind kind, std::vector<Ret>* rets);
+
+// Appends a folio accounting result (kFolioAD: bit 0 young, bit 1 dirty),
+// merging it into the previous one when it continues the same folio
+// contiguously (backends may batch differently). *last_folio tracks the
+// folio of the last result.
+void append_folio_ad(std::vector<Ret>* rets, Range r, uint64_t folio_id, uint64_t ad,
+                     uint64_t* last_folio, uint64_t page);
 
 // folio_pte_batch (mm/internal.h): how many entries from `va` map consecutive
 // pages of the folio of `pte` with the same protection (ignoring young, dirty

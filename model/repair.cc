@@ -2,7 +2,10 @@
 #include "model/repair.h"
 
 #include <algorithm>
+#include <bit>
 #include <optional>
+
+#include "model/swp.h"
 
 namespace ptediff {
 namespace {
@@ -29,9 +32,11 @@ class View {
     const uint64_t pmd = ptediff_pmd_size(&geo_);
     return (pmd - (va & (pmd - 1))) / page_;
   }
+  // The folio a present entry maps (PROT_NONE entries keep their pfn).
   bool folio_of(pte_t pte, ptediff_folio* f) const {
-    return pte_valid(pte) && m_.folio_of(pte_pfn(&geo_, pte), f);
+    return pte_present(pte) && m_.folio_of(pte_pfn(&geo_, pte), f);
   }
+  bool folio_of_pfn(uint64_t pfn, ptediff_folio* f) const { return m_.folio_of(pfn, f); }
 
   // The first valid / none page at or after va, wrapping around the window.
   std::optional<uint64_t> next_valid(uint32_t mm, uint64_t va) const {
@@ -39,6 +44,21 @@ class View {
   }
   std::optional<uint64_t> next_none(uint32_t mm, uint64_t va) const {
     return found(m_.next_none(mm, va));
+  }
+  // The first entry that is not none at or after va, wrapping around.
+  std::optional<uint64_t> next_used(uint32_t mm, uint64_t va) const {
+    return found(m_.next_used(mm, va));
+  }
+  // The first entry satisfying pred at or after va, wrapping around (a scan
+  // of the window: only the non-present flows ask).
+  template <typename Pred>
+  std::optional<uint64_t> next_where(uint32_t mm, uint64_t va, Pred pred) const {
+    const uint64_t start = std::min(va / page_, pages_ - 1);
+    for (uint64_t k = 0; k < pages_; ++k) {
+      const uint64_t at = ((start + k) % pages_) * page_;
+      if (pred(pte(mm, at))) return at;
+    }
+    return std::nullopt;
   }
   // Whether the n pages from va are all none (and inside the window).
   bool all_none(uint32_t mm, uint64_t va, uint64_t n) const {
@@ -114,18 +134,35 @@ class View {
   uint64_t page_, pages_;
 };
 
-// Moves op's va to the first valid entry at or after it in its mm (or, when
-// that mm maps nothing, in the next mm that maps something).
-bool repair_to_valid(const View& v, Op& op) {
+// Moves op's va to the first entry `find(v, mm, va)` returns at or after it
+// in its mm (or, when that mm has none, in the next mm that has one).
+template <typename Find>
+bool repair_to(const View& v, Op& op, Find find) {
   for (uint32_t k = 0; k < kNumMms; ++k) {
     const uint32_t mm = static_cast<uint32_t>((op.get(Field::kMm) + k) % kNumMms);
-    auto a = v.next_valid(mm, op.get(Field::kVa));
+    std::optional<uint64_t> a = find(mm, op.get(Field::kVa));
     if (!a) continue;
     op.set(Field::kMm, mm);
     op.set(Field::kVa, *a);
     return true;
   }
   return false;
+}
+
+bool repair_to_valid(const View& v, Op& op) {
+  return repair_to(v, op, [&](uint32_t mm, uint64_t va) { return v.next_valid(mm, va); });
+}
+
+// To the next entry that is not none: the calls core-mm makes on any entry
+// (ptep_get, the lockless getter, pte_clear, ptep_get_and_clear of mremap).
+bool repair_to_used(const View& v, Op& op) {
+  return repair_to(v, op, [&](uint32_t mm, uint64_t va) { return v.next_used(mm, va); });
+}
+
+// To the next entry satisfying pred.
+template <typename Pred>
+bool repair_to_entry(const View& v, Op& op, Pred pred) {
+  return repair_to(v, op, [&](uint32_t mm, uint64_t va) { return v.next_where(mm, va, pred); });
 }
 
 // Clamps op's nr so that [va, va+nr) stays in the window.
@@ -271,11 +308,105 @@ void reset_prepared(const Op& in, Prepared* out) {
   h.moved = h.moved_by_folio = false;
 }
 
-// A single-entry call: va moves to the next valid entry.
-bool prepare_single(const View& v, Prepared* out) {
+// A single-entry call: va moves to the next valid entry (`any`: the next
+// entry that is not none).
+bool prepare_single(const View& v, Prepared* out, bool any = false) {
   Op& op = out->op;
-  if (!repair_to_valid(v, op)) return false;
+  if (!(any ? repair_to_used(v, op) : repair_to_valid(v, op))) return false;
   out->range = {static_cast<uint32_t>(op.get(Field::kMm)), op.get(Field::kVa), 1};
+  return true;
+}
+
+// do_numa_page: va moves to the next PROT_NONE entry mapping a folio; the
+// range is the folio's extent within that page table and the window.
+bool prepare_numa_fault(const View& v, Prepared* p) {
+  Op& op = p->op;
+  if (!repair_to_entry(v, op, [&](pte_t e) {
+        ptediff_folio f{};
+        return pte_protnone(e) && v.folio_of(e, &f);
+      })) {
+    return false;
+  }
+  const uint32_t mm = static_cast<uint32_t>(op.get(Field::kMm));
+  const uint64_t va = op.get(Field::kVa);
+  const pte_t e = v.pte(mm, va);
+  v.folio_of(e, &p->folio);
+  const uint64_t pmd = ptediff_pmd_size(&v.geo());
+  const uint64_t back = (pte_pfn(&v.geo(), e) - p->folio.start_pfn) * v.page();
+  const uint64_t start = std::max(va - std::min(back, va), va & ~(pmd - 1));
+  const uint64_t end = std::min(
+      {start + p->folio.nr_pages * v.page(), (va & ~(pmd - 1)) + pmd, v.pages() * v.page()});
+  p->range = {mm, start, static_cast<uint32_t>((end - start) / v.page())};
+  return true;
+}
+
+// try_to_unmap / try_to_migrate: the folio mapped at the next valid entry,
+// and every mapping of it (the rmap).
+bool prepare_unmap_folio(const View& v, Prepared* p) {
+  if (!prepare_single(v, p)) return false;
+  const pte_t e = v.pte(p->range.mm, p->range.va);
+  if (!v.folio_of(e, &p->folio)) return false;  // a special mapping
+  p->rmap = v.rmap(e);
+  return true;
+}
+
+// do_swap_page: va moves to the next swap entry; the folio is of the largest
+// order up to `order` whose aligned range holds swap entries with the same
+// type and flags and consecutive offsets, the first aligned like the range
+// (can_swapin_thp, thp_swap_suitable_orders; order 0 always fits).
+bool prepare_swap_in(const View& v, FolioMap& folios, Prepared* p) {
+  Op& op = p->op;
+  if (!repair_to_entry(v, op, is_real_swap_pte)) return false;
+  const uint32_t mm = static_cast<uint32_t>(op.get(Field::kMm));
+  const uint64_t va = op.get(Field::kVa);
+  for (int64_t order = op.get(Field::kOrder); order >= 0; --order) {
+    const uint64_t n = 1ULL << order;
+    const uint64_t base = va & ~(n * v.page() - 1);
+    if (base / v.page() + n > v.pages()) continue;
+    const pte_t first = v.pte(mm, base);
+    bool fits = is_real_swap_pte(first) && pte_swp_offset(first) % n == 0;
+    for (uint64_t i = 1; fits && i < n; ++i) {
+      fits = v.pte(mm, base + i * v.page()) ==
+             (first & ~(PTEDIFF_SWP_OFFSET_MASK << PTEDIFF_SWP_OFFSET_SHIFT)) +
+                 ptediff_swp_entry(0, pte_swp_offset(first) + i);
+    }
+    if (!fits) continue;
+    op.set(Field::kOrder, order);
+    p->folio = folios.alloc(static_cast<uint32_t>(order), Placement::kLow);
+    p->range = {mm, base, static_cast<uint32_t>(n)};
+    return true;
+  }
+  return false;
+}
+
+// remove_migration_ptes: va moves to the next migration entry; the new folio
+// has the old one's order; p->rmap lists every run of migration entries, in
+// every mm, naming pages of the old folio.
+bool prepare_remove_migration(const View& v, FolioMap& folios, Prepared* p) {
+  Op& op = p->op;
+  if (!repair_to_entry(v, op, is_migration_pte)) return false;
+  const uint32_t mm = static_cast<uint32_t>(op.get(Field::kMm));
+  const pte_t e = v.pte(mm, op.get(Field::kVa));
+  ptediff_folio old{};
+  if (!v.folio_of_pfn(migration_pfn(v.geo(), e), &old)) return false;
+  for (uint32_t m = 0; m < kNumMms; ++m) {
+    for (uint64_t i = 0; i < v.pages(); ++i) {
+      const pte_t x = v.pte(m, i * v.page());
+      const uint64_t pfn = migration_pfn(v.geo(), x);
+      if (!is_migration_pte(x) || pfn < old.start_pfn || pfn >= old.start_pfn + old.nr_pages) {
+        continue;
+      }
+      Range* last = p->rmap.empty() ? nullptr : &p->rmap.back();
+      if (last != nullptr && last->mm == m && last->va + last->nr * v.page() == i * v.page()) {
+        ++last->nr;
+      } else {
+        p->rmap.push_back({m, i * v.page(), 1});
+      }
+    }
+  }
+  p->folio = folios.alloc(static_cast<uint32_t>(std::countr_zero(old.nr_pages)),
+                          static_cast<Placement>(op.get(Field::kPlace)));
+  p->range = {mm, op.get(Field::kVa), 1};
   return true;
 }
 
@@ -295,6 +426,7 @@ bool prepare_api_op(const View& v, FolioMap& folios, Prepared* out) {
     case K::kPtepGetLockless:
     case K::kPteClear:
     case K::kPtepGetAndClear:
+      return prepare_single(v, out, /*any=*/true);
     case K::kPtepClearFlush:
     case K::kPtepSetWrprotect:
     case K::kPtepModifyProt:
@@ -375,6 +507,20 @@ bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* ou
     case K::kEvTlbFill:
     case K::kEvLockless:
       return false;
+    case K::kMprotectNone:
+    case K::kUffdWp:
+      clamp_to_window(v, op);
+      out->range = {mm, op.get(Field::kVa), static_cast<uint32_t>(op.get(Field::kNr))};
+      return true;
+    case K::kNumaFault:
+      return prepare_numa_fault(v, out);
+    case K::kSwapOut:
+    case K::kTryToMigrate:
+      return prepare_unmap_folio(v, out);
+    case K::kSwapIn:
+      return prepare_swap_in(v, folios, out);
+    case K::kRemoveMigration:
+      return prepare_remove_migration(v, folios, out);
     default:
       return prepare_api_op(v, folios, out);
   }

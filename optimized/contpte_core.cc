@@ -138,6 +138,9 @@ void contpte_try_fold_block(const Ctx& c, uint64_t addr, pte_t pte) {
   const pte_t prot = pte_pgprot(geo, pte_mkold_clean(pte));
   const bool foldable = all_block_ptes(c, addr, [&](uint64_t a) {
     const pte_t sub = pte_mknoncont(pte_mkold_clean(c.read(a)));
+    if (c.mutant(Mutant::kFoldCountsProtnone) && pte_protnone(sub)) [[unlikely]] {
+      return pte_pfn(geo, sub) == block_pfn + c.block_index(a);
+    }
     return fold_entry_matches(c, sub, pfn_pte(geo, block_pfn + c.block_index(a), prot));
   });
   if (foldable) contpte_convert(c, addr, pte_mkcont(pte));
@@ -212,7 +215,9 @@ pte_t contpte_ptep_get_lockless(const Ctx& c, uint64_t addr) {
 // could not take the faults a later unfold would cause, so contpte_set_ptes
 // hands a kernel mm straight to the plain __set_ptes.
 void contpte_set_ptes(const Ctx& c, uint64_t addr, pte_t pte, uint64_t nr) {
-  if (!c.mm_is_user()) {
+  // A non-valid entry (PROT_NONE copied by fork's batches) is never CONT:
+  // the hardware must not use it, and no contiguous block holds one.
+  if (!c.mm_is_user() || (!pte_valid(pte) && !c.mutant(Mutant::kSetPtesContNonvalid))) {
     plain::set_ptes(c, addr, pte, nr);
     return;
   }
@@ -313,7 +318,16 @@ void contpte_clear_full_ptes(const Ctx& c, uint64_t addr, uint64_t nr) {
 // entries ORed in (for whole blocks that is exactly the gathered state).
 pte_t contpte_get_and_clear_full_ptes(const Ctx& c, uint64_t addr, uint64_t nr) {
   if (!c.mutant(Mutant::kClearFullNoPartialUnfold)) contpte_try_unfold_partial(c, addr, nr);
-  return plain::get_and_clear_full_ptes(c, addr, nr);
+  pte_t got = plain::get_and_clear_full_ptes(c, addr, nr);
+  if (c.mutant(Mutant::kGetGathersNonpresent)) [[unlikely]] {
+    const uint64_t end = addr + nr * c.page_size();
+    if (!c.block_aligned(end)) {
+      for (uint64_t a = end; !c.block_aligned(a); a += c.page_size()) {
+        got = gather_young_dirty(got, c.read(a));
+      }
+    }
+  }
+  return got;
 }
 
 // Contract: clear_young_dirty_ptes on a range that starts or ends in a CONT

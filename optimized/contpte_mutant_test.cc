@@ -351,6 +351,69 @@ std::map<std::string, Scenario> scenarios() {
               EXPECT_LT(pte_pfn(&r.geo(), bad.entries[i]) << r.geo().page_shift, 1ULL << 48) << i;
             }
           }};
+
+  // A PROT_NONE entry of pfn: present-invalid, no user access (PAGE_NONE).
+  static constexpr auto protnone = [](const BackendFixture& r, uint64_t pfn) {
+    return pte_mkinvalid((r.entry(pfn) & ~PTE_USER) | PTE_UXN);
+  };
+
+  s["set-ptes-cont-nonvalid"] = {
+      .run =
+          [](BackendFixture& r, Obs& o) {
+            const ptediff_folio f = r.block_folio();
+            r.machine().begin_op();
+            r.api().set_ptes(kUserMm, r.block_va(1), protnone(r, f.start_pfn), r.cont());
+            o.entries = r.block_entries(r.block_va(1));
+            finish(r, o);
+          },
+      .check =
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
+            for (unsigned i = 0; i < r.cont(); ++i) {
+              EXPECT_TRUE(pte_protnone(good.entries[i])) << i;
+              EXPECT_FALSE(pte_cont(good.entries[i])) << i;
+              EXPECT_TRUE(pte_valid_cont(bad.entries[i])) << i;  // pte_mkcont made it valid
+            }
+          }};
+
+  s["fold-counts-protnone"] = {
+      .run =
+          [](BackendFixture& r, Obs& o) {
+            const ptediff_folio f = r.block_folio();
+            write_block_one_by_one(r, kUserMm, f.start_pfn, [&](unsigned i, pte_t e) {
+              return i < r.cont() / 2 ? protnone(r, f.start_pfn + i) : e;
+            });
+            o.entries = r.block_entries(r.block_va(1));
+            finish(r, o);
+          },
+      .check =
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
+            EXPECT_TRUE(pte_protnone(good.entries[0]));
+            EXPECT_FALSE(pte_cont(good.entries[r.cont() - 1]));
+            EXPECT_TRUE(pte_valid_cont(bad.entries[0]));  // the PROT_NONE page is accessible
+          }};
+
+  s["get-gathers-nonpresent"] = {
+      .run =
+          [](BackendFixture& r, Obs& o) {
+            const unsigned half = r.cont() / 2;
+            for (unsigned i = 0; i < r.cont(); ++i) {
+              // Swap entries whose offset sets bit 51 (DBM in a valid entry).
+              r.machine().poke(kUserMm, r.block_va(1, i),
+                               i < half ? r.entry(0x40000 + i, kRwClean & ~PTE_AF)
+                                        : ptediff_swp_entry(0, (1ULL << 39) + i));
+            }
+            r.machine().begin_op();
+            o.rets.push_back(r.api().get_and_clear_full_ptes(kUserMm, r.block_va(1), half, 1));
+            o.entries = r.block_entries(r.block_va(1));
+            finish(r, o);
+          },
+      .check =
+          [](const Obs& good, const Obs& bad, const BackendFixture& r) {
+            EXPECT_FALSE(pte_dirty(good.rets[0]));
+            EXPECT_FALSE(pte_young(good.rets[0]));
+            EXPECT_TRUE(pte_dirty(bad.rets[0]));  // the swap offset read as hardware dirt
+            EXPECT_EQ(good.entries, bad.entries);
+          }};
   return s;
 }
 

@@ -1,6 +1,7 @@
 // ptediff: return-value, R's and O's returns compared pairwise against the
 // pre-op envelope (docs/DESIGN.md §5.4).
 #include "absl/strings/str_format.h"
+#include "model/swp.h"
 #include "oracle/checks.h"
 
 namespace ptediff {
@@ -89,16 +90,23 @@ std::string return_problem(const CheckContext& c, const Ret& a, const Ret& b) {
       bad = absl::StrFormat("O's return invented %s", name);
   };
   switch (a.type) {
-    case RetType::kPte:
-      if (pte_norm(a.value) != pte_norm(b.value)) {
-        return absl::StrFormat("returned ptes differ beyond access/dirty/CONT: R=%#x O=%#x",
+    case RetType::kPte: {
+      const ptediff_geometry& g = c.ref.geo();
+      if (entry_norm(g, a.value) != entry_norm(g, b.value)) {
+        return absl::StrFormat("returned %s differ%s: R=%#x O=%#x",
+                               pte_valid(a.value) || pte_valid(b.value) ? "ptes" : "entries",
+                               pte_valid(a.value) || pte_valid(b.value)
+                                   ? " beyond access/dirty/CONT"
+                                   : " (non-valid: bit for bit)",
                                a.value, b.value);
       }
-      if (pte_valid(b.value)) {
-        within("dirty", pte_dirty(b.value), Envelope::kMustD, Envelope::kMayD);
-        within("young", pte_young(b.value), Envelope::kMustY, Envelope::kMayY);
+      const EntryAD ad = entry_ad(g, b.value);
+      if (ad.carries) {
+        within("dirty", ad.dirty, Envelope::kMustD, Envelope::kMayD);
+        within("young", ad.young, Envelope::kMustY, Envelope::kMayY);
       }
       return bad;
+    }
     case RetType::kYoung:
       within("young", b.value != 0, Envelope::kMustY, Envelope::kMayY);
       return bad;

@@ -1,6 +1,7 @@
 // ptediff: the state checks: pte-state, access-dirty and cont-malformed
 // over the blocks an op touched (docs/DESIGN.md §5.2, §5.3, §5.8).
 #include "absl/strings/str_format.h"
+#include "model/swp.h"
 #include "oracle/checks.h"
 
 namespace ptediff {
@@ -47,15 +48,32 @@ bool check_block_entries(const CheckContext& c, const BlockRef& b, std::vector<D
     const uint64_t va = va0 + i * page_bytes(g);
     const pte_t r = rb[i], o = ob[i];
     any_cont |= pte_valid_cont(o);
-    if (pte_norm(r) != pte_norm(o)) {
-      add_divergence(c, DivClass::kPteState, b.mm, va,
-                     absl::StrFormat("entry mm=%u va=%#x differs beyond access/dirty/CONT: "
-                                     "R=%#x O=%#x",
-                                     b.mm, va, r, o),
+    if (entry_norm(g, r) != entry_norm(g, o)) {
+      // A non-valid entry is never part of a contiguous block: a CONT bit R
+      // does not have there is cont-malformed (contpte_set_ptes leaves CONT
+      // off non-valid entries, 4602e5757bcc); any other change is pte-state,
+      // bit for bit in a swap-format entry, where every bit is software's.
+      const bool cont_only = !pte_valid(o) && pte_cont(o) && !pte_cont(r) &&
+                             entry_norm(g, r) == entry_norm(g, o & ~PTE_CONT);
+      add_divergence(c, cont_only ? DivClass::kContMalformed : DivClass::kPteState, b.mm, va,
+                     cont_only
+                         ? absl::StrFormat("non-valid entry mm=%u va=%#x carries CONT: R=%#x O=%#x",
+                                           b.mm, va, r, o)
+                     : pte_valid(r) || pte_valid(o)
+                         ? absl::StrFormat("entry mm=%u va=%#x differs beyond access/dirty/CONT: "
+                                           "R=%#x O=%#x",
+                                           b.mm, va, r, o)
+                         : absl::StrFormat("non-valid entry mm=%u va=%#x differs (its bits are "
+                                           "software's): R=%#x O=%#x",
+                                           b.mm, va, r, o),
                      out);
     }
-    if (!pte_valid(r) || !pte_valid(o)) continue;
-    const GatheredAD ad = pte_valid_cont(o) ? gathered : GatheredAD{pte_young(o), pte_dirty(o)};
+    // Access/dirty against the envelope: valid entries (gathered over a
+    // valid+CONT block), PROT_NONE entries and migration entries (the state
+    // core-mm restores from them) on both sides.
+    const EntryAD ra = entry_ad(g, r), oa = entry_ad(g, o);
+    if (!ra.carries || !oa.carries) continue;
+    const GatheredAD ad = pte_valid_cont(o) ? gathered : GatheredAD{oa.young, oa.dirty};
     // must => logical => may, for both bits at once; the messages only on a miss.
     const uint8_t logical = (ad.young ? Envelope::kMustY | Envelope::kMayY : 0) |
                             (ad.dirty ? Envelope::kMustD | Envelope::kMayD : 0);

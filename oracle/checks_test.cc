@@ -243,5 +243,75 @@ TEST(Checks, RepairMapsSpecialEntriesOneAtATime) {
   EXPECT_FALSE(ex.ref_machine()->folio_of(pte_pfn(&ex.ref_machine()->geo(), e), nullptr));
 }
 
+// Non-present entries (docs/DESIGN.md §4.7): each check on them fires on a
+// backend that mishandles one and stays quiet on the built-in backends.
+
+// set_ptes writing a non-valid entry with CONT set (and nothing else changed).
+void set_ptes_cont_on_nonvalid(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t pte,
+                               unsigned nr) {
+  ptediff_reference_backend()->set_ptes(m, mm, addr, pte, nr);
+  if (!pte_valid(pte)) m->write(m, mm, addr, m->read(m, mm, addr) | PTE_CONT);
+}
+
+// set_ptes dropping PG_anon_exclusive from a swap entry.
+void set_ptes_drops_swp_exclusive(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr,
+                                  pte_t pte, unsigned nr) {
+  ptediff_reference_backend()->set_ptes(m, mm, addr, pte & ~PTE_SWP_EXCLUSIVE, nr);
+}
+
+// ptep_modify_prot_commit through set_ptes_cont_on_nonvalid.
+void commit_cont_on_nonvalid(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t,
+                             pte_t pte) {
+  set_ptes_cont_on_nonvalid(m, mm, addr, pte, 1);
+}
+
+// ptep_modify_prot_commit making the new entry dirty.
+void commit_makes_dirty(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t old,
+                        pte_t pte) {
+  ptediff_reference_backend()->ptep_modify_prot_commit(m, mm, addr, old, pte_mkdirty(pte));
+}
+
+constexpr const char* kProtNoneOps =
+    "fault mm=0 va=0x10000 order=4 write=1 place=low\n"
+    "ptep_test_and_clear_young mm=0 va=0x10000\n"
+    "mprotect_none mm=0 va=0x10000 nr=16 numa=0\n"
+    "ptep_get mm=0 va=0x11000\n";
+constexpr const char* kSwapOps =
+    "fault mm=0 va=0x10000 order=2 write=1 place=low\n"
+    "swap_out mm=0 va=0x10000 slot=8\n"
+    "ptep_get mm=0 va=0x11000\n";
+
+TEST(Checks, NonPresentEntriesQuietOnBuiltinBackends) {
+  for (const ptediff_backend* be : {ptediff_reference_backend(), ptediff_optimized_backend()}) {
+    EXPECT_EQ(run_with(*be, kProtNoneOps), "none") << be->name;
+    EXPECT_EQ(run_with(*be, kSwapOps), "none") << be->name;
+  }
+}
+
+TEST(Checks, ContMalformedFiresOnCONTInANonValidEntry) {
+  ptediff_backend be = *ptediff_reference_backend();
+  be.set_ptes = set_ptes_cont_on_nonvalid;
+  be.ptep_modify_prot_commit = commit_cont_on_nonvalid;
+  EXPECT_EQ(run_with(be, kProtNoneOps), "cont-malformed");
+  EXPECT_EQ(run_with(be, kSwapOps), "cont-malformed");
+}
+
+TEST(Checks, PteStateComparesSwapEntriesBitForBit) {
+  ptediff_backend be = *ptediff_reference_backend();
+  be.set_ptes = set_ptes_drops_swp_exclusive;
+  EXPECT_EQ(run_with(be, kSwapOps), "pte-state");
+  EXPECT_EQ(run_with(be, kProtNoneOps), "none");  // nothing exclusive to drop there
+}
+
+TEST(Checks, AccessDirtyCoversProtNoneEntries) {
+  ptediff_backend be = *ptediff_reference_backend();
+  be.ptep_modify_prot_commit = commit_makes_dirty;
+  // A clean folio made PROT_NONE: O's PROT_NONE entries invent dirty.
+  EXPECT_EQ(run_with(be,
+                     "fault mm=0 va=0x10000 order=4 write=0 place=low\n"
+                     "mprotect_none mm=0 va=0x10000 nr=16 numa=0\n"),
+            "access-dirty");
+}
+
 }  // namespace
 }  // namespace ptediff

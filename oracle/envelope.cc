@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "model/swp.h"
+
 namespace ptediff {
 
 Envelope::Envelope(const ptediff_geometry& geo, uint64_t window_pages)
@@ -80,7 +82,7 @@ void Envelope::move_bits(const Machine& ref, const EnvelopeHints& hints) {
     const uint64_t va = from.va + i * page;
     if (hints.moved_by_folio && ref.folio_of(pte_pfn(&geo_, ref.peek(from.mm, va)), &f)) {
       while (i + n < from.nr && (va + n * page) % pmd != 0 &&
-             pte_valid(ref.peek(from.mm, va + n * page)) &&
+             pte_present(ref.peek(from.mm, va + n * page)) &&
              ref.folio_of(pte_pfn(&geo_, ref.peek(from.mm, va + n * page)), &g) && g.id == f.id) {
         ++n;
       }
@@ -90,11 +92,12 @@ void Envelope::move_bits(const Machine& ref, const EnvelopeHints& hints) {
       const uint64_t dva = hints.moved_to.va + (i + k) * page;
       // A moved entry (mremap's move_ptes keeps the value) keeps its young
       // forgiveness and its dirty exemption, as if R's young and dirty had
-      // not just risen; a fork copy is made old anyway and gets its own
-      // exemption below.
+      // not just risen; so does a non-present entry fork copies as is (a
+      // migration entry's remembered bits, copy_nonpresent_pte). A present
+      // fork copy is made old anyway and gets its own exemption below.
+      const bool as_is = !hints.moved_by_folio || !pte_present(ref.peek(from.mm, va));
       const uint8_t keep =
-          kMayY | kMayD |
-          (hints.moved_by_folio ? 0 : kForgiven | kRefYoung | kDirtyExempt | kRefDirty);
+          kMayY | kMayD | (as_is ? kForgiven | kRefYoung | kDirtyExempt | kRefDirty : 0);
       if ((dva >> geo_.page_shift) < pages_) at(hints.moved_to.mm, dva) |= src & keep;
     }
     i += n;
@@ -110,12 +113,15 @@ void Envelope::follow_ref(const Machine& ref, const std::vector<BlockRef>& block
     uint8_t* xb = &at(b.mm, va0);
     for (uint64_t i = 0; i < block_pages; ++i) {
       uint8_t& x = xb[i];
-      const pte_t e = rb[i];
-      if (!pte_valid(e)) {
+      // Entries that carry access/dirty state for core-mm: present ones
+      // (PROT_NONE keeps the bits it had) and migration entries (which
+      // remember them for the new mapping).
+      const EntryAD ad = entry_ad(geo_, rb[i]);
+      if (!ad.carries) {
         x = 0;
         continue;
       }
-      const bool y = pte_young(e), d = pte_dirty(e);
+      const bool y = ad.young, d = ad.dirty;
       // Any event that makes R's entry young ends a forgiveness; one that
       // makes it dirty ends a fork copy's exemption.
       if (y && !(x & kRefYoung)) x &= ~kForgiven;

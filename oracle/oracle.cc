@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "model/swp.h"
 
 namespace ptediff {
 namespace {
@@ -117,15 +118,16 @@ void Oracle::event_before_op(const Machine& ref, const Machine& opt, const Event
   forgive_tlb_decided(r, o, opt, event_op(a), &env_);
 }
 
-void Oracle::check_lockless(const OpContext& o, uint32_t mm, uint64_t va, pte_t before,
-                            pte_t after, uint8_t pre_bits, pte_t v, bool saw_none,
+void Oracle::check_lockless(const OpContext& o, uint32_t mm, uint64_t va, pte_t before, pte_t after,
+                            uint8_t pre_bits, pte_t v, bool saw_none,
                             std::vector<Divergence>* out) {
   // GUP-fast treats an empty entry as "fall back to the slow path": a reader
   // that met its entry cleared mid-change (break-before-make) may return it.
   if (pte_none(v) && saw_none) return;
   const CheckContext c{o.ref, o.opt, env_, o.op, o.index, &scratch_, &stale_};
   std::string bad;
-  if (pte_norm(v) != pte_norm(before) && pte_norm(v) != pte_norm(after)) {
+  const ptediff_geometry& g = o.ref.geo();
+  if (entry_norm(g, v) != entry_norm(g, before) && entry_norm(g, v) != entry_norm(g, after)) {
     bad = absl::StrFormat(
         "returned %#x, neither R's entry before the op (%#x) nor after it (%#x) beyond "
         "access/dirty/CONT",
@@ -137,8 +139,8 @@ void Oracle::check_lockless(const OpContext& o, uint32_t mm, uint64_t va, pte_t 
       if (has(before) && has(after) && !has(v) && !(bits & excused)) {
         bad = absl::StrFormat("lost %s (R=%#x before, %#x after, O=%#x)", name, before, after, v);
       } else if (has(v) && !(bits & may)) {
-        bad = absl::StrFormat("invented %s (R=%#x before, %#x after, O=%#x)", name, before, after,
-                              v);
+        bad =
+            absl::StrFormat("invented %s (R=%#x before, %#x after, O=%#x)", name, before, after, v);
       }
     };
     judge("dirty", pte_dirty, Envelope::kMayD, Envelope::kDirtyExempt);

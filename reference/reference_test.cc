@@ -90,7 +90,7 @@ TEST_P(ReferenceTest, PtepClearFlushFlushesValidEntrySynced) {
 }
 
 TEST_P(ReferenceTest, PtepClearFlushSkipsFlushForInvalidEntry) {
-  const pte_t prot_none = entry(kPfn, (kRoYoung & ~PTE_VALID) | PTE_PROT_NONE);
+  const pte_t prot_none = entry(kPfn, (kRoYoung & ~PTE_VALID) | PTE_PRESENT_INVALID);
   poke(va(9), prot_none);
   m_.begin_op();
   EXPECT_EQ(api().ptep_clear_flush(kUserMm, va(9)), prot_none);

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "formats/repro.h"
+#include "model/swp.h"
 #include "nlohmann/json.hpp"
 
 namespace ptediff {
@@ -62,18 +63,43 @@ nlohmann::json json_cost(const Counters& c) {
           {"dsbs", c.dsbs}};
 }
 
+// A swap-format entry: its type and offset as core-mm reads them.
+std::string describe_swp(const ptediff_geometry& geo, pte_t pte) {
+  std::string s;
+  if (is_migration_pte(pte)) {
+    const uint64_t t = pte_swp_type(pte);
+    s = absl::StrFormat("migration-%s pfn=%#x",
+                        t == kSwpMigrationWrite           ? "write"
+                        : t == kSwpMigrationReadExclusive ? "read-excl"
+                                                          : "read",
+                        migration_pfn(geo, pte));
+    if (pte & migration_young_bit(geo)) absl::StrAppend(&s, " young");
+    if (pte & migration_dirty_bit(geo)) absl::StrAppend(&s, " dirty");
+  } else if (is_marker_pte(pte)) {
+    s = absl::StrFormat("marker=%#x", pte_swp_offset(pte));
+  } else {
+    s = absl::StrFormat("swap type=%d offset=%#x", pte_swp_type(pte), pte_swp_offset(pte));
+  }
+  if (pte & PTE_SWP_EXCLUSIVE) absl::StrAppend(&s, " excl");
+  if (pte & PTE_SWP_UFFD_WP) absl::StrAppend(&s, " uffd-wp");
+  return s;
+}
+
 }  // namespace
 
 std::string describe_pte(const ptediff_geometry& geo, pte_t pte) {
   if (pte_none(pte)) return "none";
+  if (is_swap_pte(pte)) return describe_swp(geo, pte);
   std::string s = absl::StrFormat("pfn=%#x", pte_pfn(&geo, pte));
   const std::pair<bool, const char*> flags[] = {{pte_valid(pte), "V"},
+                                                {pte_present_invalid(pte), "PROT_NONE"},
                                                 {pte_young(pte), "AF"},
                                                 {pte_sw_dirty(pte), "D"},
                                                 {pte_write(pte), "W"},
                                                 {pte_rdonly(pte), "RO"},
                                                 {pte_cont(pte), "CONT"},
                                                 {pte_special(pte), "SP"},
+                                                {pte_uffd_wp(pte), "UFFD"},
                                                 {(pte & PTE_UXN) == 0, "X"},
                                                 {(pte & PTE_ATTRINDX_MASK) != 0, "NC"}};
   for (const auto& [on, name] : flags) {

@@ -39,7 +39,25 @@ typedef uint64_t pte_t;
 #define PTE_DIRTY (1ULL << 55)
 #define PTE_SPECIAL (1ULL << 56)
 #define PTE_DEVMAP (1ULL << 57)
-#define PTE_PROT_NONE (1ULL << 58)  // only meaningful when !PTE_VALID
+#define PTE_UFFD_WP (1ULL << 58)  // userfaultfd write-protect tracking (present entries)
+// A present entry the hardware must not use (PROT_NONE, NUMA hinting): VALID
+// clear, nG set, every other field in the hardware layout. Since v6.10
+// ("arm64/mm: Remove PTE_PROT_NONE bit") this is the nG bit, only meaningful
+// when !PTE_VALID; bit 58 went to PTE_UFFD_WP ("arm64/mm: Add uffd
+// write-protect support").
+#define PTE_PRESENT_INVALID PTE_NG
+
+// Swap entries (not present, not none): every bit is software's.
+//   bit 2: PG_anon_exclusive, bit 3: uffd-wp, bits 6-10: type,
+//   bit 11: must be 0 (PTE_PRESENT_INVALID), bits 12-61: offset.
+// Core-mm stores migration entries and markers in the same format, with the
+// type numbers of include/linux/swap.h.
+#define PTE_SWP_EXCLUSIVE (1ULL << 2)
+#define PTE_SWP_UFFD_WP (1ULL << 3)
+#define PTEDIFF_SWP_TYPE_SHIFT 6
+#define PTEDIFF_SWP_TYPE_MASK 0x1fULL
+#define PTEDIFF_SWP_OFFSET_SHIFT 12
+#define PTEDIFF_SWP_OFFSET_MASK ((1ULL << 50) - 1)
 
 // Translation granules.
 enum ptediff_granule {
@@ -126,7 +144,19 @@ static inline pte_t pte_pgprot(const struct ptediff_geometry* g, pte_t pte) {
 
 static inline bool pte_none(pte_t pte) { return pte == 0; }
 static inline bool pte_valid(pte_t pte) { return (pte & PTE_VALID) != 0; }
-static inline bool pte_present(pte_t pte) { return (pte & (PTE_VALID | PTE_PROT_NONE)) != 0; }
+static inline bool pte_present_invalid(pte_t pte) {
+  return (pte & (PTE_VALID | PTE_PRESENT_INVALID)) == PTE_PRESENT_INVALID;
+}
+static inline bool pte_present(pte_t pte) { return pte_valid(pte) || pte_present_invalid(pte); }
+// A swap, migration or marker entry: neither none nor present.
+static inline bool is_swap_pte(pte_t pte) { return !pte_none(pte) && !pte_present(pte); }
+static inline bool pte_user(pte_t pte) { return (pte & PTE_USER) != 0; }
+static inline bool pte_user_exec(pte_t pte) { return (pte & PTE_UXN) == 0; }
+// PROT_NONE (NUMA hinting or mprotect): present-invalid and no user access.
+static inline bool pte_protnone(pte_t pte) {
+  return pte_present_invalid(pte) && !pte_user(pte) && !pte_user_exec(pte);
+}
+static inline bool pte_uffd_wp(pte_t pte) { return (pte & PTE_UFFD_WP) != 0; }
 static inline bool pte_young(pte_t pte) { return (pte & PTE_AF) != 0; }
 static inline bool pte_write(pte_t pte) { return (pte & PTE_WRITE) != 0; }
 static inline bool pte_rdonly(pte_t pte) { return (pte & PTE_RDONLY) != 0; }
@@ -156,9 +186,40 @@ static inline pte_t pte_mkwrite(pte_t pte) {
   if (pte_sw_dirty(pte)) pte &= ~PTE_RDONLY;
   return pte;
 }
-static inline pte_t pte_mkcont(pte_t pte) { return pte | PTE_CONT; }
+static inline pte_t pte_mkuffd_wp(pte_t pte) { return pte_wrprotect(pte | PTE_UFFD_WP); }
+static inline pte_t pte_clear_uffd_wp(pte_t pte) { return pte & ~PTE_UFFD_WP; }
+static inline pte_t pte_mkinvalid(pte_t pte) { return (pte | PTE_PRESENT_INVALID) & ~PTE_VALID; }
+// As arm64's: CONT and the page type, which makes a non-valid entry valid.
+static inline pte_t pte_mkcont(pte_t pte) { return pte | PTE_CONT | PTE_TYPE_PAGE; }
 static inline pte_t pte_mknoncont(pte_t pte) { return pte & ~PTE_CONT; }
 static inline bool pte_same(pte_t a, pte_t b) { return a == b; }
+
+// The bits a protection change replaces (pte_modify's mask; the permission
+// overlay index is not modelled).
+#define PTEDIFF_PTE_MODIFY_MASK                                                          \
+  (PTE_USER | PTE_PXN | PTE_UXN | PTE_RDONLY | PTE_PRESENT_INVALID | PTE_VALID | PTE_WRITE | \
+   PTE_GP | PTE_ATTRINDX_MASK)
+// pte_modify: the entry with newprot's permission bits; pfn, access, dirty,
+// CONT and software bits stay. Hardware dirt is kept in PTE_DIRTY first, and a
+// software-dirty result is made hardware dirty again (3c0696076aad).
+static inline pte_t pte_modify(pte_t pte, pte_t newprot) {
+  if (pte_hw_dirty(pte)) pte |= PTE_DIRTY;
+  pte = (pte & ~PTEDIFF_PTE_MODIFY_MASK) | (newprot & PTEDIFF_PTE_MODIFY_MASK);
+  if (pte_sw_dirty(pte)) pte = pte_mkdirty(pte);
+  return pte;
+}
+
+// Swap-format entries (__swp_entry / __swp_type / __swp_offset).
+static inline pte_t ptediff_swp_entry(uint64_t type, uint64_t offset) {
+  return ((type & PTEDIFF_SWP_TYPE_MASK) << PTEDIFF_SWP_TYPE_SHIFT) |
+         ((offset & PTEDIFF_SWP_OFFSET_MASK) << PTEDIFF_SWP_OFFSET_SHIFT);
+}
+static inline uint64_t pte_swp_type(pte_t pte) {
+  return (pte >> PTEDIFF_SWP_TYPE_SHIFT) & PTEDIFF_SWP_TYPE_MASK;
+}
+static inline uint64_t pte_swp_offset(pte_t pte) {
+  return (pte >> PTEDIFF_SWP_OFFSET_SHIFT) & PTEDIFF_SWP_OFFSET_MASK;
+}
 
 // The entry with access and dirty state removed: what fold compares and what
 // the pte-state conformance class compares (docs/DESIGN.md §5.2).
