@@ -185,12 +185,12 @@ TEST(Interleave, RunsAreDeterministic) {
 // entry; R's walk must be placed after the fault, where R has the entry.
 TEST(Interleave, AWalkIsPlacedWhereRHasTheEntry) {
   const std::string text = std::string(
-                               "ptediff-repro 1\ngranule 64k\nfeatures hafdbs\n"
-                               "fault mm=0 va=0x200000 order=5 write=0 place=low\n"
-                               "  @ prim=1 tlb_fill mm=0 va=0x200000 block=0 pick=0\n"
-                               "get_and_clear_full_ptes mm=0 va=0x200000 nr=1 full=0\n"
-                               "set_ptes mm=0 va=0x140000 nr=13 folio=0 idx=0 prot=d|w|x\n"
-                               "access mm=0 va=0x200000 kind=exec pick=0\n");
+      "ptediff-repro 1\ngranule 64k\nfeatures hafdbs\n"
+      "fault mm=0 va=0x200000 order=5 write=0 place=low\n"
+      "  @ prim=1 tlb_fill mm=0 va=0x200000 block=0 pick=0\n"
+      "get_and_clear_full_ptes mm=0 va=0x200000 nr=1 full=0\n"
+      "set_ptes mm=0 va=0x140000 nr=13 folio=0 idx=0 prot=d|w|x\n"
+      "access mm=0 va=0x200000 kind=exec pick=0\n");
   for (bool reference : {false, true}) {
     RunOptions o;
     if (reference) o.opt = ptediff_reference_backend();
@@ -198,6 +198,55 @@ TEST(Interleave, AWalkIsPlacedWhereRHasTheEntry) {
     EXPECT_FALSE(r.diverged()) << (r.diverged() ? r.divergences[0].what : "");
     EXPECT_TRUE(r.trace[0].ref_events[0].after);
   }
+}
+
+// A broken pte_clear that makes the entry valid for a moment (a stray
+// pte_mkpresent) before clearing it: on R the entry is PROT_NONE before the
+// op and none after it, so neither placement lets the hardware use it.
+void pte_clear_valid_first(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr) {
+  m->write(m, mm, addr, m->read(m, mm, addr) | PTE_VALID);
+  m->write(m, mm, addr, 0);
+}
+
+std::string clear_protnone_with(const std::string& event) {
+  return std::string(kHeader) +
+         "fault mm=0 va=0x10000 order=0 write=0 place=low\n"
+         "mprotect_none mm=0 va=0x10000 nr=1 numa=0\n"
+         "pte_clear mm=0 va=0x10000\n" +
+         event;
+}
+
+// The two judge rules for what O's hardware could do mid-op that R's can do
+// in no placement: each fires on the broken backend, and the same schedule
+// is quiet on the reference.
+TEST(Interleave, AnAccessOnlyOCompletesIsAReturnValueDivergence) {
+  const std::string text =
+      clear_protnone_with("  @ prim=2 access mm=0 va=0x10000 kind=read pick=0\n");
+  RunOptions o;
+  ptediff_backend bad = *ptediff_reference_backend();
+  bad.pte_clear = pte_clear_valid_first;
+  o.opt = &bad;
+  const RunResult r = run(parse(text), o);
+  ASSERT_TRUE(r.diverged());
+  EXPECT_EQ(r.divergences[0].cls, DivClass::kReturnValue) << r.divergences[0].what;
+  EXPECT_NE(r.divergences[0].what.find("completed on O"), std::string::npos);
+  EXPECT_TRUE(access_ok(r.trace.back().opt_events[0].access));
+  EXPECT_FALSE(run(parse(text)).diverged());
+}
+
+TEST(Interleave, AWalkOfAnEntryRNeverHoldsValidIsAPteStateDivergence) {
+  const std::string text =
+      clear_protnone_with("  @ prim=2 tlb_fill mm=0 va=0x10000 block=0 pick=0\n");
+  RunOptions o;
+  ptediff_backend bad = *ptediff_reference_backend();
+  bad.pte_clear = pte_clear_valid_first;
+  o.opt = &bad;
+  const RunResult r = run(parse(text), o);
+  ASSERT_TRUE(r.diverged());
+  EXPECT_EQ(r.divergences[0].cls, DivClass::kPteState) << r.divergences[0].what;
+  EXPECT_NE(r.divergences[0].what.find("a walk at prim 2 cached O's entry"), std::string::npos);
+  EXPECT_TRUE(r.trace.back().opt_events[0].filled);
+  EXPECT_FALSE(run(parse(text)).diverged());
 }
 
 TEST(Explore, ReferenceAndOptimizedAreCleanAtBoundTwo) {
