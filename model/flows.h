@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "formats/ops.h"
+#include "mmu/locks.h"
 #include "model/api.h"
 
 namespace ptediff {
@@ -42,6 +43,9 @@ struct Prepared {
   std::vector<Range> rmap;  // referenced / mkclean: every mapping of the folio
   Range range;              // the entries the op is about (for reports and hints)
   EnvelopeHints hints;
+  // The page-table locks the kernel path holds while it runs (mmu/locks.h):
+  // every entry a backend writes must be covered by one of them.
+  std::vector<LockId> locks;
 };
 
 // What a call returned, in the order the op made the calls.

@@ -306,6 +306,41 @@ void reset_prepared(const Op& in, Prepared* out) {
   h.clean_young.clear();
   h.moved_from = h.moved_to = {};
   h.moved = h.moved_by_folio = false;
+  out->locks.clear();
+}
+
+// The split PTE-table lock of every table `r` spans, once each.
+void lock_tables(const ptediff_geometry& g, const Range& r, std::vector<LockId>* locks) {
+  if (r.nr == 0) return;
+  const uint64_t last = r.va + (static_cast<uint64_t>(r.nr) - 1) * (1ULL << g.page_shift);
+  for (uint64_t t = r.va >> g.pmd_shift; t <= last >> g.pmd_shift; ++t) {
+    const LockId l{LockKind::kPteTable, r.mm, t};
+    if (std::find(locks->begin(), locks->end(), l) == locks->end()) locks->push_back(l);
+  }
+}
+
+// The locks the kernel path of a prepared op holds: pte_offset_map_lock of
+// every PTE table it changes entries of (the op's range, the rmap's runs,
+// fork's child range and mremap's destination; a flow holds them table by
+// table, the model for the whole op). split_pmd populates its new table under
+// pmd_lock before installing it, so both count. Hardware ops, world ops and
+// the lockless getter hold none (the getter writes nothing).
+void collect_locks(const ptediff_geometry& g, Prepared* p) {
+  switch (op_spec(p->op.kind).cls) {
+    case OpClass::kHardware:
+    case OpClass::kWorld:
+    case OpClass::kEvent:
+      return;
+    default:
+      break;
+  }
+  if (p->op.kind == K::kPtepGetLockless) return;
+  lock_tables(g, p->range, &p->locks);
+  for (const Range& r : p->rmap) lock_tables(g, r, &p->locks);
+  if (p->hints.moved) lock_tables(g, p->hints.moved_to, &p->locks);
+  if (p->op.kind == K::kSplitPmd) {
+    p->locks.push_back(lock_covering(g, p->range.mm, p->range.va, kPmdLevel));
+  }
 }
 
 // A single-entry call: va moves to the next valid entry (`any`: the next
@@ -458,7 +493,16 @@ bool prepare_api_op(const View& v, FolioMap& folios, Prepared* out) {
 
 }  // namespace
 
+// prepare_op without the locks.
+static bool prepare_op_unlocked(const Op& in, const Machine& ref, FolioMap& folios, Prepared* out);
+
 bool prepare_op(const Op& in, const Machine& ref, FolioMap& folios, Prepared* out) {
+  if (!prepare_op_unlocked(in, ref, folios, out)) return false;
+  collect_locks(ref.geo(), out);
+  return true;
+}
+
+static bool prepare_op_unlocked(const Op& in, const Machine& ref, FolioMap& folios, Prepared* out) {
   const View v(ref);
   reset_prepared(in, out);
   Op& op = out->op;

@@ -72,6 +72,9 @@ void check_returns(const CheckContext& c, const std::vector<Ret>& r, const std::
                    std::vector<Divergence>* out);
 // flush-missing (only when R's op flushed), bbm, out-of-window/contract.
 void check_log(const CheckContext& c, std::vector<Divergence>* out);
+// lock: every entry a backend wrote must be covered by a lock of c.op.locks
+// (R's misses are contract errors of the model).
+void check_locks(const CheckContext& c, std::vector<Divergence>* out);
 // tlb-stale: an O TLB entry granting more than O's table for a page R's
 // version of the op invalidated.
 void check_tlb(const CheckContext& c, std::vector<Divergence>* out);

@@ -28,6 +28,13 @@ void pte_clear_out_of_window(const ptediff_machine* m, ptediff_mm* mm, uint64_t 
   m->write(m, mm, addr + (4ULL << m->geo.pmd_shift), 0);
 }
 
+// Clears the entry, and the same entry of the next PTE table too (inside the
+// window, but in a table the caller has not locked).
+void pte_clear_next_table_too(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr) {
+  m->write(m, mm, addr, 0);
+  m->write(m, mm, addr + (1ULL << m->geo.pmd_shift), 0);
+}
+
 // Refuses every call as a contract violation.
 unsigned batch_hint_complains(const ptediff_machine* m, ptediff_mm*, uint64_t, pte_t) {
   m->contract_error(m, "pte_batch_hint: refused");
@@ -74,6 +81,19 @@ TEST(Checks, TlbStaleFiresOnAFlushWithTheWrongLevelHint) {
   ptediff_backend be = *ptediff_reference_backend();
   be.ptep_clear_flush = clear_flush_wrong_level;
   EXPECT_EQ(run_with(be, kOps), "tlb-stale");
+}
+
+TEST(Checks, LockFiresOnAWriteInATableTheCallerDidNotLock) {
+  ptediff_backend be = *ptediff_reference_backend();
+  be.pte_clear = pte_clear_next_table_too;
+  EXPECT_EQ(run_with(be, kOps), "lock");
+  // zap clears a swap entry with pte_clear; over a range spanning both
+  // tables it holds both tables' locks, so the same stray write is covered.
+  const std::string swapped =
+      "fault mm=0 va=0x10000 order=0 write=1 place=low\n"
+      "swap_out mm=0 va=0x10000 slot=0\n";
+  EXPECT_EQ(run_with(be, swapped + "zap mm=0 va=0x0 nr=1024 full=1\n"), "none");
+  EXPECT_EQ(run_with(be, swapped + "zap mm=0 va=0x0 nr=512 full=1\n"), "lock");
 }
 
 TEST(Checks, OutOfWindowFiresAndNothingCrashes) {

@@ -99,6 +99,7 @@ void Oracle::after_op(const OpContext& o, std::vector<Divergence>* out) {
   }
   check_state(c, blocks_, out);
   check_log(c, out);
+  check_locks(c, out);
   check_tlb(c, out);
 }
 
