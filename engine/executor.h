@@ -143,12 +143,19 @@ class Executor {
   // Returns the op's divergences.
   std::vector<Divergence> step_events(const Prepared& p, std::span<const Op> events, size_t idx,
                                       RunResult* res);
+  // What O's run of an op with events left for judging R's linearizations.
+  struct EventRun {
+    const Prepared& p;
+    std::span<const Op> events;
+    const std::vector<EventOutcome>& outs;    // per event, on O
+    const std::vector<size_t>& placed;        // the events R places (accesses, fills)
+    const std::vector<StalePage>& opt_stale;  // O's stale TLB pages before the op
+    size_t idx;                               // the op's index
+  };
   // Judges the op on linearization `mask` (bit j set: placed event j after R's
   // op), running R's op from its state before the op; appends divergences.
-  void judge_linearization(const Prepared& p, std::span<const Op> events,
-                           const std::vector<EventOutcome>& outs, const std::vector<size_t>& placed,
-                           uint32_t mask, const std::vector<StalePage>& opt_stale, size_t idx,
-                           std::vector<RefEvent>* ref_events, std::vector<Divergence>* divs);
+  void judge_linearization(const EventRun& run, uint32_t mask, std::vector<RefEvent>* ref_events,
+                           std::vector<Divergence>* divs);
   // Makes event `ev` on R; lockless values are checked by the caller.
   RefEvent make_on_ref(const Op& ev, bool after);
   // The trace hash and traces of one executed op.

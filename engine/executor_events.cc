@@ -30,14 +30,6 @@ uint32_t mask_of(uint32_t k, uint32_t combos) {
   return k - 1;
 }
 
-// Whether a TLB entry of (mm, [va, va + size)) was stale before the op
-// (a flush a caller deferred, not this op's).
-bool stale_before(const std::vector<StalePage>& stale, uint32_t mm, uint64_t va, uint64_t size) {
-  return std::any_of(stale.begin(), stale.end(), [&](const StalePage& s) {
-    return s.mm == mm && s.va >= va && s.va < va + size;
-  });
-}
-
 }  // namespace
 
 RefEvent Executor::make_on_ref(const Op& ev, bool after) {
@@ -67,12 +59,15 @@ RefEvent Executor::make_on_ref(const Op& ev, bool after) {
   return r;
 }
 
-void Executor::judge_linearization(const Prepared& p, std::span<const Op> events,
-                                   const std::vector<EventOutcome>& outs,
-                                   const std::vector<size_t>& placed, uint32_t mask,
-                                   const std::vector<StalePage>& opt_stale, size_t idx,
+void Executor::judge_linearization(const EventRun& run, uint32_t mask,
                                    std::vector<RefEvent>* ref_events,
                                    std::vector<Divergence>* divs) {
+  const Prepared& p = run.p;
+  const std::span<const Op> events = run.events;
+  const std::vector<EventOutcome>& outs = run.outs;
+  const std::vector<size_t>& placed = run.placed;
+  const std::vector<StalePage>& opt_stale = run.opt_stale;
+  const size_t idx = run.idx;
   Oracle& oracle = *world_->oracle;
   ref_events->assign(events.size(), RefEvent{});
   std::vector<EventAccess> accesses;
@@ -90,16 +85,16 @@ void Executor::judge_linearization(const Prepared& p, std::span<const Op> events
       // must be valid at its place (whether young, and so cached, may differ:
       // O spreads access flags over a block), or the walk saw an entry R
       // never has.
-      add_divergence(CheckContext{*ref_, *opt_, oracle.envelope(), p, idx}, DivClass::kPteState,
-                     mm, va,
+      add_divergence(CheckContext{*ref_, *opt_, oracle.envelope(), p, idx}, DivClass::kPteState, mm,
+                     va,
                      absl::StrFormat("a walk at prim %d cached O's entry, but R has no valid "
                                      "entry there %s the op",
                                      outs[i].fired_at, after ? "after" : "before"),
                      divs);
     }
     if (ev.kind != OpKind::kEvAccess) return;
-    const EventAccess a{mm, va, static_cast<AccessKind>(ev.get(Field::kKind)), r.access,
-                        outs[i].access, after};
+    const EventAccess a{
+        mm, va, static_cast<AccessKind>(ev.get(Field::kKind)), r.access, outs[i].access, after};
     accesses.push_back(a);
     // As for accesses between ops (stale.h access_results_compatible): a
     // result decided by a stale cached translation (on either side, when
@@ -111,7 +106,7 @@ void Executor::judge_linearization(const Prepared& p, std::span<const Op> events
     const bool hafdbs = (ref_->features() & PTEDIFF_FEAT_HAFDBS) != 0;
     const bool opt_stale_tlb =
         outs[i].tlb_stale || (outs[i].access == AccessResult::kOkTlb &&
-                              stale_before(opt_stale, mm, va, page_bytes(ref_->geo())));
+                              any_stale_in(opt_stale, mm, va, page_bytes(ref_->geo())));
     if (!access_ok(r.access) && !r.tlb_stale && !opt_stale_tlb &&
         !access_ok(after_fault_path(r.access, ref_->peek(mm, va), a.kind, hafdbs))) {
       add_divergence(
@@ -203,6 +198,7 @@ std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const
   ref_->save(&snap);
   const Oracle::State base = world_->oracle->save();
   const uint32_t combos = 1u << placed.size();
+  const EventRun run{p, events, outs, placed, opt_stale, idx};
   std::vector<Divergence> first;
   std::vector<RefEvent> ref_events;
   for (uint32_t k = 0; k < combos; ++k) {
@@ -211,8 +207,7 @@ std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const
       world_->oracle->restore(base);
     }
     std::vector<Divergence> divs;
-    judge_linearization(p, events, outs, placed, mask_of(k, combos), opt_stale, idx, &ref_events,
-                        &divs);
+    judge_linearization(run, mask_of(k, combos), &ref_events, &divs);
     if (divs.empty()) {
       first.clear();
       break;
@@ -222,7 +217,7 @@ std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const
       ref_->restore(snap);
       world_->oracle->restore(base);
       divs.clear();
-      judge_linearization(p, events, outs, placed, 0, opt_stale, idx, &ref_events, &divs);
+      judge_linearization(run, 0, &ref_events, &divs);
     }
   }
   // Event-level findings on O alone.
@@ -231,7 +226,7 @@ std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const
     const EventOutcome& o = outs[i];
     const auto mm = static_cast<uint32_t>(events[i].get(Field::kMm));
     const uint64_t va = events[i].get(Field::kVa);
-    if (!o.conflict.empty() && !stale_before(opt_stale, mm, o.conflict_va, o.conflict_size)) {
+    if (!o.conflict.empty() && !any_stale_in(opt_stale, mm, o.conflict_va, o.conflict_size)) {
       add_divergence(c, DivClass::kBbm, mm, va,
                      absl::StrCat("at prim ", o.fired_at, ": ", o.conflict), &first);
     }

@@ -165,6 +165,12 @@ void StaleLedger::note_ref_only(const Machine& ref) {
   ref_flushed_ = log_flushes(ref.log());
 }
 
+bool any_stale_in(const std::vector<StalePage>& stale, uint32_t mm, uint64_t va, uint64_t size) {
+  return std::any_of(stale.begin(), stale.end(), [&](const StalePage& s) {
+    return s.mm == mm && s.va >= va && s.va < va + size;
+  });
+}
+
 bool StaleLedger::blames_opt(const Machine& ref, uint32_t mm, uint64_t va) const {
   // O holds a translation its table no longer grants. That is O's fault
   // only if R's version of the same op invalidated the page: ops whose
@@ -177,7 +183,7 @@ bool StaleLedger::blames_opt(const Machine& ref, uint32_t mm, uint64_t va) const
   // (Unsynced flushes are young hints, ptep_clear_flush_young's, which no
   // permission depends on.)
   return synced_invalidation_hits(ref.log(), mm, va, page_bytes(ref.geo())) &&
-         std::find(before_.begin(), before_.end(), StalePage{mm, va}) == before_.end();
+         !any_stale_in(before_, mm, va, 1);
 }
 
 }  // namespace ptediff

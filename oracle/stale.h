@@ -36,6 +36,9 @@ struct StalePage {
   bool operator==(const StalePage&) const = default;
 };
 
+// Whether `stale` lists a page of mm in [va, va + size).
+bool any_stale_in(const std::vector<StalePage>& stale, uint32_t mm, uint64_t va, uint64_t size);
+
 // Whether TLB entry `t` of machine `m` grants more for page va than m's
 // table does now (invalid, other address, or write on a read-only entry).
 bool tlb_entry_stale(const Machine& m, const TlbEntry& t, uint64_t va);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "formats/repro.h"
+#include "model/swp.h"
 #include "report/report.h"
 
 namespace ptediff {
@@ -21,7 +22,9 @@ std::string block_diagram(const Machine& m, const Range& range) {
     for (uint32_t i = 0; i < g.cont_ptes && i < 128; ++i) {
       const pte_t e = m.peek(range.mm, (b * g.cont_ptes + i) * page);
       char c = pte_none(e) ? '.' : pte_cont(e) ? 'c' : 'v';
-      if (pte_dirty(e)) {
+      if (!pte_none(e) && !pte_valid(e)) {
+        c = pte_present(e) ? 'n' : is_migration_pte(e) ? 'm' : is_marker_pte(e) ? 'u' : 's';
+      } else if (pte_dirty(e)) {
         c = c == 'c' ? 'D' : 'd';
       } else if (pte_young(e)) {
         c = c == 'c' ? 'C' : 'V';

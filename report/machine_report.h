@@ -16,7 +16,8 @@ namespace ptediff {
 
 // The legend of block diagrams (one line).
 inline constexpr const char* kBlockLegend =
-    "legend: . none, v valid, V valid+young, d dirty, c CONT, C CONT+young, D CONT+dirty\n";
+    "legend: . none, v valid, V valid+young, d dirty, c CONT, C CONT+young, D CONT+dirty, "
+    "n PROT_NONE, s swap, m migration, u marker\n";
 
 // A block diagram of the blocks `range` covers (at most 8): one line per
 // block, one cell per entry (see kBlockLegend).
