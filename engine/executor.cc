@@ -40,7 +40,12 @@ namespace {
   for (const Ret& r : orr) h = mix(h, r.value);
   for (const Machine* m : {&ref, &opt}) {
     for (const LogRec& l : m->log()) {
-      if (l.prim != Prim::kRead) h = mix(h, l.val ^ (l.addr << 1) ^ static_cast<uint64_t>(l.prim));
+      if (l.prim != Prim::kRead) {
+        // (An upper level's records also mix their level; PTE records as ever.)
+        const uint64_t lvl =
+            l.level != kPteLevel ? static_cast<uint64_t>(static_cast<uint8_t>(l.level)) << 60 : 0;
+        h = mix(h, l.val ^ (l.addr << 1) ^ static_cast<uint64_t>(l.prim) ^ lvl);
+      }
     }
     h = mix(h, m->op_records());
   }

@@ -21,6 +21,21 @@ pte_t abi_xchg(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t va
 bool abi_cmpxchg(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val) {
   return self(m)->prim_cmpxchg(mm, addr, old, val);
 }
+pte_t abi_read_level(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, int level) {
+  return self(m)->prim_read(mm, addr, level);
+}
+void abi_write_level(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, int level,
+                     pte_t val) {
+  self(m)->prim_write(mm, addr, val, level);
+}
+pte_t abi_xchg_level(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, int level,
+                     pte_t val) {
+  return self(m)->prim_xchg(mm, addr, val, level);
+}
+bool abi_cmpxchg_level(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, int level,
+                       pte_t* old, pte_t val) {
+  return self(m)->prim_cmpxchg(mm, addr, old, val, level);
+}
 void abi_flush_tlb_range(const ptediff_machine* m, ptediff_mm* mm, uint64_t start, uint64_t end,
                          uint64_t stride, bool last_level, int tlb_level, bool sync) {
   self(m)->prim_flush_tlb_range(mm, start, end, stride, last_level, tlb_level, sync);
@@ -108,6 +123,11 @@ Machine::Machine(const ptediff_geometry& geo, uint32_t features, const FolioMap*
   abi_.mm_is_user = abi_mm_is_user;
   abi_.folio_of = abi_folio_of;
   abi_.contract_error = abi_contract_error;
+  abi_.machine_version = PTEDIFF_MACHINE_VERSION;
+  abi_.read_level = abi_read_level;
+  abi_.write_level = abi_write_level;
+  abi_.xchg_level = abi_xchg_level;
+  abi_.cmpxchg_level = abi_cmpxchg_level;
   for (uint32_t id = 0; id < kNumMms; ++id) {
     mms_.push_back(ptediff_mm{id, id != kKernelMm, TableWindow(geo, window_tables)});
   }
@@ -161,68 +181,77 @@ void Machine::begin_op() {
   contract_errors_ = 0;
 }
 
-void Machine::refuse_entry(const ptediff_mm* mm, uint64_t addr, Prim prim) {
+void Machine::refuse_entry(const ptediff_mm* mm, uint64_t addr, Prim prim, int level) {
   if (!valid_mm(mm)) {
     add_violation(absl::StrFormat("%s on an unknown mm", prim_name(prim)));
     return;
   }
+  if (level == kPteLevel && addr < mm->window.limit() &&
+      (addr & (ptediff_page_size(&abi_.geo) - 1)) == 0) {
+    add_violation(absl::StrFormat(
+        "%s mm=%u va=%#x: no PTE table there (an upper entry is a leaf or not present)",
+        prim_name(prim), mm->id, addr));
+    return;
+  }
   add_violation(
-      absl::StrFormat("%s mm=%u va=%#x outside the window [0, %#x) or "
+      absl::StrFormat("%s mm=%u va=%#x level %d outside the window [0, %#x) or "
                       "not page aligned",
-                      prim_name(prim), mm->id, addr, mm->window.limit()));
+                      prim_name(prim), mm->id, addr, level, mm->window.limit()));
 }
 
-pte_t Machine::prim_read(ptediff_mm* mm, uint64_t addr) {
+pte_t Machine::prim_read(ptediff_mm* mm, uint64_t addr, int level) {
   const bool see = interfere();
   ++counters_.reads;
-  EntryRef e = checked_entry(mm, addr, Prim::kRead);
+  EntryRef e = checked_entry(mm, addr, Prim::kRead, level);
   const pte_t v = e.table != nullptr && see ? e.value() : 0;
   if (!log_reads_) {
     ++unlogged_reads_;
     return v;
   }
-  LogRec& r = add_rec(Prim::kRead, valid_mm(mm) ? mm->id : 0xff, addr);
+  LogRec& r = add_rec(Prim::kRead, valid_mm(mm) ? mm->id : 0xff, addr, level);
   r.ok = e.table != nullptr;
   r.old = r.val = v;
   return v;
 }
 
-pte_t Machine::store(ptediff_mm* mm, uint64_t addr, pte_t val, Prim prim) {
-  EntryRef e = checked_entry(mm, addr, prim);
+pte_t Machine::store(ptediff_mm* mm, uint64_t addr, pte_t val, Prim prim, int level) {
+  EntryRef e = checked_entry(mm, addr, prim, level);
   pte_t old = 0;
   if (e.table != nullptr) {
     old = e.value();
     mm->window.set(e, val);
-    note_write(mm->id, addr);
+    // Touched blocks are PTE blocks (the checks' unit); upper writes are
+    // only in the log.
+    if (level == kPteLevel) note_write(mm->id, addr);
   }
-  LogRec& r = add_rec(prim, valid_mm(mm) ? mm->id : 0xff, addr);
+  LogRec& r = add_rec(prim, valid_mm(mm) ? mm->id : 0xff, addr, level);
   r.ok = e.table != nullptr;
   r.old = old;
   r.val = val;
   return old;
 }
 
-void Machine::prim_write(ptediff_mm* mm, uint64_t addr, pte_t val) {
+void Machine::prim_write(ptediff_mm* mm, uint64_t addr, pte_t val, int level) {
   interfere();
   ++counters_.writes;
-  store(mm, addr, val, Prim::kWrite);
+  store(mm, addr, val, Prim::kWrite, level);
 }
 
-pte_t Machine::prim_xchg(ptediff_mm* mm, uint64_t addr, pte_t val) {
+pte_t Machine::prim_xchg(ptediff_mm* mm, uint64_t addr, pte_t val, int level) {
   interfere();
   ++counters_.atomics;
-  return store(mm, addr, val, Prim::kXchg);
+  return store(mm, addr, val, Prim::kXchg, level);
 }
 
-bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val) {
+bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val, int level) {
   interfere();
   ++counters_.atomics;
-  EntryRef e = checked_entry(mm, addr, Prim::kCmpxchg);
+  EntryRef e = checked_entry(mm, addr, Prim::kCmpxchg, level);
   const uint8_t id = static_cast<uint8_t>(valid_mm(mm) ? mm->id : 0xff);
   if (e.table == nullptr || old == nullptr) {
     // A refused entry reads as a constant 0 that ignores writes, so a
     // kernel-style retry loop ends instead of spinning.
-    add_rec(Prim::kCmpxchg, id, addr).ok = false;
+    add_rec(Prim::kCmpxchg, id, addr, level).ok = false;
     if (old == nullptr) return false;
     const bool was_zero = *old == 0;
     *old = 0;
@@ -232,11 +261,11 @@ bool Machine::prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val)
   const bool ok = cur == *old;
   if (ok) {
     mm->window.set(e, val);
-    note_write(mm->id, addr);
+    if (level == kPteLevel) note_write(mm->id, addr);
   } else {
     *old = cur;
   }
-  LogRec& r = add_rec(Prim::kCmpxchg, id, addr);
+  LogRec& r = add_rec(Prim::kCmpxchg, id, addr, level);
   r.ok = ok;
   r.old = cur;
   r.val = ok ? val : cur;
@@ -340,6 +369,29 @@ bool Machine::tlb_refuses(uint32_t mmid, uint64_t va, AccessKind kind) const {
   return kind == AccessKind::kExec && (t->pte & PTE_UXN) != 0;
 }
 
+Machine::Leaf Machine::walk(ptediff_mm& mm, uint64_t va) {
+  const ptediff_geometry& g = abi_.geo;
+  EntryRef up = mm.window.upper_leaf(va);
+  if (up.table == nullptr) [[likely]] {
+    return {mm.window.pte_entry(va), kPteLevel, ptediff_page_size(&g), g.cont_ptes};
+  }
+  if (up.level() == kPmdLevel) return {up, kPmdLevel, ptediff_pmd_size(&g), g.cont_pmds};
+  return {up, kPudLevel, 1ULL << (g.pmd_shift + g.page_shift - 3), 1};
+}
+
+EntryRef Machine::pick_in_block(ptediff_mm& mm, uint64_t va, const Leaf& l, uint32_t pick) {
+  // Inside a valid contiguous block the walk may have used the descriptor of
+  // any entry of the block: `pick` chooses which one is checked and updated.
+  // A picked entry that is not valid+CONT (a block being written entry by
+  // entry, as set_ptes does, or a malformed one) was not part of the cached
+  // translation: the walk used the entry itself.
+  if (l.cont < 2 || !pte_valid_cont(l.e.value())) return l.e;
+  const uint64_t va0 = va & ~(l.size * l.cont - 1);
+  const uint64_t at = va0 + static_cast<uint64_t>(pick % l.cont) * l.size;
+  EntryRef t = l.level == kPteLevel ? mm.window.pte_entry(at) : mm.window.upper_entry(at, l.level);
+  return t.table != nullptr && pte_valid_cont(t.value()) ? t : l.e;
+}
+
 AccessResult Machine::access(uint32_t mmid, uint64_t va, AccessKind kind, uint32_t pick) {
   if (mmid >= kNumMms) return AccessResult::kTranslationFault;
   ptediff_mm& mm = mms_[mmid];
@@ -350,20 +402,10 @@ AccessResult Machine::access(uint32_t mmid, uint64_t va, AccessKind kind, uint32
     if (permits_without_update(t->pte, kind)) return AccessResult::kOkTlb;
     if (tlb_refuses(mmid, va, kind)) return AccessResult::kPermissionFault;
   }
-  EntryRef e = mm.window.pte_entry(va);
+  const Leaf leaf = walk(mm, va);
+  const EntryRef e = leaf.e;
   if (e.table == nullptr || !pte_valid(e.value())) return AccessResult::kTranslationFault;
-  // Inside a valid contiguous block the walk may have used the descriptor of
-  // any entry of the block: `pick` chooses which one is checked and updated.
-  // A picked entry that is not valid+CONT (a block being written entry by
-  // entry, as set_ptes does, or a malformed one) was not part of the cached
-  // translation: the walk used the entry itself.
-  EntryRef target = e;
-  if (pte_valid_cont(e.value())) {
-    const uint64_t block = ptediff_cont_pte_size(&abi_.geo);
-    const uint64_t va0 = va & ~(block - 1);
-    target = mm.window.pte_entry(va0 + static_cast<uint64_t>(pick % abi_.geo.cont_ptes) * page);
-    if (!pte_valid_cont(target.value())) target = e;
-  }
+  const EntryRef target = pick_in_block(mm, va, leaf, pick);
   pte_t upd = target.value();
   // Fault priority: translation, access flag, permission.
   if (!pte_young(upd) && !hafdbs) return AccessResult::kAccessFlagFault;
@@ -378,42 +420,63 @@ AccessResult Machine::access(uint32_t mmid, uint64_t va, AccessKind kind, uint32
     if (needs_dirty) upd &= ~PTE_RDONLY;
     mm.window.set(target, upd);
     const uint64_t target_va =
-        target.table->va_base + (static_cast<uint64_t>(target.index) << abi_.geo.page_shift);
-    note_write(mmid, target_va);
+        leaf.level == kPteLevel
+            ? target.table->va_base + (static_cast<uint64_t>(target.index) << abi_.geo.page_shift)
+            : static_cast<uint64_t>(target.index) * leaf.size;
+    if (leaf.level == kPteLevel) note_write(mmid, target_va);
     log_.push_back({.prim = Prim::kHw,
                     .mm = static_cast<uint8_t>(mmid),
                     .agent = agent_,
+                    .level = static_cast<int8_t>(leaf.level),
                     .addr = target_va,
                     .old = old,
                     .val = upd});
   }
-  // Cache the translation of the accessed page as the walk saw it.
-  const pte_t snap =
-      pfn_pte(&abi_.geo, pte_pfn(&abi_.geo, e.value()), pte_pgprot(&abi_.geo, upd)) | PTE_AF;
-  tlb_.fill({.mm = mmid, .level = kPteLevel, .va = va, .size = page, .pte = snap});
+  // Cache the translation as the walk saw it: the accessed page, or the
+  // whole block an upper leaf maps (one TLB entry of that level).
+  if (leaf.level == kPteLevel) [[likely]] {
+    const pte_t snap =
+        pfn_pte(&abi_.geo, pte_pfn(&abi_.geo, e.value()), pte_pgprot(&abi_.geo, upd)) | PTE_AF;
+    tlb_.fill({.mm = mmid, .level = kPteLevel, .va = va, .size = page, .pte = snap});
+  } else {
+    const pte_t snap =
+        pfn_pte(&abi_.geo, pte_pfn(&abi_.geo, e.value()), pte_pgprot(&abi_.geo, upd)) | PTE_AF;
+    tlb_.fill({.mm = mmid,
+               .level = leaf.level,
+               .va = va & ~(leaf.size - 1),
+               .size = leaf.size,
+               .pte = snap});
+  }
   return AccessResult::kOk;
 }
 
 bool Machine::tlb_fill(uint32_t mmid, uint64_t va, bool block, uint32_t pick) {
   if (mmid >= kNumMms) return false;
+  ptediff_mm& mm = mms_[mmid];
   const uint64_t page = ptediff_page_size(&abi_.geo);
   va &= ~(page - 1);
-  const pte_t pte = mms_[mmid].window.pte_value(va);
+  const Leaf leaf = walk(mm, va);
+  if (leaf.e.table == nullptr) return false;
+  const pte_t pte = leaf.e.value();
   if (!pte_valid(pte) || !pte_young(pte)) return false;
-  if (block && pte_valid_cont(pte)) {
-    const uint64_t size = ptediff_cont_pte_size(&abi_.geo);
+  const uint64_t unit = leaf.level == kPteLevel ? page : leaf.size;
+  if (block && leaf.cont > 1 && pte_valid_cont(pte)) {
+    const uint64_t size = leaf.size * leaf.cont;
     const uint64_t va0 = va & ~(size - 1);
     // The walk may have read any entry of the block: `pick` chooses which.
     // The snapshot is stored rebased to the block's first page.
-    const uint32_t idx = pick % abi_.geo.cont_ptes;
-    const pte_t src = mms_[mmid].window.pte_value(va0 + idx * page);
+    const uint32_t idx = pick % leaf.cont;
+    const uint64_t at = va0 + idx * leaf.size;
+    const pte_t src =
+        leaf.level == kPteLevel ? mm.window.pte_value(at) : mm.window.upper_value(at, leaf.level);
     if (!pte_valid(src) || !pte_young(src)) return false;
-    const pte_t base =
-        pfn_pte(&abi_.geo, pte_pfn(&abi_.geo, src) - idx, pte_pgprot(&abi_.geo, src));
-    tlb_.fill({.mm = mmid, .level = kPteLevel, .va = va0, .size = size, .pte = base});
+    const uint64_t pages_per_entry = leaf.size / page;
+    const pte_t base = pfn_pte(&abi_.geo, pte_pfn(&abi_.geo, src) - idx * pages_per_entry,
+                               pte_pgprot(&abi_.geo, src));
+    tlb_.fill({.mm = mmid, .level = leaf.level, .va = va0, .size = size, .pte = base});
     return true;
   }
-  tlb_.fill({.mm = mmid, .level = kPteLevel, .va = va, .size = page, .pte = pte});
+  tlb_.fill({.mm = mmid, .level = leaf.level, .va = va & ~(unit - 1), .size = unit, .pte = pte});
   return true;
 }
 

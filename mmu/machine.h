@@ -49,6 +49,7 @@ struct LogRec {
   bool last_level = false;  // flush_tlb_range
   bool sync = false;        // flush_tlb_range
   int8_t tlb_level = 0;     // flush_tlb_range
+  int8_t level = 3;         // entry primitives: the level of the entry (docs/DESIGN.md §2.4)
   uint64_t addr = 0;        // entry VA, or flush start
   uint64_t end = 0;         // flush end
   uint64_t stride = 0;      // flush stride
@@ -111,6 +112,11 @@ class Machine {
 
   // Reads an entry without logging (for the harness and checkers).
   pte_t peek(uint32_t mm, uint64_t va) const { return mms_[mm].window.pte_value(va); }
+  // The same at `level` (3 PTE, 2 PMD, 1 PUD; an upper entry the window does
+  // not hold reads as a table descriptor).
+  pte_t peek_level(uint32_t mm, uint64_t va, int level) const {
+    return level == kPteLevel ? peek(mm, va) : mms_[mm].window.upper_value(va, level);
+  }
   // The n entries from va as an array when they lie in one table (a
   // contiguous block always does), else nullptr.
   const pte_t* entries(uint32_t mm, uint64_t va, uint64_t n) const {
@@ -187,11 +193,12 @@ class Machine {
   // never cached. Returns whether something was cached.
   bool tlb_fill(uint32_t mm, uint64_t va, bool block, uint32_t pick);
 
-  // Primitive implementations (also reachable through abi()).
-  pte_t prim_read(ptediff_mm* mm, uint64_t addr);
-  void prim_write(ptediff_mm* mm, uint64_t addr, pte_t val);
-  pte_t prim_xchg(ptediff_mm* mm, uint64_t addr, pte_t val);
-  bool prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val);
+  // Primitive implementations (also reachable through abi()). `level`: the
+  // entry mapping addr at that level (machine v2; 3 is the v1 primitives').
+  pte_t prim_read(ptediff_mm* mm, uint64_t addr, int level = kPteLevel);
+  void prim_write(ptediff_mm* mm, uint64_t addr, pte_t val, int level = kPteLevel);
+  pte_t prim_xchg(ptediff_mm* mm, uint64_t addr, pte_t val, int level = kPteLevel);
+  bool prim_cmpxchg(ptediff_mm* mm, uint64_t addr, pte_t* old, pte_t val, int level = kPteLevel);
   void prim_flush_tlb_range(ptediff_mm* mm, uint64_t start, uint64_t end, uint64_t stride,
                             bool last_level, int tlb_level, bool sync);
   void prim_flush_tlb_mm(ptediff_mm* mm);
@@ -201,30 +208,51 @@ class Machine {
 
  private:
   static constexpr size_t kMaxViolations = 16;
-  // The entry (mm, addr) a primitive `prim` may touch, or a null ref after
-  // recording why not (refuse_entry). Inline: every primitive asks.
-  EntryRef checked_entry(ptediff_mm* mm, uint64_t addr, Prim prim) {
+  // The entry (mm, addr) at `level` a primitive `prim` may touch, or a null
+  // ref after recording why not (refuse_entry): out of the window, or a PTE
+  // whose table an upper leaf has made unreachable. Inline: every primitive
+  // asks.
+  EntryRef checked_entry(ptediff_mm* mm, uint64_t addr, Prim prim, int level) {
     if (valid_mm(mm)) {
-      EntryRef e = mm->window.pte_entry(addr);
-      if (e.table != nullptr) return e;
+      if (level == kPteLevel) [[likely]] {
+        EntryRef e = mm->window.pte_entry(addr);
+        if (e.table != nullptr && mm->window.upper_leaf(addr).table == nullptr) return e;
+      } else {
+        EntryRef e = mm->window.upper_entry(addr, level);
+        if (e.table != nullptr) return e;
+      }
     }
-    refuse_entry(mm, addr, prim);
+    refuse_entry(mm, addr, prim, level);
     return {};
   }
-  [[gnu::cold]] void refuse_entry(const ptediff_mm* mm, uint64_t addr, Prim prim);
+  [[gnu::cold]] void refuse_entry(const ptediff_mm* mm, uint64_t addr, Prim prim, int level);
+  // The leaf a walk of (mm, va) ends at: the PTE, or an upper entry that is
+  // not a table descriptor; with the size it maps and the number of entries
+  // of its contiguous block (CONT_PTES / CONT_PMDS, 1 for a PUD).
+  struct Leaf {
+    EntryRef e;
+    int level = kPteLevel;
+    uint64_t size = 0;
+    uint32_t cont = 1;
+  };
+  Leaf walk(ptediff_mm& mm, uint64_t va);
+  // The leaf entry `pick` selects in e's contiguous block, when e is
+  // valid+CONT and so is the picked one; e otherwise.
+  EntryRef pick_in_block(ptediff_mm& mm, uint64_t va, const Leaf& l, uint32_t pick);
   // Appends a log record built in place (a temporary copied in stalls on
   // store forwarding, a tenth of every primitive).
-  LogRec& add_rec(Prim prim, uint32_t mm, uint64_t addr) {
+  LogRec& add_rec(Prim prim, uint32_t mm, uint64_t addr, int level = kPteLevel) {
     LogRec& r = log_.emplace_back();
     r.prim = prim;
     r.mm = static_cast<uint8_t>(mm);
     r.agent = agent_;
+    r.level = static_cast<int8_t>(level);
     r.addr = addr;
     return r;
   }
   void add_violation(std::string what);
   // Replaces an entry (WRITE_ONCE or xchg), logging it as `prim`.
-  pte_t store(ptediff_mm* mm, uint64_t addr, pte_t val, Prim prim);
+  pte_t store(ptediff_mm* mm, uint64_t addr, pte_t val, Prim prim, int level);
   bool valid_mm(const ptediff_mm* mm) const {
     return mm != nullptr && mm >= mms_.data() && mm < mms_.data() + mms_.size();
   }

@@ -12,6 +12,7 @@ TableWindow::TableWindow(const ptediff_geometry& geo, uint32_t num_tables)
       pmd_mask_((1ULL << geo.pmd_shift) - 1),
       per_table_(geo.ptrs_per_pte),
       pages_(static_cast<uint64_t>(num_tables) * geo.ptrs_per_pte),
+      pud_shift_(geo.pmd_shift + geo.page_shift - 3),
       valid_((pages_ + 63) / 64, 0),
       used_((pages_ + 63) / 64, 0) {
   tables_.resize(num_tables);
@@ -20,6 +21,31 @@ TableWindow::TableWindow(const ptediff_geometry& geo, uint32_t num_tables)
     tables_[i].va_base = static_cast<uint64_t>(i) << geo.pmd_shift;
     tables_[i].entries.assign(geo.ptrs_per_pte, 0);
   }
+  pmds_ = {kPmdLevel, 0, std::vector<pte_t>(num_tables, kTableDescriptor)};
+  puds_ = {kPudLevel, 0, std::vector<pte_t>(limit_ >> pud_shift_, kTableDescriptor)};
+}
+
+void TableWindow::fresh_tables(uint64_t va, uint64_t size) {
+  for (uint64_t t = va >> geo_.pmd_shift; t < (va + size) >> geo_.pmd_shift; ++t) {
+    for (uint32_t i = 0; i < per_table_; ++i) {
+      if (tables_[t].entries[i] != 0) set({&tables_[t], i}, 0);
+    }
+    if (!is_table_descriptor(pmds_.entries[t])) --upper_non_tables_;
+    pmds_.entries[t] = kTableDescriptor;
+  }
+}
+
+void TableWindow::set_upper(const EntryRef& e, pte_t v) {
+  const bool was = is_table_descriptor(e.value()), now = is_table_descriptor(v);
+  e.value() = v;
+  if (was == now) return;
+  if (!now) {
+    ++upper_non_tables_;
+    return;
+  }
+  --upper_non_tables_;
+  const uint32_t shift = e.table->level == kPmdLevel ? geo_.pmd_shift : pud_shift_;
+  fresh_tables(static_cast<uint64_t>(e.index) << shift, 1ULL << shift);
 }
 
 void TableWindow::clear() {
@@ -32,6 +58,9 @@ void TableWindow::clear() {
     valid_[w] = 0;
   }
   num_valid_ = num_used_ = 0;
+  std::fill(pmds_.entries.begin(), pmds_.entries.end(), kTableDescriptor);
+  std::fill(puds_.entries.begin(), puds_.entries.end(), kTableDescriptor);
+  upper_non_tables_ = 0;
 }
 
 uint64_t TableWindow::next_page(const std::vector<uint64_t>& bits, uint64_t va, bool want) const {

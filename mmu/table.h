@@ -36,11 +36,51 @@ struct EntryRef {
   int level() const { return table->level; }
 };
 
-// The window of last-level tables of one address space: `num_tables`
-// consecutive PTE tables covering [0, num_tables * PMD_SIZE).
+// A table descriptor in a PMD or PUD entry (bits[1:0] = 0b11): the table
+// below is in use. The machine's tables live outside the simulated physical
+// memory, so the descriptor carries no address.
+inline constexpr pte_t kTableDescriptor = 3;
+inline bool is_table_descriptor(pte_t e) { return e == kTableDescriptor; }
+
+// The window of one address space: `num_tables` consecutive PTE tables
+// covering [0, num_tables * PMD_SIZE), and the upper entries above them
+// (docs/DESIGN.md §2.3): one PMD entry per PTE table, and one PUD entry per
+// whole PUD_SIZE the window covers (none when it covers less). An upper entry
+// holds kTableDescriptor (the tables below are reachable), a block leaf, or
+// any other value (none, non-present); then the tables below it are
+// unreachable, and installing a table descriptor again gives fresh, zeroed
+// tables below (as pte_alloc would).
 class TableWindow {
  public:
   TableWindow(const ptediff_geometry& geo, uint32_t num_tables);
+
+  // The upper entry (level 2 PMD, level 1 PUD) mapping `va`, or a null ref
+  // when there is none (out of the window, not page aligned, or a PUD the
+  // window does not cover whole). Write through set().
+  EntryRef upper_entry(uint64_t va, int level) {
+    if (va >= limit_ || (va & page_mask_) != 0) return {};
+    if (level == kPmdLevel) return {&pmds_, static_cast<uint32_t>(va >> geo_.pmd_shift)};
+    const uint64_t i = va >> pud_shift_;
+    if (level != kPudLevel || i >= puds_.entries.size()) return {};
+    return {&puds_, static_cast<uint32_t>(i)};
+  }
+  pte_t upper_value(uint64_t va, int level) const {
+    EntryRef e = const_cast<TableWindow*>(this)->upper_entry(va, level);
+    return e.table != nullptr ? e.value() : kTableDescriptor;
+  }
+  // Upper entries that are not table descriptors: 0 in every window whose
+  // tables are all reachable, which walks and primitives test first.
+  uint64_t upper_non_tables() const { return upper_non_tables_; }
+  // The first upper entry on the walk to `va` that is not a table
+  // descriptor (the PUD first), or a null ref when the PTE table is reachable.
+  EntryRef upper_leaf(uint64_t va) {
+    if (upper_non_tables_ == 0) return {};
+    for (int level : {kPudLevel, kPmdLevel}) {
+      EntryRef e = upper_entry(va, level);
+      if (e.table != nullptr && !is_table_descriptor(e.value())) return e;
+    }
+    return {};
+  }
 
   // The entry mapping `va` at the PTE level, or a null ref when `va` is out of
   // the window or not page aligned. Write through set(), not the ref.
@@ -59,6 +99,10 @@ class TableWindow {
   // Replaces the entry `e` (a ref into this window) and keeps the occupancy
   // bitmaps in step. Every write of a window entry goes through here.
   void set(const EntryRef& e, pte_t v) {
+    if (e.table->level != kPteLevel) [[unlikely]] {
+      set_upper(e, v);
+      return;
+    }
     const uint64_t page = static_cast<uint64_t>(e.table - tables_.data()) * per_table_ + e.index;
     num_valid_ += assign_bit(&valid_, page, (v & PTE_VALID) != 0);
     num_used_ += assign_bit(&used_, page, v != 0);
@@ -93,6 +137,13 @@ class TableWindow {
   void clear();
 
  private:
+  // set() of an upper entry: keeps upper_non_tables_ and gives fresh tables
+  // below a re-installed table descriptor.
+  void set_upper(const EntryRef& e, pte_t v);
+  // Zeroes the PTE tables of [va, va + size) and makes their PMD entries
+  // table descriptors.
+  void fresh_tables(uint64_t va, uint64_t size);
+
   // Sets bit i to `on`; returns the change in the number of set bits.
   static int64_t assign_bit(std::vector<uint64_t>* bits, uint64_t i, bool on) {
     const uint64_t m = 1ULL << (i % 64);
@@ -111,6 +162,10 @@ class TableWindow {
   uint64_t per_table_;  // entries per table
   uint64_t pages_;      // entries in the window
   std::vector<Table> tables_;
+  Table pmds_;  // level 2: one entry per PTE table
+  Table puds_;  // level 1: one entry per whole PUD_SIZE of the window
+  uint32_t pud_shift_;
+  uint64_t upper_non_tables_ = 0;
   std::vector<uint64_t> valid_;  // per page: the entry is valid
   std::vector<uint64_t> used_;   // per page: the entry is not none
   uint64_t num_valid_ = 0;       // bits set in valid_

@@ -16,7 +16,7 @@ void check_locks(const CheckContext& c, std::vector<Divergence>* out) {
       const bool write =
           r.prim == Prim::kWrite || r.prim == Prim::kXchg || r.prim == Prim::kCmpxchg;
       if (!write || !r.ok || r.agent != Agent::kBackend) continue;
-      const LockId need = lock_covering(g, r.mm, r.addr, kPteLevel);
+      const LockId need = lock_covering(g, r.mm, r.addr, r.level);
       if (std::find(held.begin(), held.end(), need) != held.end()) continue;
       std::vector<std::string> names;
       for (const LockId& l : held) names.push_back(lock_name(g, l));

@@ -21,6 +21,14 @@ extern "C" {
 #endif
 
 #define PTEDIFF_ABI_VERSION 1
+// Machine v2: the level-generic entry primitives at the end of
+// `struct ptediff_machine` exist (a v1 backend never looks past its fields).
+#define PTEDIFF_MACHINE_VERSION 2
+
+// Translation levels (the TLB level hints): 3 PTE, 2 PMD, 1 PUD.
+#define PTEDIFF_LEVEL_PTE 3
+#define PTEDIFF_LEVEL_PMD 2
+#define PTEDIFF_LEVEL_PUD 1
 
 // Machine features (`ptediff_machine.features`).
 #define PTEDIFF_FEAT_HAFDBS (1u << 0)  // hardware access flag and dirty state updates
@@ -81,6 +89,22 @@ struct ptediff_machine {
   // A backend reports a caller contract violation (bad address, nr crossing a
   // table, set_ptes nr>1 over a present entry...) and returns without acting.
   void (*contract_error)(const struct ptediff_machine* m, const char* what);
+
+  // Machine v2 (machine_version >= 2): the same four entry primitives for
+  // the entry mapping `addr` at `level` (PTEDIFF_LEVEL_*). Level 3 is the
+  // primitives above. An upper (PMD, PUD) entry holds a table descriptor
+  // (value 3: the tables below are in use), a block leaf, or anything else;
+  // a PTE under an upper entry that is not a table descriptor is refused
+  // (there is no table), and so is a PUD the window does not cover whole.
+  uint32_t machine_version;  // PTEDIFF_MACHINE_VERSION
+  pte_t (*read_level)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
+                      int level);
+  void (*write_level)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
+                      int level, pte_t val);
+  pte_t (*xchg_level)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
+                      int level, pte_t val);
+  bool (*cmpxchg_level)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
+                        int level, pte_t* old, pte_t val);
 };
 
 // The page-table API, with kernel names and kernel contracts: one function
