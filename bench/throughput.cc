@@ -97,7 +97,10 @@ std::vector<Program> per_entry_programs(ptediff_granule g) {
       Op op;
       op.kind = kKinds[rng() % std::size(kKinds)];
       for (size_t f = 0; f < kNumFields; ++f) {
-        if (static_cast<Field>(f) == Field::kPrim) continue;  // an event's operand
+        // `prim` (an event's) and the later operands (none of these kinds
+        // takes one) draw nothing: the programs stay those measured before
+        // the later operands existed.
+        if (f >= static_cast<size_t>(Field::kPrim)) continue;
         op.f[f] = rng() % (field_max(static_cast<Field>(f), geo, window) + 1);
       }
       op.set(Field::kNr, 1 + op.get(Field::kNr) % geo.cont_ptes);

@@ -41,9 +41,9 @@ namespace {
   for (const Machine* m : {&ref, &opt}) {
     for (const LogRec& l : m->log()) {
       if (l.prim != Prim::kRead) {
-        // (An upper level's records also mix their level; PTE records as ever.)
-        const uint64_t lvl =
-            l.level != kPteLevel ? static_cast<uint64_t>(static_cast<uint8_t>(l.level)) << 60 : 0;
+        // (An upper level's records also mix their level; PTE records, whose
+        // level XOR 3 is 0, as ever.)
+        const uint64_t lvl = static_cast<uint64_t>(static_cast<uint8_t>(l.level ^ kPteLevel)) << 56;
         h = mix(h, l.val ^ (l.addr << 1) ^ static_cast<uint64_t>(l.prim) ^ lvl);
       }
     }

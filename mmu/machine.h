@@ -212,7 +212,8 @@ class Machine {
   // ref after recording why not (refuse_entry): out of the window, or a PTE
   // whose table an upper leaf has made unreachable. Inline: every primitive
   // asks.
-  EntryRef checked_entry(ptediff_mm* mm, uint64_t addr, Prim prim, int level) {
+  [[gnu::always_inline]] EntryRef checked_entry(ptediff_mm* mm, uint64_t addr, Prim prim,
+                                                int level) {
     if (valid_mm(mm)) {
       if (level == kPteLevel) [[likely]] {
         EntryRef e = mm->window.pte_entry(addr);

@@ -98,7 +98,7 @@ class TableWindow {
 
   // Replaces the entry `e` (a ref into this window) and keeps the occupancy
   // bitmaps in step. Every write of a window entry goes through here.
-  void set(const EntryRef& e, pte_t v) {
+  [[gnu::always_inline]] void set(const EntryRef& e, pte_t v) {
     if (e.table->level != kPteLevel) [[unlikely]] {
       set_upper(e, v);
       return;

@@ -313,6 +313,10 @@ void reset_prepared(const Op& in, Prepared* out) {
 void lock_tables(const ptediff_geometry& g, const Range& r, std::vector<LockId>* locks) {
   if (r.nr == 0) return;
   const uint64_t last = r.va + (static_cast<uint64_t>(r.nr) - 1) * (1ULL << g.page_shift);
+  if (locks->empty() && (r.va >> g.pmd_shift) == (last >> g.pmd_shift)) [[likely]] {
+    locks->push_back({LockKind::kPteTable, r.mm, r.va >> g.pmd_shift});
+    return;
+  }
   for (uint64_t t = r.va >> g.pmd_shift; t <= last >> g.pmd_shift; ++t) {
     const LockId l{LockKind::kPteTable, r.mm, t};
     if (std::find(locks->begin(), locks->end(), l) == locks->end()) locks->push_back(l);
@@ -326,15 +330,15 @@ void lock_tables(const ptediff_geometry& g, const Range& r, std::vector<LockId>*
 // pmd_lock before installing it, so both count. Hardware ops, world ops and
 // the lockless getter hold none (the getter writes nothing).
 void collect_locks(const ptediff_geometry& g, Prepared* p) {
-  switch (op_spec(p->op.kind).cls) {
-    case OpClass::kHardware:
-    case OpClass::kWorld:
-    case OpClass::kEvent:
+  switch (p->op.kind) {
+    case K::kAccess:
+    case K::kTlbFill:
+    case K::kFolioAlloc:
+    case K::kPtepGetLockless:
       return;
     default:
       break;
   }
-  if (p->op.kind == K::kPtepGetLockless) return;
   lock_tables(g, p->range, &p->locks);
   for (const Range& r : p->rmap) lock_tables(g, r, &p->locks);
   if (p->hints.moved) lock_tables(g, p->hints.moved_to, &p->locks);

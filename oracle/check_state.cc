@@ -48,7 +48,14 @@ bool check_block_entries(const CheckContext& c, const BlockRef& b, std::vector<D
     const uint64_t va = va0 + i * page_bytes(g);
     const pte_t r = rb[i], o = ob[i];
     any_cont |= pte_valid_cont(o);
-    if (entry_norm(g, r) != entry_norm(g, o)) {
+    // Both valid (or both none), the common case, compares as it always did;
+    // entry_norm's cases only for non-valid entries.
+    const bool both_valid = (r & o & PTE_VALID) != 0;
+    // (When one is valid they differ in validity whatever the norm.)
+    const bool differ = ((r | o) & PTE_VALID) != 0 || (r | o) == 0
+                            ? pte_norm(r) != pte_norm(o)
+                            : entry_norm(g, r) != entry_norm(g, o);
+    if (differ) {
       // A non-valid entry is never part of a contiguous block: a CONT bit R
       // does not have there is cont-malformed (contpte_set_ptes leaves CONT
       // off non-valid entries, 4602e5757bcc); any other change is pte-state,
@@ -71,9 +78,14 @@ bool check_block_entries(const CheckContext& c, const BlockRef& b, std::vector<D
     // Access/dirty against the envelope: valid entries (gathered over a
     // valid+CONT block), PROT_NONE entries and migration entries (the state
     // core-mm restores from them) on both sides.
-    const EntryAD ra = entry_ad(g, r), oa = entry_ad(g, o);
-    if (!ra.carries || !oa.carries) continue;
-    const GatheredAD ad = pte_valid_cont(o) ? gathered : GatheredAD{oa.young, oa.dirty};
+    GatheredAD ad;
+    if (both_valid) [[likely]] {
+      ad = pte_valid_cont(o) ? gathered : GatheredAD{pte_young(o), pte_dirty(o)};
+    } else {
+      const EntryAD ra = entry_ad(g, r), oa = entry_ad(g, o);
+      if (!ra.carries || !oa.carries) continue;
+      ad = {oa.young, oa.dirty};
+    }
     // must => logical => may, for both bits at once; the messages only on a miss.
     const uint8_t logical = (ad.young ? Envelope::kMustY | Envelope::kMayY : 0) |
                             (ad.dirty ? Envelope::kMustD | Envelope::kMayD : 0);

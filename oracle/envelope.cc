@@ -115,13 +115,22 @@ void Envelope::follow_ref(const Machine& ref, const std::vector<BlockRef>& block
       uint8_t& x = xb[i];
       // Entries that carry access/dirty state for core-mm: present ones
       // (PROT_NONE keeps the bits it had) and migration entries (which
-      // remember them for the new mapping).
-      const EntryAD ad = entry_ad(geo_, rb[i]);
-      if (!ad.carries) {
-        x = 0;
-        continue;
+      // remember them for the new mapping). Valid and none entries first:
+      // nearly every entry is one of them.
+      const pte_t e = rb[i];
+      bool y, d;
+      if (pte_valid(e)) [[likely]] {
+        y = pte_young(e);
+        d = pte_dirty(e);
+      } else {
+        const EntryAD ad = e == 0 ? EntryAD{} : entry_ad(geo_, e);
+        if (!ad.carries) {
+          x = 0;
+          continue;
+        }
+        y = ad.young;
+        d = ad.dirty;
       }
-      const bool y = ad.young, d = ad.dirty;
       // Any event that makes R's entry young ends a forgiveness; one that
       // makes it dirty ends a fork copy's exemption.
       if (y && !(x & kRefYoung)) x &= ~kForgiven;
