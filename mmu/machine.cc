@@ -434,19 +434,10 @@ AccessResult Machine::access(uint32_t mmid, uint64_t va, AccessKind kind, uint32
   }
   // Cache the translation as the walk saw it: the accessed page, or the
   // whole block an upper leaf maps (one TLB entry of that level).
-  if (leaf.level == kPteLevel) [[likely]] {
-    const pte_t snap =
-        pfn_pte(&abi_.geo, pte_pfn(&abi_.geo, e.value()), pte_pgprot(&abi_.geo, upd)) | PTE_AF;
-    tlb_.fill({.mm = mmid, .level = kPteLevel, .va = va, .size = page, .pte = snap});
-  } else {
-    const pte_t snap =
-        pfn_pte(&abi_.geo, pte_pfn(&abi_.geo, e.value()), pte_pgprot(&abi_.geo, upd)) | PTE_AF;
-    tlb_.fill({.mm = mmid,
-               .level = leaf.level,
-               .va = va & ~(leaf.size - 1),
-               .size = leaf.size,
-               .pte = snap});
-  }
+  const pte_t snap =
+      pfn_pte(&abi_.geo, pte_pfn(&abi_.geo, e.value()), pte_pgprot(&abi_.geo, upd)) | PTE_AF;
+  const uint64_t unit = leaf.level == kPteLevel ? page : leaf.size;
+  tlb_.fill({.mm = mmid, .level = leaf.level, .va = va & ~(unit - 1), .size = unit, .pte = snap});
   return AccessResult::kOk;
 }
 

@@ -58,15 +58,12 @@ class TableWindow {
   // when there is none (out of the window, not page aligned, or a PUD the
   // window does not cover whole). Write through set().
   EntryRef upper_entry(uint64_t va, int level) {
-    if (va >= limit_ || (va & page_mask_) != 0) return {};
-    if (level == kPmdLevel) return {&pmds_, static_cast<uint32_t>(va >> geo_.pmd_shift)};
-    const uint64_t i = va >> pud_shift_;
-    if (level != kPudLevel || i >= puds_.entries.size()) return {};
-    return {&puds_, static_cast<uint32_t>(i)};
+    Table* t = upper_table(va, level);
+    return t != nullptr ? EntryRef{t, upper_index(va, level)} : EntryRef{};
   }
   pte_t upper_value(uint64_t va, int level) const {
-    EntryRef e = const_cast<TableWindow*>(this)->upper_entry(va, level);
-    return e.table != nullptr ? e.value() : kTableDescriptor;
+    const Table* t = const_cast<TableWindow*>(this)->upper_table(va, level);
+    return t != nullptr ? t->entries[upper_index(va, level)] : kTableDescriptor;
   }
   // Upper entries that are not table descriptors: 0 in every window whose
   // tables are all reachable, which walks and primitives test first.
@@ -137,6 +134,17 @@ class TableWindow {
   void clear();
 
  private:
+  // The upper table holding the entry of (va, level), or nullptr (see
+  // upper_entry), and the entry's index in it.
+  Table* upper_table(uint64_t va, int level) {
+    if (va >= limit_ || (va & page_mask_) != 0) return nullptr;
+    if (level == kPmdLevel) return &pmds_;
+    return level == kPudLevel && (va >> pud_shift_) < puds_.entries.size() ? &puds_ : nullptr;
+  }
+  uint32_t upper_index(uint64_t va, int level) const {
+    return static_cast<uint32_t>(va >> (level == kPmdLevel ? geo_.pmd_shift : pud_shift_));
+  }
+
   // set() of an upper entry: keeps upper_non_tables_ and gives fresh tables
   // below a re-installed table descriptor.
   void set_upper(const EntryRef& e, pte_t v);

@@ -75,8 +75,7 @@ void wp_fault(const Prepared& p, Api& api, std::vector<Ret>* rets) {
 // UFFD_FEATURE_EVENT_FORK).
 void fork_nonpresent(Api& api, uint64_t addr, pte_t pte) {
   if (is_migration_pte(pte) && pte_swp_type(pte) == kSwpMigrationWrite) {
-    pte = (pte & ~(PTEDIFF_SWP_TYPE_MASK << PTEDIFF_SWP_TYPE_SHIFT)) |
-          ptediff_swp_entry(kSwpMigrationRead, 0);
+    pte = with_swp_type(pte, kSwpMigrationRead);
     api.set_ptes(kUserMm, addr, pte, 1);
   } else if (is_real_swap_pte(pte) && (pte & PTE_SWP_EXCLUSIVE)) {
     pte &= ~PTE_SWP_EXCLUSIVE;
@@ -167,9 +166,7 @@ void mprotect(const Prepared& p, Api& api) {
     if (is_migration_pte(pte) && pte_swp_type(pte) == kSwpMigrationWrite) {
       // A writable migration entry becomes a readable (exclusive) one.
       api.set_ptes(p.range.mm, addr,
-                   (pte & ~(PTEDIFF_SWP_TYPE_MASK << PTEDIFF_SWP_TYPE_SHIFT) & ~PTE_SWP_UFFD_WP) |
-                       ptediff_swp_entry(kSwpMigrationReadExclusive, 0),
-                   1);
+                   with_swp_type(pte & ~PTE_SWP_UFFD_WP, kSwpMigrationReadExclusive), 1);
     }
     if (!pte_present(pte)) continue;
     modify_prot(api, p.range.mm, addr, p.op.get(Field::kWrite) != 0);

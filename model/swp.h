@@ -35,6 +35,12 @@ inline bool is_migration_pte(pte_t e) {
 }
 inline bool is_marker_pte(pte_t e) { return is_swap_pte(e) && pte_swp_type(e) == kSwpPteMarker; }
 
+// The swap-format entry `e` with its type replaced (offset and flag bits
+// kept): make_readable_migration_entry and friends.
+inline pte_t with_swp_type(pte_t e, uint64_t type) {
+  return (e & ~(PTEDIFF_SWP_TYPE_MASK << PTEDIFF_SWP_TYPE_SHIFT)) | ptediff_swp_entry(type, 0);
+}
+
 // The pfn a migration entry names, and its remembered young / dirty state.
 inline uint64_t migration_pfn(const ptediff_geometry& g, pte_t e) {
   return pte_swp_offset(e) & ((1ULL << swp_pfn_bits(g)) - 1);
