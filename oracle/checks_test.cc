@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "engine/executor.h"
 #include "formats/repro.h"
+#include "model/swp.h"
 #include "optimized/contpte.h"
 #include "reference/reference.h"
 #include "subjects/builtin_backends.h"
@@ -279,6 +280,13 @@ void set_ptes_drops_swp_exclusive(const ptediff_machine* m, ptediff_mm* mm, uint
   ptediff_reference_backend()->set_ptes(m, mm, addr, pte & ~PTE_SWP_EXCLUSIVE, nr);
 }
 
+// set_ptes marking every migration entry it writes as remembered-dirty.
+void set_ptes_migration_dirty(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t pte,
+                              unsigned nr) {
+  if (is_migration_pte(pte)) pte |= migration_dirty_bit(m->geo);
+  ptediff_reference_backend()->set_ptes(m, mm, addr, pte, nr);
+}
+
 // ptep_modify_prot_commit through set_ptes_cont_on_nonvalid.
 void commit_cont_on_nonvalid(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, pte_t,
                              pte_t pte) {
@@ -321,6 +329,21 @@ TEST(Checks, PteStateComparesSwapEntriesBitForBit) {
   be.set_ptes = set_ptes_drops_swp_exclusive;
   EXPECT_EQ(run_with(be, kSwapOps), "pte-state");
   EXPECT_EQ(run_with(be, kProtNoneOps), "none");  // nothing exclusive to drop there
+}
+
+// A migration entry's remembered young/dirty follow the envelope: a clean
+// folio's entries remembered dirty are invented dirt (the new mapping would
+// be made dirty); the built-in backends stay quiet.
+TEST(Checks, AccessDirtyCoversMigrationEntries) {
+  const std::string ops =
+      "fault mm=0 va=0x10000 order=4 write=0 place=low\n"
+      "try_to_migrate mm=0 va=0x10000\n";
+  for (const ptediff_backend* be : {ptediff_reference_backend(), ptediff_optimized_backend()}) {
+    EXPECT_EQ(run_with(*be, ops), "none") << be->name;
+  }
+  ptediff_backend be = *ptediff_reference_backend();
+  be.set_ptes = set_ptes_migration_dirty;
+  EXPECT_EQ(run_with(be, ops), "access-dirty");
 }
 
 TEST(Checks, AccessDirtyCoversProtNoneEntries) {
