@@ -217,4 +217,13 @@ pte_t prot_to_pte(const ptediff_geometry& geo, uint64_t pfn, uint64_t prot) {
   return pfn_pte(&geo, pfn, v);
 }
 
+pte_t vm_page_prot(const ptediff_geometry& geo, uint64_t pfn) {
+  return prot_to_pte(geo, pfn, kProtYoung | kProtRdonly);
+}
+
+pte_t page_none(const ptediff_geometry& geo) {
+  return (vm_page_prot(geo, 0) & ~(PTE_VALID | PTE_USER)) | PTE_PRESENT_INVALID | PTE_RDONLY |
+         PTE_PXN | PTE_UXN;
+}
+
 }  // namespace ptediff

@@ -173,6 +173,11 @@ uint64_t possible_prot(uint64_t prot);
 // UXN unless exec). A special entry maps pfnmap_pfn(pfn), a pfn without a
 // memmap (mmu/folio.h).
 pte_t prot_to_pte(const ptediff_geometry& geo, uint64_t pfn, uint64_t prot);
+// mk_pte(page, vma->vm_page_prot) of a private anonymous vma: young,
+// read-only until a write makes it writable (arm64 protection_map).
+pte_t vm_page_prot(const ptediff_geometry& geo, uint64_t pfn);
+// PAGE_NONE: the default attributes, present-invalid, no user access.
+pte_t page_none(const ptediff_geometry& geo);
 
 }  // namespace ptediff
 

@@ -23,6 +23,7 @@ enum class LockKind : uint8_t {
   kPteTable,  // the split lock of one PTE table (ptlock_ptr of its page)
   kPmdTable,  // the split lock of one PMD table (pmd_lockptr)
   kMm,        // mm->page_table_lock
+  kPage,      // the split lock of a page that is no page table (index: its frame)
 };
 
 struct LockId {
@@ -48,6 +49,22 @@ inline LockId lock_covering(const ptediff_geometry& g, uint32_t mm, uint64_t va,
 
 // "ptl(mm=0 pte table 0x200000)": the lock and the VA its table starts at.
 std::string lock_name(const ptediff_geometry& g, const LockId& l);
+
+// Kernel addresses (machine v2's ptep_of / pte_offset_map / ptlock_ptr /
+// mm_lock): every table of an mm's window has a page in the linear map; a
+// temporary mapping of a PTE table (kmap_local_page) is a fixmap page; a lock
+// handle names ptlock_ptr(virt_to_ptdesc(kaddr)) by the page's frame, or an
+// mm's page_table_lock.
+// The linear-map address of the entry mapping `va` at `level` in mm's tables.
+uint64_t entry_kaddr(const ptediff_geometry& g, uint32_t mm, uint64_t va, int level);
+// The address of the PTE mapping `va` through a temporary mapping of its table.
+uint64_t entry_kmap_addr(const ptediff_geometry& g, uint64_t va);
+// The lock handle of ptlock_ptr(virt_to_ptdesc(kaddr)) and of &mm->page_table_lock.
+uint64_t ptlock_handle(const ptediff_geometry& g, uint64_t kaddr);
+uint64_t mm_lock_handle(uint32_t mm);
+// The lock a handle names: a table's split lock, an mm lock, or the split
+// lock of a page that holds no table of any mm (LockKind::kPage).
+LockId resolve_lock(const ptediff_geometry& g, uint64_t handle);
 
 }  // namespace ptediff
 

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "mmu/locks.h"
 
 namespace ptediff {
 namespace {
@@ -55,6 +56,18 @@ bool abi_folio_of(const ptediff_machine* m, uint64_t pfn, ptediff_folio* out) {
 }
 void abi_contract_error(const ptediff_machine* m, const char* what) {
   self(m)->report_contract_error(what);
+}
+uint64_t abi_ptep_of(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr, int level) {
+  return mm != nullptr ? entry_kaddr(m->geo, mm->id, addr, level) : 0;
+}
+uint64_t abi_pte_offset_map(const ptediff_machine* m, ptediff_mm*, uint64_t addr) {
+  return entry_kmap_addr(m->geo, addr);
+}
+uint64_t abi_ptlock_ptr(const ptediff_machine* m, uint64_t kaddr) {
+  return ptlock_handle(m->geo, kaddr);
+}
+uint64_t abi_mm_lock(const ptediff_machine*, ptediff_mm* mm) {
+  return mm_lock_handle(mm != nullptr ? mm->id : 0);
 }
 
 }  // namespace
@@ -128,6 +141,10 @@ Machine::Machine(const ptediff_geometry& geo, uint32_t features, const FolioMap*
   abi_.write_level = abi_write_level;
   abi_.xchg_level = abi_xchg_level;
   abi_.cmpxchg_level = abi_cmpxchg_level;
+  abi_.ptep_of = abi_ptep_of;
+  abi_.pte_offset_map = abi_pte_offset_map;
+  abi_.ptlock_ptr = abi_ptlock_ptr;
+  abi_.mm_lock = abi_mm_lock;
   for (uint32_t id = 0; id < kNumMms; ++id) {
     mms_.push_back(ptediff_mm{id, id != kKernelMm, TableWindow(geo, window_tables)});
   }
@@ -139,6 +156,12 @@ Machine::Machine(const ptediff_geometry& geo, uint32_t features, const FolioMap*
 
 void Machine::poke(uint32_t mm, uint64_t va, pte_t v) {
   EntryRef e = mms_[mm].window.pte_entry(va);
+  if (e.table != nullptr) mms_[mm].window.set(e, v);
+}
+
+void Machine::poke_level(uint32_t mm, uint64_t va, int level, pte_t v) {
+  if (level == kPteLevel) return poke(mm, va, v);
+  EntryRef e = mms_[mm].window.upper_entry(va, level);
   if (e.table != nullptr) mms_[mm].window.set(e, v);
 }
 
@@ -284,6 +307,14 @@ void Machine::prim_flush_tlb_range(ptediff_mm* mm, uint64_t start, uint64_t end,
         absl::StrFormat("flush_tlb_range mm=%u [%#x, %#x) stride %#x outside the window [0, %#x)",
                         mm->id, start, end, stride, mm->window.limit()));
     return;
+  }
+  // The hint as the TLB applies it: 0 any level; with LPA2 a 0 hint is
+  // level 0 (kTlbLevelZero, which holds nothing here) and unknown is
+  // TLBI_TTL_UNKNOWN; any value outside 0..3 is unknown.
+  if (tlb_level < 0 || tlb_level > 3) {
+    tlb_level = kTlbAnyLevel;
+  } else if (tlb_level == 0 && (abi_.features & PTEDIFF_FEAT_LPA2) != 0) {
+    tlb_level = kTlbLevelZero;
   }
   counters_.tlbis += (end - start + stride - 1) / stride;
   if (sync) ++counters_.dsbs;

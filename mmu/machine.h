@@ -134,6 +134,8 @@ class Machine {
   }
   // Writes an entry without logging (hand-built states in tests).
   void poke(uint32_t mm, uint64_t va, pte_t v);
+  // The same at `level` (set-up of a subject's table shape, tests).
+  void poke_level(uint32_t mm, uint64_t va, int level, pte_t v);
 
   // Returns the machine to its just-constructed state with `features`: empty
   // tables, TLB, log, violations and counters, no backend state. An executor

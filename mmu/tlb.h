@@ -17,6 +17,11 @@
 
 namespace ptediff {
 
+// Level hints of invalidate_range: any level, and the level-0 hint of an LPA2
+// machine (no entry here lives at level 0, so it invalidates nothing).
+inline constexpr int kTlbAnyLevel = 0;
+inline constexpr int kTlbLevelZero = -1;
+
 struct TlbEntry {
   uint32_t mm = 0;
   int level = 3;
@@ -37,7 +42,8 @@ class Tlb {
   void fill(const TlbEntry& e);
   // The most recently filled entry of `mm` containing `va`, or nullptr.
   const TlbEntry* lookup(uint32_t mm, uint64_t va) const;
-  // TLBI by VA for start + k*stride < end. tlb_level 0 hits every level.
+  // TLBI by VA for start + k*stride < end, of entries at tlb_level
+  // (kTlbAnyLevel: every level).
   void invalidate_range(uint32_t mm, uint64_t start, uint64_t end, uint64_t stride,
                         int tlb_level, bool sync);
   void invalidate_mm(uint32_t mm);

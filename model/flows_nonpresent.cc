@@ -17,18 +17,6 @@ namespace {
 
 using K = OpKind;
 
-// mk_pte(page, vma->vm_page_prot) of a private anonymous vma: young,
-// read-only until a write makes it writable (arm64 protection_map).
-pte_t vm_page_prot(const ptediff_geometry& geo, uint64_t pfn) {
-  return prot_to_pte(geo, pfn, kProtYoung | kProtRdonly);
-}
-
-// PAGE_NONE: the default attributes, present-invalid, no user access.
-pte_t page_none(const ptediff_geometry& geo) {
-  return (vm_page_prot(geo, 0) & ~(PTE_VALID | PTE_USER)) | PTE_PRESENT_INVALID | PTE_RDONLY |
-         PTE_PXN | PTE_UXN;
-}
-
 // ptep_modify_prot_start / commit of one entry with `fn(old)` as the new value.
 template <typename Fn>
 void modify_entry(Api& api, uint32_t mm, uint64_t va, Fn fn) {

@@ -11,11 +11,12 @@ namespace ptediff {
 
 const Subject& contpte_subject();
 const Subject& linearmap_subject();
+const Subject& hugetlb_subject();
 
 namespace {
 
 // The header keywords a subject line may follow.
-constexpr const char* kHeaderWords[] = {"granule", "features", "profile", "mutant"};
+constexpr const char* kHeaderWords[] = {"granule", "features", "profile", "mutant", "size"};
 
 }  // namespace
 
@@ -35,7 +36,8 @@ bool Subject::known_mutant(std::string_view mutant) const {
 }
 
 std::span<const Subject* const> all_subjects() {
-  static const Subject* const kSubjects[] = {&contpte_subject(), &linearmap_subject()};
+  static const Subject* const kSubjects[] = {&contpte_subject(), &linearmap_subject(),
+                                                &hugetlb_subject()};
   return kSubjects;
 }
 

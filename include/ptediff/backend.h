@@ -33,6 +33,8 @@ extern "C" {
 // Machine features (`ptediff_machine.features`).
 #define PTEDIFF_FEAT_HAFDBS (1u << 0)  // hardware access flag and dirty state updates
 #define PTEDIFF_FEAT_BBML2 (1u << 1)   // BBML2_NOABORT: size changes need no break-before-make
+#define PTEDIFF_FEAT_LPA2 (1u << 2)    // FEAT_LPA2: TLBI level hint 0 names level 0;
+                                       // unknown is TLBI_TTL_UNKNOWN
 
 // clear_young_dirty_ptes flags (as in include/linux/mm_types.h).
 #define CYDP_CLEAR_YOUNG 0x01u
@@ -73,7 +75,10 @@ struct ptediff_machine {
   bool (*cmpxchg)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr, pte_t* old,
                   pte_t val);
   // TLBI for every `start + k*stride < end`. last_level: leaf entries only;
-  // tlb_level: 0 = unknown, else the level hint (3 for PTEs); sync: the
+  // tlb_level: the level hint (3 for PTEs); 0 = unknown, but with
+  // PTEDIFF_FEAT_LPA2 0 is a level-0 hint (it invalidates nothing the machine
+  // caches) and unknown is TLBI_TTL_UNKNOWN (INT_MAX: any value outside
+  // 0..3); sync: the
   // trailing DSB is issued (otherwise the invalidation completes at the next
   // dsb or synced flush).
   void (*flush_tlb_range)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t start,
@@ -105,6 +110,19 @@ struct ptediff_machine {
                       int level, pte_t val);
   bool (*cmpxchg_level)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
                         int level, pte_t* old, pte_t val);
+  // Kernel addresses and page-table locks, for code that derives a lock from
+  // an entry pointer (huge_pte_lockptr). ptep_of: the entry's address in the
+  // linear map (its table page + index); pte_offset_map: the PTE's address
+  // through a temporary mapping of its table (kmap_local_page under
+  // CONFIG_HIGHPTE); ptlock_ptr: ptlock_ptr(virt_to_ptdesc(kaddr)), the split
+  // lock of the page holding kaddr; mm_lock: &mm->page_table_lock. Lock
+  // handles are opaque: the harness resolves them (mmu/locks.h).
+  uint64_t (*ptep_of)(const struct ptediff_machine* m, struct ptediff_mm* mm, uint64_t addr,
+                      int level);
+  uint64_t (*pte_offset_map)(const struct ptediff_machine* m, struct ptediff_mm* mm,
+                             uint64_t addr);
+  uint64_t (*ptlock_ptr)(const struct ptediff_machine* m, uint64_t kaddr);
+  uint64_t (*mm_lock)(const struct ptediff_machine* m, struct ptediff_mm* mm);
 };
 
 // The page-table API, with kernel names and kernel contracts: one function

@@ -1,0 +1,47 @@
+// ptediff hugetlb: the conformance checks run after every op (docs/DESIGN.md §9.4).
+//
+// Each check appends at most one divergence (the first violation it finds)
+// and uses the shared classes of oracle/divergence.h:
+//   return-value   an observation (returned entry, fault outcome) differs
+//   pte-state      an entry differs without its access/dirty state
+//   access-dirty   a huge page's young or dirty state (ORed over its range) differs
+//   flush-missing  O's TLB still caches a translation its tables no longer allow
+//   bbm            O made a contiguous range valid over a live or unflushed one
+//   lock           O's flow took a lock core-mm does not take for the entries,
+//                  or O wrote an entry under none of the locks its flow took
+//   contract / out-of-window  as for every subject
+#ifndef PTEDIFF_HUGETLB_CHECKS_H_
+#define PTEDIFF_HUGETLB_CHECKS_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "hugetlb/flows.h"
+#include "oracle/divergence.h"
+
+namespace ptediff::hugetlb {
+
+// The entry as compared bit for bit: a present entry without young, dirty
+// and (when DBM-writable) RDONLY, which hardware dirtying clears; a
+// migration entry without its remembered young/dirty; anything else whole.
+// CONT and the descriptor type stay: they are part of a huge mapping.
+pte_t entry_norm_huge(const ptediff_geometry& g, pte_t e);
+
+// The huge pages (mm, va) an op may have changed: the program's pages.
+struct PageRef {
+  uint32_t mm;
+  uint64_t va;
+  bool operator==(const PageRef&) const = default;
+};
+
+void check_returns(const Side& r, const Side& o, std::vector<Divergence>* out);
+void check_state(const Side& r, const Side& o, const std::vector<PageRef>& pages,
+                 std::vector<Divergence>* out);
+void check_tlb(const Side& s, bool is_ref, std::vector<Divergence>* out);
+void check_bbm(const Side& o, std::vector<Divergence>* out);
+void check_locks(const Side& s, bool is_ref, std::vector<Divergence>* out);
+void check_violations(const Side& s, bool is_ref, std::vector<Divergence>* out);
+
+}  // namespace ptediff::hugetlb
+
+#endif  // PTEDIFF_HUGETLB_CHECKS_H_

@@ -1,0 +1,49 @@
+// ptediff hugetlb: the differential executor of the hugetlb subject.
+//
+// Runs a program's ops on the reference (R) and the optimized backend (O),
+// each on its own machine through the same flows (flows.h), and after every
+// op runs the checks of checks.h over the program's huge pages.
+#ifndef PTEDIFF_HUGETLB_EXECUTOR_H_
+#define PTEDIFF_HUGETLB_EXECUTOR_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hugetlb/flows.h"
+#include "hugetlb/program.h"
+#include "oracle/divergence.h"
+
+namespace ptediff::hugetlb {
+
+struct RunOptions {
+  std::string mutant;         // overrides the program's header when non-empty
+  bool stop_at_first = true;  // stop after the first op that diverges
+  // Called after every op with both sides.
+  std::function<void(size_t index, const Side& ref, const Side& opt)> on_step;
+};
+
+struct RunResult {
+  std::vector<Divergence> divergences;
+  size_t ops_run = 0;
+  uint64_t trace_hash = 0;
+  std::string error;  // unknown mutant, a backend refusing its options
+  bool diverged() const { return !divergences.empty(); }
+};
+
+// Runs `program` (every op valid: parse_program and decode_program make
+// sure). Machines are built once per hstate and thread and reset per run,
+// so nothing of one run reaches the next.
+RunResult run_program(const Program& program, const RunOptions& opts = {});
+
+// One line per divergence with the op's text, then the program as a .repro.
+std::string format_report(const RunResult& result, const Program& program);
+
+// A hugetlb entry for people: "valid CONT pfn=0x10 young dirty rw",
+// "migration-write pfn=0x10 young", "none".
+std::string describe_huge_entry(const ptediff_geometry& g, pte_t e);
+
+}  // namespace ptediff::hugetlb
+
+#endif  // PTEDIFF_HUGETLB_EXECUTOR_H_
