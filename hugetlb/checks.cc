@@ -2,6 +2,7 @@
 #include "hugetlb/checks.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
@@ -34,7 +35,35 @@ bool is_entry_write(const LogRec& r) {
                   r.prim == Prim::kHw);
 }
 
+// Whether m's TLB caches a young translation of [va, va + bytes) of mm.
+bool tlb_holds_young(const Machine& m, uint32_t mm, uint64_t va, uint64_t bytes) {
+  for (const TlbEntry& t : m.tlb().entries()) {
+    if (t.mm == mm && t.va < va + bytes && va < t.va + t.size && pte_young(t.pte)) return true;
+  }
+  return false;
+}
+
+// Whether a side's TLB caches a young translation of the huge page at p
+// while every entry of it is old.
+bool stale_young(const Side& s, const PageRef& p) {
+  const HState& h = s.hstate();
+  for (uint32_t i = 0; i < h.ncontig; ++i) {
+    if (entry_ad(h.geo, s.machine().peek_level(p.mm, p.va + i * h.pgsize, h.level)).young) {
+      return false;
+    }
+  }
+  return tlb_holds_young(s.machine(), p.mm, p.va, h.bytes);
+}
+
 }  // namespace
+
+void note_young_uncertain(const Side& r, const Side& o, const std::vector<PageRef>& pages,
+                          YoungUncertain* uncertain) {
+  for (const PageRef& p : pages) {
+    if (std::find(uncertain->begin(), uncertain->end(), p) != uncertain->end()) continue;
+    if (stale_young(r, p) || stale_young(o, p)) uncertain->push_back(p);
+  }
+}
 
 pte_t entry_norm_huge(const ptediff_geometry& g, pte_t e) {
   if (pte_present(e)) {
@@ -46,11 +75,21 @@ pte_t entry_norm_huge(const ptediff_geometry& g, pte_t e) {
   return e;
 }
 
-void check_returns(const Side& r, const Side& o, std::vector<Divergence>* out) {
+void check_returns(const Side& r, const Side& o, const YoungUncertain& uncertain,
+                   std::vector<Divergence>* out) {
   const auto& a = r.observations();
   const auto& b = o.observations();
+  auto same = [&](const Observation& x, const Observation& y) {
+    if (x.value == y.value || x.value == kEitherResult || y.value == kEitherResult) return true;
+    const PageRef p{static_cast<uint32_t>(x.mm), x.va};
+    if (std::find(uncertain.begin(), uncertain.end(), p) == uncertain.end()) return false;
+    if (std::string_view(x.what) == "huge_ptep_set_access_flags") return true;
+    const uint64_t af_fault = static_cast<uint64_t>(AccessResult::kAccessFlagFault);
+    if (std::string_view(x.what) == "access" && (x.value | y.value) == af_fault) return true;
+    return std::string_view(x.what) == "huge_ptep_get" && ((x.value ^ y.value) << 1) == 0;
+  };
   for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-    if (i < a.size() && i < b.size() && a[i] == b[i]) continue;
+    if (i < a.size() && i < b.size() && same(a[i], b[i])) continue;
     const Observation& x = i < a.size() ? a[i] : b[i];
     add(out, DivClass::kReturnValue, static_cast<uint32_t>(x.mm), x.va,
         absl::StrFormat("%s (observation %d): R %s, O %s", x.what, i,
@@ -64,7 +103,7 @@ void check_returns(const Side& r, const Side& o, std::vector<Divergence>* out) {
 // entry, young/dirty over the range (what huge_ptep_get gathers), and the
 // upper entry above a PTE- or PMD-level huge page (the table shape).
 void check_state(const Side& r, const Side& o, const std::vector<PageRef>& pages,
-                 std::vector<Divergence>* out) {
+                 YoungUncertain* uncertain, std::vector<Divergence>* out) {
   const HState& h = r.hstate();
   const Machine& rm = r.machine();
   const Machine& om = o.machine();
@@ -88,7 +127,12 @@ void check_state(const Side& r, const Side& o, const std::vector<PageRef>& pages
       const EntryAD x = entry_ad(h.geo, re), y = entry_ad(h.geo, oe);
       rad.young |= x.young, rad.dirty |= x.dirty, oad.young |= y.young, oad.dirty |= y.dirty;
     }
-    if (rad.young != oad.young || rad.dirty != oad.dirty) {
+    auto it = std::find(uncertain->begin(), uncertain->end(), p);
+    const bool young_forgiven = it != uncertain->end();
+    if (rad.young == oad.young && young_forgiven && !stale_young(r, p) && !stale_young(o, p)) {
+      uncertain->erase(it);
+    }
+    if ((rad.young != oad.young && !young_forgiven) || rad.dirty != oad.dirty) {
       add(out, DivClass::kAccessDirty, p.mm, p.va,
           absl::StrFormat("huge page at mm=%u va=%#x: R %s%s, O %s%s", p.mm, p.va,
                           rad.young ? "young" : "old", rad.dirty ? " dirty" : " clean",
@@ -123,10 +167,10 @@ void check_tlb(const Side& s, bool is_ref, std::vector<Divergence>* out) {
     for (uint64_t off = 0; off < t.size; off += step) {
       const pte_t cur = m.peek_level(t.mm, t.va + off, t.level);
       const uint64_t want = pte_pfn(&g, t.pte) + (off >> g.page_shift);
-      const char* why = !pte_valid(cur)                  ? "no longer valid"
-                        : pte_pfn(&g, cur) != want       ? "mapped elsewhere"
-                        : writes(t.pte) && !writes(cur)  ? "no longer writable"
-                        : pte_user(t.pte) && !pte_user(cur) ? "no longer user-accessible"
+      const char* why = !pte_valid(cur)                               ? "no longer valid"
+                        : pte_pfn(&g, cur) != want                    ? "mapped elsewhere"
+                        : writes(t.pte) && !writes(cur)               ? "no longer writable"
+                        : pte_user(t.pte) && !pte_user(cur)           ? "no longer user-accessible"
                         : pte_user_exec(t.pte) && !pte_user_exec(cur) ? "no longer executable"
                                                                       : nullptr;
       if (why == nullptr) continue;
@@ -155,7 +199,7 @@ void check_bbm(const Side& o, std::vector<Divergence>* out) {
     bool pending = true;  // not yet invalidated
     bool issued = false;  // invalidated, waiting for a DSB
   };
-  absl::flat_hash_map<uint64_t, pte_t> cur;  // (mm, va) key -> value as replayed
+  absl::flat_hash_map<uint64_t, pte_t> cur;     // (mm, va) key -> value as replayed
   absl::flat_hash_map<uint64_t, Break> breaks;  // (mm, huge page) key -> its break
   auto key = [](uint32_t mm, uint64_t va) { return va * 4 + mm; };
   // The value of an entry at this point of the log.
@@ -209,8 +253,10 @@ void check_bbm(const Side& o, std::vector<Divergence>* out) {
         const pte_t e = value(r.mm, a);
         if (a != r.addr && pte_valid(e) &&
             (!pte_cont(e) || pte_pfn(&g, e) != first_pfn + j * dpfn)) {
-          why = absl::StrFormat("made CONT while entry %d of its range is valid and "
-                                "inconsistent (%#018x)", j, e);
+          why = absl::StrFormat(
+              "made CONT while entry %d of its range is valid and "
+              "inconsistent (%#018x)",
+              j, e);
         }
       }
     }
@@ -251,7 +297,7 @@ void check_locks(const Side& s, bool is_ref, std::vector<Divergence>* out) {
     held.push_back(got);
   }
   for (const LogRec& r : s.machine().log()) {
-    if (!is_entry_write(r) || r.agent != Agent::kBackend) continue;
+    if (!is_entry_write(r) || r.prim == Prim::kHw || r.agent != Agent::kBackend) continue;
     const LockId need = lock_covering(g, r.mm, r.addr, r.level);
     if (std::find(held.begin(), held.end(), need) != held.end()) continue;
     add(out, cls, r.mm, r.addr,

@@ -34,9 +34,27 @@ struct PageRef {
   bool operator==(const PageRef&) const = default;
 };
 
-void check_returns(const Side& r, const Side& o, std::vector<Divergence>* out);
+// Huge pages whose young state R and O may legitimately disagree on (see
+// check_state): an old range accessed through a TLB that still caches it
+// young. A page stays in the set until both sides agree again.
+using YoungUncertain = std::vector<PageRef>;
+
+// Adds to `uncertain` every page of `pages` that a side's TLB caches young
+// while its entries are all old: accesses served by that TLB set no access
+// flag. The kernel accepts this wherever it makes entries old without a
+// flush (DAMON's damon_hugetlb_mkold, ptep_test_and_clear_young), so young
+// may differ from then on (a migration entry even remembers it) until both
+// sides agree again with no such translation left.
+void note_young_uncertain(const Side& r, const Side& o, const std::vector<PageRef>& pages,
+                          YoungUncertain* uncertain);
+// Observations pairwise; on a page of `uncertain`, the young bit of a
+// returned entry and the result of huge_ptep_set_access_flags are not
+// compared.
+void check_returns(const Side& r, const Side& o, const YoungUncertain& uncertain,
+                   std::vector<Divergence>* out);
+// Entries of `pages` R against O; updates `uncertain`.
 void check_state(const Side& r, const Side& o, const std::vector<PageRef>& pages,
-                 std::vector<Divergence>* out);
+                 YoungUncertain* uncertain, std::vector<Divergence>* out);
 void check_tlb(const Side& s, bool is_ref, std::vector<Divergence>* out);
 void check_bbm(const Side& o, std::vector<Divergence>* out);
 void check_locks(const Side& s, bool is_ref, std::vector<Divergence>* out);

@@ -85,7 +85,7 @@ Op decode_op(Reader& r, const HState& h) {
   const uint8_t code = r.u8();
   const uint32_t arg = code >> 4;  // small operands
   op.mm = arg & 1;
-  switch (code % 16) {
+  switch (code % 19) {
     case 0:
     case 1:
     case 2:
@@ -129,6 +129,20 @@ Op decode_op(Reader& r, const HState& h) {
     case 14:
       op.kind = OpKind::kRemoveMigr;
       op.page = pick_page(r, h);
+      return op;
+    case 16:
+      op.kind = OpKind::kMkold;
+      op.page = pick_page(r, h);
+      return op;
+    case 17:
+      op.kind = OpKind::kMkclean;
+      op.page = pick_page(r, h);
+      return op;
+    case 18:
+      op.kind = OpKind::kFault;
+      op.page = pick_page(r, h);
+      op.write = (arg >> 1) & 1;
+      op.race = 1 + r.u8() % h.ncontig;
       return op;
     default:
       op.page = pick_page(r, h);

@@ -76,6 +76,7 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
   const HState& h = r.hstate();
   std::vector<uint64_t> vas;  // every huge page the program names
   std::vector<PageRef> pages;
+  YoungUncertain uncertain;
   uint64_t hash = 0xcbf29ce484222325ULL;
   for (size_t i = 0; i < program.ops.size(); ++i) {
     const Op& op = program.ops[i];
@@ -90,8 +91,9 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
     std::vector<Divergence> found;
     check_violations(r, true, &found);
     check_violations(o, false, &found);
-    check_returns(r, o, &found);
-    check_state(r, o, pages, &found);
+    note_young_uncertain(r, o, pages, &uncertain);
+    check_returns(r, o, uncertain, &found);
+    check_state(r, o, pages, &uncertain, &found);
     check_tlb(r, true, &found);
     check_tlb(o, false, &found);
     check_bbm(o, &found);

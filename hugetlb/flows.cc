@@ -6,7 +6,7 @@
 #include "hugetlb/flows.h"
 
 #include "absl/strings/str_cat.h"
-#include "formats/ops.h"  // vm_page_prot, page_none
+#include "formats/ops.h"     // vm_page_prot, page_none
 #include "hugetlb/checks.h"  // entry_norm_huge
 #include "hugetlb/hw.h"
 #include "model/swp.h"
@@ -43,7 +43,9 @@ std::string Side::reset(uint32_t features, const std::string& options) {
   return "";
 }
 
-pte_t Side::get(uint32_t m, uint64_t a) { return b_->huge_ptep_get(machine_.abi(), mm(m), a, h_.level); }
+pte_t Side::get(uint32_t m, uint64_t a) {
+  return b_->huge_ptep_get(machine_.abi(), mm(m), a, h_.level);
+}
 
 void Side::lock(uint32_t m, uint64_t a) {
   claims_.push_back({m, a, b_->huge_pte_lockptr(machine_.abi(), mm(m), a, h_.level, h_.bytes)});
@@ -74,9 +76,8 @@ void Side::run_flow(const Op& op) {
     case OpKind::kFault:
       return fault(op);
     case OpKind::kAccess: {
-      const AccessResult r =
-          machine_.access(op.mm, a + (op.sub << h_.geo.page_shift),
-                          static_cast<AccessKind>(op.access), op.pick);
+      const AccessResult r = machine_.access(op.mm, a + (op.sub << h_.geo.page_shift),
+                                             static_cast<AccessKind>(op.access), op.pick);
       // Completed from the TLB or by a walk is the same outcome.
       return observe("access", op.mm, a, access_ok(r) ? 0 : static_cast<uint64_t>(r));
     }
@@ -94,6 +95,10 @@ void Side::run_flow(const Op& op) {
       return remove_migration(op.mm, a);
     case OpKind::kMremap:
       return mremap(op.mm, a, va(op.to));
+    case OpKind::kMkold:
+      return mkold(op.mm, a);
+    case OpKind::kMkclean:
+      return mkclean(op.mm, a);
     case OpKind::kCount:
       break;
   }
@@ -112,6 +117,13 @@ void Side::fault(const Op& op) {
   }
   lock(m, a);
   pte_t entry = get(m, a);
+  if (op.race != 0 && !pte_none(entry)) {
+    // Another CPU writes through the mapping while the handler holds the
+    // lock: hardware dirty management needs no lock (its result is not
+    // this op's concern, only what it leaves in the entries).
+    const uint32_t k = op.race - 1;
+    machine_.access(m, a + k * h_.pgsize, AccessKind::kWrite, k);
+  }
   if (pte_none(entry)) {
     const uint64_t pfn = alloc_folio();
     st_.mapcount[pfn] = 1;
@@ -125,11 +137,21 @@ void Side::fault(const Op& op) {
     wp(m, a, entry);
     return observe("fault", m, a, 0);
   }
+  const pte_t read = entry;
   entry = pte_mkyoung(entry);
   if (op.write) entry = pte_mkdirty(entry);
-  observe("huge_ptep_set_access_flags",
-          m, a,
-          b_->huge_ptep_set_access_flags(machine_.abi(), mm(m), a, h_.level, entry, op.write));
+  const int changed =
+      b_->huge_ptep_set_access_flags(machine_.abi(), mm(m), a, h_.level, entry, op.write);
+  // Whether the huge page had to change: the entry asks for young, dirty or
+  // write state the range (as read) lacked. Otherwise the result reports
+  // per-entry differences (__cont_access_flags_changed), and how young and
+  // dirty spread over a range's entries is each backend's own (the
+  // reference sets them entry by entry, arm64 rewrites the range): either
+  // answer is right then, and arm64's update_mmu_cache, the only user of
+  // the result, does nothing with it.
+  const bool must = h_.ncontig == 1 || (pte_young(entry) && !pte_young(read)) ||
+                    (pte_dirty(entry) && !pte_dirty(read)) || (pte_write(entry) != pte_write(read));
+  observe("huge_ptep_set_access_flags", m, a, must ? changed : kEitherResult);
 }
 
 // hugetlb_wp: an exclusive anonymous folio is reused (made writable and
@@ -222,8 +244,7 @@ void Side::mprotect(uint32_t m, uint64_t a, Prot prot) {
       b_->set_huge_pte_at(machine_.abi(), mm(m), a, h_.level, e, h_.bytes);
     }
   } else if (pte_present(pte)) {
-    const pte_t old =
-        b_->huge_ptep_modify_prot_start(machine_.abi(), mm(m), a, h_.level, h_.bytes);
+    const pte_t old = b_->huge_ptep_modify_prot_start(machine_.abi(), mm(m), a, h_.level, h_.bytes);
     const pte_t n =
         b_->arch_make_huge_pte(machine_.abi(), mm(m), pte_modify(old, newprot), h_.bytes);
     b_->huge_ptep_modify_prot_commit(machine_.abi(), mm(m), a, h_.level, old, n, h_.bytes);
@@ -247,9 +268,9 @@ void Side::migrate(uint32_t m, uint64_t a) {
       lock(mm_id, va(p));
       const pte_t old = b_->huge_ptep_clear_flush(machine_.abi(), mm(mm_id), va(p), h_.level);
       observe("huge_ptep_clear_flush dirty", mm_id, va(p), pte_dirty(old));
-      const uint64_t type = pte_write(old)   ? kSwpMigrationWrite
-                            : exclusive      ? kSwpMigrationReadExclusive
-                                             : kSwpMigrationRead;
+      const uint64_t type = pte_write(old) ? kSwpMigrationWrite
+                            : exclusive    ? kSwpMigrationReadExclusive
+                                           : kSwpMigrationRead;
       pte_t swp = ptediff_swp_entry(type, pfn);
       if (pte_young(old)) swp |= migration_young_bit(h_.geo);
       if (pte_dirty(old)) swp |= migration_dirty_bit(h_.geo);
@@ -300,6 +321,30 @@ void Side::mremap(uint32_t m, uint64_t from, uint64_t to) {
   const pte_t pte = b_->huge_ptep_get_and_clear(machine_.abi(), mm(m), from, h_.level, h_.bytes);
   b_->set_huge_pte_at(machine_.abi(), mm(m), to, h_.level, pte, h_.bytes);
   b_->flush_hugetlb_tlb_range(machine_.abi(), mm(m), from, from + h_.bytes, h_.bytes);
+}
+
+// damon_hugetlb_mkold (mm/damon/vaddr.c): under huge_pte_lock, a young
+// present entry is made old through set_huge_pte_at.
+void Side::mkold(uint32_t m, uint64_t a) {
+  lock(m, a);
+  const pte_t entry = get(m, a);
+  if (!pte_present(entry) || !pte_young(entry)) return observe("mkold", m, a, 0);
+  b_->set_huge_pte_at(machine_.abi(), mm(m), a, h_.level, pte_mkold(entry), h_.bytes);
+  observe("mkold", m, a, 1);
+}
+
+// A clean entry through the API: huge_ptep_clear_flush, then
+// set_huge_pte_at of the entry made clean (write permission kept, so the
+// hardware may dirty any entry of the range again). hugetlbfs has no
+// writeback, so no 6.12 path cleans a hugetlb entry; the op exists because
+// only a clean writable range lets entries disagree on dirty, which the
+// arch code must handle (DBM hardware updates).
+void Side::mkclean(uint32_t m, uint64_t a) {
+  lock(m, a);
+  if (!pte_valid(get(m, a))) return;
+  const pte_t old = b_->huge_ptep_clear_flush(machine_.abi(), mm(m), a, h_.level);
+  observe("huge_ptep_clear_flush dirty", m, a, pte_dirty(old));
+  b_->set_huge_pte_at(machine_.abi(), mm(m), a, h_.level, pte_mkclean(old), h_.bytes);
 }
 
 }  // namespace ptediff::hugetlb

@@ -31,6 +31,9 @@ struct Observation {
   bool operator==(const Observation& o) const { return value == o.value; }
 };
 
+// An observation whose value may legitimately differ between R and O.
+inline constexpr uint64_t kEitherResult = ~0ULL;
+
 // A lock a flow took for the huge page at (mm, va): the backend's
 // huge_pte_lockptr handle.
 struct LockClaim {
@@ -94,6 +97,8 @@ class Side {
   void migrate(uint32_t m, uint64_t va);
   void remove_migration(uint32_t m, uint64_t va);
   void mremap(uint32_t m, uint64_t from, uint64_t to);
+  void mkold(uint32_t m, uint64_t va);
+  void mkclean(uint32_t m, uint64_t va);
   // The mmu_gather flush of an unmapped huge page (tlb_remove_huge_tlb_entry
   // then tlb_flush: the level of the hstate's entries when it is PMD or
   // PUD sized, else page stride without a level).

@@ -48,8 +48,7 @@ HState hstate_of(ptediff_granule g, HSize s) {
   h.bytes = h.pgsize * h.ncontig;
   // Two CONT_PMD ranges of PTE tables; with 4K pages two whole PUDs (the
   // window holds PUD entries only for whole PUDs: TableWindow).
-  h.window_tables = g == PTEDIFF_GRANULE_4K ? 2 * static_cast<uint32_t>(ptrs)
-                                            : 2 * h.geo.cont_pmds;
+  h.window_tables = g == PTEDIFF_GRANULE_4K ? 2 * static_cast<uint32_t>(ptrs) : 2 * h.geo.cont_pmds;
   h.pages = static_cast<uint64_t>(h.window_tables) * pmd / h.bytes;
   return h;
 }

@@ -22,10 +22,10 @@ inline constexpr uint32_t kNumHSizes = 4;
 struct HState {
   ptediff_geometry geo{};
   HSize size = HSize::kContPte;
-  uint64_t bytes = 0;     // huge_page_size()
-  int level = kPteLevel;  // the level of its entries (what huge_pte_offset returns)
-  uint32_t ncontig = 1;   // entries per huge page (num_contig_ptes)
-  uint64_t pgsize = 0;    // bytes each entry maps
+  uint64_t bytes = 0;          // huge_page_size()
+  int level = kPteLevel;       // the level of its entries (what huge_pte_offset returns)
+  uint32_t ncontig = 1;        // entries per huge page (num_contig_ptes)
+  uint64_t pgsize = 0;         // bytes each entry maps
   uint32_t window_tables = 0;  // PTE tables per mm window (Machine's window_tables)
   uint64_t pages = 0;          // huge pages in the window
   uint64_t dpfn() const { return pgsize >> geo.page_shift; }

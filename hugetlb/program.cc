@@ -8,7 +8,7 @@
 namespace ptediff::hugetlb {
 namespace {
 
-constexpr Field kFaultFields[] = {Field::kMm, Field::kPage, Field::kWrite};
+constexpr Field kFaultFields[] = {Field::kMm, Field::kPage, Field::kWrite, Field::kRace};
 constexpr Field kAccessFields[] = {Field::kMm, Field::kPage, Field::kSub, Field::kKind,
                                    Field::kPick};
 constexpr Field kPageFields[] = {Field::kMm, Field::kPage};
@@ -25,10 +25,13 @@ const OpSpec kSpecs[] = {
     {OpKind::kMigrate, "migrate", kPageFields},
     {OpKind::kRemoveMigr, "remove_migration", kPageFields},
     {OpKind::kMremap, "mremap", kMremapFields},
+    {OpKind::kMkold, "mkold", kPageFields},
+    {OpKind::kMkclean, "mkclean", kPageFields},
 };
 static_assert(std::size(kSpecs) == kNumOpKinds, "one spec per op kind");
 
-constexpr const char* kFieldNames[] = {"mm", "page", "write", "sub", "kind", "pick", "prot", "to"};
+constexpr const char* kFieldNames[] = {"mm",   "page", "write", "sub", "kind",
+                                       "pick", "prot", "to",    "race"};
 constexpr size_t kNumFields = std::size(kFieldNames);
 
 // Values of the symbolic operands (kind, prot), indexed by value.
@@ -69,6 +72,8 @@ uint64_t op_field(const Op& op, Field f) {
       return op.prot;
     case Field::kTo:
       return op.to;
+    case Field::kRace:
+      return op.race;
   }
   return 0;
 }
@@ -101,6 +106,9 @@ void set_op_field(Op* op, Field f, uint64_t v) {
       break;
     case Field::kTo:
       op->to = v;
+      break;
+    case Field::kRace:
+      op->race = v32;
       break;
   }
 }
@@ -135,6 +143,10 @@ bool validate_op(const Op& op, const HState& h, std::string* why) {
     return fail(absl::StrFormat("pick %u out of range (below %u)", op.pick, kNumPicks));
   if (op.prot >= kNumProts)
     return fail(absl::StrFormat("prot %u out of range (none, ro or rw)", op.prot));
+  if (op.race > h.ncontig) {
+    return fail(absl::StrFormat("race %u out of range (0, or 1 + one of the %u entries)", op.race,
+                                h.ncontig));
+  }
   if (op.kind == OpKind::kMremap) {
     if (op.to >= h.pages) return window("to", op.to);
     if (op.to == op.page) return fail(absl::StrFormat("mremap to its own page %u", op.page));

@@ -34,12 +34,14 @@ enum class OpKind : uint8_t {
   kMigrate,     // try_to_migrate_one on every mapping of the folio
   kRemoveMigr,  // remove_migration_pte: the new folio replaces the migration entries
   kMremap,      // move_hugetlb_page_tables of one huge page to `to`
+  kMkold,       // damon_hugetlb_mkold: an old entry through set_huge_pte_at
+  kMkclean,     // a clean writable entry through the API (no 6.12 path does this)
   kCount,
 };
 inline constexpr size_t kNumOpKinds = static_cast<size_t>(OpKind::kCount);
 
 // Operands. Unused operands are zero.
-enum class Field : uint8_t { kMm, kPage, kWrite, kSub, kKind, kPick, kProt, kTo };
+enum class Field : uint8_t { kMm, kPage, kWrite, kSub, kKind, kPick, kProt, kTo, kRace };
 
 // mprotect targets.
 enum class Prot : uint8_t { kNone = 0, kRead = 1, kReadWrite = 2 };
@@ -47,14 +49,16 @@ inline constexpr uint32_t kNumProts = 3;
 
 struct Op {
   OpKind kind = OpKind::kFault;
-  uint32_t mm = 0;     // 0 user, 1 child
-  uint64_t page = 0;   // huge page index in the window
-  uint32_t write = 0;  // kFault: a write fault
-  uint64_t sub = 0;    // kAccess: base page inside the huge page
-  uint32_t access = 0; // kAccess: 0 read, 1 write, 2 exec
-  uint32_t pick = 0;   // kAccess: which entry of a contiguous range takes the A/D update
-  uint32_t prot = 0;   // kMprotect: Prot
-  uint64_t to = 0;     // kMremap: destination huge page index
+  uint32_t mm = 0;      // 0 user, 1 child
+  uint64_t page = 0;    // huge page index in the window
+  uint32_t write = 0;   // kFault: a write fault
+  uint64_t sub = 0;     // kAccess: base page inside the huge page
+  uint32_t access = 0;  // kAccess: 0 read, 1 write, 2 exec
+  uint32_t pick = 0;    // kAccess: which entry of a contiguous range takes the A/D update
+  uint32_t prot = 0;    // kMprotect: Prot
+  uint64_t to = 0;      // kMremap: destination huge page index
+  uint32_t race = 0;    // kFault: 0, or 1 + the entry of the range a hardware write
+                        // dirties between the handler's read and its update
   bool operator==(const Op&) const = default;
 };
 

@@ -142,7 +142,7 @@ TEST(HugetlbProgram, ParseErrors) {
       {h + "get mm=2 page=0\n", 3, "mm 2 out of range"},
       {h + "get mm=4294967296 page=0\n", 3, "mm 4294967296 out of range"},
       {h + "get mm=-1 page=0\n", 3, "bad value '-1' for 'mm'"},
-      {h + "fault mm=0 page=0 write=2\n", 3, "write 2 out of range"},
+      {h + "fault mm=0 page=0 write=2 race=0\n", 3, "write 2 out of range"},
       {h + "access mm=0 page=0 sub=16 kind=r pick=0\n", 3, "sub 16 out of range"},
       {h + "access mm=0 page=0 sub=0 kind=2 pick=0\n", 3, "bad value '2' for 'kind'"},
       {h + "access mm=0 page=0 sub=0 kind=r pick=64\n", 3, "pick 64 out of range"},

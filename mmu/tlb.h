@@ -44,8 +44,8 @@ class Tlb {
   const TlbEntry* lookup(uint32_t mm, uint64_t va) const;
   // TLBI by VA for start + k*stride < end, of entries at tlb_level
   // (kTlbAnyLevel: every level).
-  void invalidate_range(uint32_t mm, uint64_t start, uint64_t end, uint64_t stride,
-                        int tlb_level, bool sync);
+  void invalidate_range(uint32_t mm, uint64_t start, uint64_t end, uint64_t stride, int tlb_level,
+                        bool sync);
   void invalidate_mm(uint32_t mm);
   void sync();  // DSB: pending invalidations complete
   void clear() { entries_.clear(); }

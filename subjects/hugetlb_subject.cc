@@ -105,10 +105,9 @@ class HugetlbCase final : public Case {
     out.ops = r.ops_run;
     out.trace_hash = r.trace_hash;
     out.report = ht::format_report(r, p_);
-    out.summary =
-        absl::StrFormat("%s, hugetlb %s, ops %d, divergences %d, trace hash %016x",
-                        r.diverged() ? "DIVERGED" : "ok", ht::hsize_name(p_.size), r.ops_run,
-                        r.divergences.size(), r.trace_hash);
+    out.summary = absl::StrFormat("%s, hugetlb %s, ops %d, divergences %d, trace hash %016x",
+                                  r.diverged() ? "DIVERGED" : "ok", ht::hsize_name(p_.size),
+                                  r.ops_run, r.divergences.size(), r.trace_hash);
     out.state = state;
     nlohmann::json j;
     j["input"] = std::string(name);
@@ -139,8 +138,7 @@ class HugetlbCase final : public Case {
       absl::StrAppendFormat(&out, "%sop %d: %s%s\n", opts.color ? "\033[1m" : "", i,
                             ht::format_op(p_.ops[i]), opts.color ? "\033[0m" : "");
       for (const ht::Observation& x : opt.observations()) {
-        absl::StrAppendFormat(&out, "    O %s mm=%u va=%#x -> %#x\n", x.what, x.mm, x.va,
-                              x.value);
+        absl::StrAppendFormat(&out, "    O %s mm=%u va=%#x -> %#x\n", x.what, x.mm, x.va, x.value);
       }
       absl::StrAppend(&out, page_states(p_, r, opt, "    "));
       size_t shown = 0;
