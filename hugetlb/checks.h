@@ -1,4 +1,4 @@
-// ptediff hugetlb: the conformance checks run after every op (docs/DESIGN.md §9.4).
+// ptediff hugetlb: the conformance checks run after every op (docs/DESIGN.md §10.4).
 //
 // Each check appends at most one divergence (the first violation it finds)
 // and uses the shared classes of oracle/divergence.h:

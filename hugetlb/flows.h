@@ -6,7 +6,7 @@
 // mm/hugetlb.c, mm/rmap.c and mm/mremap.c do it, calling the backend for
 // every entry access, and records what the kernel would act on (returned
 // entries, fault outcomes) as observations, and every lock the flow took
-// through huge_pte_lockptr as a claim (docs/DESIGN.md §9).
+// through huge_pte_lockptr as a claim (docs/DESIGN.md §10).
 #ifndef PTEDIFF_HUGETLB_FLOWS_H_
 #define PTEDIFF_HUGETLB_FLOWS_H_
 

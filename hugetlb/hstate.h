@@ -1,4 +1,4 @@
-// ptediff hugetlb: the four arm64 hstates of a granule (docs/DESIGN.md §9).
+// ptediff hugetlb: the four arm64 hstates of a granule (docs/DESIGN.md §10).
 //
 // arch/arm64/mm/hugetlbpage.c registers CONT_PTE, PMD, CONT_PMD and (with
 // 4K pages only, pud_sect_supported()) PUD sized huge pages. An hstate says

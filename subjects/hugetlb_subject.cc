@@ -1,6 +1,6 @@
 // ptediff: the hugetlb subject: arm64's contiguous hugetlb (CONT_PTE, PMD,
 // CONT_PMD and PUD huge pages, hugetlbpage.c) against a per-entry reference,
-// both over the level-generic machine (docs/DESIGN.md §9).
+// both over the level-generic machine (docs/DESIGN.md §10).
 //
 // Adapts hugetlb/program.h and hugetlb/executor.h to the Subject interface.
 // Hugetlb programs are never repaired: every op is valid in every state.
