@@ -57,6 +57,24 @@ bool stale_young(const Side& s, const PageRef& p) {
 
 }  // namespace
 
+void carry_young_uncertain(const Op& op, const HState& h, YoungUncertain* uncertain) {
+  const size_t n = uncertain->size();
+  for (size_t i = 0; i < n; ++i) {
+    const PageRef p = (*uncertain)[i];
+    PageRef to = p;
+    if (op.kind == OpKind::kFork && p.mm == 0) {
+      to.mm = 1;
+    } else if (op.kind == OpKind::kMremap && p.mm == op.mm && p.va == op.page * h.bytes) {
+      to.va = op.to * h.bytes;
+    } else {
+      continue;
+    }
+    if (std::find(uncertain->begin(), uncertain->end(), to) == uncertain->end()) {
+      uncertain->push_back(to);
+    }
+  }
+}
+
 void note_young_uncertain(const Side& r, const Side& o, const std::vector<PageRef>& pages,
                           YoungUncertain* uncertain) {
   for (const PageRef& p : pages) {
@@ -85,7 +103,11 @@ void check_returns(const Side& r, const Side& o, const YoungUncertain& uncertain
     if (std::find(uncertain.begin(), uncertain.end(), p) == uncertain.end()) return false;
     if (std::string_view(x.what) == "huge_ptep_set_access_flags") return true;
     const uint64_t af_fault = static_cast<uint64_t>(AccessResult::kAccessFlagFault);
-    if (std::string_view(x.what) == "access" && (x.value | y.value) == af_fault) return true;
+    // One side took an access-flag fault on the old entry, the other was
+    // served by a young translation (completing, or faulting on permission).
+    if (std::string_view(x.what) == "access" && (x.value == af_fault || y.value == af_fault)) {
+      return true;
+    }
     return std::string_view(x.what) == "huge_ptep_get" && ((x.value ^ y.value) << 1) == 0;
   };
   for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {

@@ -47,6 +47,9 @@ using YoungUncertain = std::vector<PageRef>;
 // sides agree again with no such translation left.
 void note_young_uncertain(const Side& r, const Side& o, const std::vector<PageRef>& pages,
                           YoungUncertain* uncertain);
+// Young uncertainty travels with the entries: fork copies mm 0's to mm 1,
+// mremap moves a page's to its destination.
+void carry_young_uncertain(const Op& op, const HState& h, YoungUncertain* uncertain);
 // Observations pairwise; on a page of `uncertain`, the young bit of a
 // returned entry and the result of huge_ptep_set_access_flags are not
 // compared.

@@ -91,6 +91,7 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
     std::vector<Divergence> found;
     check_violations(r, true, &found);
     check_violations(o, false, &found);
+    carry_young_uncertain(op, h, &uncertain);
     note_young_uncertain(r, o, pages, &uncertain);
     check_returns(r, o, uncertain, &found);
     check_state(r, o, pages, &uncertain, &found);
