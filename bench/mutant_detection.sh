@@ -1,5 +1,7 @@
 #!/bin/sh
-# ptediff benchmark: time to detection of every mutant by contpte_diff_fuzzer.
+# ptediff benchmark: time to detection of every mutant by a fuzz target
+# ($FUZZ_TARGET, default contpte_diff_fuzzer; hugetlb_diff_fuzzer for the
+# hugetlb subject's mutants, named in $MUTANTS).
 #   structured: the structure-aware mutator on the shipped seed corpus
 #   plain:      plain libFuzzer byte mutation ($PTEDIFF_PLAIN_MUTATION=1) on an empty corpus
 # Prints, per mutant, the median (over RUNS runs, 1 job) of the seconds to the
@@ -9,8 +11,8 @@
 # skips the plain-bytes column.
 set -u
 B=${1:-build} RUNS=${2:-3} CAP=${3:-30} PLAIN_RUNS=${4:-1}
-FZ=$B/fuzz/contpte_diff_fuzzer
-SEEDS=$B/fuzz/seeds/contpte_diff_fuzzer
+FZ=$B/fuzz/${FUZZ_TARGET:-contpte_diff_fuzzer}
+SEEDS=$B/fuzz/seeds/${FUZZ_TARGET:-contpte_diff_fuzzer}
 [ -x "$FZ" ] || { echo "no $FZ (build first)" >&2; exit 2; }
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 # seconds to the first crash of one run (or CAP+1 when none)

@@ -100,15 +100,14 @@ void check_returns(const Side& r, const Side& o, const YoungUncertain& uncertain
   auto same = [&](const Observation& x, const Observation& y) {
     if (x.value == y.value || x.value == kEitherResult || y.value == kEitherResult) return true;
     const PageRef p{static_cast<uint32_t>(x.mm), x.va};
-    if (std::find(uncertain.begin(), uncertain.end(), p) == uncertain.end()) return false;
-    if (std::string_view(x.what) == "huge_ptep_set_access_flags") return true;
-    const uint64_t af_fault = static_cast<uint64_t>(AccessResult::kAccessFlagFault);
-    // One side took an access-flag fault on the old entry, the other was
-    // served by a young translation (completing, or faulting on permission).
-    if (std::string_view(x.what) == "access" && (x.value == af_fault || y.value == af_fault)) {
-      return true;
+    if (x.young_mask == 0 || std::find(uncertain.begin(), uncertain.end(), p) == uncertain.end()) {
+      return false;
     }
-    return std::string_view(x.what) == "huge_ptep_get" && ((x.value ^ y.value) << 1) == 0;
+    if (x.young_mask == kAccessYoungDependent) {
+      const uint64_t af_fault = static_cast<uint64_t>(AccessResult::kAccessFlagFault);
+      return x.value == af_fault || y.value == af_fault;
+    }
+    return ((x.value ^ y.value) & ~x.young_mask) == 0;
   };
   for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
     if (i < a.size() && i < b.size() && same(a[i], b[i])) continue;

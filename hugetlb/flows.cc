@@ -53,7 +53,7 @@ void Side::lock(uint32_t m, uint64_t a) {
 
 void Side::observe_entry(const char* what, uint32_t m, uint64_t a, pte_t e) {
   const EntryAD ad = entry_ad(h_.geo, e);
-  observe(what, m, a, entry_norm_huge(h_.geo, e) | (ad.young ? 1ULL << 63 : 0));
+  observe(what, m, a, entry_norm_huge(h_.geo, e) | (ad.young ? 1ULL << 63 : 0), 1ULL << 63);
   observe(what, m, a, ad.dirty);
 }
 
@@ -79,7 +79,8 @@ void Side::run_flow(const Op& op) {
       const AccessResult r = machine_.access(op.mm, a + (op.sub << h_.geo.page_shift),
                                              static_cast<AccessKind>(op.access), op.pick);
       // Completed from the TLB or by a walk is the same outcome.
-      return observe("access", op.mm, a, access_ok(r) ? 0 : static_cast<uint64_t>(r));
+      return observe("access", op.mm, a, access_ok(r) ? 0 : static_cast<uint64_t>(r),
+                     kAccessYoungDependent);
     }
     case OpKind::kGet:
       return observe_entry("huge_ptep_get", op.mm, a, get(op.mm, a));
@@ -151,7 +152,7 @@ void Side::fault(const Op& op) {
   // the result, does nothing with it.
   const bool must = h_.ncontig == 1 || (pte_young(entry) && !pte_young(read)) ||
                     (pte_dirty(entry) && !pte_dirty(read)) || (pte_write(entry) != pte_write(read));
-  observe("huge_ptep_set_access_flags", m, a, must ? changed : kEitherResult);
+  observe("huge_ptep_set_access_flags", m, a, must ? changed : kEitherResult, ~0ULL);
 }
 
 // hugetlb_wp: an exclusive anonymous folio is reused (made writable and
@@ -328,9 +329,9 @@ void Side::mremap(uint32_t m, uint64_t from, uint64_t to) {
 void Side::mkold(uint32_t m, uint64_t a) {
   lock(m, a);
   const pte_t entry = get(m, a);
-  if (!pte_present(entry) || !pte_young(entry)) return observe("mkold", m, a, 0);
+  if (!pte_present(entry) || !pte_young(entry)) return observe("mkold", m, a, 0, ~0ULL);
   b_->set_huge_pte_at(machine_.abi(), mm(m), a, h_.level, pte_mkold(entry), h_.bytes);
-  observe("mkold", m, a, 1);
+  observe("mkold", m, a, 1, ~0ULL);
 }
 
 // A clean entry through the API: huge_ptep_clear_flush, then

@@ -28,11 +28,18 @@ struct Observation {
   const char* what;  // "huge_ptep_get", "fault", ...
   uint64_t mm = 0, va = 0;
   uint64_t value = 0;
+  // The bits of value that follow the huge page's young state (not
+  // compared where that state is uncertain, checks.h).
+  uint64_t young_mask = 0;
   bool operator==(const Observation& o) const { return value == o.value; }
 };
 
 // An observation whose value may legitimately differ between R and O.
 inline constexpr uint64_t kEitherResult = ~0ULL;
+// The young_mask of an access result: where young is uncertain, an
+// access-flag fault on one side and any other outcome on the other agree
+// (that side was served by a young translation).
+inline constexpr uint64_t kAccessYoungDependent = 1;
 
 // A lock a flow took for the huge page at (mm, va): the backend's
 // huge_pte_lockptr handle.
@@ -80,8 +87,8 @@ class Side {
   uint64_t va(uint64_t page) const { return page * h_.bytes; }
   pte_t get(uint32_t m, uint64_t va);
   void lock(uint32_t m, uint64_t va);
-  void observe(const char* what, uint32_t m, uint64_t va, uint64_t value) {
-    obs_.push_back({what, m, va, value});
+  void observe(const char* what, uint32_t m, uint64_t va, uint64_t value, uint64_t young_mask = 0) {
+    obs_.push_back({what, m, va, value, young_mask});
   }
   void observe_entry(const char* what, uint32_t m, uint64_t va, pte_t e);
   // The entry of the huge page at va as the tables hold it (no log).

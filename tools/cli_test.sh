@@ -123,10 +123,12 @@ expect_err "explore of the linear map refused" "explore does not apply to the li
 bad event-orphan 3 "event before the first op" "${H}@ prim=0 lockless mm=0 va=0x0\n"
 
 # External backends: the C example is clean, its buggy build is caught.
-for f in "$SRC"/conformance/regressions/*.repro; do
+# (hugetlb programs drive the v2 table, which a v1 backend is not.)
+V1_REGRESSIONS=$(grep -L "^subject hugetlb" "$SRC"/conformance/regressions/*.repro)
+for f in $V1_REGRESSIONS; do
   check "naive backend $(basename "$f")" 0 "$PTEDIFF" run --backend "$NAIVE" "$f"
 done
-check "buggy naive backend caught" 1 "$PTEDIFF" run --backend "$BUGGY" "$SRC"/conformance/regressions/*.repro
+check "buggy naive backend caught" 1 "$PTEDIFF" run --backend "$BUGGY" $V1_REGRESSIONS
 grep -q "flush-missing" "$T/out" || { echo "FAIL buggy backend: no flush-missing"; fails=$((fails + 1)); }
 
 # Every command works for the linear-map subject too; what does not apply is refused.
@@ -157,6 +159,32 @@ check "flag of another command refused" 2 "$PTEDIFF" mutants --seconds 5
 expect_err "flag of another command refused" "does not apply to"
 check "mutants --subject" 0 "$PTEDIFF" mutants --subject linear-map
 grep -q "unfold-drops-dirty" "$T/out" && { echo "FAIL mutants --subject: other subject listed"; fails=$((fails + 1)); }
+
+# The hugetlb subject, the same way.
+HT="$SRC/conformance/mutants/get-and-clear-nonpresent.repro"
+check "ht run clean" 0 "$PTEDIFF" run --mutant none "$HT"
+check "ht run mutant" 1 "$PTEDIFF" run "$HT"
+grep -q "pte-state" "$T/out" || { echo "FAIL ht run: no class"; fails=$((fails + 1)); }
+check "ht run --json" 1 "$PTEDIFF" run --json "$HT"
+grep -q '"class":"pte-state"' "$T/out" || { echo "FAIL ht --json: not JSON"; fails=$((fails + 1)); }
+check "ht run --state" 0 "$PTEDIFF" run --state --mutant none "$HT"
+grep -q "mm=0 page 2: R migration-write" "$T/out" || { echo "FAIL ht --state: no entries"; fails=$((fails + 1)); }
+check "ht explain" 1 "$PTEDIFF" explain "$HT"
+check "ht minimize" 0 "$PTEDIFF" minimize "$HT" -o "$T/ht_min.repro"
+check "ht minimized reproduces" 1 "$PTEDIFF" run "$T/ht_min.repro"
+check "ht encode" 0 "$PTEDIFF" encode "$HT" -o "$T/ht.bin"
+check "ht decode" 0 "$PTEDIFF" decode --subject hugetlb "$T/ht.bin" -o "$T/ht_again.repro"
+check "ht decoded reproduces" 1 "$PTEDIFF" run "$T/ht_again.repro"
+check "ht binary" 1 "$PTEDIFF" run --subject hugetlb "$T/ht.bin"
+check "ht backend refused" 2 "$PTEDIFF" run --backend "$NAIVE" "$HT"
+expect_err "ht backend refused" "does not apply\\|built in"
+check "ht explore refused" 2 "$PTEDIFF" explore "$HT"
+check "ht mutants" 0 "$PTEDIFF" mutants --subject hugetlb
+grep -q "49c87f767774" "$T/out" || { echo "FAIL ht mutants: no source"; fails=$((fails + 1)); }
+HH='ptediff-repro 1\nsubject hugetlb\ngranule 16k\n'
+bad ht-pud-16k 4 "size" "${HH}size pud\n"
+bad ht-page-range 5 "out of range" "${HH}size cont-pmd\nfault mm=0 page=2 write=0 race=0\n"
+bad ht-missing-race 5 "race" "${HH}size pmd\nfault mm=0 page=0 write=0\n"
 
 # Garbage binary input never crashes.
 head -c 4096 /dev/urandom >"$T/noise.bin"
