@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ptediff/backend.h"
+#include "ptediff/backend_v2.h"
 
 namespace ptediff {
 
@@ -13,6 +14,13 @@ namespace ptediff {
 // line). The library stays loaded for the life of the process. Checks the ABI
 // version and that every function of the table is present.
 const ptediff_backend* load_external_backend(const std::string& path, std::string* err);
+
+// The same for a v2 backend (ptediff_backend_v2_get(), backend_v2.h).
+const ptediff_backend_v2* load_external_backend_v2(const std::string& path, std::string* err);
+
+// Whether the library at `path` exports ptediff_backend_v2_get() (false when
+// it cannot be loaded: load_external_backend then says why).
+bool exports_backend_v2(const std::string& path);
 
 }  // namespace ptediff
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -16,18 +17,18 @@ namespace {
 
 constexpr size_t kMaxLogEvidence = 64;
 
-// R and O of one hstate, built once per thread.
+// R and O of one hstate and O backend, built once per thread.
 struct Pair {
   std::unique_ptr<Side> ref, opt;
 };
 
-Pair& sides_for(ptediff_granule g, HSize s) {
-  thread_local std::map<std::pair<int, int>, Pair> cache;
-  Pair& p = cache[{static_cast<int>(g), static_cast<int>(s)}];
+Pair& sides_for(ptediff_granule g, HSize s, const ptediff_backend_v2* opt) {
+  thread_local std::map<std::tuple<int, int, const ptediff_backend_v2*>, Pair> cache;
+  Pair& p = cache[{static_cast<int>(g), static_cast<int>(s), opt}];
   if (p.ref == nullptr) {
     const HState h = hstate_of(g, s);
     p.ref = std::make_unique<Side>(h, hugetlb_reference_backend());
-    p.opt = std::make_unique<Side>(h, hugetlb_optimized_backend());
+    p.opt = std::make_unique<Side>(h, opt);
   }
   return p;
 }
@@ -62,11 +63,14 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
     res.error = absl::StrCat("unknown hugetlb mutant `", mutant, "`");
     return res;
   }
-  Pair& p = sides_for(program.granule, program.size);
+  const bool builtin = opts.opt == nullptr;
+  Pair& p =
+      sides_for(program.granule, program.size, builtin ? hugetlb_optimized_backend() : opts.opt);
   Side& r = *p.ref;
   Side& o = *p.opt;
   for (const auto& [side, options] :
-       {std::pair<Side*, std::string>{&r, ""}, {&o, absl::StrCat("mutant=", mutant)}}) {
+       {std::pair<Side*, std::string>{&r, ""},
+        {&o, builtin || mutant != "none" ? absl::StrCat("mutant=", mutant) : ""}}) {
     const std::string err = side->reset(program.features, options);
     if (!err.empty()) {
       res.error = absl::StrCat(side->backend_name(), ": ", err);

@@ -18,7 +18,11 @@
 namespace ptediff::hugetlb {
 
 struct RunOptions {
-  std::string mutant;         // overrides the program's header when non-empty
+  std::string mutant;  // overrides the program's header when non-empty
+  // O: the built-in arm64 backend (nullptr), or another v2 backend (an
+  // external library, the reference), which is told the mutant only when
+  // one other than "none" is asked for.
+  const ptediff_backend_v2* opt = nullptr;
   bool stop_at_first = true;  // stop after the first op that diverges
   // Called after every op with both sides.
   std::function<void(size_t index, const Side& ref, const Side& opt)> on_step;

@@ -39,20 +39,26 @@ class HugetlbSubject final : public Subject {
     return rows;
   }
   bool takes_backend() const override { return false; }
+  bool takes_backend_v2() const override { return true; }
   const char* fuzz_target() const override { return "hugetlb_diff_fuzzer"; }
 };
 
 const HugetlbSubject kHugetlb;
 
+// A v1 backend cannot run hugetlb programs (`--backend reference` names a
+// v2 one too).
 bool refuse_backend(const CaseOptions& opts, std::string* err) {
-  if (opts.backend == nullptr) return false;
-  *err = "--backend applies to the contpte subject; hugetlb backends are built in (ABI v2)";
+  if (opts.backend == nullptr || opts.backend_v2 != nullptr) return false;
+  *err =
+      "--backend: a v1 backend does not apply to the hugetlb subject (it needs a v2 backend "
+      "exporting ptediff_backend_v2_get())";
   return true;
 }
 
 ht::RunOptions run_options(const CaseOptions& opts) {
   ht::RunOptions o;
   o.mutant = opts.mutant;
+  o.opt = opts.backend_v2;
   o.stop_at_first = opts.stop_at_first;
   return o;
 }

@@ -26,6 +26,7 @@
 
 #include "formats/repro.h"  // ParseError
 #include "include/ptediff/backend.h"
+#include "include/ptediff/backend_v2.h"
 #include "oracle/divergence.h"
 
 namespace ptediff {
@@ -36,6 +37,7 @@ class Subject;
 struct CaseOptions {
   std::string mutant;                        // overrides the program's mutant when non-empty
   const ptediff_backend* backend = nullptr;  // an external backend run as O
+  const ptediff_backend_v2* backend_v2 = nullptr;  // the same for a v2 subject
   bool stop_at_first = true;                 // stop after the first op that diverges
   bool color = false;                        // ANSI highlights in text reports
 };
@@ -125,8 +127,17 @@ class Subject {
   virtual std::unique_ptr<Case> decode(std::span<const uint8_t> bytes) const = 0;
   // The injectable bugs of this subject's optimized implementation.
   virtual std::vector<MutantRow> mutants() const = 0;
-  // Whether an external backend (`--backend PATH.so`) can be run as O.
+  // Whether an external backend (`--backend PATH.so`) can be run as O: a
+  // v1 backend (backend.h), or a v2 one (backend_v2.h).
   virtual bool takes_backend() const = 0;
+  virtual bool takes_backend_v2() const { return false; }
+  // Whether `opts` names no external backend, or one this subject takes
+  // (`--backend reference` names one of each).
+  bool accepts_backend_of(const CaseOptions& opts) const {
+    if (opts.backend == nullptr && opts.backend_v2 == nullptr) return true;
+    return (opts.backend != nullptr && takes_backend()) ||
+           (opts.backend_v2 != nullptr && takes_backend_v2());
+  }
   // The libFuzzer target that fuzzes this subject (built next to ptediff in fuzz/).
   virtual const char* fuzz_target() const = 0;
 

@@ -1,9 +1,9 @@
 #!/bin/sh
 # ptediff: end-to-end tests of the command-line tool (exit statuses, error
 # lines, minimize, encode/decode, external backends). Usage:
-#   cli_test.sh PTEDIFF SOURCE_DIR NAIVE_SO BUGGY_SO
+#   cli_test.sh PTEDIFF SOURCE_DIR NAIVE_SO BUGGY_SO HUGETLB_V2_SO
 set -u
-PTEDIFF=$1 SRC=$2 NAIVE=$3 BUGGY=$4
+PTEDIFF=$1 SRC=$2 NAIVE=$3 BUGGY=$4 HTSO=$5
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
@@ -176,8 +176,12 @@ check "ht encode" 0 "$PTEDIFF" encode "$HT" -o "$T/ht.bin"
 check "ht decode" 0 "$PTEDIFF" decode --subject hugetlb "$T/ht.bin" -o "$T/ht_again.repro"
 check "ht decoded reproduces" 1 "$PTEDIFF" run "$T/ht_again.repro"
 check "ht binary" 1 "$PTEDIFF" run --subject hugetlb "$T/ht.bin"
-check "ht backend refused" 2 "$PTEDIFF" run --backend "$NAIVE" "$HT"
-expect_err "ht backend refused" "does not apply\\|built in"
+check "ht v1 backend refused" 2 "$PTEDIFF" run --backend "$NAIVE" "$HT"
+expect_err "ht v1 backend refused" "takes a v2 backend"
+check "ht v2 backend clean" 0 "$PTEDIFF" run --backend "$HTSO" "$SRC"/corpus/hugetlb/*.repro
+check "ht v2 backend takes the mutant" 1 "$PTEDIFF" run --backend "$HTSO" "$HT"
+check "ht reference as O" 0 "$PTEDIFF" run --backend reference --mutant none "$HT"
+check "v2 backend refused for contpte" 2 "$PTEDIFF" run --backend "$HTSO" "$SRC/corpus/access_flags_cont_4k.repro"
 check "ht explore refused" 2 "$PTEDIFF" explore "$HT"
 check "ht mutants" 0 "$PTEDIFF" mutants --subject hugetlb
 grep -q "49c87f767774" "$T/out" || { echo "FAIL ht mutants: no source"; fails=$((fails + 1)); }

@@ -26,13 +26,18 @@ bool load_all(const Command& c, std::vector<std::unique_ptr<Case>>* out, std::st
     std::unique_ptr<Case> k = load_case(f, c.binary_subject(), c.subject, err);
     if (k == nullptr) return false;
     const Subject& s = k->subject();
-    if (c.opts.backend == nullptr && !c.opts.mutant.empty() && !s.known_mutant(c.opts.mutant)) {
+    const bool external = c.opts.backend != nullptr || c.opts.backend_v2 != nullptr;
+    if (!external && !c.opts.mutant.empty() && !s.known_mutant(c.opts.mutant)) {
       *err = absl::StrCat(f, ": mutant '", c.opts.mutant, "' is not one of the ", s.name(),
                           " subject's (see `ptediff mutants`)");
       return false;
     }
-    if (c.opts.backend != nullptr && !s.takes_backend()) {
-      *err = absl::StrCat(f, ": --backend does not apply to the ", s.name(), " subject");
+    if (!s.accepts_backend_of(c.opts)) {
+      *err =
+          absl::StrCat(f, ": --backend does not apply to the ", s.name(), " subject",
+                       s.takes_backend_v2() ? " (it takes a v2 backend: ptediff_backend_v2_get())"
+                       : s.takes_backend()  ? " (it takes a v1 backend: ptediff_backend_v1())"
+                                            : "");
       return false;
     }
     out->push_back(std::move(k));

@@ -20,6 +20,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "hugetlb/flows.h"  // the built-in hugetlb reference
 #include "subjects/builtin_backends.h"
 #include "tools/commands.h"
 #include "tools/fuzz_command.h"
@@ -189,14 +190,24 @@ bool common_options(Command* c, std::string* err) {
   c->bound = absl::GetFlag(FLAGS_bound);
   c->max_schedules = absl::GetFlag(FLAGS_max);
   if (!be.empty()) {
-    if (c->subject != nullptr && !c->subject->takes_backend()) {
-      *err = absl::StrCat("--backend does not apply to the ", c->subject->name(), " subject");
+    // `reference`: the built-in references run as O too (they must be clean
+    // against themselves, under every schedule of mid-op events included).
+    // A library exporting ptediff_backend_v2_get() is a v2 backend.
+    if (be == kBuiltinReferenceName) {
+      c->opts.backend = ptediff_reference_backend();
+      c->opts.backend_v2 = hugetlb::hugetlb_reference_backend();
+    } else if (exports_backend_v2(be)) {
+      c->opts.backend_v2 = load_external_backend_v2(be, err);
+      if (c->opts.backend_v2 == nullptr) return false;
+    } else {
+      c->opts.backend = load_backend(be, err);
+      if (c->opts.backend == nullptr) return false;
+    }
+    if (c->subject != nullptr && !c->subject->accepts_backend_of(c->opts)) {
+      *err =
+          absl::StrCat("--backend ", be, " does not apply to the ", c->subject->name(), " subject");
       return false;
     }
-    // `reference`: the built-in reference run as O too (it must be clean
-    // against itself, under every schedule of mid-op events included).
-    c->opts.backend = load_backend(be, err);
-    if (c->opts.backend == nullptr) return false;
   }
   return true;
 }
