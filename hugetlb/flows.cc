@@ -178,18 +178,14 @@ void Side::wp(uint32_t m, uint64_t a, pte_t entry) {
 // in both; dup_mmap flushes the parent's TLB at the end.
 void Side::fork() {
   constexpr uint32_t kParent = 0, kChild = 1;
-  for (uint64_t p = 0; p < h_.pages; ++p) {
-    if (!pte_none(peek(kChild, va(p)))) unmap(kChild, va(p), false);
-  }
+  for_each_mapped(kChild, [&](uint64_t a) { unmap(kChild, a, false); });
   machine_.abi()->flush_tlb_mm(machine_.abi(), mm(kChild));
   st_.prot[kChild] = st_.prot[kParent];
-  for (uint64_t p = 0; p < h_.pages; ++p) {
-    const uint64_t a = va(p);
-    if (pte_none(peek(kParent, a))) continue;
+  for_each_mapped(kParent, [&](uint64_t a) {
     lock(kChild, a);
     lock(kParent, a);
     pte_t entry = get(kParent, a);
-    if (pte_none(entry) || is_marker_pte(entry)) continue;
+    if (pte_none(entry) || is_marker_pte(entry)) return;
     if (is_migration_pte(entry)) {
       if (pte_swp_type(entry) != kSwpMigrationRead) {
         entry = with_swp_type(entry, kSwpMigrationRead);
@@ -201,7 +197,7 @@ void Side::fork() {
       ++st_.mapcount[pte_pfn(&h_.geo, entry)];
     }
     b_->set_huge_pte_at(machine_.abi(), mm(kChild), a, h_.level, entry, h_.bytes);
-  }
+  });
   machine_.abi()->flush_tlb_mm(machine_.abi(), mm(kParent));
 }
 
@@ -263,20 +259,20 @@ void Side::migrate(uint32_t m, uint64_t a) {
   const uint64_t pfn = pte_pfn(&h_.geo, at);
   const bool exclusive = st_.mapcount[pfn] == 1;
   for (uint32_t mm_id = 0; mm_id < kNumMms; ++mm_id) {
-    for (uint64_t p = 0; p < h_.pages; ++p) {
-      const pte_t e = peek(mm_id, va(p));
-      if (!pte_present(e) || pte_pfn(&h_.geo, e) != pfn) continue;
-      lock(mm_id, va(p));
-      const pte_t old = b_->huge_ptep_clear_flush(machine_.abi(), mm(mm_id), va(p), h_.level);
-      observe("huge_ptep_clear_flush dirty", mm_id, va(p), pte_dirty(old));
+    for_each_mapped(mm_id, [&](uint64_t pa) {
+      const pte_t e = peek(mm_id, pa);
+      if (!pte_present(e) || pte_pfn(&h_.geo, e) != pfn) return;
+      lock(mm_id, pa);
+      const pte_t old = b_->huge_ptep_clear_flush(machine_.abi(), mm(mm_id), pa, h_.level);
+      observe("huge_ptep_clear_flush dirty", mm_id, pa, pte_dirty(old));
       const uint64_t type = pte_write(old) ? kSwpMigrationWrite
                             : exclusive    ? kSwpMigrationReadExclusive
                                            : kSwpMigrationRead;
       pte_t swp = ptediff_swp_entry(type, pfn);
       if (pte_young(old)) swp |= migration_young_bit(h_.geo);
       if (pte_dirty(old)) swp |= migration_dirty_bit(h_.geo);
-      b_->set_huge_pte_at(machine_.abi(), mm(mm_id), va(p), h_.level, swp, h_.bytes);
-    }
+      b_->set_huge_pte_at(machine_.abi(), mm(mm_id), pa, h_.level, swp, h_.bytes);
+    });
   }
   observe("migrate", m, a, 0);
 }
@@ -292,18 +288,18 @@ void Side::remove_migration(uint32_t m, uint64_t a) {
   if (fresh) it->second = alloc_folio();
   const uint64_t pfn = it->second;
   for (uint32_t mm_id = 0; mm_id < kNumMms; ++mm_id) {
-    for (uint64_t p = 0; p < h_.pages; ++p) {
-      const pte_t e = peek(mm_id, va(p));
-      if (!is_migration_pte(e) || migration_pfn(h_.geo, e) != old) continue;
-      lock(mm_id, va(p));
+    for_each_mapped(mm_id, [&](uint64_t pa) {
+      const pte_t e = peek(mm_id, pa);
+      if (!is_migration_pte(e) || migration_pfn(h_.geo, e) != old) return;
+      lock(mm_id, pa);
       pte_t pte = vm_page_prot(h_.geo, pfn);
       if ((e & migration_young_bit(h_.geo)) == 0) pte = pte_mkold(pte);
       if (e & migration_dirty_bit(h_.geo)) pte = pte_mkdirty(pte);
       if (pte_swp_type(e) == kSwpMigrationWrite) pte = pte_mkwrite(pte);
       pte = b_->arch_make_huge_pte(machine_.abi(), mm(mm_id), pte, h_.bytes);
-      b_->set_huge_pte_at(machine_.abi(), mm(mm_id), va(p), h_.level, pte, h_.bytes);
+      b_->set_huge_pte_at(machine_.abi(), mm(mm_id), pa, h_.level, pte, h_.bytes);
       ++st_.mapcount[pfn];
-    }
+    });
   }
   st_.mapcount.erase(old);
   observe("remove_migration", m, a, 0);

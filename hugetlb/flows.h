@@ -94,6 +94,10 @@ class Side {
   // The entry of the huge page at va as the tables hold it (no log).
   pte_t peek(uint32_t m, uint64_t va) const { return machine_.peek_level(m, va, h_.level); }
   uint64_t alloc_folio();
+  // Calls fn(va) for every huge page of mm m whose first entry is not none,
+  // in address order (the PTE level's occupancy bitmap finds them).
+  template <typename Fn>
+  void for_each_mapped(uint32_t m, Fn&& fn);
   pte_t make_huge_pte(uint64_t pfn, bool writable);
 
   void fault(const Op& op);
@@ -120,6 +124,24 @@ class Side {
   std::vector<Observation> obs_;
   std::vector<LockClaim> claims_;
 };
+
+template <typename Fn>
+void Side::for_each_mapped(uint32_t m, Fn&& fn) {
+  if (h_.level != kPteLevel) {
+    for (uint64_t p = 0; p < h_.pages; ++p) {
+      if (!pte_none(peek(m, va(p)))) fn(va(p));
+    }
+    return;
+  }
+  const uint64_t limit = machine_.window_limit();
+  for (uint64_t a = machine_.next_used(m, 0); a < limit;) {
+    const uint64_t base = a / h_.bytes * h_.bytes;
+    if (!pte_none(peek(m, base))) fn(base);
+    const uint64_t next = machine_.next_used(m, base + h_.bytes);
+    if (next <= a) break;  // wrapped around
+    a = next;
+  }
+}
 
 // The built-in backends.
 const ptediff_backend_v2* hugetlb_reference_backend();
