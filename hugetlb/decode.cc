@@ -17,6 +17,7 @@
 // that validate_op rejects is dropped, so this form is total too.
 #include <algorithm>
 
+#include "formats/byte_reader.h"
 #include "hugetlb/mutants.h"
 #include "hugetlb/program.h"
 #include "ptediff/backend.h"  // PTEDIFF_FEAT_*
@@ -33,22 +34,7 @@ inline constexpr uint8_t kLiteral = 0xf0;  // the high nibble of a literal heade
 // The non-literal header: granule, size and features in mixed radix.
 inline constexpr uint32_t kNumGranules = 3, kNumCombos = kNumGranules * kNumHSizes;
 
-class Reader {
- public:
-  explicit Reader(std::span<const uint8_t> d) : d_(d) {}
-  bool done() const { return pos_ >= d_.size(); }
-  uint8_t u8() { return pos_ < d_.size() ? d_[pos_++] : 0; }
-  uint32_t u16() { return static_cast<uint32_t>(le(2)); }
-  uint64_t le(int bytes) {
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v |= static_cast<uint64_t>(u8()) << (8 * i);
-    return v;
-  }
-
- private:
-  std::span<const uint8_t> d_;
-  size_t pos_ = 0;
-};
+using Reader = ByteReader;
 
 // Features from two bits: bit 0 hafdbs, bit 1 lpa2.
 uint32_t features_of(uint32_t bits) {
@@ -171,10 +157,6 @@ void decode_literal(Reader& r, Program* p) {
     for (Field f : op_spec(op.kind).fields) set_op_field(&op, f, r.le(8));
     if (validate_op(op, h, nullptr)) p->ops.push_back(op);
   }
-}
-
-void put_le(std::vector<uint8_t>* out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 // total too.
 #include <algorithm>
 
+#include "formats/byte_reader.h"
 #include "linearmap/optimized.h"  // find_mutant
 #include "linearmap/program.h"
 
@@ -23,22 +24,7 @@ namespace {
 
 inline constexpr size_t kMaxDecodedOps = 48;
 
-class Reader {
- public:
-  explicit Reader(std::span<const uint8_t> d) : d_(d) {}
-  bool done() const { return pos_ >= d_.size(); }
-  uint8_t u8() { return pos_ < d_.size() ? d_[pos_++] : 0; }
-  uint32_t u32() { return static_cast<uint32_t>(le(4)); }
-  uint64_t le(int bytes) {
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v |= static_cast<uint64_t>(u8()) << (8 * i);
-    return v;
-  }
-
- private:
-  std::span<const uint8_t> d_;
-  size_t pos_ = 0;
-};
+using Reader = ByteReader;
 
 // A page number in [0, limit) aligned to a leaf kind picked by the input,
 // optionally nudged by a few pages so it lands just off the boundary.
@@ -142,10 +128,6 @@ void decode_literal(Reader& r, const Geometry& g, Program* p) {
     for (Field f : op_spec(op.kind).fields) set_op_field(&op, f, r.le(8));
     if (validate_op(op, g, nullptr)) p->ops.push_back(op);
   }
-}
-
-void put_le(std::vector<uint8_t>* out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
 }  // namespace
