@@ -37,6 +37,17 @@ uint64_t mix(uint64_t h, uint64_t v) { return (h ^ v) * 0x100000001b3ULL; }
 
 }  // namespace
 
+pte_t gathered_entry(const Machine& m, const HState& h, uint32_t mm, uint64_t va) {
+  pte_t e = m.peek_level(mm, va, h.level);
+  if (!pte_present(e)) return e;
+  for (uint32_t i = 1; i < h.ncontig; ++i) {
+    const pte_t x = m.peek_level(mm, va + i * h.pgsize, h.level);
+    if (pte_young(x)) e = pte_mkyoung(e);
+    if (pte_dirty(x)) e = pte_mkdirty(e);
+  }
+  return e;
+}
+
 std::string describe_huge_entry(const ptediff_geometry& g, pte_t e) {
   if (pte_none(e)) return "none";
   if (is_migration_pte(e)) {

@@ -44,6 +44,10 @@ RunResult run_program(const Program& program, const RunOptions& opts = {});
 // One line per divergence with the op's text, then the program as a .repro.
 std::string format_report(const RunResult& result, const Program& program);
 
+// The huge page at (mm, va) as huge_ptep_get would see it on `m` (no log):
+// its first entry, young and dirty gathered over the range when present.
+pte_t gathered_entry(const Machine& m, const HState& h, uint32_t mm, uint64_t va);
+
 // A hugetlb entry for people: "valid CONT pfn=0x10 young dirty rw",
 // "migration-write pfn=0x10 young", "none".
 std::string describe_huge_entry(const ptediff_geometry& g, pte_t e);

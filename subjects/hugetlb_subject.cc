@@ -63,7 +63,8 @@ ht::RunOptions run_options(const CaseOptions& opts) {
   return o;
 }
 
-// The program's huge pages as R and O hold them after an op.
+// The program's huge pages as R and O hold them after an op (young and
+// dirty gathered over each range, as huge_ptep_get reads them).
 std::string page_states(const ht::Program& p, const ht::Side& r, const ht::Side& o,
                         const char* indent) {
   const ht::HState& h = r.hstate();
@@ -78,8 +79,8 @@ std::string page_states(const ht::Program& p, const ht::Side& r, const ht::Side&
   for (uint32_t mm = 0; mm < ht::kNumMms; ++mm) {
     for (uint64_t page : pages) {
       const uint64_t va = page * h.bytes;
-      const pte_t re = r.machine().peek_level(mm, va, h.level);
-      const pte_t oe = o.machine().peek_level(mm, va, h.level);
+      const pte_t re = ht::gathered_entry(r.machine(), h, mm, va);
+      const pte_t oe = ht::gathered_entry(o.machine(), h, mm, va);
       if (pte_none(re) && pte_none(oe)) continue;
       absl::StrAppendFormat(&out, "%smm=%u page %d: R %s | O %s\n", indent, mm, page,
                             ht::describe_huge_entry(h.geo, re), ht::describe_huge_entry(h.geo, oe));
