@@ -1,0 +1,87 @@
+#!/bin/sh
+# ptediff kernel hugetlb shim: extracts the kernel code the hugetlb shim
+# compiles, verbatim.
+#
+#   kernel/hugetlb/extract.sh TREE OUTDIR
+#
+# TREE is a Linux source tree (a directory) or a tarball of one (e.g. the
+# Debian /usr/src/linux-source-6.12.tar.xz; only the files below are
+# unpacked). Writes into OUTDIR:
+#   hugetlbpage.c               arch/arm64/mm/hugetlbpage.c, byte for byte
+#   flush_hugetlb_tlb_range.h   the definition of flush_hugetlb_tlb_range()
+#                               of arch/arm64/include/asm/hugetlb.h: its
+#                               `static inline void flush_hugetlb_tlb_range(`
+#                               line through the first `}` line after it
+#   huge_pte_lockptr.h          the first definition of huge_pte_lockptr() of
+#                               include/linux/hugetlb.h (the CONFIG_HUGETLB_PAGE
+#                               one), cut the same way
+#   VERSION, FULLVERSION        "6.12", "6.12.117"
+# Every line of the three files is a line of the tree, unchanged. They are
+# GPL-2.0 kernel code: they live in the build folder only.
+# Errors: one line on stderr, exit status 2.
+set -u
+
+. "$(dirname "$0")/../common.sh"
+
+need_args 2 $# "hugetlb/extract.sh TREE OUTDIR"
+TREE=$1
+OUT=$2
+HUGETLBPAGE=arch/arm64/mm/hugetlbpage.c
+ASM_HUGETLB=arch/arm64/include/asm/hugetlb.h
+LINUX_HUGETLB=include/linux/hugetlb.h
+FILES="hugetlbpage.c flush_hugetlb_tlb_range.h huge_pte_lockptr.h VERSION FULLVERSION"
+
+mkdir -p "$OUT" 2>/dev/null || fail "cannot create $OUT"
+WORK=$(mktemp -d "$OUT/.extract.XXXXXX") || fail "cannot create a work folder in $OUT"
+trap 'rm -rf "$WORK"' EXIT
+
+if [ -d "$TREE" ]; then
+  SRC=$TREE
+elif [ -f "$TREE" ]; then
+  top=$(tar -tf "$TREE" 2>/dev/null | head -n 1 | cut -d/ -f1)
+  [ -n "$top" ] || fail "$TREE: not a readable tarball"
+  tar -xf "$TREE" -C "$WORK" "$top/Makefile" "$top/$HUGETLBPAGE" "$top/$ASM_HUGETLB" \
+    "$top/$LINUX_HUGETLB" 2>/dev/null
+  SRC=$WORK/$top
+else
+  fail "$TREE: no such directory or tarball"
+fi
+
+[ -f "$SRC/Makefile" ] || fail "$TREE: not a Linux source tree (no top-level Makefile)"
+ver=$(awk -F' *= *' '$1 == "VERSION" { v = $2 } $1 == "PATCHLEVEL" { p = $2 }
+                     $1 == "SUBLEVEL" { s = $2 }
+                     END { if (v != "" && p != "") print v "." p " " s }' "$SRC/Makefile")
+[ -n "$ver" ] || fail "$TREE: no VERSION/PATCHLEVEL in its Makefile"
+version=${ver% *}
+sublevel=${ver#* }
+for f in "$HUGETLBPAGE" "$ASM_HUGETLB" "$LINUX_HUGETLB"; do
+  [ -f "$SRC/$f" ] || fail "$TREE (Linux $version): no $f"
+done
+
+# cut_fn FILE START_REGEX OUT: from the first line matching START_REGEX to
+# the first line that is exactly "}" after it.
+cut_fn() {
+  awk -v re="$2" '
+    !done && !in_fn && $0 ~ re { in_fn = 1 }
+    in_fn { print; if ($0 == "}") { in_fn = 0; done = 1 } }
+    END { exit done ? 0 : 1 }' "$1" >"$3"
+}
+cut_fn "$SRC/$ASM_HUGETLB" '^static inline void flush_hugetlb_tlb_range\(' \
+  "$WORK/flush_hugetlb_tlb_range.h" ||
+  fail "$ASM_HUGETLB: no complete flush_hugetlb_tlb_range() definition"
+cut_fn "$SRC/$LINUX_HUGETLB" '^static inline spinlock_t \*huge_pte_lockptr\(' \
+  "$WORK/huge_pte_lockptr.h" ||
+  fail "$LINUX_HUGETLB: no complete huge_pte_lockptr() definition"
+# The CONFIG_HUGETLB_PAGE huge_pte_lockptr() derives the lock from the size
+# (not the !HUGETLB_PAGE stub returning &mm->page_table_lock).
+grep -q 'huge_page_size(h)' "$WORK/huge_pte_lockptr.h" ||
+  fail "$LINUX_HUGETLB: the first huge_pte_lockptr() does not use huge_page_size(h)"
+grep -q '__flush_tlb_range(' "$WORK/flush_hugetlb_tlb_range.h" ||
+  fail "$ASM_HUGETLB: flush_hugetlb_tlb_range() does not call __flush_tlb_range()"
+
+cp "$SRC/$HUGETLBPAGE" "$WORK/hugetlbpage.c" || fail "cannot copy $HUGETLBPAGE"
+echo "$version" >"$WORK/VERSION"
+echo "$version${sublevel:+.$sublevel}" >"$WORK/FULLVERSION"
+for f in $FILES; do
+  mv -f "$WORK/$f" "$OUT/$f" || fail "cannot write $OUT/$f"
+done

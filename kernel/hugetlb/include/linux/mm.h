@@ -1,0 +1,31 @@
+/* ptediff kernel hugetlb shim: <linux/mm.h> for hugetlbpage.c: the kernel
+ * types, the arm64 arch layer (khs/pgtable.h), the table allocators of a
+ * machine whose tables exist, and the split page-table lock pointers as
+ * machine lock handles. */
+#ifndef PTEDIFF_KHS_LINUX_MM_H_
+#define PTEDIFF_KHS_LINUX_MM_H_
+
+#include "khs/pgtable.h"
+
+/* p4d/pud/pmd_alloc(): the machine's tables are set up by the harness, so
+ * allocation is the walk (only huge_pte_alloc() uses them; the harness never
+ * calls it). */
+#define p4d_alloc(mm, pgdp, addr) p4d_offset((pgdp), (addr))
+#define pud_alloc(mm, p4dp, addr) pud_offset((p4dp), (addr))
+#define pmd_alloc(mm, pudp, addr) pmd_offset((pudp), (addr))
+
+/* pud_lockptr(): &mm->page_table_lock (6.12 has no split PUD locks). */
+static inline spinlock_t *pud_lockptr(struct mm_struct *mm, pud_t *pud) {
+  return (spinlock_t *)(uintptr_t)khs_mm_lock(mm);
+}
+/* pmd_lockptr(): ptlock_ptr(pmd_ptdesc(pmd)), the split lock of the PMD
+ * table's page (USE_SPLIT_PMD_PTLOCKS: arm64 with 3 or 4 levels). */
+static inline spinlock_t *pmd_lockptr(struct mm_struct *mm, pmd_t *pmd) {
+  return (spinlock_t *)(uintptr_t)khs_ptlock_of((uintptr_t)pmd);
+}
+/* ptep_lockptr(): ptlock_ptr(virt_to_ptdesc(pte)), the PTE table's lock. */
+static inline spinlock_t *ptep_lockptr(struct mm_struct *mm, pte_t *pte) {
+  return (spinlock_t *)(uintptr_t)khs_ptlock_of((uintptr_t)pte);
+}
+
+#endif /* PTEDIFF_KHS_LINUX_MM_H_ */
