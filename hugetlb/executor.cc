@@ -33,6 +33,13 @@ Pair& sides_for(ptediff_granule g, HSize s, const ptediff_backend_v2* opt) {
   return p;
 }
 
+// What another O backend is told besides hsize: a mutant only when the
+// command line asks for one (a program's header names a mutant of the
+// built-in backend, as for the contpte subject's external backends).
+std::string external_options(const RunOptions& opts) {
+  return opts.mutant.empty() || opts.mutant == "none" ? "" : absl::StrCat("mutant=", opts.mutant);
+}
+
 uint64_t mix(uint64_t h, uint64_t v) { return (h ^ v) * 0x100000001b3ULL; }
 
 }  // namespace
@@ -81,7 +88,7 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
   Side& o = *p.opt;
   for (const auto& [side, options] :
        {std::pair<Side*, std::string>{&r, ""},
-        {&o, builtin || mutant != "none" ? absl::StrCat("mutant=", mutant) : ""}}) {
+        {&o, builtin ? absl::StrCat("mutant=", mutant) : external_options(opts)}}) {
     const std::string err = side->reset(program.features, options);
     if (!err.empty()) {
       res.error = absl::StrCat(side->backend_name(), ": ", err);

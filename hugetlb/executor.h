@@ -20,8 +20,8 @@ namespace ptediff::hugetlb {
 struct RunOptions {
   std::string mutant;  // overrides the program's header when non-empty
   // O: the built-in arm64 backend (nullptr), or another v2 backend (an
-  // external library, the reference), which is told the mutant only when
-  // one other than "none" is asked for.
+  // external library, the reference), which is told a mutant only when
+  // `mutant` asks for one other than "none" (never the program header's).
   const ptediff_backend_v2* opt = nullptr;
   bool stop_at_first = true;  // stop after the first op that diverges
   // Called after every op with both sides.
