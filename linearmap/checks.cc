@@ -146,7 +146,7 @@ bool check_pages_only(const std::vector<Leaf>& leaves, const Geometry& g, Diverg
 bool check_bbm(const std::vector<LogRec>& log, const Geometry& g, Divergence* d) {
   for (const LogRec& r : log) {
     if (r.prim != Prim::kWrite || !pte_valid(r.old) || !pte_valid(r.val)) continue;
-    const int level = r.tlb_level;
+    const int level = r.level;
     const bool size_change =
         KernelPgtable::is_table(r.old, level) != KernelPgtable::is_table(r.val, level) ||
         pte_cont(r.old) != pte_cont(r.val);
@@ -166,7 +166,7 @@ bool check_flush(const std::vector<LogRec>& log, const std::vector<PageRange>& c
   IntervalSet pending[4];  // by level of the cached (old, valid) entry
   for (const LogRec& r : log) {
     if (r.prim == Prim::kWrite && pte_valid(r.old)) {
-      const int level = std::clamp<int>(r.tlb_level, 1, 3);
+      const int level = std::clamp<int>(r.level, 1, 3);
       const uint64_t p = r.addr / g.page_size;
       pending[level].add(p, p + g.span[level]);
     } else if (r.prim == Prim::kFlushMm) {

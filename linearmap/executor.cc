@@ -43,7 +43,7 @@ std::vector<PageRange> Session::regions(const Op& op, bool bbml2_during) const {
   for (const LogRec& w : opt_.tables().log()) {
     if (w.prim != Prim::kWrite) continue;
     const uint64_t p = w.addr / g_.page_size;
-    r.push_back({p, p + g_.span[std::clamp<int>(w.tlb_level, 1, 3)]});
+    r.push_back({p, p + g_.span[std::clamp<int>(w.level, 1, 3)]});
   }
   std::sort(r.begin(), r.end());
   std::vector<PageRange> merged;

@@ -76,89 +76,84 @@ int Optimized::apply(const Op& op) {
 // written, when that fails), then writes the largest leaves that fit.
 int Optimized::map(uint64_t page, uint64_t pa, uint64_t nr, uint32_t flags) {
   if (nr == 0 || page + nr > g_.window_pages) return kEinval;
-  if (any_leaf(pt_.root(), page, page + nr)) return kEinval;
+  if (any_leaf(KernelPgtable::root(), page, page + nr)) return kEinval;
   if (!bbml2_ && !mutant(Mutant::kLiveSizeChangeWithoutBbml2)) flags |= kAllFlags;
   uint64_t need[4] = {0, 0, 0, 0};
   const uint64_t delta = pa - page;
-  paint(&pt_.root(), kPudLevel, 0, page, page + nr, delta, kPageKernel, flags, true, need);
+  paint(KernelPgtable::root(), true, page, page + nr, delta, kPageKernel, flags, true, need);
   if (!pt_.reserve(need[2], need[3], alloc_.failing)) return kEnomem;
-  paint(&pt_.root(), kPudLevel, 0, page, page + nr, delta, kPageKernel, flags, false, need);
+  paint(KernelPgtable::root(), true, page, page + nr, delta, kPageKernel, flags, false, need);
   return kOk;
 }
 
-void Optimized::paint(Table* t, int level, uint64_t base, uint64_t p, uint64_t end, uint64_t delta,
+void Optimized::paint(TableRef t, bool exists, uint64_t p, uint64_t end, uint64_t delta,
                       pte_t attrs, uint32_t flags, bool dry, uint64_t need[4]) {
+  const int level = t.level;
   const uint64_t span = g_.span[level];
   const uint64_t group = g_.group_pages(level);
   const bool block =
       level == kPteLevel || (!(flags & kNoBlock) && (level == kPmdLevel || g_.pud_block));
   const bool cont = block && g_.cont[level] != 0 && !(flags & kNoCont);
   while (p < end) {
-    const uint32_t i = static_cast<uint32_t>((p - base) / span);
-    const uint64_t entry_end = base + (i + uint64_t{1}) * span;
+    const uint32_t i = pt_.index_of(t, p);
+    const uint64_t entry_end = pt_.entry_page(t, i) + span;
     if (cont && p % group == 0 && end - p >= group && (p + delta) % group == 0) {
       for (uint32_t j = 0; j < g_.cont[level] && !dry; ++j)
-        pt_.write({t, i + j}, pt_.leaf_desc(level, p + delta + j * span, attrs, true));
+        pt_.write(t, i + j, pt_.leaf_desc(level, p + delta + j * span, attrs, true));
       p += group;
       continue;
     }
     if (block && p % span == 0 && end - p >= span && (p + delta) % span == 0) {
-      if (!dry) pt_.write({t, i}, pt_.leaf_desc(level, p + delta, attrs, false));
+      if (!dry) pt_.write(t, i, pt_.leaf_desc(level, p + delta, attrs, false));
       p += span;
       continue;
     }
     const uint64_t stop = std::min(entry_end, end);
-    const pte_t d = t != nullptr ? t->entries[i] : 0;
-    Table* child = KernelPgtable::is_table(d, level) ? pt_.table_of(d) : nullptr;
-    if (child == nullptr) {
+    const bool has = exists && pt_.has_table(t, i);
+    if (!has) {
       ++need[level + 1];
-      if (!dry) {
-        child = pt_.take(level + 1, entry_end - span);
-        pt_.write({t, i}, pt_.table_desc(*child));
-      }
+      if (!dry) pt_.install(t, i);
     }
-    paint(child, level + 1, entry_end - span, p, stop, delta, attrs, flags, dry, need);
+    paint(pt_.child(t, i), has || !dry, p, stop, delta, attrs, flags, dry, need);
     p = stop;
   }
 }
 
-bool Optimized::any_leaf(const Table& t, uint64_t s, uint64_t e) const {
-  const uint64_t base = t.va_base / g_.page_size;
+bool Optimized::any_leaf(TableRef t, uint64_t s, uint64_t e) const {
   const uint64_t span = g_.span[t.level];
-  const uint64_t lo = std::max(s, base);
-  const uint64_t hi = std::min(e, base + t.entries.size() * span);
-  for (uint64_t i = (lo - base) / span; lo < hi && i < (hi - base + span - 1) / span; ++i) {
-    const pte_t d = t.entries[i];
+  const uint64_t lo = std::max(s, t.base);
+  const uint64_t hi = std::min(e, t.base + pt_.size(t) * span);
+  for (uint64_t i = (lo - t.base) / span; lo < hi && i < (hi - t.base + span - 1) / span; ++i) {
+    const uint32_t k = static_cast<uint32_t>(i);
+    const pte_t d = pt_.entry(t, k);
     if (d == 0) continue;
     if (!KernelPgtable::is_table(d, t.level)) return true;
-    if (any_leaf(*pt_.table_of(d), s, e)) return true;
+    if (any_leaf(pt_.child(t, k), s, e)) return true;
   }
   return false;
 }
 
-Table* Optimized::fill(int level, uint64_t base, uint64_t pa, pte_t attrs, bool cont, bool deep) {
-  Table* t = pt_.take(level, base, mutant(Mutant::kSplitToPtes));
-  const uint64_t span = g_.span[level];
-  for (uint32_t i = 0; i < t->entries.size(); ++i) {
-    const uint64_t p = base + i * span;
-    if (deep && level < kPteLevel) {
-      const Table* c = fill(level + 1, p, pa + i * span, attrs, cont, deep);
-      pt_.write({t, i}, pt_.table_desc(*c));
+TableRef Optimized::fill(TableRef t, uint32_t i, uint64_t pa, pte_t attrs, bool cont, bool deep) {
+  const TableRef c = pt_.install(t, i, mutant(Mutant::kSplitToPtes));
+  const uint64_t span = g_.span[c.level];
+  for (uint32_t j = 0; j < pt_.size(c); ++j) {
+    if (deep && c.level < kPteLevel) {
+      fill(c, j, pa + j * span, attrs, cont, deep);
     } else {
-      pt_.write({t, i}, pt_.leaf_desc(level, pa + i * span, attrs, cont && g_.cont[level] != 0));
+      pt_.write(c, j, pt_.leaf_desc(c.level, pa + j * span, attrs, cont && g_.cont[c.level] != 0));
     }
   }
-  return t;
+  return c;
 }
 
-void Optimized::uncont(Table* t, uint32_t i) {
-  const uint32_t n = g_.cont[t->level];
+void Optimized::uncont(TableRef t, uint32_t i) {
+  const uint32_t n = g_.cont[t.level];
   uint32_t first = i / n * n, last = first + n;
-  if (mutant(Mutant::kSplitDropsCont)) first = 0, last = static_cast<uint32_t>(t->entries.size());
+  if (mutant(Mutant::kSplitDropsCont)) first = 0, last = pt_.size(t);
   for (uint32_t j = first; j < last; ++j) {
-    const pte_t d = t->entries[j];
-    if (d != 0 && !KernelPgtable::is_table(d, t->level) && pte_cont(d))
-      pt_.write({t, j}, pte_mknoncont(d));
+    const pte_t d = pt_.entry(t, j);
+    if (d != 0 && !KernelPgtable::is_table(d, t.level) && pte_cont(d))
+      pt_.write(t, j, pte_mknoncont(d));
   }
 }
 
@@ -167,34 +162,30 @@ void Optimized::uncont(Table* t, uint32_t i) {
 // (new tables get CONT groups), all live, which needs BBML2. Tables are
 // reserved first: -ENOMEM leaves the tables untouched.
 int Optimized::split(uint64_t page) {
-  const EntryRef leaf = pt_.find_leaf(page);
-  if (leaf.table == nullptr) return kEinval;
+  const std::optional<Slot> leaf = pt_.find_leaf(page);
+  if (!leaf.has_value()) return kEinval;
   // Tables needed: one per level below the leaf's until `page` is aligned.
   uint64_t need[4] = {0, 0, 0, 0};
-  for (int l = leaf.level(); l < kPteLevel && page % g_.span[l] != 0; ++l) ++need[l + 1];
-  const bool aligned =
-      page % (pte_cont(leaf.value()) ? g_.group_pages(leaf.level()) : g_.span[leaf.level()]) == 0;
-  if (aligned) return kOk;
+  for (int l = leaf->level(); l < kPteLevel && page % g_.span[l] != 0; ++l) ++need[l + 1];
+  const bool leaf_cont = pte_cont(pt_.entry(leaf->table, leaf->index));
+  if (page % (leaf_cont ? g_.group_pages(leaf->level()) : g_.span[leaf->level()]) == 0) return kOk;
   if (!pt_.reserve(need[2], need[3], alloc_.failing)) {
     return mutant(Mutant::kSplitIgnoresEnomem) ? kOk : kEnomem;
   }
-  Table* t = leaf.table;
-  uint32_t i = leaf.index;
+  TableRef t = leaf->table;
+  uint32_t i = leaf->index;
   for (;;) {
-    const int level = t->level;
-    if (pte_cont(t->entries[i])) {
+    const int level = t.level;
+    if (pte_cont(pt_.entry(t, i))) {
       if (page % g_.group_pages(level) == 0) return kOk;
       uncont(t, i);
     }
     if (page % g_.span[level] == 0) return kOk;
-    const pte_t d = t->entries[i];
+    const pte_t d = pt_.entry(t, i);
     const bool to_ptes = mutant(Mutant::kSplitToPtes);
-    Table* c = fill(level + 1, pt_.entry_page(*t, i), pt_.desc_pa(d), KernelPgtable::desc_attrs(d),
-                    !to_ptes, to_ptes);
-    pt_.write({t, i}, pt_.table_desc(*c));
+    t = fill(t, i, pt_.desc_pa(d), KernelPgtable::desc_attrs(d), !to_ptes, to_ptes);
     if (to_ptes) return kOk;
-    t = c;
-    i = pt_.index_of(*t, page);
+    i = pt_.index_of(t, page);
   }
 }
 
@@ -206,15 +197,15 @@ int Optimized::set_memory(Change c, uint64_t page, uint64_t nr) {
   const uint64_t end = page + nr;
   if (end > g_.window_pages) return kEinval;
   for (uint64_t p = page; p < end;) {
-    const EntryRef e = pt_.find_leaf(p);
-    if (e.table == nullptr) return kEinval;
-    p = pt_.entry_page(*e.table, e.index) + g_.span[e.level()];
+    const std::optional<Slot> e = pt_.find_leaf(p);
+    if (!e.has_value()) return kEinval;
+    p = pt_.entry_page(e->table, e->index) + g_.span[e->level()];
   }
   if (int r = split(page); r != kOk) return r;
-  if (end < g_.window_pages && pt_.find_leaf(end).table != nullptr) {
+  if (end < g_.window_pages && pt_.find_leaf(end).has_value()) {
     if (int r = split(end); r != kOk) return r;
   }
-  if (!change_range(&pt_.root(), page, end, c)) return kOk;
+  if (!change_range(KernelPgtable::root(), page, end, c)) return kOk;
   const bool pte_walker = mutant(Mutant::kWalkerAssumesPte);
   if (end - page > kMaxFlushPages) {
     pt_.flush_all();
@@ -224,29 +215,30 @@ int Optimized::set_memory(Change c, uint64_t page, uint64_t nr) {
   return kOk;
 }
 
-bool Optimized::change_range(Table* t, uint64_t s, uint64_t e, Change c) {
-  const int level = t->level;
-  const uint64_t base = t->va_base / g_.page_size;
+bool Optimized::change_range(TableRef t, uint64_t s, uint64_t e, Change c) {
+  const int level = t.level;
   const uint64_t span = g_.span[level];
-  const uint64_t lo = std::max(s, base);
-  const uint64_t hi = std::min(e, base + t->entries.size() * span);
+  const uint32_t size = pt_.size(t);
+  const uint64_t lo = std::max(s, t.base);
+  const uint64_t hi = std::min(e, t.base + size * span);
   bool wrote = false;
-  for (uint64_t i = (lo - base) / span; lo < hi && i < (hi - base + span - 1) / span; ++i) {
-    const pte_t d = t->entries[i];
+  for (uint64_t i = (lo - t.base) / span; lo < hi && i < (hi - t.base + span - 1) / span; ++i) {
+    const pte_t d = pt_.entry(t, static_cast<uint32_t>(i));
     if (d == 0) continue;
     if (KernelPgtable::is_table(d, level)) {
-      wrote |= change_range(pt_.table_of(d), s, e, c);
+      wrote |= change_range(pt_.child(t, static_cast<uint32_t>(i)), s, e, c);
       continue;
     }
     if (level != kPteLevel && mutant(Mutant::kWalkerAssumesPte)) continue;
     // The whole leaf: every entry of its cont group.
     const uint32_t n = pte_cont(d) ? g_.cont[level] : 1;
     const uint64_t first = i / n * n;
-    for (uint64_t j = first; j < first + n && j < t->entries.size(); ++j) {
-      const pte_t old = t->entries[j];
+    for (uint64_t j = first; j < first + n && j < size; ++j) {
+      const uint32_t k = static_cast<uint32_t>(j);
+      const pte_t old = pt_.entry(t, k);
       const pte_t next = (old & ~kAttrMask) | apply_change(c, KernelPgtable::desc_attrs(old));
       if (next == old) continue;
-      pt_.write({t, static_cast<uint32_t>(j)}, next);
+      pt_.write(t, k, next);
       wrote = true;
     }
     i = first + n - 1;
@@ -269,22 +261,21 @@ int Optimized::repaint() {
     if (l.level == kPmdLevel) need[3] += entries;
   }
   if (!pt_.reserve(need[2], need[3], alloc_.failing)) return kEnomem;
-  std::vector<Table*> work = {&pt_.root()};
+  std::vector<TableRef> work = {KernelPgtable::root()};
   while (!work.empty()) {
-    Table* t = work.back();
+    const TableRef t = work.back();
     work.pop_back();
-    for (uint32_t i = 0; i < t->entries.size(); ++i) {
-      if (pte_cont(t->entries[i])) uncont(t, i);
+    const uint32_t size = pt_.size(t);
+    for (uint32_t i = 0; i < size; ++i) {
+      if (pte_cont(pt_.entry(t, i))) uncont(t, i);
     }
-    for (uint32_t i = 0; i < t->entries.size(); ++i) {
-      const pte_t d = t->entries[i];
+    for (uint32_t i = 0; i < size; ++i) {
+      const pte_t d = pt_.entry(t, i);
       if (d == 0) continue;
-      if (KernelPgtable::is_table(d, t->level)) {
-        work.push_back(pt_.table_of(d));
-      } else if (t->level < kPteLevel) {
-        const Table* c = fill(t->level + 1, pt_.entry_page(*t, i), pt_.desc_pa(d),
-                              KernelPgtable::desc_attrs(d), false, true);
-        pt_.write({t, i}, pt_.table_desc(*c));
+      if (KernelPgtable::is_table(d, t.level)) {
+        work.push_back(pt_.child(t, i));
+      } else if (t.level < kPteLevel) {
+        fill(t, i, pt_.desc_pa(d), KernelPgtable::desc_attrs(d), false, true);
       }
     }
   }

@@ -1,6 +1,6 @@
 // ptediff linear map: the optimized implementation (O).
 //
-// The BBML2 linear-map code on real multi-level tables (pgtable.h): `map`
+// The BBML2 linear-map code on the machine's kernel tables (pgtable.h): `map`
 // paints with the largest leaves alignment and flags allow (pages only when
 // the boot CPU lacks BBML2, as under rodata=full); `split` breaks only the
 // leaves containing an address, each to the largest pieces that put the
@@ -56,19 +56,22 @@ class Optimized {
   int set_memory(Change c, uint64_t page, uint64_t nr);
   int repaint();
 
-  // Paints [p, end) below table `t` (level `level`, nullptr in a dry run
-  // where the table does not exist yet); pa(p) = p + delta. Counts the
-  // tables it allocates in need[level].
-  void paint(Table* t, int level, uint64_t base, uint64_t p, uint64_t end, uint64_t delta,
-             pte_t attrs, uint32_t flags, bool dry, uint64_t need[4]);
-  // A new table at `level` mapping a broken leaf [base, +span) from pa.
-  Table* fill(int level, uint64_t base, uint64_t pa, pte_t attrs, bool cont, bool deep);
+  // Paints [p, end) in table `t` (`exists` false in a dry run where the
+  // table is not allocated yet); pa(p) = p + delta. Counts the tables it
+  // allocates in need[level].
+  void paint(TableRef t, bool exists, uint64_t p, uint64_t end, uint64_t delta, pte_t attrs,
+             uint32_t flags, bool dry, uint64_t need[4]);
+  // Replaces the leaf in entry `i` of `t` by a new table mapping the same
+  // range from pa (CONT groups when `cont`; down to pages when `deep`) and
+  // returns it. The table is installed first and filled after: the machine
+  // holds no table that is not installed.
+  TableRef fill(TableRef t, uint32_t i, uint64_t pa, pte_t attrs, bool cont, bool deep);
   // Rewrites the cont group holding entry `i` of `t` without CONT.
-  void uncont(Table* t, uint32_t i);
+  void uncont(TableRef t, uint32_t i);
   // Whether some leaf of `t` intersects [s, e).
-  bool any_leaf(const Table& t, uint64_t s, uint64_t e) const;
+  bool any_leaf(TableRef t, uint64_t s, uint64_t e) const;
   // Applies `c` to every leaf entry intersecting [s, e), whole groups at a time.
-  bool change_range(Table* t, uint64_t s, uint64_t e, Change c);
+  bool change_range(TableRef t, uint64_t s, uint64_t e, Change c);
   bool mutant(Mutant m) const { return mutant_ == m; }
 
   const Geometry& g_;

@@ -1,36 +1,63 @@
-// ptediff linear map: kernel table memory, primitives, leaf enumeration.
+// ptediff linear map: kernel tables on the machine, primitives, leaf
+// enumeration (see pgtable.h).
 #include "linearmap/pgtable.h"
 
 #include <algorithm>
+#include <memory>
+#include <utility>
 
 #include "absl/strings/str_format.h"
 
 namespace ptediff::linearmap {
+namespace {
 
-KernelPgtable::KernelPgtable(const Geometry& g) : g_(g) {
-  tables_.push_back(make_table(kPudLevel, 0));
-  ids_[tables_[0].get()] = 1;
+// Machines kept for reuse per granule and thread. Building one is the costly
+// part (a 4K window is 1024 PTE tables in each of three mms); resetting one
+// costs what the last run mapped. More than one is live only when tables
+// coexist (tests holding several sessions).
+constexpr size_t kMaxPooled = 4;
+
+std::vector<std::unique_ptr<Machine>>& pool_of(ptediff_granule g) {
+  thread_local std::vector<std::unique_ptr<Machine>> pools[3];
+  return pools[static_cast<unsigned>(g) % 3];
 }
 
-std::unique_ptr<Table> KernelPgtable::make_table(int level, uint64_t base_page) const {
-  auto t = std::make_unique<Table>();
-  t->level = level;
-  t->va_base = base_page * g_.page_size;
-  t->entries.assign(level == kPudLevel ? g_.root_entries : g_.table_entries, 0);
-  return t;
+// A machine whose kernel window is the linear map's, with every upper
+// entry none: nothing mapped and no table below the root.
+Machine* acquire(const Geometry& g) {
+  std::vector<std::unique_ptr<Machine>>& pool = pool_of(g.geo.granule);
+  std::unique_ptr<Machine> m;
+  if (pool.empty()) {
+    m = std::make_unique<Machine>(g.geo, /*features=*/0, /*folios=*/nullptr,
+                                  static_cast<uint32_t>(g.window_pages / g.span[kPmdLevel]));
+  } else {
+    m = std::move(pool.back());
+    pool.pop_back();
+    m->reset(/*features=*/0);
+  }
+  for (uint64_t page = 0; page < g.window_pages; page += g.span[kPmdLevel])
+    m->poke_level(kKernelMm, page * g.page_size, kPmdLevel, 0);
+  for (uint64_t page = 0; page < g.window_pages; page += g.span[kPudLevel])
+    m->poke_level(kKernelMm, page * g.page_size, kPudLevel, 0);
+  return m.release();  // owned by KernelPgtable::m_, returned by Release
 }
 
-pte_t KernelPgtable::table_desc(const Table& t) const {
-  auto it = ids_.find(&t);
-  const uint64_t id = it == ids_.end() ? 0 : it->second;
-  return pfn_pte(&g_.geo, id, PTE_TYPE_MASK);
+}  // namespace
+
+void KernelPgtable::Release::operator()(Machine* m) const {
+  std::vector<std::unique_ptr<Machine>>& pool = pool_of(m->geo().granule);
+  if (pool.size() < kMaxPooled) {
+    pool.emplace_back(m);
+  } else {
+    delete m;
+  }
 }
 
-Table* KernelPgtable::table_of(pte_t d) const {
-  const uint64_t id = pte_pfn(&g_.geo, d);
-  if (id < 2 || id > tables_.size()) return nullptr;  // id 1 is the root
-  return tables_[id - 1].get();
-}
+KernelPgtable::KernelPgtable(const Geometry& g)
+    : g_(g),
+      m_(acquire(g)),
+      mm_(m_->mm(kKernelMm)),
+      pud_held_(mm_->window.upper_entry(0, kPudLevel).table != nullptr) {}
 
 pte_t KernelPgtable::leaf_desc(int level, uint64_t pa_page, pte_t attrs, bool cont) const {
   pte_t d = pfn_pte(&g_.geo, pa_page, attrs & kAttrMask);
@@ -38,75 +65,68 @@ pte_t KernelPgtable::leaf_desc(int level, uint64_t pa_page, pte_t attrs, bool co
   return cont ? (d | PTE_CONT) : d;
 }
 
-EntryRef KernelPgtable::find_leaf(uint64_t page) const {
-  Table* t = tables_[0].get();
-  if (page >= g_.window_pages) return {};
-  for (int level = kPudLevel;; ++level) {
-    const uint32_t i = index_of(*t, page);
-    const pte_t d = t->entries[i];
-    if (d == 0) return {};
-    if (!is_table(d, level)) return EntryRef{t, i};
-    t = table_of(d);
-    if (t == nullptr) return {};
+uint32_t KernelPgtable::size(TableRef t) const {
+  if (t.level == kPudLevel) return g_.root_entries;
+  const uint64_t in_window = (g_.window_pages - t.base) / g_.span[t.level];
+  return static_cast<uint32_t>(std::min<uint64_t>(g_.table_entries, in_window));
+}
+
+bool KernelPgtable::has_table(TableRef t, uint32_t i) const {
+  if (held(t)) return is_table_descriptor(entry(t, i));
+  const TableRef c = child(t, i);
+  for (uint32_t k = 0; k < size(c); ++k) {
+    if (entry(c, k) != 0) return true;
+  }
+  return false;
+}
+
+std::optional<Slot> KernelPgtable::find_leaf(uint64_t page) const {
+  if (page >= g_.window_pages) return std::nullopt;
+  for (TableRef t = root();;) {
+    const uint32_t i = index_of(t, page);
+    const pte_t d = entry(t, i);
+    if (d == 0) return std::nullopt;
+    if (!is_table(d, t.level)) return Slot{t, i};
+    if (!is_table_descriptor(d)) return std::nullopt;  // the machine does not follow it
+    t = child(t, i);
   }
 }
 
-void KernelPgtable::write(const EntryRef& e, pte_t v) {
-  LogRec r{Prim::kWrite};
-  r.mm = kKernelMm;
-  r.addr = entry_page(*e.table, e.index) * g_.page_size;
-  r.tlb_level = static_cast<int8_t>(e.level());
-  r.old = e.value();
-  r.val = v;
-  log_.push_back(r);
-  ++counters_.writes;
-  e.value() = v;
+void KernelPgtable::write(TableRef t, uint32_t i, pte_t v) {
+  m_->prim_write(mm_, entry_page(t, i) * g_.page_size, v, t.level);
 }
 
 void KernelPgtable::flush_range(uint64_t start_page, uint64_t end_page, int level_hint) {
-  LogRec r{Prim::kFlushRange};
-  r.mm = kKernelMm;
-  r.sync = true;
-  r.tlb_level = static_cast<int8_t>(level_hint);
-  r.addr = start_page * g_.page_size;
-  r.end = end_page * g_.page_size;
-  r.stride = g_.page_size;
-  log_.push_back(r);
-  counters_.tlbis += end_page - start_page;
-  ++counters_.dsbs;
+  m_->prim_flush_tlb_range(mm_, start_page * g_.page_size, end_page * g_.page_size, g_.page_size,
+                           /*last_level=*/false, level_hint, /*sync=*/true);
 }
 
-void KernelPgtable::flush_all() {
-  LogRec r{Prim::kFlushMm};
-  r.mm = kKernelMm;
-  log_.push_back(r);
-  ++counters_.tlbis;
-  ++counters_.dsbs;
-}
+void KernelPgtable::flush_all() { m_->prim_flush_tlb_mm(mm_); }
 
 bool KernelPgtable::reserve(uint64_t n2, uint64_t n3, uint32_t failing) {
   if ((n2 != 0 && (failing & (1u << 2))) || (n3 != 0 && (failing & (1u << 3)))) return false;
-  for (uint64_t i = 0; i < n2; ++i) reserve_[2].push_back(make_table(kPmdLevel, 0));
-  for (uint64_t i = 0; i < n3; ++i) reserve_[3].push_back(make_table(kPteLevel, 0));
+  reserve_[2] += n2;
+  reserve_[3] += n3;
   return true;
 }
 
-Table* KernelPgtable::take(int level, uint64_t base_page, bool unchecked) {
-  std::unique_ptr<Table> t;
-  auto& pool = reserve_[level];
-  if (!pool.empty()) {
-    t = std::move(pool.back());
-    pool.pop_back();
-    t->va_base = base_page * g_.page_size;
-  } else {
-    if (!unchecked && violations_.size() < 16)
-      violations_.push_back(
-          absl::StrFormat("level-%d table allocated without a reservation", level));
-    t = make_table(level, base_page);
+TableRef KernelPgtable::install(TableRef t, uint32_t i, bool unchecked) {
+  const TableRef c = child(t, i);
+  if (reserve_[c.level] > 0) {
+    --reserve_[c.level];
+  } else if (!unchecked) {
+    m_->report_contract_error(
+        absl::StrFormat("level-%d table allocated without a reservation", c.level).c_str());
   }
-  tables_.push_back(std::move(t));
-  ids_[tables_.back().get()] = tables_.size();
-  return tables_.back().get();
+  if (!held(t)) return c;  // implicit: in use from the first write below
+  write(t, i, kTableDescriptor);
+  // The machine's fresh PUD has a PTE table below every PMD entry; the
+  // kernel's fresh PMD table has none (the allocator zeroes the page).
+  if (c.level == kPmdLevel) {
+    for (uint32_t k = 0; k < size(c); ++k)
+      m_->poke_level(kKernelMm, entry_page(c, k) * g_.page_size, kPmdLevel, 0);
+  }
+  return c;
 }
 
 std::vector<Leaf> KernelPgtable::leaves(std::vector<std::string>* problems,
@@ -118,47 +138,53 @@ std::vector<Leaf> KernelPgtable::leaves(uint64_t lo, uint64_t hi,
                                         std::vector<std::string>* problems,
                                         uint64_t* problem_page) const {
   std::vector<Leaf> out;
-  walk_leaves(*tables_[0], lo, hi, &out, problems, problem_page);
+  walk_leaves(root(), lo, hi, &out, problems, problem_page);
   return out;
 }
 
-void KernelPgtable::walk_leaves(const Table& t, uint64_t lo, uint64_t hi, std::vector<Leaf>* out,
+void KernelPgtable::walk_leaves(TableRef t, uint64_t lo, uint64_t hi, std::vector<Leaf>* out,
                                 std::vector<std::string>* problems, uint64_t* problem_page) const {
   const int level = t.level;
   const uint64_t span = g_.span[level];
   const uint32_t n = g_.cont[level];
+  const uint32_t entries = size(t);
   auto problem = [&](uint64_t page, std::string what) {
     if (problems->empty()) *problem_page = page;
     problems->push_back(absl::StrFormat("%s at 0x%x", what, page * g_.page_size));
   };
   // Entries intersecting [lo, hi), widened to whole cont groups.
-  const uint64_t base = t.va_base / g_.page_size;
   const uint32_t step = n != 0 ? n : 1;
-  const uint64_t first = lo > base ? (lo - base) / span / step * step : 0;
-  const uint64_t last = hi > base ? ((hi - base + span - 1) / span + step - 1) / step * step : 0;
-  for (uint32_t i = static_cast<uint32_t>(first); i < std::min<uint64_t>(last, t.entries.size());
-       ++i) {
-    const pte_t d = t.entries[i];
+  const uint64_t first = lo > t.base ? (lo - t.base) / span / step * step : 0;
+  const uint64_t last =
+      hi > t.base ? ((hi - t.base + span - 1) / span + step - 1) / step * step : 0;
+  // A PTE table is one array in the machine; upper entries are peeked.
+  const pte_t* ptes =
+      level == kPteLevel ? m_->entries(kKernelMm, t.base * g_.page_size, entries) : nullptr;
+  auto at = [&](uint32_t i) { return ptes != nullptr ? ptes[i] : entry(t, i); };
+  for (uint32_t i = static_cast<uint32_t>(first); i < std::min<uint64_t>(last, entries); ++i) {
+    const pte_t d = at(i);
     const uint64_t page = entry_page(t, i);
     if (d == 0) continue;
     if (is_table(d, level)) {
-      const Table* c = table_of(d);
-      if (c == nullptr || c->level != level + 1 || c->va_base != page * g_.page_size) {
-        problem(page, "table descriptor names no table for this entry");
+      if (!is_table_descriptor(d)) {
+        problem(page, "table descriptor the machine does not follow");
         continue;
       }
-      walk_leaves(*c, lo, hi, out, problems, problem_page);
+      walk_leaves(child(t, i), lo, hi, out, problems, problem_page);
       continue;
     }
     Leaf l{page, span, level, false, desc_pa(d), desc_attrs(d)};
-    if (level == kPudLevel && !g_.pud_block) problem(page, "level-1 block with this granule");
+    // (A level-1 block without PUD blocks cannot be expressed: a 16K or 64K
+    // window holds no level-1 entry.)
+    if (level == kPteLevel && (d & PTE_TYPE_PAGE & ~PTE_VALID) == 0)
+      problem(page, "block descriptor at level 3 (reserved there)");
     if (l.pa % span != 0) problem(page, "block output address not aligned to its size");
     if (pte_cont(d)) {
       // A well-formed group: aligned, every member a CONT leaf with the same
       // attributes and consecutive, group-aligned output addresses.
-      bool ok = n != 0 && i % n == 0 && i + n <= t.entries.size() && l.pa % (span * n) == 0;
+      bool ok = n != 0 && i % n == 0 && i + n <= entries && l.pa % (span * n) == 0;
       for (uint32_t j = 1; ok && j < n; ++j) {
-        const pte_t m = t.entries[i + j];
+        const pte_t m = at(i + j);
         ok = m != 0 && !is_table(m, level) && pte_cont(m) && desc_attrs(m) == l.attrs &&
              desc_pa(m) == l.pa + j * span;
       }
