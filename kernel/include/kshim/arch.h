@@ -28,26 +28,8 @@
 #define PTE_WRITE PTE_DBM
 #define PTE_DIRTY ((pteval_t)1 << 55)
 #define PTE_SPECIAL ((pteval_t)1 << 56)
-/* Output address: [49:PAGE_SHIFT]; with 52-bit PAs (the 64K granule of
- * ptediff) PA[51:48] sits in bits [15:12] (CONFIG_ARM64_PA_BITS_52). */
-#define PTE_ADDR_LOW ((((pteval_t)1 << (50 - PAGE_SHIFT)) - 1) << PAGE_SHIFT)
-#define PTE_ADDR_HIGH ((pteval_t)0xf << 12)
-#define PTE_ADDR_HIGH_SHIFT 36
 #define KSHIM_PA52 (kshim_geo.pa_bits == 52)
-
-static inline phys_addr_t __pte_to_phys(pte_t pte) {
-  phys_addr_t pa = pte_val(pte) & PTE_ADDR_LOW;
-  if (KSHIM_PA52) pa |= (pte_val(pte) & PTE_ADDR_HIGH) << PTE_ADDR_HIGH_SHIFT;
-  return pa;
-}
-static inline pteval_t __phys_to_pte_val(phys_addr_t phys) {
-  if (!KSHIM_PA52) return phys;
-  return (phys | (phys >> PTE_ADDR_HIGH_SHIFT)) & (PTE_ADDR_LOW | PTE_ADDR_HIGH);
-}
-#define pte_pfn(pte) (__pte_to_phys(pte) >> PAGE_SHIFT)
-#define pfn_pte(pfn, prot) \
-  __pte(__phys_to_pte_val((phys_addr_t)(pfn) << PAGE_SHIFT) | pgprot_val(prot))
-#define pte_page(pte) (pfn_to_page(pte_pfn(pte)))
+#include "kshim_pte_addr.h"
 
 /* Predicates (pgtable.h): only meaningful on present entries. */
 #define pte_none(pte) (!pte_val(pte))

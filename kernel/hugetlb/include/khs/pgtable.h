@@ -38,26 +38,8 @@
 #define PUD_TYPE_MASK ((u64)3)
 #define PUD_TYPE_TABLE ((u64)3)
 #define PMD_SECT_CONT ((u64)1 << 52)
-/* Output address [49:PAGE_SHIFT]; 52-bit PAs (64K here) keep PA[51:48] in
- * bits [15:12]. */
-#define PTE_ADDR_LOW ((((pteval_t)1 << (50 - PAGE_SHIFT)) - 1) << PAGE_SHIFT)
-#define PTE_ADDR_HIGH ((pteval_t)0xf << 12)
-#define PTE_ADDR_HIGH_SHIFT 36
-#define KHS_PA52 (KHS_PA_BITS == 52)
-
-static inline phys_addr_t __pte_to_phys(pte_t pte) {
-  phys_addr_t pa = pte_val(pte) & PTE_ADDR_LOW;
-  if (KHS_PA52) pa |= (pte_val(pte) & PTE_ADDR_HIGH) << PTE_ADDR_HIGH_SHIFT;
-  return pa;
-}
-static inline pteval_t __phys_to_pte_val(phys_addr_t phys) {
-  if (!KHS_PA52) return phys;
-  return (phys | (phys >> PTE_ADDR_HIGH_SHIFT)) & (PTE_ADDR_LOW | PTE_ADDR_HIGH);
-}
-#define pte_pfn(pte) (__pte_to_phys(pte) >> PAGE_SHIFT)
-#define pfn_pte(pfn, prot) \
-  __pte(__phys_to_pte_val((phys_addr_t)(pfn) << PAGE_SHIFT) | pgprot_val(prot))
-#define pte_page(pte) (pfn_to_page(pte_pfn(pte)))
+#define KSHIM_PA52 (KHS_PA_BITS == 52)
+#include "kshim_pte_addr.h"
 
 /* Predicates (pgtable.h). */
 #define pte_none(pte) (!pte_val(pte))
