@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates conformance/golden_hashes.txt from the current build: the trace
 # hash of every mutant program (with and without its mutant), regression and
-# corpus file. Only after an intended change of what a run observes.
+# corpus file, of every subject. Only after an intended change of what a run observes.
 set -e
 cd "$(dirname "$0")/.."
 PTEDIFF=${PTEDIFF:-build/ptediff}
@@ -13,7 +13,8 @@ hash_of() { "$PTEDIFF" run --mutant "$2" "$1" | sed -n 's/.*trace hash \([0-9a-f
     echo "$f $m $(hash_of "$f" "$m")"
     echo "$f none $(hash_of "$f" none)"
   done
-  for f in conformance/regressions/*.repro corpus/*.repro; do
+  for f in conformance/regressions/*.repro corpus/*.repro corpus/linearmap/*.repro \
+      corpus/hugetlb/*.repro; do
     [ -f "$f" ] && echo "$f none $(hash_of "$f" none)"
   done
 } > conformance/golden_hashes.txt
