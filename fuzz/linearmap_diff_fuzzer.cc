@@ -3,4 +3,5 @@
 #include "fuzz/subject_target.h"
 #include "linearmap/executor.h"
 
-PTEDIFF_SUBJECT_FUZZER(linearmap)
+// The linear map has no backend ABI: the options stay as they are.
+PTEDIFF_SUBJECT_FUZZER(linearmap, [](ptediff::linearmap::RunOptions*) {})

@@ -2,7 +2,8 @@
 //
 // A subject namespace NS with decode_program, RunOptions, run_program and
 // format_report (linearmap/, hugetlb/) gets its LLVMFuzzerTestOneInput from
-// PTEDIFF_SUBJECT_FUZZER(NS): every byte string decodes to a valid program;
+// PTEDIFF_SUBJECT_FUZZER(NS, CONFIGURE): every byte string decodes to a valid
+// program; CONFIGURE(NS::RunOptions*) completes its options (an external O);
 // R and O run it with every check after every op; on the first divergence
 // the report and the program (as a .repro) go to stderr and the process
 // traps in a function named after the divergence class (NS_<class>). O's
@@ -31,7 +32,7 @@ inline const std::string& injected_mutant() {
 
 }  // namespace ptediff
 
-#define PTEDIFF_SUBJECT_FUZZER(ns)                                                          \
+#define PTEDIFF_SUBJECT_FUZZER(ns, configure)                                               \
   namespace {                                                                               \
   PTEDIFF_DIVERGENCE_TRAP_SITES(ns)                                                         \
   PTEDIFF_TRAP_SITE(ns##_setup_error, 9)                                                    \
@@ -40,6 +41,7 @@ inline const std::string& injected_mutant() {
     const auto program = ptediff::ns::decode_program(std::span<const uint8_t>(data, size)); \
     ptediff::ns::RunOptions opts;                                                           \
     opts.mutant = ptediff::injected_mutant();                                               \
+    configure(&opts);                                                                       \
     const auto r = ptediff::ns::run_program(program, opts);                                 \
     if (!r.error.empty()) {                                                                 \
       std::fprintf(stderr, #ns "_diff_fuzzer: %s\n", r.error.c_str());                      \

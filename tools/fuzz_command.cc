@@ -30,6 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "hugetlb/flows.h"  // the built-in hugetlb reference
 #include "subjects/builtin_backends.h"
 #include "tools/input.h"
 
@@ -226,7 +227,8 @@ struct Finding {
 // Replays and minimizes one artifact in a forked child; the child writes
 // "class|detail" to a pipe. A child killed by a signal is a backend crash.
 Finding minimize_artifact(const Subject& subject, const fs::path& artifact,
-                          const std::string& mutant, const ptediff_backend* backend) {
+                          const std::string& mutant, const ptediff_backend* backend,
+                          const ptediff_backend_v2* backend_v2) {
   Finding f{artifact, "no-repro", "", {}};
   int fds[2];
   if (pipe(fds) != 0) return f;
@@ -241,6 +243,7 @@ Finding minimize_artifact(const Subject& subject, const fs::path& artifact,
       CaseOptions opts;
       opts.mutant = mutant;
       opts.backend = backend;
+      opts.backend_v2 = backend_v2;
       CaseMinimized m;
       const std::string path = artifact.string() + ".min.repro";
       const std::unique_ptr<Case> min = c->minimize(opts, &m, &err);
@@ -290,10 +293,16 @@ std::set<fs::path> artifacts_in(const fs::path& dir, std::initializer_list<const
 struct Setup {
   FuzzCommandArgs args;
   fs::path fuzz_dir, out, corpus, seeds;
-  std::string target;  // the subject's fuzz target
-  std::string mutant;  // never empty
-  fs::path backend;    // absolute path of the external O, or empty
-  const ptediff_backend* backend_table = nullptr;
+  std::string target;                              // the subject's fuzz target
+  std::string mutant;                              // never empty
+  fs::path backend;                                // absolute path of the external O, or empty
+  const ptediff_backend* backend_table = nullptr;  // the external O of a v1 subject
+  const ptediff_backend_v2* backend_v2_table = nullptr;  // the same of a v2 subject
+  const char* backend_name() const {
+    return backend_table != nullptr      ? backend_table->name
+           : backend_v2_table != nullptr ? backend_v2_table->name
+                                         : nullptr;
+  }
   // The environment of an engine child: the mutant, and the backend if any.
   std::vector<std::string> env() const {
     std::vector<std::string> e = {absl::StrCat("PTEDIFF_MUTANT=", mutant)};
@@ -448,8 +457,15 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
     std::string err;
     s.backend =
         args.backend == kBuiltinReferenceName ? fs::path(args.backend) : fs::absolute(args.backend);
-    s.backend_table = load_backend(s.backend.string(), &err);
-    if (s.backend_table == nullptr) return setup_error(err);
+    if (!args.subject->takes_backend_v2()) {
+      s.backend_table = load_backend(s.backend.string(), &err);
+      if (s.backend_table == nullptr) return setup_error(err);
+    } else {
+      s.backend_v2_table = args.backend == kBuiltinReferenceName
+                               ? hugetlb::hugetlb_reference_backend()
+                               : load_external_backend_v2(s.backend.string(), &err);
+      if (s.backend_v2_table == nullptr) return setup_error(err);
+    }
   }
   if (count_files(s.seeds) == 0) {
     return setup_error(
@@ -461,8 +477,8 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
   std::printf(
       "ptediff fuzz: %s, subject %s, %d s, %d job%s, %s %s; findings in %s/ (%zu seeds added)\n",
       args.engine.c_str(), args.subject->name(), args.seconds, args.jobs, args.jobs > 1 ? "s" : "",
-      s.backend_table ? "backend" : "mutant",
-      s.backend_table ? s.backend_table->name : s.mutant.c_str(), s.out.c_str(), copied);
+      s.backend_name() ? "backend" : "mutant",
+      s.backend_name() ? s.backend_name() : s.mutant.c_str(), s.out.c_str(), copied);
   std::fflush(stdout);
 
   Stats stats;
@@ -477,7 +493,8 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
   }
   std::vector<Finding> findings;
   for (const fs::path& a : artifacts)
-    findings.push_back(minimize_artifact(*args.subject, a, s.mutant, s.backend_table));
+    findings.push_back(
+        minimize_artifact(*args.subject, a, s.mutant, s.backend_table, s.backend_v2_table));
   std::printf("summary:\n  execs        %llu (%llu exec/s)\n  coverage     %s\n",
               static_cast<unsigned long long>(stats.execs),
               static_cast<unsigned long long>(stats.exec_per_sec), stats.coverage.c_str());

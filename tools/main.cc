@@ -254,7 +254,7 @@ int main(int argc, char** argv) {
   fa.subject = c.subject != nullptr ? c.subject : subject_of_mutant(fa.mutant);
   if (fa.subject == nullptr) fa.subject = all_subjects()[0];
   fa.backend = c.backend_path;
-  if (!fa.backend.empty() && !fa.subject->takes_backend()) {
+  if (!fa.backend.empty() && !fa.subject->takes_backend() && !fa.subject->takes_backend_v2()) {
     return usage_error(
         absl::StrCat("--backend does not apply to the ", fa.subject->name(), " subject"));
   }
