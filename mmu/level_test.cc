@@ -5,6 +5,9 @@
 // fresh again) by the entry above them.
 #include <gtest/gtest.h>
 
+#include <climits>
+
+#include "mmu/locks.h"
 #include "mmu/machine.h"
 #include "testing/fixture.h"
 
@@ -96,6 +99,41 @@ TEST_P(LevelTest, LevelHintsOnlyInvalidateEntriesOfTheirLevel) {
   abi()->flush_tlb_range(abi(), mm(), va, va + pmd(), pmd(), true, PTEDIFF_LEVEL_PMD, true);
   EXPECT_EQ(m_.tlb().lookup(kUserMm, va), nullptr);
   EXPECT_EQ(m_.access(kUserMm, va, AccessKind::kRead, 0), AccessResult::kTranslationFault);
+}
+
+// Hint 0 is "any level", except under LPA2, where it names level 0 (nothing
+// is cached there); TLBI_TTL_UNKNOWN (any value outside 0..3) is any level.
+TEST_P(LevelTest, HintZeroIsLevelZeroUnderLpa2) {
+  const uint64_t va = pmd();
+  auto cached_after = [&](uint32_t features, int hint) {
+    m_.reset(features);
+    abi()->write_level(abi(), mm(), va, PTEDIFF_LEVEL_PMD, block_leaf(geo_, pages_per_pmd(), true));
+    EXPECT_TRUE(m_.tlb_fill(kUserMm, va, false, 0));
+    abi()->flush_tlb_range(abi(), mm(), va, va + pmd(), pmd(), true, hint, true);
+    return m_.tlb().lookup(kUserMm, va) != nullptr;
+  };
+  EXPECT_FALSE(cached_after(PTEDIFF_FEAT_HAFDBS, 0));
+  EXPECT_TRUE(cached_after(PTEDIFF_FEAT_HAFDBS | PTEDIFF_FEAT_LPA2, 0));
+  EXPECT_FALSE(cached_after(PTEDIFF_FEAT_HAFDBS | PTEDIFF_FEAT_LPA2, INT_MAX));
+  EXPECT_EQ(m_.log().back().tlb_level, kTlbAnyLevel) << "TLBI_TTL_UNKNOWN logged as any level";
+}
+
+// The lock handles of machine v2 name the table locks core-mm takes; a lock
+// derived from a temporary mapping of a PTE table names no table's lock.
+TEST_P(LevelTest, LockHandlesResolveToTableLocks) {
+  const uint64_t va = pmd() + 5 * ptediff_page_size(&geo_);
+  const LockId pte =
+      resolve_lock(geo_, abi()->ptlock_ptr(abi(), abi()->ptep_of(abi(), mm(), va, 3)));
+  EXPECT_EQ(pte, lock_covering(geo_, kUserMm, va, kPteLevel));
+  const LockId pmdl =
+      resolve_lock(geo_, abi()->ptlock_ptr(abi(), abi()->ptep_of(abi(), mm(), va, 2)));
+  EXPECT_EQ(pmdl, lock_covering(geo_, kUserMm, va, kPmdLevel));
+  EXPECT_EQ(resolve_lock(geo_, abi()->mm_lock(abi(), mm())),
+            lock_covering(geo_, kUserMm, va, kPudLevel));
+  const LockId kmap =
+      resolve_lock(geo_, abi()->ptlock_ptr(abi(), abi()->pte_offset_map(abi(), mm(), va)));
+  EXPECT_EQ(kmap.kind, LockKind::kPage);
+  EXPECT_FALSE(kmap == pte);
 }
 
 // CONT_PMD: CONT_PMDS leaves with CONT; a block fill caches the whole range,

@@ -32,21 +32,7 @@
 #include "kshim_pte_addr.h"
 
 /* Predicates (pgtable.h): only meaningful on present entries. */
-#define pte_none(pte) (!pte_val(pte))
-#define pte_valid(pte) (!!(pte_val(pte) & PTE_VALID))
-#define pte_young(pte) (!!(pte_val(pte) & PTE_AF))
 #define pte_special(pte) (!!(pte_val(pte) & PTE_SPECIAL))
-#define pte_write(pte) (!!(pte_val(pte) & PTE_WRITE))
-#define pte_rdonly(pte) (!!(pte_val(pte) & PTE_RDONLY))
-#define pte_cont(pte) (!!(pte_val(pte) & PTE_CONT))
-#define pte_user_exec(pte) (!(pte_val(pte) & PTE_UXN))
-#define pte_hw_dirty(pte) (pte_write(pte) && !pte_rdonly(pte))
-#define pte_sw_dirty(pte) (!!(pte_val(pte) & PTE_DIRTY))
-#define pte_dirty(pte) (pte_sw_dirty(pte) || pte_hw_dirty(pte))
-#define pte_valid_cont(pte) (pte_valid(pte) && pte_cont(pte))
-#define pte_same(a, b) (pte_val(a) == pte_val(b))
-/* pte_accessible(): no mm of the model has a TLB flush pending. */
-#define pte_accessible(mm, pte) pte_valid(pte)
 
 /* pgtable.h's modifiers, each a set/clear of bits on the value. */
 static inline pte_t kshim_pte_bits(pte_t pte, pteval_t set, pteval_t clear) {
