@@ -11,6 +11,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "oracle/divergence.h"
 
 namespace ptediff {
 
@@ -61,6 +65,57 @@ bool lower_operands(const P& best, Fields&& fields, Get&& get, Set&& set, Lower&
     }
   }
   return any;
+}
+
+// What minimize_program kept: the smallest program showing the divergence,
+// the divergence's class and the kind of the op it shows at.
+template <typename P, typename Kind>
+struct Shrunk {
+  P best;
+  DivClass cls{};
+  Kind kind{};
+  size_t before_ops = 0;  // ops up to the divergence in the input
+  size_t runs = 0;        // programs run
+};
+
+// The minimizer of a subject whose programs run as written: drops op chunks
+// and lowers operands to a fixed point (or `max_runs`), keeping the first
+// divergence's class and op kind; everything after that op is cut. `valid(p)`
+// filters candidates; `run(p, &err)` returns p's divergences (err set on a
+// setup error, which ends the search); `kind_of(op)`; `mutant`, when not
+// empty, is written into the kept program. The rest is lower_operands'.
+// Returns false when `p` does not diverge (or *err is set).
+template <typename P, typename Kind, typename Valid, typename Run, typename KindOf, typename Fields,
+          typename Get, typename Set, typename Lower>
+bool minimize_program(const P& p, const std::string& mutant, size_t max_runs, Valid&& valid,
+                      Run&& run, KindOf&& kind_of, Fields&& fields, Get&& get, Set&& set,
+                      Lower&& lower, Shrunk<P, Kind>* out, std::string* err) {
+  bool have = false;
+  auto budget = [&] { return out->runs < max_runs; };
+  auto accept = [&](const P& cand) {
+    if (!valid(cand)) return false;
+    ++out->runs;
+    const std::vector<Divergence> ds = run(cand, err);
+    if (!err->empty() || ds.empty()) return false;
+    const Divergence& d = ds.front();
+    const Kind k = kind_of(cand.ops[d.op_index]);
+    if (have && (d.cls != out->cls || k != out->kind)) return false;
+    have = true;
+    out->cls = d.cls;
+    out->kind = k;
+    out->best = cand;
+    out->best.ops.resize(d.op_index + 1);  // nothing after the divergence matters
+    if (!mutant.empty()) out->best.mutant = mutant;
+    return true;
+  };
+  if (!accept(p)) return false;
+  out->before_ops = out->best.ops.size();
+  // To a fixed point: a second minimize of the result changes nothing.
+  for (bool changed = true; changed && budget();) {
+    changed = drop_op_chunks(out->best, accept, budget);
+    changed |= lower_operands(out->best, fields, get, set, lower, accept, budget);
+  }
+  return true;
 }
 
 }  // namespace ptediff

@@ -191,48 +191,29 @@ std::unique_ptr<Case> HugetlbCase::minimize(const CaseOptions& opts, CaseMinimiz
   ht::RunOptions o = run_options(opts);
   o.stop_at_first = true;
   const ht::HState h = ht::hstate_of(p_.granule, p_.size);
-  ht::Program best;
-  bool have = false;
-  DivClass cls{};
-  ht::OpKind kind{};
-  size_t runs = 0;
-  auto budget = [&] { return runs < kMaxMinimizeRuns; };
-  auto accept = [&](const ht::Program& cand) {
-    for (const ht::Op& op : cand.ops) {
-      if (!ht::validate_op(op, h, nullptr)) return false;
-    }
-    ++runs;
-    const ht::RunResult r = ht::run_program(cand, o);
-    if (!r.error.empty()) *err = r.error;
-    if (!r.error.empty() || r.divergences.empty()) return false;
-    const Divergence& d = r.divergences.front();
-    const ht::OpKind k = cand.ops[d.op_index].kind;
-    if (have && (d.cls != cls || k != kind)) return false;
-    have = true;
-    cls = d.cls;
-    kind = k;
-    best = cand;
-    best.ops.resize(d.op_index + 1);
-    if (!opts.mutant.empty()) best.mutant = opts.mutant;
-    return true;
-  };
-  if (!accept(p_)) return nullptr;
-  what->before_ops = best.ops.size();
-  auto fields = [](const ht::Op& op) { return ht::op_spec(op.kind).fields; };
-  auto get = [](const ht::Op& op, ht::Field f) { return ht::op_field(op, f); };
-  auto set = [](ht::Op* op, ht::Field f, uint64_t v) { ht::set_op_field(op, f, v); };
-  auto lower = [](const ht::Op&, ht::Field, uint64_t v) {
-    return std::vector<uint64_t>{0, v / 2, v - 1};
-  };
-  for (bool changed = true; changed && budget();) {
-    changed = drop_op_chunks(best, accept, budget);
-    changed |= lower_operands(best, fields, get, set, lower, accept, budget);
-  }
-  what->cls = cls;
-  what->at = ht::op_spec(kind).name;
-  what->after_ops = best.ops.size();
-  what->runs = runs;
-  return std::make_unique<HugetlbCase>(best);
+  Shrunk<ht::Program, ht::OpKind> s;
+  const bool found = minimize_program(
+      p_, opts.mutant, kMaxMinimizeRuns,
+      [&](const ht::Program& cand) {
+        return std::all_of(cand.ops.begin(), cand.ops.end(),
+                           [&](const ht::Op& op) { return ht::validate_op(op, h, nullptr); });
+      },
+      [&](const ht::Program& cand, std::string* e) {
+        ht::RunResult r = ht::run_program(cand, o);
+        *e = r.error;
+        return std::move(r.divergences);
+      },
+      [](const ht::Op& op) { return op.kind; },
+      [](const ht::Op& op) { return ht::op_spec(op.kind).fields; },
+      [](const ht::Op& op, ht::Field f) { return ht::op_field(op, f); },
+      [](ht::Op* op, ht::Field f, uint64_t v) { ht::set_op_field(op, f, v); },
+      [](const ht::Op&, ht::Field, uint64_t v) {
+        return std::vector<uint64_t>{0, v / 2, v - 1};
+      },
+      &s, err);
+  if (!found) return nullptr;
+  *what = {s.cls, ht::op_spec(s.kind).name, s.before_ops, s.best.ops.size(), s.runs};
+  return std::make_unique<HugetlbCase>(std::move(s.best));
 }
 
 }  // namespace

@@ -202,48 +202,26 @@ std::unique_ptr<Case> LinearMapCase::minimize(const CaseOptions& opts, CaseMinim
   lm::RunOptions o = run_options(opts);
   o.stop_at_first = true;
   const lm::Geometry& g = lm::geometry_of(p_.granule);
-  lm::Program best;
-  bool have = false;
-  DivClass cls{};
-  lm::OpKind kind{};
-  size_t runs = 0;
-  auto budget = [&] { return runs < kMaxMinimizeRuns; };
-  // Runs a candidate; keeps it when it shows the target divergence.
-  auto accept = [&](const lm::Program& cand) {
-    for (const lm::Op& op : cand.ops) {
-      if (!lm::validate_op(op, g, nullptr)) return false;
-    }
-    ++runs;
-    const lm::RunResult r = lm::run_program(cand, o);
-    if (!r.error.empty()) *err = r.error;  // a setup error (unknown mutant) ends the search
-    if (!r.error.empty() || r.divergences.empty()) return false;
-    const Divergence& d = r.divergences.front();
-    const lm::OpKind k = cand.ops[d.op_index].kind;
-    if (have && (d.cls != cls || k != kind)) return false;
-    have = true;
-    cls = d.cls;
-    kind = k;
-    best = cand;
-    best.ops.resize(d.op_index + 1);  // nothing after the divergence matters
-    if (!opts.mutant.empty()) best.mutant = opts.mutant;
-    return true;
-  };
-  if (!accept(p_)) return nullptr;
-  what->before_ops = best.ops.size();
-  auto fields = [](const lm::Op& op) { return lm::op_spec(op.kind).fields; };
-  auto get = [](const lm::Op& op, lm::Field f) { return lm::op_field(op, f); };
-  auto set = [](lm::Op* op, lm::Field f, uint64_t v) { lm::set_op_field(op, f, v); };
-  auto lower = [&](const lm::Op&, lm::Field f, uint64_t v) { return lower_candidates(g, f, v); };
-  // To a fixed point: a second minimize of the result changes nothing.
-  for (bool changed = true; changed && budget();) {
-    changed = drop_op_chunks(best, accept, budget);
-    changed |= lower_operands(best, fields, get, set, lower, accept, budget);
-  }
-  what->cls = cls;
-  what->at = lm::op_spec(kind).name;
-  what->after_ops = best.ops.size();
-  what->runs = runs;
-  return std::make_unique<LinearMapCase>(best);
+  Shrunk<lm::Program, lm::OpKind> s;
+  const bool found = minimize_program(
+      p_, opts.mutant, kMaxMinimizeRuns,
+      [&](const lm::Program& cand) {
+        return std::all_of(cand.ops.begin(), cand.ops.end(),
+                           [&](const lm::Op& op) { return lm::validate_op(op, g, nullptr); });
+      },
+      [&](const lm::Program& cand, std::string* e) {
+        lm::RunResult r = lm::run_program(cand, o);
+        *e = r.error;
+        return std::move(r.divergences);
+      },
+      [](const lm::Op& op) { return op.kind; },
+      [](const lm::Op& op) { return lm::op_spec(op.kind).fields; },
+      [](const lm::Op& op, lm::Field f) { return lm::op_field(op, f); },
+      [](lm::Op* op, lm::Field f, uint64_t v) { lm::set_op_field(op, f, v); },
+      [&](const lm::Op&, lm::Field f, uint64_t v) { return lower_candidates(g, f, v); }, &s, err);
+  if (!found) return nullptr;
+  *what = {s.cls, lm::op_spec(s.kind).name, s.before_ops, s.best.ops.size(), s.runs};
+  return std::make_unique<LinearMapCase>(std::move(s.best));
 }
 
 }  // namespace
