@@ -36,7 +36,7 @@
 #include "absl/strings/str_split.h"
 #include "bench/workload.h"
 #include "engine/external.h"
-#include "formats/repro.h"
+#include "subjects/contpte/text.h"
 
 namespace ptediff::bench {
 namespace {

@@ -33,10 +33,10 @@
 #include <vector>
 
 #include "bench/workload.h"
-#include "engine/executor.h"
-#include "formats/codec.h"
-#include "formats/repro.h"
-#include "subjects/builtin_backends.h"
+#include "subjects/contpte/executor.h"
+#include "subjects/contpte/codec.h"
+#include "subjects/contpte/text.h"
+#include "subjects/contpte/backends.h"
 
 namespace ptediff::bench {
 namespace {

@@ -2,8 +2,8 @@
 #include "bench/workload.h"
 
 #include "absl/strings/str_cat.h"
-#include "engine/executor.h"
-#include "subjects/builtin_backends.h"
+#include "subjects/contpte/executor.h"
+#include "subjects/contpte/backends.h"
 
 namespace ptediff::bench {
 namespace {

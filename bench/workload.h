@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <string>
 
-#include "formats/ops.h"
+#include "subjects/contpte/program.h"
 #include "mmu/machine.h"
 
 namespace ptediff::bench {

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/explore.h"
-#include "formats/repro.h"
-#include "subjects/builtin_backends.h"
+#include "subjects/contpte/explore.h"
+#include "subjects/contpte/text.h"
+#include "subjects/contpte/backends.h"
 
 namespace ptediff {
 namespace {

@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "conformance/replay.h"
-#include "optimized/contpte.h"
+#include "subjects/contpte/optimized.h"
 #include "subjects/subject.h"
 
 namespace ptediff {

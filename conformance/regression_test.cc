@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "conformance/replay.h"
-#include "reference/reference.h"
+#include "subjects/contpte/reference.h"
 
 namespace ptediff {
 namespace {

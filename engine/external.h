@@ -1,7 +1,7 @@
 // ptediff: loading an external backend (a shared library exporting
 // ptediff_backend_v1()).
-#ifndef PTEDIFF_HARNESS_EXTERNAL_H_
-#define PTEDIFF_HARNESS_EXTERNAL_H_
+#ifndef PTEDIFF_ENGINE_EXTERNAL_H_
+#define PTEDIFF_ENGINE_EXTERNAL_H_
 
 #include <string>
 
@@ -24,4 +24,4 @@ bool exports_backend_v2(const std::string& path);
 
 }  // namespace ptediff
 
-#endif  // PTEDIFF_HARNESS_EXTERNAL_H_
+#endif  // PTEDIFF_ENGINE_EXTERNAL_H_

@@ -4,8 +4,8 @@
 // candidate and, when it still shows the target divergence, makes it the new
 // best (returns true); `budget()` says whether runs are left. The passes only
 // propose candidates; what "the same divergence" means is the subject's.
-#ifndef PTEDIFF_HARNESS_SHRINK_H_
-#define PTEDIFF_HARNESS_SHRINK_H_
+#ifndef PTEDIFF_ENGINE_SHRINK_H_
+#define PTEDIFF_ENGINE_SHRINK_H_
 
 #include <algorithm>
 #include <cstddef>
@@ -120,4 +120,4 @@ bool minimize_program(const P& p, const std::string& mutant, size_t max_runs, Va
 
 }  // namespace ptediff
 
-#endif  // PTEDIFF_HARNESS_SHRINK_H_
+#endif  // PTEDIFF_ENGINE_SHRINK_H_

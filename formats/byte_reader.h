@@ -1,5 +1,5 @@
 // ptediff: the little-endian byte cursor the subjects' total binary decoders
-// share (linearmap/decode.cc, hugetlb/decode.cc), and its writing side.
+// share (subjects/linearmap/codec.cc, subjects/hugetlb/codec.cc), and its writing side.
 #ifndef PTEDIFF_FORMATS_BYTE_READER_H_
 #define PTEDIFF_FORMATS_BYTE_READER_H_
 

@@ -12,6 +12,34 @@
 
 namespace ptediff {
 
+namespace {
+constexpr std::string_view kGranuleNames[] = {"4k", "16k", "64k"};
+}  // namespace
+
+std::string ParseError::str() const { return absl::StrCat(file, ":", line, ": ", message); }
+
+const char* granule_name(ptediff_granule g) {
+  size_t i = static_cast<size_t>(g);
+  return (i < std::size(kGranuleNames) ? kGranuleNames[i] : kGranuleNames[0]).data();
+}
+
+bool parse_granule(std::string_view s, ptediff_granule* out) {
+  int i = static_cast<int>(std::find(std::begin(kGranuleNames), std::end(kGranuleNames), s) - std::begin(kGranuleNames));
+  if (i >= static_cast<int>(std::size(kGranuleNames))) return false;
+  *out = static_cast<ptediff_granule>(i);
+  return true;
+}
+
+bool valid_mutant_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+bool valid_mutant_name(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxMutantNameLen &&
+         std::all_of(name.begin(), name.end(), valid_mutant_char);
+}
+
+
 std::string quote(absl::string_view s) {
   constexpr size_t kMax = 40;
   std::string q = absl::StrCat("'", absl::CHexEscape(s.substr(0, kMax)), "'");

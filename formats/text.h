@@ -1,7 +1,7 @@
 // ptediff: the text utilities every subject's .repro parser shares: one line
 // splitter, one number syntax, one way to echo a bad token.
-#ifndef PTEDIFF_HARNESS_TEXT_H_
-#define PTEDIFF_HARNESS_TEXT_H_
+#ifndef PTEDIFF_FORMATS_TEXT_H_
+#define PTEDIFF_FORMATS_TEXT_H_
 
 #include <cstdint>
 #include <string>
@@ -9,8 +9,30 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "include/ptediff/pte.h"
 
 namespace ptediff {
+
+// The longest mutant name a header may carry.
+inline constexpr size_t kMaxMutantNameLen = 63;
+
+// A rejected line of a text file.
+struct ParseError {
+  std::string file;
+  int line = 0;
+  std::string message;
+  // "file:line: message".
+  std::string str() const;
+};
+
+// Text name of a granule ("4k", "16k", "64k") and its inverse.
+const char* granule_name(ptediff_granule g);
+bool parse_granule(std::string_view s, ptediff_granule* out);
+
+// True when `name` is a well-formed mutant name: [a-z0-9-]+, at most
+// kMaxMutantNameLen characters.
+bool valid_mutant_name(std::string_view name);
+bool valid_mutant_char(char c);
 
 // A token quoted for an error message: C-escaped (control bytes never reach
 // the terminal raw) and cut at 40 characters ("..." follows when cut).
@@ -55,4 +77,4 @@ bool for_each_line(std::string_view text, int* last_line, Fn&& fn) {
 
 }  // namespace ptediff
 
-#endif  // PTEDIFF_HARNESS_TEXT_H_
+#endif  // PTEDIFF_FORMATS_TEXT_H_

@@ -29,14 +29,16 @@ CXXFLAGS="${CXXFLAGS//-stdlib=libc++/}"
 # The Abseil components the libraries link in CMake (absl::X is pkg-config
 # absl_X), linked statically, as libstdc++ is: the fuzzing runner image has
 # neither the distribution's Abseil nor necessarily its libstdc++.
-LIB_DIRS=(mmu reference optimized formats model oracle engine report)
+LIB_DIRS=(mmu formats oracle engine report subjects/contpte)
 TARGETS=(contpte_diff_fuzzer repro_parser_fuzzer)
 # The linear-map subject, when present, gets its own target (no seeds yet).
-if [ -d "$ROOT/linearmap" ] && [ -f "$ROOT/fuzz/linearmap_diff_fuzzer.cc" ]; then
-  LIB_DIRS+=(linearmap)
+if [ -d "$ROOT/subjects/linearmap" ] && [ -f "$ROOT/fuzz/linearmap_diff_fuzzer.cc" ]; then
+  LIB_DIRS+=(subjects/linearmap)
   TARGETS+=(linearmap_diff_fuzzer)
 fi
-ABSL_MODULES=$(for d in "${LIB_DIRS[@]}"; do grep -ho 'absl::[a-z_]*' "$ROOT/$d/CMakeLists.txt"; done |
+ABSL_MODULES=$(for d in . "${LIB_DIRS[@]}"; do
+  if [ -f "$ROOT/$d/CMakeLists.txt" ]; then grep -ho 'absl::[a-z_]*' "$ROOT/$d/CMakeLists.txt"; fi
+done |
   sed 's/::/_/' | sort -u)
 ABSL_DIR=$(pkg-config --variable=libdir absl_base)
 STATIC_LIBS="-static-libstdc++ -static-libgcc -Wl,--start-group"
@@ -81,7 +83,8 @@ compile() {
 LIB_SOURCES=()
 for d in "${LIB_DIRS[@]}"; do
   for s in "$ROOT/$d"/*.cc; do
-    case "$s" in *_test.cc) ;; *) LIB_SOURCES+=("$s") ;; esac
+    # Not the tests, their helpers, or the Subject adapter (subjects/CMakeLists.txt).
+    case "$s" in *_test.cc | *_test_util.cc | */subject.cc) ;; *) LIB_SOURCES+=("$s") ;; esac
   done
 done
 DRIVERS=("$ROOT/fuzz/mutator.cc")
@@ -106,8 +109,8 @@ for t in "${TARGETS[@]}"; do
 done
 # Seed corpora: binary seeds encoded from corpus/*.repro by a small
 # uninstrumented encoder; the parser gets the .repro texts themselves.
-ENC_SOURCES=("$ROOT/mmu/folio.cc" "$ROOT/formats/text.cc" "$ROOT/formats/ops.cc" "$ROOT/formats/repro.cc"
-             "$ROOT/formats/codec.cc"
+ENC_SOURCES=("$ROOT/mmu/folio.cc" "$ROOT/mmu/prot.cc" "$ROOT/formats/text.cc" "$ROOT/subjects/contpte/program.cc" "$ROOT/subjects/contpte/text.cc"
+             "$ROOT/subjects/contpte/codec.cc"
              "$ROOT/fuzz/seed_encoder.cc")
 mkdir -p "$WORK/enc" "$WORK/seeds"
 # shellcheck disable=SC2086

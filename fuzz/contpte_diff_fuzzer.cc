@@ -1,6 +1,6 @@
 // ptediff fuzz target: one decoded program run differentially (docs/DESIGN.md §4.6, §5, §6.2).
 //
-// Every byte string decodes to a valid program (formats/codec.h). An
+// Every byte string decodes to a valid program (subjects/contpte/codec.h). An
 // Executor, reset for every input, runs it on the reference and the
 // optimized backend; on the first divergence the text report and the effective program (as a
 // .repro) go to stderr, then the process traps inside a function named after the divergence class,
@@ -14,14 +14,14 @@
 #include <span>
 #include <string>
 
-#include "engine/executor.h"
+#include "subjects/contpte/executor.h"
 #include "engine/external.h"
-#include "formats/codec.h"
-#include "formats/repro.h"
+#include "subjects/contpte/codec.h"
+#include "subjects/contpte/text.h"
 #include "fuzz/trap_site.h"
-#include "optimized/contpte.h"
-#include "report/report.h"
-#include "subjects/builtin_backends.h"
+#include "subjects/contpte/optimized.h"
+#include "subjects/contpte/report.h"
+#include "subjects/contpte/backends.h"
 
 namespace {
 

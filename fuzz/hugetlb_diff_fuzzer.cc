@@ -1,5 +1,5 @@
 // ptediff fuzz target: the hugetlb subject (docs/DESIGN.md §10), run
-// differentially (fuzz/subject_target.h); programs per hugetlb/program.h.
+// differentially (fuzz/subject_target.h); programs per subjects/hugetlb/program.h.
 // $PTEDIFF_BACKEND names another O: `reference`, or a v2 backend library
 // (backend_v2.h), such as the kernel's own hugetlbpage.c.
 #include <cstdio>
@@ -8,7 +8,7 @@
 
 #include "engine/external.h"
 #include "fuzz/subject_target.h"
-#include "hugetlb/executor.h"
+#include "subjects/hugetlb/executor.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "fuzz/trap_site.h"
-#include "hugetlb/program.h"
+#include "subjects/hugetlb/program.h"
 
 namespace {
 

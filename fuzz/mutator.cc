@@ -14,8 +14,8 @@
 #include <span>
 #include <vector>
 
-#include "formats/codec.h"
-#include "formats/repro.h"
+#include "subjects/contpte/codec.h"
+#include "subjects/contpte/text.h"
 
 // Provided by libFuzzer; weak so that this file also links with engines
 // (such as AFL++'s driver) that do not have it.

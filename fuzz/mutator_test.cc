@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "formats/codec.h"
+#include "subjects/contpte/codec.h"
 
 extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
                                           unsigned int seed);

@@ -11,8 +11,8 @@
 #include <string_view>
 
 #include "fuzz/trap_site.h"
-#include "formats/codec.h"
-#include "formats/repro.h"
+#include "subjects/contpte/codec.h"
+#include "subjects/contpte/text.h"
 
 namespace {
 

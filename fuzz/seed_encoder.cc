@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "formats/codec.h"
-#include "formats/repro.h"
+#include "subjects/contpte/codec.h"
+#include "subjects/contpte/text.h"
 
 int main(int argc, char** argv) {
   if (argc < 3) {

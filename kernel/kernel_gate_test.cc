@@ -17,12 +17,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "engine/executor.h"
-#include "engine/explore.h"
+#include "subjects/contpte/executor.h"
+#include "subjects/contpte/explore.h"
 #include "engine/external.h"
-#include "formats/repro.h"
-#include "report/report.h"
-#include "subjects/builtin_backends.h"
+#include "subjects/contpte/text.h"
+#include "subjects/contpte/report.h"
+#include "subjects/contpte/backends.h"
 #include "subjects/subject.h"
 
 namespace ptediff {

@@ -1,6 +1,6 @@
 // ptediff: divergence classes and what a divergence records.
-#ifndef PTEDIFF_HARNESS_DIVERGENCE_H_
-#define PTEDIFF_HARNESS_DIVERGENCE_H_
+#ifndef PTEDIFF_ORACLE_DIVERGENCE_H_
+#define PTEDIFF_ORACLE_DIVERGENCE_H_
 
 #include <cstdint>
 #include <string>
@@ -33,4 +33,4 @@ struct Divergence {
 
 }  // namespace ptediff
 
-#endif  // PTEDIFF_HARNESS_DIVERGENCE_H_
+#endif  // PTEDIFF_ORACLE_DIVERGENCE_H_

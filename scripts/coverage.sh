@@ -4,11 +4,11 @@
 # Configures and builds the `coverage` preset (build-coverage/, instrumented
 # with -fprofile-instr-generate -fcoverage-mapping), runs every ctest labelled
 # quick or gate with one raw profile per process, merges them, and reports the
-# coverage of the code under test: reference/, optimized/, the harness layers (formats/, model/, oracle/,
-# engine/, report/) and mmu/
+# coverage of the code under test: each subject (subjects/*/), the shared core
+# (formats/, oracle/, engine/, report/) and mmu/
 # (test sources and test helpers excluded). Writes an HTML report to
 # build-coverage/html/ and prints a per-directory line/branch summary plus,
-# for optimized/, every function that is not fully line-covered; then the
+# for contpte's optimized backend, every function that is not fully line-covered; then the
 # line coverage of the Linux contpte.c the kernel gate runs (kernel/: the
 # extracted build-coverage/kernel/src-6.12/contpte.c inside
 # libcontpte-6.12.so), with its lines never run.
@@ -23,9 +23,9 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BUILD="$ROOT/build-coverage"
 PROF="$BUILD/prof"
-DIRS="reference optimized formats model oracle engine report mmu"
+DIRS="subjects/contpte subjects/linearmap subjects/hugetlb formats oracle engine report mmu"
 # Test sources and test-only helpers are not code under test.
-IGNORE='(_test\.cc|_test_util\.h|/test_[a-z_]*\.h)$'
+IGNORE='(_test\.cc|_test_util\.(h|cc)|/test_[a-z_]*\.h)$'
 PROFDATA=llvm-profdata-14
 COV=llvm-cov-14
 
@@ -90,9 +90,10 @@ cov report $paths | awk '$1 == "TOTAL" {
   printf "| all | %s | %s | %s | %s | %s | %s |\n", $8, $9, $10, $11, $12, $13 }'
 
 echo
-echo "### optimized/: functions not fully line-covered, and the lines never run"
+echo "### contpte optimized backend: functions not fully line-covered, and the lines never run"
 echo
-sources=$(find "$ROOT/optimized" -name '*.cc' -o -name '*.h' | grep -Ev "$IGNORE" | sort)
+sources=$(for f in optimized.cc optimized.h contpte.cc contpte.h plain.cc plain.h config.cc config.h \
+  ctx.h; do echo "$ROOT/subjects/contpte/$f"; done)
 # -show-functions prints a "File '<path>':" line, then one row per function:
 # name, regions, missed, cover, lines, missed, cover, branches, missed, cover.
 # Internal-linkage names carry a "file.cc:" prefix, split off for demangling.

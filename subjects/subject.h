@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "formats/repro.h"  // ParseError
+#include "formats/text.h"  // ParseError
 #include "include/ptediff/backend.h"
 #include "include/ptediff/backend_v2.h"
 #include "oracle/divergence.h"

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "model/api.h"
+#include "subjects/contpte/api.h"
 #include "mmu/folio.h"
 #include "mmu/machine.h"
 #include "ptediff/backend.h"

@@ -30,8 +30,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "hugetlb/flows.h"  // the built-in hugetlb reference
-#include "subjects/builtin_backends.h"
+#include "subjects/hugetlb/flows.h"  // the built-in hugetlb reference
+#include "subjects/contpte/backends.h"
 #include "tools/input.h"
 
 namespace ptediff {

@@ -20,8 +20,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "hugetlb/flows.h"  // the built-in hugetlb reference
-#include "subjects/builtin_backends.h"
+#include "subjects/hugetlb/flows.h"  // the built-in hugetlb reference
+#include "subjects/contpte/backends.h"
 #include "tools/commands.h"
 #include "tools/fuzz_command.h"
 #include "tools/input.h"

@@ -1,0 +1,46 @@
+// ptediff: the built-in backends, chosen outside the engine.
+//
+// The engine (engine/) is handed its backends through RunOptions and
+// includes no backend. Callers that run the built-in reference as R and the
+// built-in contpte backend as O get them here. Header-only, so that every
+// build of the sources (libraries, fuzz targets, OSS-Fuzz) links the
+// backends it already compiles (CMake target ptediff_builtin).
+#ifndef PTEDIFF_SUBJECTS_CONTPTE_BACKENDS_H_
+#define PTEDIFF_SUBJECTS_CONTPTE_BACKENDS_H_
+
+#include <string>
+
+#include "subjects/contpte/executor.h"
+#include "engine/external.h"
+#include "subjects/contpte/optimized.h"
+#include "subjects/contpte/reference.h"
+
+namespace ptediff {
+
+// The --backend name of the built-in reference.
+inline constexpr const char* kBuiltinReferenceName = "reference";
+
+// `o` with every backend it leaves unset filled: R the built-in reference,
+// O the built-in contpte backend (which takes the header's mutant). Set an
+// external O before calling this.
+inline RunOptions with_builtin_backends(RunOptions o = {}) {
+  if (o.ref == nullptr) o.ref = ptediff_reference_backend();
+  if (o.opt == nullptr) {
+    o.opt = ptediff_optimized_backend();
+    o.opt_takes_header_mutant = true;
+  }
+  return o;
+}
+
+// The backend `spec` names for --backend / $PTEDIFF_BACKEND: `reference`,
+// the built-in reference (run as O it must be clean against itself, under
+// every schedule of mid-op events too), else an external backend library
+// (engine/external.h). nullptr with *err on failure.
+inline const ptediff_backend* load_backend(const std::string& spec, std::string* err) {
+  if (spec == kBuiltinReferenceName) return ptediff_reference_backend();
+  return load_external_backend(spec, err);
+}
+
+}  // namespace ptediff
+
+#endif  // PTEDIFF_SUBJECTS_CONTPTE_BACKENDS_H_

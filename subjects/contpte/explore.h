@@ -1,0 +1,60 @@
+// ptediff: systematic exploration of mid-op interleavings (docs/DESIGN.md §5.12).
+//
+// `ptediff explore FILE --bound N` runs a program under every schedule of up
+// to N mid-op events (preemption-bounded search, as in CHESS), and stops at
+// the first schedule that diverges. The candidates come from one run of the
+// program without events: for every op, O's primitive log says which entries
+// the op touches and before which primitive each matters. An event commutes
+// with every primitive that touches neither the entries it looks at nor the
+// TLB, so it is tried only right before the primitives that do: a hardware
+// write or read access to each entry the op writes (its update lands on that
+// entry), a block walk of each block the op writes, and a lockless reader of
+// the first, last and target entry of it.
+// A long op gets at most a few points per event, spread evenly over it. With
+// a bound of 2, the two events of a schedule fire in the same op.
+#ifndef PTEDIFF_SUBJECTS_CONTPTE_EXPLORE_H_
+#define PTEDIFF_SUBJECTS_CONTPTE_EXPLORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "subjects/contpte/executor.h"
+
+namespace ptediff {
+
+struct ExploreOptions {
+  RunOptions run;  // backends and mutant; stop_at_first is forced on
+  int bound = 1;   // events per schedule: 1 or 2
+  // Stop after this many schedules (0: no limit); ExploreResult::complete
+  // says whether the space was exhausted.
+  uint64_t max_schedules = 0;
+};
+
+struct ExploreResult {
+  std::string error;        // setup failure (exit status 2)
+  uint64_t candidates = 0;  // single events tried
+  uint64_t schedules = 0;   // schedules run (the run without events included)
+  bool complete = false;    // every schedule within the bound was run
+  bool found = false;       // a schedule diverged
+  Program failing;          // its effective program (events included)
+  RunResult result;         // and its run
+};
+
+// One candidate event: the effective op it fires in, and the event op.
+struct Candidate {
+  size_t op;  // index of the owning op in the effective program without events
+  Op event;
+};
+
+// The candidate events of `program` (an effective program without events)
+// from one traced run of it; *base receives that run.
+std::vector<Candidate> explore_candidates(const Program& program, const RunOptions& run,
+                                          RunResult* base);
+
+// Explores `program` (its own events are dropped first).
+ExploreResult explore(const Program& program, const ExploreOptions& opts);
+
+}  // namespace ptediff
+
+#endif  // PTEDIFF_SUBJECTS_CONTPTE_EXPLORE_H_

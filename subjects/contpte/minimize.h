@@ -1,0 +1,33 @@
+// ptediff: shrinking a diverging program (delta debugging).
+//
+// Keeps the divergence class and the kind of the op where it shows, and
+// shrinks first the op list (removing chunks of decreasing size), then the
+// operands (towards 0 and 1), then the header (features off), in rounds until
+// a round changes nothing (within the run budget), so minimizing the result
+// again returns it unchanged. Every candidate is judged by re-running it, and
+// what is kept is always an effective (repaired) program, so the result
+// replays exactly (text runs as written).
+#ifndef PTEDIFF_SUBJECTS_CONTPTE_MINIMIZE_H_
+#define PTEDIFF_SUBJECTS_CONTPTE_MINIMIZE_H_
+
+#include <cstddef>
+
+#include "subjects/contpte/executor.h"
+
+namespace ptediff {
+
+struct MinimizeResult {
+  Program program;       // the minimized program (effective form)
+  DivClass cls{};        // the divergence class kept
+  OpKind kind{};         // the op kind it shows at
+  size_t before_ops = 0, after_ops = 0;
+  size_t runs = 0;       // executions spent
+};
+
+// Returns false when `p` does not diverge under `opts` (nothing to minimize).
+bool minimize_program(const Program& p, const RunOptions& opts, MinimizeResult* out,
+                      size_t max_runs = 20000);
+
+}  // namespace ptediff
+
+#endif  // PTEDIFF_SUBJECTS_CONTPTE_MINIMIZE_H_

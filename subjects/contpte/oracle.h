@@ -1,0 +1,103 @@
+// ptediff: the oracle, one step per op (docs/DESIGN.md §5.1).
+//
+// The executor runs R's op, calls before_op, runs O's op and calls after_op;
+// the oracle owns everything that judges O: the access/dirty envelope
+// (envelope.h), what O's TLB held stale before the op (stale.h) and the
+// checks' buffers, and runs the checks in the order §5.1 gives. It knows no
+// backend, only the two machines and the op.
+#ifndef PTEDIFF_SUBJECTS_CONTPTE_ORACLE_H_
+#define PTEDIFF_SUBJECTS_CONTPTE_ORACLE_H_
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "mmu/machine.h"
+#include "subjects/contpte/flows.h"
+#include "subjects/contpte/checks.h"
+#include "oracle/divergence.h"
+#include "subjects/contpte/envelope.h"
+#include "subjects/contpte/stale.h"
+
+namespace ptediff {
+
+// A mid-op hardware access (docs/DESIGN.md §5.11) as both sides made it: O
+// inside its op, R at the point the op linearizes it.
+struct EventAccess {
+  uint32_t mm;
+  uint64_t va;
+  AccessKind kind;
+  AccessResult ref, opt;
+  bool after = false;  // placed after R's op (else before it: event_before_op took it)
+};
+
+// One executed op, as the oracle judges it.
+struct OpContext {
+  const Machine& ref;
+  const Machine& opt;
+  const Prepared& op;
+  size_t index;  // in the effective program
+  const std::vector<Ret>& ref_rets;
+  const std::vector<Ret>& opt_rets;
+  // The op's mid-op accesses that completed on O (each also made on R).
+  std::span<const EventAccess> events = {};
+};
+
+class Oracle {
+ public:
+  // An oracle for machines of geometry `geo` with `window_pages` pages per mm.
+  Oracle(const ptediff_geometry& geo, uint64_t window_pages);
+  // Forgets everything of the last run (the envelope starts empty).
+  void reset();
+
+  // After R ran the op, before O runs it: what O's TLB holds stale now, when
+  // R's version flushed (tlb-stale does not blame O for it).
+  void before_op(const Machine& ref, const Machine& opt);
+  // After both ran the op: checks returns against the pre-op envelope, brings
+  // the envelope up to date, checks state, log and TLB; appends divergences.
+  void after_op(const OpContext& c, std::vector<Divergence>* out);
+
+  const Envelope& envelope() const { return env_; }
+
+  // What an op changes in the oracle (the envelope and the stale ledger; not
+  // the checks' buffers), to judge one op more than once (§5.11).
+  struct State {
+    Envelope env;
+    StaleLedger stale;
+  };
+  State save() const { return {env_, stale_}; }
+  void restore(const State& s) {
+    env_ = s.env;
+    stale_ = s.stale;
+  }
+
+  // Mid-op events (docs/DESIGN.md §5.11), judged on one linearization: each
+  // event placed just before or just after R's whole op.
+  //
+  // Instead of before_op when O ran first: `opt_stale` are the pages O's TLB
+  // held stale before O's op (stale_tlb_pages), R has run its op now.
+  void before_op_stale(const Machine& ref, std::vector<StalePage> opt_stale);
+  // A mid-op access placed before R's op, made on R: the envelope takes the
+  // access and R's state after it, and forgives what O's TLB decided without
+  // a walk, as for an access op between ops.
+  void event_before_op(const Machine& ref, const Machine& opt, const EventAccess& a);
+  // A lockless read that happened while O's op was half done, judged after
+  // after_op: O's value `o` must equal R's read just before (`before`) or
+  // just after (`after`) the op modulo access/dirty/CONT; a bit both of R's
+  // reads have must be in it (unless the envelope exempts it), a bit it has
+  // must be allowed by the envelope before (`pre_bits`) or after the op.
+  // `saw_none`: O's reader found its entry invalid at some read; an empty
+  // result is then a legal one.
+  void check_lockless(const OpContext& c, uint32_t mm, uint64_t va, pte_t before, pte_t after,
+                      uint8_t pre_bits, pte_t o, bool saw_none, std::vector<Divergence>* out);
+
+ private:
+  Envelope env_;
+  CheckScratch scratch_;  // check_log's buffers, reused from op to op
+  StaleLedger stale_;
+  std::vector<BlockRef> blocks_;  // the op's touched blocks
+};
+
+}  // namespace ptediff
+
+#endif  // PTEDIFF_SUBJECTS_CONTPTE_ORACLE_H_

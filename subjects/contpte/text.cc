@@ -1,0 +1,496 @@
+// ptediff: the text .repro format (see repro.h).
+#include "subjects/contpte/text.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "formats/text.h"
+
+namespace ptediff {
+namespace {
+
+// The installed Abseil has its own string_view type; convert at the edges.
+absl::string_view to_absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+std::string_view to_std(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+using Toks = std::vector<absl::string_view>;
+
+constexpr const char* kKindNames[] = {"read", "write", "exec"};
+constexpr const char* kPlaceNames[] = {"low", "high", "gap"};
+constexpr const char* kProtNames[] = {"a", "d", "w", "ro", "x", "nc", "special"};
+constexpr const char* kCydpNames[] = {"young", "dirty"};  // CYDP_CLEAR_YOUNG, CYDP_CLEAR_DIRTY
+constexpr const char* kGranuleNames[] = {"4k", "16k", "64k"};
+constexpr const char* kMagic = "ptediff-repro";
+constexpr const char* kVersion = "1";
+
+static_assert(kProtYoung == 1 && kProtDirty == 2 && kProtWrite == 4 && kProtRdonly == 8 &&
+                  kProtExec == 16 && kProtAttr == 32 && kProtSpecial == 64,
+              "kProtNames follows the ProtFlag bit order");
+static_assert(kProtAll == (1 << std::size(kProtNames)) - 1, "one name per prot flag");
+
+using R = FieldRepr;
+// Indexed by Field.
+constexpr FieldCodec kCodecs[] = {
+#define PTEDIFF_FIELD(e, name, repr, width, symbols, max) {R::repr, width, symbols},
+#include "subjects/contpte/ops.def"
+#undef PTEDIFF_FIELD
+};
+static_assert(std::size(kCodecs) == kNumFields, "one codec per field");
+
+// Index of `s` in `symbols`, or -1.
+int find_symbol(std::span<const char* const> symbols, absl::string_view s) {
+  for (size_t i = 0; i < symbols.size(); ++i) {
+    if (s == symbols[i]) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// Parses an operand value (number or symbolic form) without range checks.
+bool parse_value(Field f, absl::string_view s, uint64_t* out, std::string* why) {
+  if (parse_u64(s, out)) return true;
+  const FieldCodec& c = field_codec(f);
+  const std::string expected = absl::StrJoin(c.symbols, ", ");
+  if (c.repr == R::kEnum) {
+    int i = find_symbol(c.symbols, s);
+    if (i >= 0) {
+      *out = static_cast<uint64_t>(i);
+      return true;
+    }
+    *why = absl::StrFormat("bad %s value %s (expected a number or one of: %s)", field_name(f),
+                           quote(s), expected);
+    return false;
+  }
+  if (c.repr == R::kFlags) {
+    *why = absl::StrFormat("bad %s value %s (expected a number, none, or a |-separated set of: %s)",
+                           field_name(f), quote(s), expected);
+    if (s == "none") {
+      *out = 0;
+      return true;
+    }
+    uint64_t v = 0;
+    for (absl::string_view part : absl::StrSplit(s, '|')) {
+      int i = find_symbol(c.symbols, part);
+      if (i < 0) return false;
+      if (v & (1ULL << i)) {
+        *why = absl::StrFormat("duplicate flag %s in %s value", quote(part), field_name(f));
+        return false;
+      }
+      v |= 1ULL << i;
+    }
+    *out = v;
+    return true;
+  }
+  *why =
+      absl::StrFormat("bad number %s for %s (expected decimal or 0x-hex)", quote(s), field_name(f));
+  return false;
+}
+
+// Appends the canonical text of operand value `v` (numbers when no symbol fits).
+void append_value(std::string* out, Field f, uint64_t v) {
+  const FieldCodec& c = field_codec(f);
+  switch (c.repr) {
+    case R::kAddress:
+      absl::StrAppendFormat(out, "0x%x", v);
+      return;
+    case R::kEnum:
+      if (v < c.symbols.size()) {
+        out->append(c.symbols[v]);
+        return;
+      }
+      break;
+    case R::kFlags:
+      if (v == 0) {
+        out->append("none");
+        return;
+      }
+      if ((v >> c.symbols.size()) == 0) {
+        const char* sep = "";
+        for (size_t i = 0; i < c.symbols.size(); ++i) {
+          if (!(v & (1ULL << i))) continue;
+          absl::StrAppend(out, sep, c.symbols[i]);
+          sep = "|";
+        }
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  absl::StrAppend(out, v);
+}
+
+std::string operand_list(const OpSpec& s) {
+  std::vector<const char*> names;
+  for (size_t i = 0; i < s.num_fields; ++i) names.push_back(field_name(s.fields[i]));
+  return names.empty() ? std::string("nothing") : absl::StrJoin(names, " ");
+}
+
+// Header keywords, in canonical order.
+enum HeaderKey { kGranuleKey, kFeaturesKey, kProfileKey, kMutantKey, kNumHeaderKeys };
+constexpr const char* kHeaderKeys[] = {"granule", "features", "profile", "mutant"};
+
+// Line-by-line parser state.
+class Parser {
+ public:
+  Parser(std::string_view file, uint64_t window_pages, ParseError* err)
+      : file_(file), window_pages_(window_pages), err_(err) {}
+
+  std::vector<int>& op_lines() { return op_lines_; }
+
+  bool run(std::string_view text, Program* out);
+
+ private:
+  bool fail(std::string message) {
+    if (err_ != nullptr) *err_ = ParseError{std::string(file_), line_, std::move(message)};
+    return false;
+  }
+  bool line(const Toks& toks);
+  bool magic(const Toks& toks);
+  bool header(HeaderKey key, const Toks& toks);
+  bool features(const Toks& toks);
+  // An op's operands: toks[first..] are key=value.
+  bool op(const OpSpec& spec, const Toks& toks, size_t first);
+  bool event(const Toks& toks);
+
+  std::string_view file_;
+  uint64_t window_pages_;
+  ParseError* err_;
+  int line_ = 0;
+  bool have_magic_ = false;
+  std::array<int, kNumHeaderKeys> header_line_{};  // 0: not seen yet
+  ptediff_geometry geo_{};
+  Program prog_;
+  std::vector<int> op_lines_;
+};
+
+bool Parser::run(std::string_view text, Program* out) {
+  if (!for_each_line(text, &line_, [this](int n, const Toks& toks) {
+        line_ = n;
+        return line(toks);
+      })) {
+    return false;
+  }
+  if (!have_magic_) return fail(absl::StrCat("missing '", kMagic, " ", kVersion, "' line"));
+  if (header_line_[kGranuleKey] == 0) return fail("missing 'granule' line");
+  *out = std::move(prog_);
+  return true;
+}
+
+bool Parser::line(const Toks& toks) {
+  if (!have_magic_) return magic(toks);
+  // `subject contpte` may name the default subject explicitly.
+  if (toks[0] == "subject") {
+    if (toks.size() == 2 && toks[1] == "contpte" && prog_.ops.empty()) return true;
+    return fail(absl::StrCat("this parser reads `subject contpte` before the first op, got ",
+                             quote(toks.size() > 1 ? toks[1] : "")));
+  }
+  for (int k = 0; k < kNumHeaderKeys; ++k) {
+    if (toks[0] == kHeaderKeys[k]) return header(static_cast<HeaderKey>(k), toks);
+  }
+  if (toks[0] == kMagic) return fail(absl::StrCat("duplicate '", kMagic, "' line"));
+  if (toks[0] == "@") return event(toks);
+  const OpSpec* spec = find_op(to_std(toks[0]));
+  if (spec == nullptr || spec->cls == OpClass::kEvent) {
+    return fail(absl::StrCat("unknown op ", quote(toks[0])));
+  }
+  if (header_line_[kGranuleKey] == 0) {
+    return fail(absl::StrCat("op '", spec->name, "' before the 'granule' line"));
+  }
+  if (prog_.ops.size() >= kMaxReproOps) {
+    return fail(absl::StrCat("too many ops (limit ", kMaxReproOps, ")"));
+  }
+  return op(*spec, toks, 1);
+}
+
+bool Parser::magic(const Toks& toks) {
+  if (toks[0] != kMagic) {
+    return fail(absl::StrCat("expected '", kMagic, " ", kVersion, "', got ", quote(toks[0])));
+  }
+  if (toks.size() != 2) {
+    return fail(absl::StrCat("expected '", kMagic, " ", kVersion, "' (one version number)"));
+  }
+  if (toks[1] != kVersion) {
+    return fail(
+        absl::StrCat("unsupported repro version ", quote(toks[1]), " (expected ", kVersion, ")"));
+  }
+  have_magic_ = true;
+  return true;
+}
+
+bool Parser::header(HeaderKey key, const Toks& toks) {
+  const char* name = kHeaderKeys[key];
+  if (!prog_.ops.empty()) return fail(absl::StrCat("header line '", name, "' after the first op"));
+  if (header_line_[key] != 0) {
+    return fail(
+        absl::StrCat("duplicate '", name, "' line (first at line ", header_line_[key], ")"));
+  }
+  header_line_[key] = line_;
+  if (key == kFeaturesKey) return features(toks);
+  if (toks.size() != 2) {
+    return fail(absl::StrCat("'", name, "' takes exactly one value, got ", toks.size() - 1));
+  }
+  Header& h = prog_.header;
+  switch (key) {
+    case kGranuleKey:
+      if (!parse_granule(to_std(toks[1]), &h.granule)) {
+        return fail(absl::StrCat("bad granule ", quote(toks[1]), " (expected 4k, 16k or 64k)"));
+      }
+      geo_ = ptediff_geometry_of(h.granule);
+      window_pages_ = window_pages_or_default(geo_, window_pages_);
+      return true;
+    case kProfileKey:
+      if (!parse_profile(to_std(toks[1]), &h.profile)) {
+        return fail(
+            absl::StrCat("bad profile ", quote(toks[1]), " (expected basic, batch or fold)"));
+      }
+      return true;
+    default:
+      if (!valid_mutant_name(to_std(toks[1]))) {
+        return fail(absl::StrCat("bad mutant name ", quote(toks[1]),
+                                 " (expected [a-z0-9-]+, at most ", kMaxMutantNameLen,
+                                 " characters)"));
+      }
+      h.mutant = std::string(toks[1]);
+      return true;
+  }
+}
+
+bool Parser::features(const Toks& toks) {
+  Header& h = prog_.header;
+  h.hafdbs = h.bbml2 = false;
+  if (toks.size() == 2 && toks[1] == "none") return true;
+  for (size_t i = 1; i < toks.size(); ++i) {
+    bool* flag = toks[i] == "hafdbs" ? &h.hafdbs : toks[i] == "bbml2" ? &h.bbml2 : nullptr;
+    if (flag == nullptr) {
+      return fail(absl::StrCat("unknown feature ", quote(toks[i]),
+                               " (expected hafdbs, bbml2, or none alone)"));
+    }
+    if (*flag) return fail(absl::StrCat("duplicate feature ", quote(toks[i])));
+    *flag = true;
+  }
+  return true;
+}
+
+// `@ prim=N NAME key=value...`: a mid-op event of the op above it. Its
+// operands may come in any order around the name; events of one op are
+// listed in firing order, at most kMaxEventsPerOp of them.
+bool Parser::event(const Toks& toks) {
+  Toks rest;
+  const OpSpec* spec = nullptr;
+  for (size_t t = 1; t < toks.size(); ++t) {
+    if (absl::StrContains(toks[t], '=')) {
+      rest.push_back(toks[t]);
+      continue;
+    }
+    if (spec != nullptr) return fail(absl::StrCat("event names two events: ", quote(toks[t])));
+    spec = find_op(absl::StrCat("@", toks[t]));
+    if (spec == nullptr) {
+      return fail(absl::StrCat("unknown event ", quote(toks[t]),
+                               " (expected access, tlb_fill or lockless)"));
+    }
+  }
+  if (spec == nullptr) return fail("event without a name (expected access, tlb_fill or lockless)");
+  size_t owner = prog_.ops.size(), events = 0;
+  while (owner > 0 && is_event(prog_.ops[owner - 1].kind)) --owner, ++events;
+  if (owner == 0) return fail("event before the first op (an event fires inside the op above it)");
+  if (events >= kMaxEventsPerOp) {
+    return fail(absl::StrCat("more than ", kMaxEventsPerOp, " events under one op"));
+  }
+  if (!op(*spec, rest, 0)) return false;
+  const uint64_t prim = prog_.ops.back().get(Field::kPrim);
+  if (events > 0 && prim < prog_.ops[prog_.ops.size() - 2].get(Field::kPrim)) {
+    return fail(absl::StrCat("event prim=", prim,
+                             " before the event above it (list events in "
+                             "firing order)"));
+  }
+  return true;
+}
+
+bool Parser::op(const OpSpec& spec, const Toks& toks, size_t first) {
+  Op op;
+  op.kind = spec.kind;
+  std::array<bool, kNumFields> seen{};
+  for (size_t t = first; t < toks.size(); ++t) {
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(toks[t], absl::MaxSplits('=', 1));
+    if (kv.first.size() == toks[t].size()) {
+      return fail(absl::StrCat("operand ", quote(toks[t]), " is not key=value"));
+    }
+    Field f;
+    if (!find_field(to_std(kv.first), &f)) {
+      return fail(absl::StrCat("unknown operand ", quote(kv.first), " (", spec.name,
+                               " takes: ", operand_list(spec), ")"));
+    }
+    const auto* end = spec.fields.begin() + spec.num_fields;
+    if (std::find(spec.fields.begin(), end, f) == end) {
+      return fail(absl::StrCat(spec.name, " does not take operand '", field_name(f),
+                               "' (takes: ", operand_list(spec), ")"));
+    }
+    const size_t i = static_cast<size_t>(f);
+    if (seen[i]) return fail(absl::StrCat("duplicate operand '", field_name(f), "'"));
+    seen[i] = true;
+    uint64_t v = 0;
+    std::string why;
+    if (!parse_value(f, kv.second, &v, &why) || !check_field(f, v, geo_, window_pages_, &why)) {
+      return fail(why);
+    }
+    // Text runs as written: an entry the kernel cannot create is an error
+    // (binary inputs are repaired to the entry pte_mkdirty would make).
+    if (f == Field::kProt && !prot_possible(v, &why)) return fail(why);
+    op.set(f, v);
+  }
+  for (size_t i = 0; i < spec.num_fields; ++i) {
+    if (!seen[static_cast<size_t>(spec.fields[i])]) {
+      return fail(absl::StrCat("missing operand '", field_name(spec.fields[i]), "' (", spec.name,
+                               " takes: ", operand_list(spec), ")"));
+    }
+  }
+  prog_.ops.push_back(op);
+  op_lines_.push_back(line_);
+  return true;
+}
+
+}  // namespace
+
+const FieldCodec& field_codec(Field f) { return kCodecs[static_cast<size_t>(f) % kNumFields]; }
+
+uint64_t window_pages_or_default(const ptediff_geometry& geo, uint64_t window_pages) {
+  return window_pages != 0 ? window_pages : 2ULL * geo.ptrs_per_pte;
+}
+
+bool check_field(Field f, uint64_t v, const ptediff_geometry& geo, uint64_t window_pages,
+                 std::string* why) {
+  std::string local;
+  if (why == nullptr) why = &local;
+  window_pages = window_pages_or_default(geo, window_pages);
+  const FieldCodec& c = field_codec(f);
+  const uint64_t max = field_max(f, geo, window_pages);
+  auto num = [&](uint64_t x) {
+    return c.repr == R::kAddress ? absl::StrFormat("0x%x", x) : absl::StrCat(x);
+  };
+  const std::string text = num(v);
+  if (v > max) {
+    *why = absl::StrFormat("%s=%s out of range (max %s)", field_name(f), text, num(max));
+    return false;
+  }
+  if (c.repr == R::kAddress && (v & ((1ULL << geo.page_shift) - 1)) != 0) {
+    *why = absl::StrFormat("%s=%s is not aligned to the %s page size", field_name(f), text,
+                           granule_name(geo.granule));
+    return false;
+  }
+  if (c.repr == R::kCount && v == 0) {
+    *why = absl::StrFormat("%s=0 out of range (min 1)", field_name(f));
+    return false;
+  }
+  return true;
+}
+
+bool validate_program(const Program& p, uint64_t window_pages, std::string* why) {
+  std::string local;
+  if (why == nullptr) why = &local;
+  const Header& h = p.header;
+  if (static_cast<size_t>(h.granule) >= std::size(kGranuleNames)) {
+    *why = "bad granule";
+    return false;
+  }
+  if (h.profile != Profile::kBasic && h.profile != Profile::kBatch && h.profile != Profile::kFold) {
+    *why = "bad profile";
+    return false;
+  }
+  if (!valid_mutant_name(h.mutant)) {
+    *why = absl::StrCat("bad mutant name ", quote(h.mutant));
+    return false;
+  }
+  const ptediff_geometry geo = ptediff_geometry_of(h.granule);
+  for (size_t n = 0; n < p.ops.size(); ++n) {
+    const Op& op = p.ops[n];
+    if (static_cast<size_t>(op.kind) >= kNumOpKinds) {
+      *why = absl::StrCat("op ", n, ": bad op kind");
+      return false;
+    }
+    const OpSpec& spec = op_spec(op.kind);
+    if (spec.cls == OpClass::kEvent) {
+      size_t owner = n, events = 0;
+      while (owner > 0 && is_event(p.ops[owner - 1].kind)) --owner, ++events;
+      if (owner == 0 || events >= kMaxEventsPerOp ||
+          (events > 0 && op.get(Field::kPrim) < p.ops[n - 1].get(Field::kPrim))) {
+        *why = absl::StrCat("op ", n, " (", spec.name, "): an event must follow an op, at most ",
+                            kMaxEventsPerOp, " per op, in firing order");
+        return false;
+      }
+    }
+    std::array<bool, kNumFields> used{};
+    for (size_t i = 0; i < spec.num_fields; ++i) {
+      Field f = spec.fields[i];
+      used[static_cast<size_t>(f)] = true;
+      if (!check_field(f, op.get(f), geo, window_pages, why) ||
+          (f == Field::kProt && !prot_possible(op.get(f), why))) {
+        *why = absl::StrCat("op ", n, " (", spec.name, "): ", *why);
+        return false;
+      }
+    }
+    for (size_t i = 0; i < kNumFields; ++i) {
+      if (!used[i] && op.f[i] != 0) {
+        *why = absl::StrCat("op ", n, " (", spec.name, "): unused operand '",
+                            field_name(static_cast<Field>(i)), "' is not 0");
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool parse_repro(std::string_view text, std::string_view file, Program* out, ParseError* err,
+                 uint64_t window_pages, std::vector<int>* op_lines) {
+  Parser parser(file, window_pages, err);
+  if (!parser.run(text, out)) return false;
+  if (op_lines != nullptr) *op_lines = std::move(parser.op_lines());
+  return true;
+}
+
+std::string format_value(Field f, uint64_t v) {
+  std::string s;
+  append_value(&s, f, v);
+  return s;
+}
+
+std::string format_op(const Op& op) {
+  const OpSpec& spec = op_spec(op.kind);
+  std::string s = spec.name;
+  size_t first = 0;
+  if (spec.cls == OpClass::kEvent) {  // `  @ prim=N NAME ...`, indented under its op
+    s = absl::StrCat("  @ prim=", op.get(Field::kPrim), " ", spec.name + 1);
+    first = 1;
+  }
+  for (size_t i = first; i < spec.num_fields; ++i) {
+    Field f = spec.fields[i];
+    absl::StrAppend(&s, " ", field_name(f), "=");
+    append_value(&s, f, op.get(f));
+  }
+  return s;
+}
+
+std::string format_repro(const Program& p) {
+  const Header& h = p.header;
+  std::vector<const char*> feats;
+  if (h.hafdbs) feats.push_back("hafdbs");
+  if (h.bbml2) feats.push_back("bbml2");
+  std::string s =
+      absl::StrCat(kMagic, " ", kVersion, "\n", "granule ", granule_name(h.granule), "\n",
+                   "features ", feats.empty() ? "none" : absl::StrJoin(feats, " "), "\n",
+                   "profile ", profile_name(h.profile), "\n", "mutant ", h.mutant, "\n");
+  for (const Op& op : p.ops) absl::StrAppend(&s, format_op(op), "\n");
+  return s;
+}
+
+}  // namespace ptediff

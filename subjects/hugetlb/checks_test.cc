@@ -1,0 +1,170 @@
+// ptediff hugetlb: every check of checks.h fires on a hand-built bad state
+// and stays quiet on the legal one next to it.
+#include "subjects/hugetlb/checks.h"
+
+#include <gtest/gtest.h>
+
+#include "subjects/hugetlb/hw.h"
+#include "mmu/locks.h"
+
+namespace ptediff::hugetlb {
+namespace {
+
+class HugetlbChecks : public ::testing::Test {
+ protected:
+  HugetlbChecks()
+      : h_(hstate_of(PTEDIFF_GRANULE_4K, HSize::kContPte)),
+        r_(h_, hugetlb_reference_backend()),
+        o_(h_, hugetlb_optimized_backend()) {
+    EXPECT_EQ(r_.reset(PTEDIFF_FEAT_HAFDBS, ""), "");
+    EXPECT_EQ(o_.reset(PTEDIFF_FEAT_HAFDBS, "mutant=none"), "");
+  }
+  // Both sides fault huge page 1 of mm 0 in (read, young, read-only).
+  void fault_both(bool write = false) {
+    Op op;
+    op.page = 1;
+    op.write = write;
+    r_.run_flow(op);
+    o_.run_flow(op);
+  }
+  pte_t entry(Side& s, uint32_t i) { return s.machine().peek(0, va_ + i * h_.pgsize); }
+  void poke(Side& s, uint32_t i, pte_t v) { s.machine().poke(0, va_ + i * h_.pgsize, v); }
+  std::vector<Divergence> state() {
+    std::vector<Divergence> out;
+    check_state(r_, o_, {{0, va_}}, &uncertain_, &out);
+    return out;
+  }
+
+  HState h_;
+  Side r_, o_;
+  const uint64_t va_ = h_.bytes;
+  YoungUncertain uncertain_;
+};
+
+TEST_F(HugetlbChecks, PteStateComparesEveryEntryWithoutAccessDirty) {
+  fault_both();
+  EXPECT_TRUE(state().empty());
+  poke(o_, 5, pte_mkyoung(pte_mkold(entry(o_, 5))));  // same bits: quiet
+  EXPECT_TRUE(state().empty());
+  poke(o_, 5, entry(o_, 5) & ~PTE_CONT);
+  const std::vector<Divergence> d = state();
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].cls, DivClass::kPteState);
+  EXPECT_EQ(d[0].va, va_ + 5 * h_.pgsize);
+}
+
+TEST_F(HugetlbChecks, AccessDirtyIsTheRangesOr) {
+  fault_both(/*write=*/true);
+  poke(r_, 0, pte_mkclean(entry(r_, 0)));
+  EXPECT_TRUE(state().empty()) << "dirty elsewhere in the range: the OR agrees";
+  for (uint32_t i = 0; i < h_.ncontig; ++i) poke(o_, i, pte_mkclean(entry(o_, i)));
+  const std::vector<Divergence> d = state();
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].cls, DivClass::kAccessDirty);
+}
+
+TEST_F(HugetlbChecks, YoungMayDifferOnlyUnderAYoungTranslation) {
+  fault_both();
+  for (uint32_t i = 0; i < h_.ncontig; ++i) poke(o_, i, pte_mkold(entry(o_, i)));
+  ASSERT_EQ(state().size(), 1u) << "old without a cached young translation";
+  o_.machine().poke(0, va_, pte_mkyoung(entry(o_, 0)));
+  ASSERT_TRUE(o_.machine().tlb_fill(0, va_, true, 0));  // caches the young block
+  poke(o_, 0, pte_mkold(entry(o_, 0)));
+  note_young_uncertain(r_, o_, {{0, va_}}, &uncertain_);
+  EXPECT_TRUE(state().empty());
+  EXPECT_EQ(uncertain_.size(), 1u);
+}
+
+TEST_F(HugetlbChecks, FlushMissingFiresOnATranslationTheEntriesNoLongerAllow) {
+  fault_both();
+  ASSERT_TRUE(o_.machine().tlb_fill(0, va_, true, 0));
+  std::vector<Divergence> d;
+  check_tlb(o_, false, &d);
+  EXPECT_TRUE(d.empty());
+  for (uint32_t i = 0; i < h_.ncontig; ++i) poke(o_, i, 0);
+  check_tlb(o_, false, &d);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].cls, DivClass::kFlushMissing);
+  d.clear();
+  check_tlb(o_, true, &d);  // the same on R is the model's own error
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].cls, DivClass::kContract);
+}
+
+TEST_F(HugetlbChecks, BbmWantsTheBreakInvalidatedBeforeACont) {
+  fault_both();
+  const ptediff_machine* m = o_.machine().abi();
+  ptediff_mm* mm = o_.machine().mm(0);
+  const Hw hw{m, mm};
+  const pte_t first = entry(o_, 0);
+  auto rewrite = [&](bool flush) {
+    o_.machine().begin_op();
+    for (uint32_t i = 0; i < h_.ncontig; ++i) hw.get_and_clear(va_ + i * h_.pgsize, kPteLevel);
+    if (flush) hw.flush_range(va_, va_ + h_.bytes, hw.page_size(), kPteLevel);
+    for (uint32_t i = 0; i < h_.ncontig; ++i) {
+      hw.set(va_ + i * h_.pgsize, kPteLevel,
+             pfn_pte(&h_.geo, pte_pfn(&h_.geo, first) + i, pte_pgprot(&h_.geo, first)));
+    }
+    std::vector<Divergence> d;
+    check_bbm(o_, &d);
+    return d;
+  };
+  EXPECT_TRUE(rewrite(true).empty());
+  const std::vector<Divergence> d = rewrite(false);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].cls, DivClass::kBbm);
+  // A live replacement by another output.
+  o_.machine().begin_op();
+  hw.set(va_ + h_.pgsize, kPteLevel, first);
+  std::vector<Divergence> live;
+  check_bbm(o_, &live);
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live[0].cls, DivClass::kBbm);
+  // One entry broken and flushed, then made CONT with an output its valid
+  // neighbours do not continue.
+  o_.machine().begin_op();
+  hw.get_and_clear(va_ + 3 * h_.pgsize, kPteLevel);
+  hw.flush_range(va_, va_ + h_.bytes, hw.page_size(), kTtlUnknown);
+  hw.set(va_ + 3 * h_.pgsize, kPteLevel,
+         pfn_pte(&h_.geo, pte_pfn(&h_.geo, first) + 7, pte_pgprot(&h_.geo, first)));
+  std::vector<Divergence> mixed;
+  check_bbm(o_, &mixed);
+  ASSERT_EQ(mixed.size(), 1u);
+  EXPECT_NE(mixed[0].what.find("inconsistent"), std::string::npos) << mixed[0].what;
+}
+
+TEST_F(HugetlbChecks, LockFiresOnAWriteNoClaimCovers) {
+  fault_both();
+  std::vector<Divergence> d;
+  check_locks(o_, false, &d);
+  EXPECT_TRUE(d.empty()) << "the fault took the PTE table's lock";
+  o_.machine().begin_op();  // a fresh op: no claims of this one survive in the log
+  Op get;
+  get.kind = OpKind::kGet;
+  get.page = 1;
+  o_.run_flow(get);  // lockless, no claim
+  o_.machine().abi()->write_level(o_.machine().abi(), o_.machine().mm(0), va_, kPteLevel, 0);
+  check_locks(o_, false, &d);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].cls, DivClass::kLock);
+}
+
+TEST_F(HugetlbChecks, ReturnValueComparesObservationsExceptUncertainYoung) {
+  fault_both();
+  for (uint32_t i = 0; i < h_.ncontig; ++i) poke(o_, i, pte_mkold(entry(o_, i)));
+  Op get;
+  get.kind = OpKind::kGet;
+  get.page = 1;
+  r_.run_flow(get);
+  o_.run_flow(get);
+  std::vector<Divergence> d;
+  check_returns(r_, o_, {}, &d);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].cls, DivClass::kReturnValue);
+  d.clear();
+  check_returns(r_, o_, {{0, va_}}, &d);
+  EXPECT_TRUE(d.empty());
+}
+
+}  // namespace
+}  // namespace ptediff::hugetlb

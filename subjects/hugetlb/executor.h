@@ -1,0 +1,57 @@
+// ptediff hugetlb: the differential executor of the hugetlb subject.
+//
+// Runs a program's ops on the reference (R) and the optimized backend (O),
+// each on its own machine through the same flows (flows.h), and after every
+// op runs the checks of checks.h over the program's huge pages.
+#ifndef PTEDIFF_SUBJECTS_HUGETLB_EXECUTOR_H_
+#define PTEDIFF_SUBJECTS_HUGETLB_EXECUTOR_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "subjects/hugetlb/flows.h"
+#include "subjects/hugetlb/program.h"
+#include "oracle/divergence.h"
+
+namespace ptediff::hugetlb {
+
+struct RunOptions {
+  std::string mutant;  // overrides the program's header when non-empty
+  // O: the built-in arm64 backend (nullptr), or another v2 backend (an
+  // external library, the reference), which is told a mutant only when
+  // `mutant` asks for one other than "none" (never the program header's).
+  const ptediff_backend_v2* opt = nullptr;
+  bool stop_at_first = true;  // stop after the first op that diverges
+  // Called after every op with both sides.
+  std::function<void(size_t index, const Side& ref, const Side& opt)> on_step;
+};
+
+struct RunResult {
+  std::vector<Divergence> divergences;
+  size_t ops_run = 0;
+  uint64_t trace_hash = 0;
+  std::string error;  // unknown mutant, a backend refusing its options
+  bool diverged() const { return !divergences.empty(); }
+};
+
+// Runs `program` (every op valid: parse_program and decode_program make
+// sure). Machines are built once per hstate and thread and reset per run,
+// so nothing of one run reaches the next.
+RunResult run_program(const Program& program, const RunOptions& opts = {});
+
+// One line per divergence with the op's text, then the program as a .repro.
+std::string format_report(const RunResult& result, const Program& program);
+
+// The huge page at (mm, va) as huge_ptep_get would see it on `m` (no log):
+// its first entry, young and dirty gathered over the range when present.
+pte_t gathered_entry(const Machine& m, const HState& h, uint32_t mm, uint64_t va);
+
+// A hugetlb entry for people: "valid CONT pfn=0x10 young dirty rw",
+// "migration-write pfn=0x10 young", "none".
+std::string describe_huge_entry(const ptediff_geometry& g, pte_t e);
+
+}  // namespace ptediff::hugetlb
+
+#endif  // PTEDIFF_SUBJECTS_HUGETLB_EXECUTOR_H_

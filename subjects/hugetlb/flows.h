@@ -1,0 +1,152 @@
+// ptediff hugetlb: one side of a run and the kernel flows that drive it.
+//
+// A Side is one machine with one hugetlb backend (R or O) and the state the
+// core-mm flows keep (the VMA's protection per mm, folio allocation, folio
+// map counts, migration targets). run_flow plays one op the way 6.12's
+// mm/hugetlb.c, mm/rmap.c and mm/mremap.c do it, calling the backend for
+// every entry access, and records what the kernel would act on (returned
+// entries, fault outcomes) as observations, and every lock the flow took
+// through huge_pte_lockptr as a claim (docs/DESIGN.md §10).
+#ifndef PTEDIFF_SUBJECTS_HUGETLB_FLOWS_H_
+#define PTEDIFF_SUBJECTS_HUGETLB_FLOWS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "subjects/hugetlb/hstate.h"
+#include "subjects/hugetlb/program.h"
+#include "mmu/folio.h"
+#include "mmu/machine.h"
+#include "ptediff/backend_v2.h"
+
+namespace ptediff::hugetlb {
+
+// Something the kernel acts on, from one side: compared R against O.
+struct Observation {
+  const char* what;  // "huge_ptep_get", "fault", ...
+  uint64_t mm = 0, va = 0;
+  uint64_t value = 0;
+  // The bits of value that follow the huge page's young state (not
+  // compared where that state is uncertain, checks.h).
+  uint64_t young_mask = 0;
+  bool operator==(const Observation& o) const { return value == o.value; }
+};
+
+// An observation whose value may legitimately differ between R and O.
+inline constexpr uint64_t kEitherResult = ~0ULL;
+// The young_mask of an access result: where young is uncertain, an
+// access-flag fault on one side and any other outcome on the other agree
+// (that side was served by a young translation).
+inline constexpr uint64_t kAccessYoungDependent = 1;
+
+// A lock a flow took for the huge page at (mm, va): the backend's
+// huge_pte_lockptr handle.
+struct LockClaim {
+  uint32_t mm = 0;
+  uint64_t va = 0;
+  uint64_t handle = 0;
+};
+
+// The flows' own state (one per side: it follows what that side's backend
+// returned).
+struct FlowState {
+  Prot prot[kNumMms] = {Prot::kReadWrite, Prot::kReadWrite};
+  uint64_t folios = 0;                            // folios allocated so far
+  absl::flat_hash_map<uint64_t, int> mapcount;    // first pfn -> mappings
+  absl::flat_hash_map<uint64_t, uint64_t> moved;  // migration: old pfn -> new
+};
+
+class Side {
+ public:
+  // A machine for hstate `h` with `features`, running backend `b` with
+  // `options` ("mutant=..." or ""). Construction is the costly part: a
+  // Side is reset, not rebuilt, between runs.
+  Side(const HState& h, const ptediff_backend_v2* b);
+  ~Side();
+  Side(const Side&) = delete;
+  Side& operator=(const Side&) = delete;
+
+  // Starts a run: empty tables of the hstate's shape, the backend
+  // initialized with `options`. Returns "" or the backend's refusal.
+  std::string reset(uint32_t features, const std::string& options);
+  // Plays one op; observations and claims are this op's.
+  void run_flow(const Op& op);
+
+  Machine& machine() { return machine_; }
+  const Machine& machine() const { return machine_; }
+  const std::vector<Observation>& observations() const { return obs_; }
+  const std::vector<LockClaim>& claims() const { return claims_; }
+  const HState& hstate() const { return h_; }
+  const char* backend_name() const { return b_->name; }
+
+ private:
+  // Backend calls on mm (the kernel's ptep is the hstate's level).
+  ptediff_mm* mm(uint32_t id) { return machine_.mm(id); }
+  uint64_t va(uint64_t page) const { return page * h_.bytes; }
+  pte_t get(uint32_t m, uint64_t va);
+  void lock(uint32_t m, uint64_t va);
+  void observe(const char* what, uint32_t m, uint64_t va, uint64_t value, uint64_t young_mask = 0) {
+    obs_.push_back({what, m, va, value, young_mask});
+  }
+  void observe_entry(const char* what, uint32_t m, uint64_t va, pte_t e);
+  // The entry of the huge page at va as the tables hold it (no log).
+  pte_t peek(uint32_t m, uint64_t va) const { return machine_.peek_level(m, va, h_.level); }
+  uint64_t alloc_folio();
+  // Calls fn(va) for every huge page of mm m whose first entry is not none,
+  // in address order (the PTE level's occupancy bitmap finds them).
+  template <typename Fn>
+  void for_each_mapped(uint32_t m, Fn&& fn);
+  pte_t make_huge_pte(uint64_t pfn, bool writable);
+
+  void fault(const Op& op);
+  void wp(uint32_t m, uint64_t va, pte_t entry);  // hugetlb_wp
+  void fork();
+  void unmap(uint32_t m, uint64_t va, bool flush);
+  void mprotect(uint32_t m, uint64_t va, Prot prot);
+  void migrate(uint32_t m, uint64_t va);
+  void remove_migration(uint32_t m, uint64_t va);
+  void mremap(uint32_t m, uint64_t from, uint64_t to);
+  void mkold(uint32_t m, uint64_t va);
+  void mkclean(uint32_t m, uint64_t va);
+  // The mmu_gather flush of an unmapped huge page (tlb_remove_huge_tlb_entry
+  // then tlb_flush: the level of the hstate's entries when it is PMD or
+  // PUD sized, else page stride without a level).
+  void gather_flush(uint32_t m, uint64_t va);
+
+  HState h_;
+  FolioMap folios_;
+  Machine machine_;
+  const ptediff_backend_v2* b_;
+  bool inited_ = false;
+  FlowState st_;
+  std::vector<Observation> obs_;
+  std::vector<LockClaim> claims_;
+};
+
+template <typename Fn>
+void Side::for_each_mapped(uint32_t m, Fn&& fn) {
+  if (h_.level != kPteLevel) {
+    for (uint64_t p = 0; p < h_.pages; ++p) {
+      if (!pte_none(peek(m, va(p)))) fn(va(p));
+    }
+    return;
+  }
+  const uint64_t limit = machine_.window_limit();
+  for (uint64_t a = machine_.next_used(m, 0); a < limit;) {
+    const uint64_t base = a / h_.bytes * h_.bytes;
+    if (!pte_none(peek(m, base))) fn(base);
+    const uint64_t next = machine_.next_used(m, base + h_.bytes);
+    if (next <= a) break;  // wrapped around
+    a = next;
+  }
+}
+
+// The built-in backends.
+const ptediff_backend_v2* hugetlb_reference_backend();
+const ptediff_backend_v2* hugetlb_optimized_backend();
+
+}  // namespace ptediff::hugetlb
+
+#endif  // PTEDIFF_SUBJECTS_HUGETLB_FLOWS_H_

@@ -1,0 +1,284 @@
+// ptediff hugetlb: the text format and the binary decoder (program.h).
+#include "subjects/hugetlb/program.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "subjects/hugetlb/mutants.h"
+#include "ptediff/backend.h"
+
+namespace ptediff::hugetlb {
+namespace {
+
+constexpr ptediff_granule kGranules[] = {PTEDIFF_GRANULE_4K, PTEDIFF_GRANULE_16K,
+                                         PTEDIFF_GRANULE_64K};
+constexpr const char* kHeader = "ptediff-repro 1\nsubject hugetlb\n";  // ops start at line 3
+
+void expect_same(const Program& a, const Program& b) {
+  EXPECT_EQ(a.granule, b.granule);
+  EXPECT_EQ(a.size, b.size);
+  EXPECT_EQ(a.features, b.features);
+  EXPECT_EQ(a.mutant, b.mutant);
+  EXPECT_EQ(a.ops, b.ops);
+}
+
+// A program with every op kind, its operands at both ends of their ranges.
+Program every_op(ptediff_granule g, HSize s, uint32_t features, std::string mutant) {
+  const HState h = hstate_of(g, s);
+  const uint64_t last = h.pages - 1, base_pages = h.bytes >> h.geo.page_shift;
+  Program p;
+  p.granule = g;
+  p.size = s;
+  p.features = features;
+  p.mutant = std::move(mutant);
+  p.ops = {
+      {.kind = OpKind::kFault, .mm = 0, .page = 0, .write = 1},
+      {.kind = OpKind::kFault, .mm = 1, .page = last},
+      {.kind = OpKind::kAccess, .page = last, .sub = base_pages - 1, .access = 2, .pick = 63},
+      {.kind = OpKind::kAccess,
+       .mm = 1,
+       .page = 1,
+       .sub = h.ncontig > 1 ? h.dpfn() : 1,
+       .access = 1,
+       .pick = 5},
+      {.kind = OpKind::kGet, .mm = 1, .page = last},
+      {.kind = OpKind::kFork},
+      {.kind = OpKind::kUnmap, .page = 1},
+      {.kind = OpKind::kMprotect, .page = 0, .prot = 0},
+      {.kind = OpKind::kMprotect, .mm = 1, .page = last, .prot = 1},
+      {.kind = OpKind::kMprotect, .page = 1, .prot = 2},
+      {.kind = OpKind::kMigrate, .page = last},
+      {.kind = OpKind::kRemoveMigr, .mm = 1, .page = 0},
+      {.kind = OpKind::kMremap, .page = 0, .to = last},
+  };
+  return p;
+}
+
+Program parse_ok(const std::string& text) {
+  Program p;
+  ParseError err;
+  EXPECT_TRUE(parse_program(text, "t.repro", &p, &err)) << err.str() << "\n" << text;
+  return p;
+}
+
+TEST(HugetlbProgram, FormatOp) {
+  EXPECT_EQ(format_op({.kind = OpKind::kAccess, .page = 3, .sub = 5, .access = 1, .pick = 2}),
+            "access mm=0 page=3 sub=5 kind=w pick=2");
+  EXPECT_EQ(format_op({.kind = OpKind::kMprotect, .mm = 1, .prot = 1}),
+            "mprotect mm=1 page=0 prot=ro");
+  EXPECT_EQ(format_op({.kind = OpKind::kFork}), "fork");
+  EXPECT_EQ(format_op({.kind = OpKind::kMremap, .page = 2, .to = 7}), "mremap mm=0 page=2 to=7");
+  EXPECT_EQ(format_op({.kind = OpKind::kRemoveMigr, .page = 1}), "remove_migration mm=0 page=1");
+}
+
+TEST(HugetlbProgram, FormatParseRoundTripEverySize) {
+  const std::string mutant = hugetlb_mutants()[1].name;
+  const uint32_t features[] = {0, PTEDIFF_FEAT_HAFDBS, PTEDIFF_FEAT_LPA2,
+                               PTEDIFF_FEAT_HAFDBS | PTEDIFF_FEAT_LPA2};
+  int n = 0;
+  for (ptediff_granule g : kGranules) {
+    for (uint32_t s = 0; s < kNumHSizes; ++s) {
+      if (!hsize_supported(g, static_cast<HSize>(s))) continue;
+      const Program p =
+          every_op(g, static_cast<HSize>(s), features[n % 4], n % 2 ? mutant : "none");
+      ++n;
+      const HState h = hstate_of(p.granule, p.size);
+      for (const Op& op : p.ops) {
+        std::string why;
+        EXPECT_TRUE(validate_op(op, h, &why)) << format_op(op) << ": " << why;
+      }
+      const std::string text = format_program(p);
+      expect_same(parse_ok(text), p);
+      EXPECT_EQ(format_program(parse_ok(text)), text);
+      expect_same(decode_program(encode_program(p)), p);
+    }
+  }
+  EXPECT_EQ(n, 10);  // 4 sizes with 4K, 3 with 16K and 64K
+}
+
+TEST(HugetlbProgram, HeaderDefaultsAndSpelling) {
+  const Program p = parse_ok(std::string(kHeader) + "fork\n");
+  EXPECT_EQ(p.granule, PTEDIFF_GRANULE_4K);
+  EXPECT_EQ(p.size, HSize::kContPte);
+  EXPECT_EQ(p.features, PTEDIFF_FEAT_HAFDBS);
+  EXPECT_EQ(p.mutant, "none");
+  const Program q = parse_ok(
+      "  ptediff-repro\t1   # comment\r\nsubject hugetlb\nfeatures lpa2,hafdbs\n"
+      "size pmd\ngranule 64k\n\n# ops\naccess page=0x1 mm=1 pick=0 kind=x sub=0x10\n");
+  EXPECT_EQ(q.granule, PTEDIFF_GRANULE_64K);
+  EXPECT_EQ(q.size, HSize::kPmd);
+  EXPECT_EQ(q.features, PTEDIFF_FEAT_HAFDBS | PTEDIFF_FEAT_LPA2);
+  ASSERT_EQ(q.ops.size(), 1u);
+  EXPECT_EQ(q.ops[0], (Op{.kind = OpKind::kAccess, .mm = 1, .page = 1, .sub = 16, .access = 2}));
+}
+
+TEST(HugetlbProgram, ParseErrors) {
+  const std::string h = kHeader;
+  const std::string big(1 << 20, 'a');
+  struct Case {
+    std::string text;
+    int line;
+    std::string message;  // a substring
+  } cases[] = {
+      {"", 1, "missing `ptediff-repro 1`"},
+      {"subject hugetlb\n", 1, "expected `ptediff-repro 1`"},
+      {"ptediff-repro 1\ngranule 4k\n", 2, "missing `subject hugetlb`"},
+      {"ptediff-repro 1\nfork\n", 2, "expected `subject hugetlb` before ops"},
+      {"ptediff-repro 1\nsubject linear-map\n", 2, "`subject hugetlb` only"},
+      {h + "ptediff-repro 1\n", 3, "duplicate `ptediff-repro`"},
+      {h + "fork\nfrob mm=0\n", 4, "unknown op 'frob'"},
+      {h + "fault mm=0 page=1\n", 3, "`fault` needs `write=`"},
+      {h + "get mm=0 page=1 page=2\n", 3, "operand 'page' given twice"},
+      {h + "get mm=0 page=1 write=0\n", 3, "`get` has no operand 'write'"},
+      {h + "get mm=0 page\n", 3, "expected key=value, got 'page'"},
+      {h + "fork mm=0\n", 3, "`fork` has no operand 'mm'"},
+      {h + "size cont-pmd\nfork\nget mm=0 page=64\n", 5,
+       "page 64 out of range (the window holds 64 huge pages of cont-pmd)"},
+      {h + "get mm=2 page=0\n", 3, "mm 2 out of range"},
+      {h + "get mm=4294967296 page=0\n", 3, "mm 4294967296 out of range"},
+      {h + "get mm=-1 page=0\n", 3, "bad value '-1' for 'mm'"},
+      {h + "fault mm=0 page=0 write=2 race=0\n", 3, "write 2 out of range"},
+      {h + "access mm=0 page=0 sub=16 kind=r pick=0\n", 3, "sub 16 out of range"},
+      {h + "access mm=0 page=0 sub=0 kind=2 pick=0\n", 3, "bad value '2' for 'kind'"},
+      {h + "access mm=0 page=0 sub=0 kind=r pick=64\n", 3, "pick 64 out of range"},
+      {h + "mprotect mm=0 page=0 prot=wx\n", 3, "bad value 'wx' for 'prot'"},
+      {h + "mremap mm=0 page=3 to=3\n", 3, "mremap to its own page 3"},
+      {h + "granule 16k\nsize pud\n", 4, "size pud needs granule 4k"},
+      {h + "size pud\ngranule 64k\n", 4, "size pud needs granule 4k"},
+      {h + "size huge\n", 3, "size must be"},
+      {h + "granule 8k\n", 3, "granule must be"},
+      {h + "features bbml2\n", 3, "features must be"},
+      {h + "features hafdbs,hafdbs\n", 3, "features must be"},
+      {h + "features\n", 3, "`features` takes one value"},
+      {h + "mutant no-such-bug\n", 3, "unknown hugetlb mutant 'no-such-bug'"},
+      {h + "granule 4k\ngranule 4k\n", 4, "duplicate `granule` line (first at line 3)"},
+      {h + "fork\ngranule 4k\n", 4, "`granule` line after the ops"},
+      {h + "fork\nmutant none\n", 4, "`mutant` line after the ops"},
+      {h + "fork\n" + big + "\n", 4, "unknown op 'aaaa"},
+      {h + "get mm=0 page=" + big + "\n", 3, "bad value 'aaaa"},
+      {h + "get mm=0 " + big + "=1\n", 3, "`get` has no operand 'aaaa"},
+      {h + "fork \x01\x80\n", 3, "expected key=value, got '\\x01\\x80'"},
+      {h + "fork \x01=\x80\n", 3, "`fork` has no operand '\\x01'"},
+  };
+  for (const Case& c : cases) {
+    Program p;
+    p.mutant = "untouched";
+    ParseError err;
+    EXPECT_FALSE(parse_program(c.text, "bad.repro", &p, &err)) << c.message;
+    EXPECT_EQ(err.line, c.line) << err.str();
+    EXPECT_NE(err.message.find(c.message), std::string::npos) << err.str();
+    EXPECT_EQ(err.file, "bad.repro");
+    EXPECT_LT(err.message.size(), 200u) << c.message;
+    EXPECT_EQ(p.mutant, "untouched");
+  }
+}
+
+TEST(HugetlbProgram, LiteralKeepsOnlyKnownMutantsAndValidOps) {
+  Program p = every_op(PTEDIFF_GRANULE_16K, HSize::kContPmd, 0, "no-such-bug");
+  std::vector<uint8_t> bytes = encode_program(p);
+  const Program d = decode_program(bytes);
+  EXPECT_EQ(d.mutant, "none");
+  EXPECT_EQ(d.ops, p.ops);
+  p.mutant = "none";
+  p.ops.push_back({.kind = OpKind::kGet, .page = hstate_of(p.granule, p.size).pages});
+  p.ops.push_back({.kind = OpKind::kFork});
+  Program e = decode_program(encode_program(p));
+  EXPECT_EQ(e.ops.size(), p.ops.size() - 1);
+  EXPECT_EQ(e.ops.back().kind, OpKind::kFork);
+}
+
+TEST(HugetlbProgram, DecodeRandomBytesIsValid) {
+  std::mt19937 rng(20240601);
+  int ops = 0, literal = 0;
+  for (int iter = 0; iter < 2000; ++iter) {
+    std::vector<uint8_t> bytes(rng() % 201);
+    for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng());
+    const Program p = decode_program(bytes);
+    ASSERT_TRUE(hsize_supported(p.granule, p.size));
+    ASSERT_EQ(p.features & ~(PTEDIFF_FEAT_HAFDBS | PTEDIFF_FEAT_LPA2), 0u);
+    if (!bytes.empty() && bytes[0] >= 0xf0) {
+      ++literal;
+    } else {
+      ASSERT_LE(p.ops.size(), 48u);
+    }
+    const HState h = hstate_of(p.granule, p.size);
+    for (const Op& op : p.ops) {
+      std::string why;
+      ASSERT_TRUE(validate_op(op, h, &why)) << format_op(op) << ": " << why;
+    }
+    ops += static_cast<int>(p.ops.size());
+    const std::string text = format_program(p);
+    expect_same(parse_ok(text), p);
+    expect_same(decode_program(encode_program(p)), p);
+  }
+  EXPECT_GT(ops, 2000 * 10);
+  EXPECT_GT(literal, 0);
+}
+
+// Random edits of a valid text: the parser accepts or names a line, never crashes.
+TEST(HugetlbProgram, ParseMutatedTextIsTotal) {
+  const std::string base =
+      format_program(every_op(PTEDIFF_GRANULE_4K, HSize::kContPmd, PTEDIFF_FEAT_HAFDBS, "none"));
+  const std::string alphabet = "ptediff-repro 1\nsubject hugetlb=x0|,#\r\t \x80\x01";
+  std::mt19937 rng(99);
+  int accepted = 0;
+  for (int iter = 0; iter < 3000; ++iter) {
+    std::string text = base;
+    for (int n = 1 + rng() % 4; n > 0; --n) {
+      const size_t at = rng() % (text.size() + 1);
+      const char c = alphabet[rng() % alphabet.size()];
+      switch (rng() % 3) {
+        case 0:
+          text.insert(at, 1, c);
+          break;
+        case 1:
+          if (at < text.size()) text.erase(at, 1);
+          break;
+        default:
+          if (at < text.size()) text[at] = c;
+      }
+    }
+    Program p;
+    ParseError err;
+    if (parse_program(text, "m.repro", &p, &err)) {
+      ++accepted;
+      const HState h = hstate_of(p.granule, p.size);
+      for (const Op& op : p.ops) ASSERT_TRUE(validate_op(op, h, nullptr)) << format_op(op);
+      expect_same(parse_ok(format_program(p)), p);
+    } else {
+      ASSERT_GE(err.line, 1) << err.str();
+      ASSERT_LE(err.line, 1 + static_cast<int>(std::count(text.begin(), text.end(), '\n')));
+      ASSERT_FALSE(err.message.empty());
+    }
+  }
+  EXPECT_GT(accepted, 10);  // mostly comments and whitespace: the format is strict
+}
+
+// Ops of a decoded program often share a huge page, and every kind occurs.
+TEST(HugetlbProgram, DecodedPagesCollide) {
+  std::mt19937 rng(7);
+  int shared = 0, mms = 0;
+  bool kinds[kNumOpKinds] = {};
+  for (int iter = 0; iter < 200; ++iter) {
+    std::vector<uint8_t> bytes(64);
+    for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng());
+    bytes[0] %= 0xf0;
+    const Program p = decode_program(bytes);
+    for (const Op& op : p.ops) kinds[static_cast<size_t>(op.kind)] = true;
+    for (size_t i = 1; i < p.ops.size(); ++i) {
+      shared += p.ops[i].page == p.ops[i - 1].page && p.ops[i].kind != OpKind::kFork;
+      mms += p.ops[i].mm;
+    }
+  }
+  EXPECT_GT(shared, 100);
+  EXPECT_GT(mms, 200);
+  for (size_t k = 0; k < kNumOpKinds; ++k) EXPECT_TRUE(kinds[k]) << op_spec(OpKind(k)).name;
+}
+
+}  // namespace
+}  // namespace ptediff::hugetlb

@@ -1,0 +1,200 @@
+// ptediff linear map: conformance checks (checks.h).
+#include "subjects/linearmap/checks.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+#include "subjects/linearmap/pgtable.h"
+
+namespace ptediff::linearmap {
+namespace {
+
+// A VA-contiguous, PA-linear piece with uniform attributes.
+struct Seg {
+  uint64_t start, end, pa;
+  pte_t attrs;
+  bool operator==(const Seg&) const = default;
+};
+
+void push_merged(std::vector<Seg>* v, Seg s) {
+  if (!v->empty()) {
+    Seg& b = v->back();
+    if (b.end == s.start && b.attrs == s.attrs && b.pa + (b.end - b.start) == s.pa) {
+      b.end = s.end;
+      return;
+    }
+  }
+  v->push_back(s);
+}
+
+bool fail(Divergence* d, DivClass c, uint64_t page, const Geometry& g, std::string what) {
+  d->cls = c;
+  d->mm = kKernelMm;
+  d->va = page * g.page_size;
+  d->what = std::move(what);
+  return false;
+}
+
+// Half-open page intervals, coalesced.
+class IntervalSet {
+ public:
+  void add(uint64_t s, uint64_t e) {
+    auto it = m_.upper_bound(s);
+    if (it != m_.begin() && std::prev(it)->second >= s) s = (--it)->first;
+    while (it != m_.end() && it->first <= e) {
+      e = std::max(e, it->second);
+      it = m_.erase(it);
+    }
+    m_[s] = e;
+  }
+  void remove(uint64_t s, uint64_t e) {
+    auto it = m_.upper_bound(s);
+    if (it != m_.begin()) --it;
+    while (it != m_.end() && it->first < e) {
+      const uint64_t a = it->first, b = it->second;
+      if (b <= s) {
+        ++it;
+        continue;
+      }
+      it = m_.erase(it);
+      if (a < s) m_[a] = s;
+      if (b > e) m_[e] = b;
+    }
+  }
+  // The first page of [s, e) in the set, or e.
+  uint64_t first_in(uint64_t s, uint64_t e) const {
+    auto it = m_.upper_bound(s);
+    if (it != m_.begin() && std::prev(it)->second > s) return s;
+    return it != m_.end() && it->first < e ? it->first : e;
+  }
+  void clear() { m_.clear(); }
+
+ private:
+  std::map<uint64_t, uint64_t> m_;
+};
+
+}  // namespace
+
+bool check_translation(const std::map<uint64_t, Reference::Run>& runs,
+                       const std::vector<Leaf>& leaves, uint64_t lo, uint64_t hi, const Geometry& g,
+                       Divergence* d) {
+  std::vector<Seg> r, o;
+  auto clipped = [&](std::vector<Seg>* v, uint64_t s, uint64_t e, uint64_t pa, pte_t attrs) {
+    const uint64_t a = std::max(s, lo), b = std::min(e, hi);
+    if (a < b) push_merged(v, {a, b, pa + (a - s), attrs});
+  };
+  auto it = runs.upper_bound(lo);
+  if (it != runs.begin()) --it;
+  for (; it != runs.end() && it->first < hi; ++it)
+    clipped(&r, it->first, it->second.end, it->second.pa, it->second.attrs);
+  for (const Leaf& l : leaves) clipped(&o, l.page, l.page + l.pages, l.pa, l.attrs);
+  if (r == o) return true;
+  size_t i = 0;
+  while (i < r.size() && i < o.size() && r[i] == o[i]) ++i;
+  if (i == r.size()) return fail(d, DivClass::kPteState, o[i].start, g, "O maps a page R does not");
+  if (i == o.size()) return fail(d, DivClass::kPteState, r[i].start, g, "O lacks a page R maps");
+  const Seg& a = r[i];
+  const Seg& b = o[i];
+  const uint64_t page = a.start != b.start                     ? std::min(a.start, b.start)
+                        : (a.pa != b.pa || a.attrs != b.attrs) ? a.start
+                                                               : std::min(a.end, b.end);
+  auto at = [&](const std::vector<Seg>& v) {
+    for (const Seg& x : v) {
+      if (x.start <= page && page < x.end)
+        return absl::StrFormat("pa=0x%x attrs=0x%x", (x.pa + page - x.start) * g.page_size,
+                               x.attrs);
+    }
+    return std::string("unmapped");
+  };
+  return fail(d, DivClass::kPteState, page, g,
+              absl::StrFormat("translation differs: R %s, O %s", at(r), at(o)));
+}
+
+bool check_structure(const std::vector<std::string>& problems, uint64_t problem_page,
+                     const Geometry& g, Divergence* d) {
+  if (problems.empty()) return true;
+  return fail(d, DivClass::kContMalformed, problem_page, g,
+              absl::StrFormat("%s (%d structural problems)", problems.front(), problems.size()));
+}
+
+bool check_minimal(const std::vector<Leaf>& expected, const std::vector<Leaf>& leaves,
+                   const Geometry& g, Divergence* d) {
+  auto same = [](const Leaf& a, const Leaf& b) {
+    return a.page == b.page && a.pages == b.pages && a.level == b.level && a.cont == b.cont;
+  };
+  size_t i = 0;
+  while (i < expected.size() && i < leaves.size() && same(expected[i], leaves[i])) ++i;
+  if (i == expected.size() && i == leaves.size()) return true;
+  const std::string want = i < expected.size() ? leaf_text(expected[i], g) : "nothing";
+  const std::string got = i < leaves.size() ? leaf_text(leaves[i], g) : "nothing";
+  const uint64_t page = i < leaves.size() ? leaves[i].page : expected[i].page;
+  return fail(d, DivClass::kPteState, page, g,
+              absl::StrFormat("leaf set is not the minimal one: expected %s, found %s "
+                              "(%d leaves expected, %d found)",
+                              want, got, expected.size(), leaves.size()));
+}
+
+bool check_pages_only(const std::vector<Leaf>& leaves, const Geometry& g, Divergence* d) {
+  for (const Leaf& l : leaves) {
+    if (l.level != kPteLevel || l.cont)
+      return fail(d, DivClass::kBbm, l.page, g,
+                  "block or contiguous leaf without BBML2: " + leaf_text(l, g));
+  }
+  return true;
+}
+
+bool check_bbm(const std::vector<LogRec>& log, const Geometry& g, Divergence* d) {
+  for (const LogRec& r : log) {
+    if (r.prim != Prim::kWrite || !pte_valid(r.old) || !pte_valid(r.val)) continue;
+    const int level = r.level;
+    const bool size_change =
+        KernelPgtable::is_table(r.old, level) != KernelPgtable::is_table(r.val, level) ||
+        pte_cont(r.old) != pte_cont(r.val);
+    const bool oa_change = pte_pfn(&g.geo, r.old) != pte_pfn(&g.geo, r.val);
+    if (size_change || oa_change)
+      return fail(d, DivClass::kBbm, r.addr / g.page_size, g,
+                  absl::StrFormat("live %s change of a valid level-%d entry without BBML2 "
+                                  "(0x%x -> 0x%x)",
+                                  size_change ? "size" : "output-address", level, r.old, r.val));
+  }
+  return true;
+}
+
+bool check_flush(const std::vector<LogRec>& log, const std::vector<PageRange>& changed,
+                 const Geometry& g, Divergence* d) {
+  if (changed.empty()) return true;
+  IntervalSet pending[4];  // by level of the cached (old, valid) entry
+  for (const LogRec& r : log) {
+    if (r.prim == Prim::kWrite && pte_valid(r.old)) {
+      const int level = std::clamp<int>(r.level, 1, 3);
+      const uint64_t p = r.addr / g.page_size;
+      pending[level].add(p, p + g.span[level]);
+    } else if (r.prim == Prim::kFlushMm) {
+      for (IntervalSet& s : pending) s.clear();
+    } else if (r.prim == Prim::kFlushRange) {
+      const uint64_t s = r.addr / g.page_size, e = (r.end + g.page_size - 1) / g.page_size;
+      for (int l = 1; l <= 3; ++l) {
+        if (r.tlb_level != 0 && r.tlb_level != l) continue;
+        if (r.stride == g.page_size) {
+          pending[l].remove(s, e);
+        } else {
+          for (uint64_t a = r.addr; a < r.end && r.stride != 0; a += r.stride)
+            pending[l].remove(a / g.page_size, a / g.page_size + 1);
+        }
+      }
+    }
+  }
+  for (const PageRange& c : changed) {
+    for (int l = 1; l <= 3; ++l) {
+      const uint64_t p = pending[l].first_in(c.first, c.second);
+      if (p < c.second)
+        return fail(d, DivClass::kFlushMissing, p, g,
+                    absl::StrFormat("permission changed but a level-%d translation was not "
+                                    "flushed after the last write",
+                                    l));
+    }
+  }
+  return true;
+}
+
+}  // namespace ptediff::linearmap

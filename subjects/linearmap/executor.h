@@ -1,0 +1,72 @@
+// ptediff linear map: the differential executor of the linear-map subject.
+//
+// Runs a program on the reference (R) and the optimized implementation (O)
+// and, after every op, checks: equal error codes; per-page translation and
+// permission equality; well-formed tables; the minimal leaf set; pages only
+// and break-before-make without BBML2; TLB flush coverage of every page whose
+// permission changed. Divergences use oracle/divergence.h classes.
+#ifndef PTEDIFF_SUBJECTS_LINEARMAP_EXECUTOR_H_
+#define PTEDIFF_SUBJECTS_LINEARMAP_EXECUTOR_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "oracle/divergence.h"
+#include "subjects/linearmap/optimized.h"
+#include "subjects/linearmap/program.h"
+#include "subjects/linearmap/reference.h"
+
+namespace ptediff::linearmap {
+
+// R and O side by side, one op at a time.
+class Session {
+ public:
+  // `program` supplies the header (granule, BBML2); `mutant` is O's.
+  Session(const Program& program, Mutant mutant);
+
+  // Runs `op` (index `index` of the program) on both sides, appends every
+  // divergence found after it to *out, and returns O's error code.
+  int step(const Op& op, size_t index, std::vector<Divergence>* out);
+
+  const Geometry& geometry() const { return g_; }
+  const Reference& ref() const { return ref_; }
+  const Optimized& opt() const { return opt_; }
+  int last_ref_ret() const { return last_ref_ret_; }
+  // O's current leaves (structural problems ignored).
+  std::vector<Leaf> opt_leaves() const;
+
+ private:
+  // The page ranges `op` (just run) may have changed on either side.
+  std::vector<PageRange> regions(const Op& op, bool bbml2_during) const;
+
+  const Geometry& g_;
+  Reference ref_;
+  Optimized opt_;
+  int last_ref_ret_ = 0;
+};
+
+struct RunOptions {
+  std::string mutant;         // overrides the program's header when non-empty
+  bool stop_at_first = true;  // stop after the first op that diverges
+  // Called after every op with O's and R's error codes.
+  std::function<void(size_t index, int opt_ret, int ref_ret, const Session&)> on_step;
+};
+
+struct RunResult {
+  std::vector<Divergence> divergences;
+  size_t ops_run = 0;
+  std::string error;  // unknown mutant
+  bool diverged() const { return !divergences.empty(); }
+};
+
+RunResult run_program(const Program& program, const RunOptions& opts = {});
+
+// A readable report: one line per divergence with the op's text, then the
+// program as a .repro.
+std::string format_report(const RunResult& result, const Program& program);
+
+}  // namespace ptediff::linearmap
+
+#endif  // PTEDIFF_SUBJECTS_LINEARMAP_EXECUTOR_H_

@@ -1,0 +1,287 @@
+// ptediff linear map: the optimized implementation and its mutants.
+#include "subjects/linearmap/optimized.h"
+
+#include <algorithm>
+
+namespace ptediff::linearmap {
+namespace {
+
+// Where the linear map's split and block rules come from (docs/DESIGN.md §8.4).
+constexpr const char* kLargeBlocks =
+    "a166563e7ec3 \"arm64: mm: support large block mapping when rodata=full\"";
+
+constexpr MutantInfo kMutants[] = {
+    {Mutant::kNone, "none", "no fault injected", ""},
+#define PTEDIFF_LM_MUTANT(e, name, what, source) {Mutant::e, name, what, source},
+#include "subjects/linearmap/mutants.def"
+#undef PTEDIFF_LM_MUTANT
+};
+static_assert(std::size(kMutants) == static_cast<size_t>(Mutant::kCount), "one row per mutant");
+
+// Above this many pages a kernel-range flush becomes a full flush
+// (flush_tlb_kernel_range's MAX_DVM_OPS cut-off).
+constexpr uint64_t kMaxFlushPages = 512;
+
+}  // namespace
+
+std::span<const MutantInfo> linearmap_mutants() { return kMutants; }
+
+bool find_mutant(std::string_view name, Mutant* out) {
+  for (const MutantInfo& m : kMutants) {
+    if (name == m.name) {
+      *out = m.id;
+      return true;
+    }
+  }
+  return false;
+}
+
+Optimized::Optimized(const Geometry& g, bool bbml2, Mutant mutant)
+    : g_(g), pt_(g), bbml2_(bbml2), mutant_(mutant) {}
+
+int Optimized::apply(const Op& op) {
+  pt_.begin_op();
+  if (alloc_.begin(op)) return kOk;
+  const uint64_t page = op.va / g_.page_size;
+  int r = kEinval;
+  switch (op.kind) {
+    case OpKind::kMap:
+      r = map(page, op.pa / g_.page_size, op.size / g_.page_size, op.flags);
+      break;
+    case OpKind::kSplit:
+      r = split(page);
+      break;
+    case OpKind::kSetMemory:
+      r = set_memory(op.change, page, op.nr);
+      break;
+    case OpKind::kSetAlias:
+      r = kOk;
+      for (uint64_t k = 0; k < op.nr && r == kOk; ++k) {
+        const uint64_t p = page + k * op.stride;
+        r = p < g_.window_pages ? set_memory(op.change, p, 1) : kEinval;
+      }
+      break;
+    case OpKind::kRepaint:
+      r = repaint();
+      break;
+    default:
+      break;
+  }
+  pt_.drop_reserve();
+  return r;
+}
+
+// Contract: [page, page + nr) lies in the window and is wholly unmapped, else
+// -EINVAL. Reserves every table the painting needs (-ENOMEM, nothing
+// written, when that fails), then writes the largest leaves that fit.
+int Optimized::map(uint64_t page, uint64_t pa, uint64_t nr, uint32_t flags) {
+  if (nr == 0 || page + nr > g_.window_pages) return kEinval;
+  if (any_leaf(KernelPgtable::root(), page, page + nr)) return kEinval;
+  if (!bbml2_ && !mutant(Mutant::kLiveSizeChangeWithoutBbml2)) flags |= kAllFlags;
+  uint64_t need[4] = {0, 0, 0, 0};
+  const uint64_t delta = pa - page;
+  paint(KernelPgtable::root(), true, page, page + nr, delta, kPageKernel, flags, true, need);
+  if (!pt_.reserve(need[2], need[3], alloc_.failing)) return kEnomem;
+  paint(KernelPgtable::root(), true, page, page + nr, delta, kPageKernel, flags, false, need);
+  return kOk;
+}
+
+void Optimized::paint(TableRef t, bool exists, uint64_t p, uint64_t end, uint64_t delta,
+                      pte_t attrs, uint32_t flags, bool dry, uint64_t need[4]) {
+  const int level = t.level;
+  const uint64_t span = g_.span[level];
+  const uint64_t group = g_.group_pages(level);
+  const bool block =
+      level == kPteLevel || (!(flags & kNoBlock) && (level == kPmdLevel || g_.pud_block));
+  const bool cont = block && g_.cont[level] != 0 && !(flags & kNoCont);
+  while (p < end) {
+    const uint32_t i = pt_.index_of(t, p);
+    const uint64_t entry_end = pt_.entry_page(t, i) + span;
+    if (cont && p % group == 0 && end - p >= group && (p + delta) % group == 0) {
+      for (uint32_t j = 0; j < g_.cont[level] && !dry; ++j)
+        pt_.write(t, i + j, pt_.leaf_desc(level, p + delta + j * span, attrs, true));
+      p += group;
+      continue;
+    }
+    if (block && p % span == 0 && end - p >= span && (p + delta) % span == 0) {
+      if (!dry) pt_.write(t, i, pt_.leaf_desc(level, p + delta, attrs, false));
+      p += span;
+      continue;
+    }
+    const uint64_t stop = std::min(entry_end, end);
+    const bool has = exists && pt_.has_table(t, i);
+    if (!has) {
+      ++need[level + 1];
+      if (!dry) pt_.install(t, i);
+    }
+    paint(pt_.child(t, i), has || !dry, p, stop, delta, attrs, flags, dry, need);
+    p = stop;
+  }
+}
+
+bool Optimized::any_leaf(TableRef t, uint64_t s, uint64_t e) const {
+  const uint64_t span = g_.span[t.level];
+  const uint64_t lo = std::max(s, t.base);
+  const uint64_t hi = std::min(e, t.base + pt_.size(t) * span);
+  for (uint64_t i = (lo - t.base) / span; lo < hi && i < (hi - t.base + span - 1) / span; ++i) {
+    const uint32_t k = static_cast<uint32_t>(i);
+    const pte_t d = pt_.entry(t, k);
+    if (d == 0) continue;
+    if (!KernelPgtable::is_table(d, t.level)) return true;
+    if (any_leaf(pt_.child(t, k), s, e)) return true;
+  }
+  return false;
+}
+
+TableRef Optimized::fill(TableRef t, uint32_t i, uint64_t pa, pte_t attrs, bool cont, bool deep) {
+  const TableRef c = pt_.install(t, i, mutant(Mutant::kSplitToPtes));
+  const uint64_t span = g_.span[c.level];
+  for (uint32_t j = 0; j < pt_.size(c); ++j) {
+    if (deep && c.level < kPteLevel) {
+      fill(c, j, pa + j * span, attrs, cont, deep);
+    } else {
+      pt_.write(c, j, pt_.leaf_desc(c.level, pa + j * span, attrs, cont && g_.cont[c.level] != 0));
+    }
+  }
+  return c;
+}
+
+void Optimized::uncont(TableRef t, uint32_t i) {
+  const uint32_t n = g_.cont[t.level];
+  uint32_t first = i / n * n, last = first + n;
+  if (mutant(Mutant::kSplitDropsCont)) first = 0, last = pt_.size(t);
+  for (uint32_t j = first; j < last; ++j) {
+    const pte_t d = pt_.entry(t, j);
+    if (d != 0 && !KernelPgtable::is_table(d, t.level) && pte_cont(d))
+      pt_.write(t, j, pte_mknoncont(d));
+  }
+}
+
+// Contract: `page` is mapped, else -EINVAL. On return `page` starts a leaf;
+// each leaf that contained it was broken into the largest aligned pieces
+// (new tables get CONT groups), all live, which needs BBML2. Tables are
+// reserved first: -ENOMEM leaves the tables untouched.
+int Optimized::split(uint64_t page) {
+  const std::optional<Slot> leaf = pt_.find_leaf(page);
+  if (!leaf.has_value()) return kEinval;
+  // Tables needed: one per level below the leaf's until `page` is aligned.
+  uint64_t need[4] = {0, 0, 0, 0};
+  for (int l = leaf->level(); l < kPteLevel && page % g_.span[l] != 0; ++l) ++need[l + 1];
+  const bool leaf_cont = pte_cont(pt_.entry(leaf->table, leaf->index));
+  if (page % (leaf_cont ? g_.group_pages(leaf->level()) : g_.span[leaf->level()]) == 0) return kOk;
+  if (!pt_.reserve(need[2], need[3], alloc_.failing)) {
+    return mutant(Mutant::kSplitIgnoresEnomem) ? kOk : kEnomem;
+  }
+  TableRef t = leaf->table;
+  uint32_t i = leaf->index;
+  for (;;) {
+    const int level = t.level;
+    if (pte_cont(pt_.entry(t, i))) {
+      if (page % g_.group_pages(level) == 0) return kOk;
+      uncont(t, i);
+    }
+    if (page % g_.span[level] == 0) return kOk;
+    const pte_t d = pt_.entry(t, i);
+    const bool to_ptes = mutant(Mutant::kSplitToPtes);
+    t = fill(t, i, pt_.desc_pa(d), KernelPgtable::desc_attrs(d), !to_ptes, to_ptes);
+    if (to_ptes) return kOk;
+    i = pt_.index_of(t, page);
+  }
+}
+
+// Contract: nr == 0 is a no-op; otherwise every page of [page, page + nr)
+// must be mapped (else -EINVAL, nothing changed). Splits at both ends, then
+// rewrites each leaf in the range whole and flushes the range.
+int Optimized::set_memory(Change c, uint64_t page, uint64_t nr) {
+  if (nr == 0) return kOk;
+  const uint64_t end = page + nr;
+  if (end > g_.window_pages) return kEinval;
+  for (uint64_t p = page; p < end;) {
+    const std::optional<Slot> e = pt_.find_leaf(p);
+    if (!e.has_value()) return kEinval;
+    p = pt_.entry_page(e->table, e->index) + g_.span[e->level()];
+  }
+  if (int r = split(page); r != kOk) return r;
+  if (end < g_.window_pages && pt_.find_leaf(end).has_value()) {
+    if (int r = split(end); r != kOk) return r;
+  }
+  if (!change_range(KernelPgtable::root(), page, end, c)) return kOk;
+  const bool pte_walker = mutant(Mutant::kWalkerAssumesPte);
+  if (end - page > kMaxFlushPages) {
+    pt_.flush_all();
+  } else {
+    pt_.flush_range(page, end, pte_walker ? kPteLevel : 0);
+  }
+  return kOk;
+}
+
+bool Optimized::change_range(TableRef t, uint64_t s, uint64_t e, Change c) {
+  const int level = t.level;
+  const uint64_t span = g_.span[level];
+  const uint32_t size = pt_.size(t);
+  const uint64_t lo = std::max(s, t.base);
+  const uint64_t hi = std::min(e, t.base + size * span);
+  bool wrote = false;
+  for (uint64_t i = (lo - t.base) / span; lo < hi && i < (hi - t.base + span - 1) / span; ++i) {
+    const pte_t d = pt_.entry(t, static_cast<uint32_t>(i));
+    if (d == 0) continue;
+    if (KernelPgtable::is_table(d, level)) {
+      wrote |= change_range(pt_.child(t, static_cast<uint32_t>(i)), s, e, c);
+      continue;
+    }
+    if (level != kPteLevel && mutant(Mutant::kWalkerAssumesPte)) continue;
+    // The whole leaf: every entry of its cont group.
+    const uint32_t n = pte_cont(d) ? g_.cont[level] : 1;
+    const uint64_t first = i / n * n;
+    for (uint64_t j = first; j < first + n && j < size; ++j) {
+      const uint32_t k = static_cast<uint32_t>(j);
+      const pte_t old = pt_.entry(t, k);
+      const pte_t next = (old & ~kAttrMask) | apply_change(c, KernelPgtable::desc_attrs(old));
+      if (next == old) continue;
+      pt_.write(t, k, next);
+      wrote = true;
+    }
+    i = first + n - 1;
+  }
+  return wrote;
+}
+
+// Contract: with BBML2 lost to a late CPU, every block and cont group becomes
+// plain pages (boot CPU, BBML2, others parked: live rewrites are safe), then
+// the whole TLB is flushed. All tables are reserved first (-ENOMEM: nothing
+// changed, BBML2 still in use). Without BBML2 the map is already pages: 0.
+int Optimized::repaint() {
+  if (!bbml2_) return kOk;
+  std::vector<std::string> unused;
+  uint64_t unused_page = 0;
+  uint64_t need[4] = {0, 0, 0, 0};
+  for (const Leaf& l : pt_.leaves(&unused, &unused_page)) {
+    const uint64_t entries = l.level == kPteLevel ? 0 : l.pages / g_.span[l.level];
+    if (l.level == kPudLevel) need[2] += entries, need[3] += entries * g_.table_entries;
+    if (l.level == kPmdLevel) need[3] += entries;
+  }
+  if (!pt_.reserve(need[2], need[3], alloc_.failing)) return kEnomem;
+  std::vector<TableRef> work = {KernelPgtable::root()};
+  while (!work.empty()) {
+    const TableRef t = work.back();
+    work.pop_back();
+    const uint32_t size = pt_.size(t);
+    for (uint32_t i = 0; i < size; ++i) {
+      if (pte_cont(pt_.entry(t, i))) uncont(t, i);
+    }
+    for (uint32_t i = 0; i < size; ++i) {
+      const pte_t d = pt_.entry(t, i);
+      if (d == 0) continue;
+      if (KernelPgtable::is_table(d, t.level)) {
+        work.push_back(pt_.child(t, i));
+      } else if (t.level < kPteLevel) {
+        fill(t, i, pt_.desc_pa(d), KernelPgtable::desc_attrs(d), false, true);
+      }
+    }
+  }
+  pt_.flush_all();
+  bbml2_ = false;
+  return kOk;
+}
+
+}  // namespace ptediff::linearmap

@@ -1,0 +1,86 @@
+// ptediff linear map: the optimized implementation (O).
+//
+// The BBML2 linear-map code on the machine's kernel tables (pgtable.h): `map`
+// paints with the largest leaves alignment and flags allow (pages only when
+// the boot CPU lacks BBML2, as under rodata=full); `split` breaks only the
+// leaves containing an address, each to the largest pieces that put the
+// address on a boundary, live (BBML2); set_memory_* splits at both ends and
+// then rewrites every leaf in the range whole, whatever its level; `repaint`
+// turns the whole map into pages when a late CPU lacks BBML2. Every op that
+// needs page tables reserves them all first, so -ENOMEM changes nothing.
+// Named mutants (off by default) inject the bugs the gate must catch.
+#ifndef PTEDIFF_SUBJECTS_LINEARMAP_OPTIMIZED_H_
+#define PTEDIFF_SUBJECTS_LINEARMAP_OPTIMIZED_H_
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "subjects/linearmap/pgtable.h"
+#include "subjects/linearmap/program.h"
+
+namespace ptediff::linearmap {
+
+// The named fault injections (mutants.def), kNone first.
+enum class Mutant : uint8_t {
+  kNone,
+#define PTEDIFF_LM_MUTANT(e, name, what, source) e,
+#include "subjects/linearmap/mutants.def"
+#undef PTEDIFF_LM_MUTANT
+  kCount,
+};
+struct MutantInfo {
+  Mutant id;
+  const char* name;
+  const char* what;
+  const char* source;  // the upstream commit whose behaviour the mutant breaks
+};
+std::span<const MutantInfo> linearmap_mutants();
+// Resolves a mutant name ("none" included); false when unknown.
+bool find_mutant(std::string_view name, Mutant* out);
+
+class Optimized {
+ public:
+  Optimized(const Geometry& g, bool bbml2, Mutant mutant = Mutant::kNone);
+
+  // Runs one op (fail_alloc arms the next one) and returns its error code.
+  // The primitive log of the op is in tables().log().
+  int apply(const Op& op);
+
+  const KernelPgtable& tables() const { return pt_; }
+  bool bbml2() const { return bbml2_; }
+
+ private:
+  int map(uint64_t page, uint64_t pa, uint64_t nr, uint32_t flags);
+  int split(uint64_t page);
+  int set_memory(Change c, uint64_t page, uint64_t nr);
+  int repaint();
+
+  // Paints [p, end) in table `t` (`exists` false in a dry run where the
+  // table is not allocated yet); pa(p) = p + delta. Counts the tables it
+  // allocates in need[level].
+  void paint(TableRef t, bool exists, uint64_t p, uint64_t end, uint64_t delta, pte_t attrs,
+             uint32_t flags, bool dry, uint64_t need[4]);
+  // Replaces the leaf in entry `i` of `t` by a new table mapping the same
+  // range from pa (CONT groups when `cont`; down to pages when `deep`) and
+  // returns it. The table is installed first and filled after: the machine
+  // holds no table that is not installed.
+  TableRef fill(TableRef t, uint32_t i, uint64_t pa, pte_t attrs, bool cont, bool deep);
+  // Rewrites the cont group holding entry `i` of `t` without CONT.
+  void uncont(TableRef t, uint32_t i);
+  // Whether some leaf of `t` intersects [s, e).
+  bool any_leaf(TableRef t, uint64_t s, uint64_t e) const;
+  // Applies `c` to every leaf entry intersecting [s, e), whole groups at a time.
+  bool change_range(TableRef t, uint64_t s, uint64_t e, Change c);
+  bool mutant(Mutant m) const { return mutant_ == m; }
+
+  const Geometry& g_;
+  KernelPgtable pt_;
+  bool bbml2_;
+  Mutant mutant_;
+  AllocFailures alloc_;
+};
+
+}  // namespace ptediff::linearmap
+
+#endif  // PTEDIFF_SUBJECTS_LINEARMAP_OPTIMIZED_H_
