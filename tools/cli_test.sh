@@ -1,9 +1,10 @@
 #!/bin/sh
 # ptediff: end-to-end tests of the command-line tool (exit statuses, error
-# lines, minimize, encode/decode, external backends). Usage:
-#   cli_test.sh PTEDIFF SOURCE_DIR NAIVE_SO BUGGY_SO HUGETLB_V2_SO
+# lines, minimize, encode/decode, external backends, checked I/O, help and
+# version, hostile command lines). Usage:
+#   cli_test.sh PTEDIFF SOURCE_DIR NAIVE_SO BUGGY_SO HUGETLB_V2_SO [CMAKE]
 set -u
-PTEDIFF=$1 SRC=$2 NAIVE=$3 BUGGY=$4 HTSO=$5
+PTEDIFF=$1 SRC=$2 NAIVE=$3 BUGGY=$4 HTSO=$5 CMAKE=${6:-}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
@@ -190,6 +191,153 @@ HH='ptediff-repro 1\nsubject hugetlb\ngranule 16k\n'
 bad ht-pud-16k 4 "size" "${HH}size pud\n"
 bad ht-page-range 5 "out of range" "${HH}size cont-pmd\nfault mm=0 page=2 write=0 race=0\n"
 bad ht-missing-race 5 "race" "${HH}size pmd\nfault mm=0 page=0 write=0\n"
+
+# Every write is checked (flush and close included): a failing one is one
+# error line and exit 2, and nothing is reported as written.
+for c in "minimize --mutant get-no-gather" encode decode; do
+  check "write failure: $c -o" 2 "$PTEDIFF" $c "$T/good.repro" -o /dev/full
+  expect_err "write failure: $c -o" "^ptediff: cannot write /dev/full: No space left on device$"
+  [ -s "$T/out" ] && { echo "FAIL write failure: $c reported something"; fails=$((fails + 1)); }
+done
+check "write failure: explore -o" 2 "$PTEDIFF" explore "$T/il_bare.repro" -o /dev/full
+expect_err "write failure: explore -o" "^ptediff: cannot write /dev/full: "
+check "write failure: minimize --gtest" 2 "$PTEDIFF" minimize "$T/good.repro" -o "$T/w.repro" --gtest /dev/full
+expect_err "write failure: minimize --gtest" "^ptediff: cannot write /dev/full: "
+grep -q wrote "$T/out" && { echo "FAIL write failure: --gtest reported as written"; fails=$((fails + 1)); }
+check "write failure: standard output" 2 sh -c '"$1" decode "$2" >/dev/full' - "$PTEDIFF" "$T/good.repro"
+expect_err "write failure: standard output" "^ptediff: cannot write standard output: No space left"
+# A regular file past the file size limit (its error line goes through a
+# pipe, which the limit does not cover): the old content stays.
+echo "old content" >"$T/kept.txt"
+msg=$( (trap '' XFSZ; ulimit -f 0; exec "$PTEDIFF" decode "$T/good.repro" -o "$T/kept.txt") 2>&1); st=$?
+if [ "$st" != 2 ] || [ "$msg" != "ptediff: cannot write $T/kept.txt: File too large" ]; then
+  echo "FAIL write failure: a regular file: exit $st: $msg"; fails=$((fails + 1))
+else
+  echo "ok   write failure: a regular file"
+fi
+[ "$(cat "$T/kept.txt")" = "old content" ] || { echo "FAIL a failed write changed the file"; fails=$((fails + 1)); }
+check "written files are whole" 0 "$PTEDIFF" decode "$T/good.repro" -o "$T/dec.repro"
+ls -a "$T" | grep -q "ptediff-" && { echo "FAIL a temporary file was left"; fails=$((fails + 1)); }
+check "decoded file runs" 1 "$PTEDIFF" run "$T/dec.repro"
+
+# Outputs are checked before any work: the error names the output, not the
+# (malformed) input that would be read next.
+check "output checked first: missing folder" 2 "$PTEDIFF" minimize "$T/unknown-op.repro" -o "$T/nowhere/m.repro"
+expect_err "output checked first: missing folder" "^ptediff: cannot write $T/nowhere/m.repro: No such file or directory$"
+check "output checked first: a folder" 2 "$PTEDIFF" encode "$T/unknown-op.repro" -o "$T"
+expect_err "output checked first: a folder" "^ptediff: cannot write $T: Is a directory$"
+check "output checked first: gtest folder" 2 "$PTEDIFF" minimize "$T/unknown-op.repro" -o "$T/m.repro" --gtest "$T/nowhere/t.cc"
+expect_err "output checked first: gtest folder" "cannot write $T/nowhere/t.cc"
+check "-o and --gtest the same file" 2 "$PTEDIFF" minimize "$T/good.repro" -o "$T/same.repro" --gtest "$T/./same.repro"
+expect_err "-o and --gtest the same file" "^ptediff: -o and --gtest name the same file"
+[ -e "$T/same.repro" ] && { echo "FAIL -o written though --gtest names it"; fails=$((fails + 1)); }
+check "--gtest the input" 2 "$PTEDIFF" minimize "$T/good.repro" -o "$T/g.repro" --gtest "$T/good.repro"
+expect_err "--gtest the input" "^ptediff: --gtest $T/good.repro is the input file"
+[ -e "$T/g.repro" ] && { echo "FAIL -o written though --gtest is the input"; fails=$((fails + 1)); }
+cmp -s "$T/good.repro" "$T/keep.repro" || { echo "FAIL --gtest touched the input"; fails=$((fails + 1)); }
+ln -s good.repro "$T/link.repro"
+check "-o a link to the input" 2 "$PTEDIFF" explore "$T/good.repro" -o "$T/link.repro"
+check "quiet on legal outputs" 0 "$PTEDIFF" minimize "$T/good.repro" -o "$T/q.repro" --gtest "$T/q_test.cc"
+
+# Reads: a failed read is one error line; a binary input is read up to what
+# decoding can use (with a note), a text one whole or refused unread.
+check "input is a folder" 2 "$PTEDIFF" run "$T"
+expect_err "input is a folder" "^ptediff: cannot read $T: Is a directory$"
+check "input read error" 2 "$PTEDIFF" run /proc/self/mem
+expect_err "input read error" "^ptediff: cannot read /proc/self/mem: Input/output error$"
+head -c 16777216 /dev/urandom >"$T/cap.bin"
+cat "$T/cap.bin" "$T/cap.bin" >"$T/big.bin"
+"$PTEDIFF" run "$T/cap.bin" >"$T/cap.out" 2>"$T/cap.err"; want=$?
+check "big binary is cut" "$want" "$PTEDIFF" run "$T/big.bin"
+expect_err "big binary is cut" "^ptediff: note: $T/big.bin: read its first 16 MiB only"
+[ -s "$T/cap.err" ] && { echo "FAIL binary within the cap got a note"; fails=$((fails + 1)); }
+grep -o 'trace hash [0-9a-f]*' "$T/out" >"$T/h5"; grep -o 'trace hash [0-9a-f]*' "$T/cap.out" >"$T/h6"
+cmp -s "$T/h5" "$T/h6" || { echo "FAIL big binary: not its first 16 MiB"; fails=$((fails + 1)); }
+cp "$T/good.repro" "$T/huge.repro"
+truncate -s 300M "$T/huge.repro"
+check "huge text refused" 2 "$PTEDIFF" run "$T/huge.repro"
+expect_err "huge text refused" "^ptediff: $T/huge.repro: a text program larger than 256 MiB"
+
+# Help: three spellings, one text, from the table the flags are checked
+# against; --subject shown on every command of programs; the version.
+for c in run explain minimize explore fuzz mutants kernel encode decode; do
+  check "$c --help" 0 "$PTEDIFF" $c --help
+  cp "$T/out" "$T/help1"
+  grep -q "^usage: ptediff $c " "$T/help1" || { echo "FAIL $c --help: no usage"; fails=$((fails + 1)); }
+  check "$c -h" 0 "$PTEDIFF" $c -h
+  cmp -s "$T/out" "$T/help1" || { echo "FAIL $c -h differs"; fails=$((fails + 1)); }
+  check "help $c" 0 "$PTEDIFF" help $c
+  cmp -s "$T/out" "$T/help1" || { echo "FAIL help $c differs"; fails=$((fails + 1)); }
+done
+check "--help" 0 "$PTEDIFF" --help
+for c in run explain minimize explore fuzz mutants encode decode; do
+  tr '\n' ' ' <"$T/out" | sed 's/ptediff /\n&/g' | grep "^ptediff $c " | grep -q -- "--subject S" ||
+    { echo "FAIL usage: no --subject for $c"; fails=$((fails + 1)); }
+done
+check "help of no command" 2 "$PTEDIFF" help frob
+expect_err "help of no command" "unknown command 'frob'"
+check "--version" 0 "$PTEDIFF" --version
+grep -Eq '^ptediff [0-9]+[.][0-9]+[.][0-9]+ [(]commit ([0-9a-zA-Z._-]+|unknown)[)]$' "$T/out" ||
+  { echo "FAIL --version:"; cat "$T/out"; fails=$((fails + 1)); }
+commit=$(sed 's/.*(commit \(.*\))$/\1/' "$T/out")
+if [ "$(git -C "$SRC" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$SRC" && pwd -P)" ]; then
+  c=${commit%-dirty}; c=${c##*-g}
+  git -C "$SRC" rev-parse --verify --quiet "$c^{commit}" >/dev/null ||
+    { echo "FAIL --version: '$commit' is no commit of $SRC"; fails=$((fails + 1)); }
+else
+  [ "$commit" = unknown ] || { echo "FAIL --version outside git: $commit"; fails=$((fails + 1)); }
+fi
+cp "$T/out" "$T/v1"
+check "version" 0 "$PTEDIFF" version
+cmp -s "$T/out" "$T/v1" || { echo "FAIL version differs from --version"; fails=$((fails + 1)); }
+if [ -n "$CMAKE" ]; then
+  mkdir "$T/nogit"
+  check "build info outside git" 0 "$CMAKE" -DSOURCE_DIR="$T/nogit" -DOUT="$T/bi.cc" -DVERSION=9.8.7 \
+    -P "$SRC/tools/build_info.cmake"
+  grep -q 'build_commit() { return "unknown"; }' "$T/bi.cc" && grep -q '"9.8.7"' "$T/bi.cc" ||
+    { echo "FAIL build info outside git"; fails=$((fails + 1)); }
+fi
+
+# Hostile command lines: a normal outcome or one error line with exit 2;
+# never a crash.
+hostile() {  # hostile NAME ARGS...
+  name=$1; shift
+  "$PTEDIFF" "$@" >"$T/out" 2>"$T/err"; st=$?
+  if [ "$st" -gt 2 ] || { [ "$st" -eq 2 ] && [ "$(wc -l <"$T/err")" -ne 1 ]; }; then
+    echo "FAIL hostile $name: exit $st"; sed 's/^/  | /' "$T/err" | head -5; fails=$((fails + 1))
+  fi
+}
+NL=$(printf 'a\nb')
+hostile empty-command ""
+hostile empty-file run ""
+hostile newline-file run "$NL"
+hostile newline-flag run "--$NL" "$T/good.repro"
+hostile newline-mutant run --mutant "$NL" "$T/good.repro"
+hostile dash run -
+hostile dashes run -- -
+hostile eq-only run --= "$T/good.repro"
+hostile empty-value run --subject= "$T/good.repro"
+hostile o-last minimize "$T/good.repro" -o
+hostile o-empty minimize "$T/good.repro" -o ""
+hostile max-negative explore --max=-1 "$T/good.repro"
+hostile max-overflow explore --max=18446744073709551616 "$T/good.repro"
+hostile jobs-overflow fuzz --jobs=2147483648
+hostile seconds-negative fuzz --seconds=-1
+hostile bool-value run --json=maybe "$T/good.repro"
+hostile help-extra help run extra
+hostile binary-arg run "$(printf '\001\377')"
+awk 'BEGIN { srand(7); n = split("run explain minimize explore encode decode mutants help -h --json --all --state --mutant get-no-gather none -o --gtest --subject contpte hugetlb --bound 2 --max 3 -- - --nojson", w, " ");
+  for (i = 0; i < 120; i++) { line = ""; k = 1 + int(rand() * 6);
+    for (j = 0; j < k; j++) line = line " " w[1 + int(rand() * n)];
+    print line " GOOD" } }' >"$T/lines"
+mkdir "$T/fz"
+cd "$T/fz" || exit 1
+while read -r line; do
+  # shellcheck disable=SC2086
+  hostile "random:$line" $(echo "$line" | sed "s|GOOD|$T/good.repro|")
+done <"$T/lines"
+cd - >/dev/null || exit 1
+ls "$T/fz" | grep -q "ptediff-" && { echo "FAIL hostile: a temporary file was left"; fails=$((fails + 1)); }
 
 # Garbage binary input never crashes.
 head -c 4096 /dev/urandom >"$T/noise.bin"

@@ -9,13 +9,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "tools/file_io.h"
 #include "tools/input.h"
 
 namespace ptediff {
 namespace {
 
 int fail(const std::string& msg) {
-  std::fprintf(stderr, "ptediff: %s\n", msg.c_str());
+  std::fprintf(stderr, "ptediff: %s\n", one_line(msg).c_str());
   return 2;
 }
 
@@ -23,7 +24,9 @@ int fail(const std::string& msg) {
 // mutant that the program's subject does not have is bad input too.
 bool load_all(const Command& c, std::vector<std::unique_ptr<Case>>* out, std::string* err) {
   for (const std::string& f : c.files) {
-    std::unique_ptr<Case> k = load_case(f, c.binary_subject(), c.subject, err);
+    std::string note;
+    std::unique_ptr<Case> k = load_case(f, c.binary_subject(), c.subject, err, &note);
+    if (!note.empty()) std::fprintf(stderr, "ptediff: note: %s\n", note.c_str());
     if (k == nullptr) return false;
     const Subject& s = k->subject();
     const bool external = c.opts.backend != nullptr || c.opts.backend_v2 != nullptr;
@@ -45,18 +48,45 @@ bool load_all(const Command& c, std::vector<std::unique_ptr<Case>>* out, std::st
   return true;
 }
 
-// Loads exactly one file.
+// Checks -o and --gtest before any work is done (check_output_path): each
+// can be written, neither is an input, and they are not one file.
+bool check_outputs(const Command& c, std::string* err) {
+  if (!c.out.empty() && !check_output_path("-o", c.out, c.files, err)) return false;
+  if (!c.gtest_out.empty() && !check_output_path("--gtest", c.gtest_out, c.files, err)) {
+    return false;
+  }
+  if (!c.out.empty() && !c.gtest_out.empty() && same_file(c.out, c.gtest_out)) {
+    *err = absl::StrCat("-o and --gtest name the same file ", c.gtest_out);
+    return false;
+  }
+  return true;
+}
+
+// Loads exactly one file, once the outputs are checked.
 std::unique_ptr<Case> load_one(const Command& c, const char* cmd, std::string* err) {
   std::vector<std::unique_ptr<Case>> cases;
   if (c.files.size() != 1) {
     *err = absl::StrCat(cmd, " takes exactly one FILE");
     return nullptr;
   }
-  if (!load_all(c, &cases, err)) return nullptr;
+  if (!check_outputs(c, err) || !load_all(c, &cases, err)) return nullptr;
   return std::move(cases[0]);
 }
 
 }  // namespace
+
+std::string one_line(std::string_view s) {
+  std::string out;
+  for (const char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      absl::StrAppendFormat(&out, "\\x%02x", u);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
 
 int cmd_run(const Command& c) {
   if (c.files.empty()) return fail("run needs at least one FILE");
@@ -110,7 +140,6 @@ int cmd_minimize(const Command& c) {
   std::string err;
   const std::unique_ptr<Case> k = load_one(c, "minimize", &err);
   if (k == nullptr) return fail(err);
-  if (c.out.empty()) return fail("minimize needs -o OUT.repro");
   CaseMinimized m;
   const std::unique_ptr<Case> min = k->minimize(c.opts, &m, &err);
   if (!err.empty()) return fail(absl::StrCat(c.files[0], ": ", err));
@@ -118,21 +147,21 @@ int cmd_minimize(const Command& c) {
     std::printf("%s: no divergence to minimize\n", c.files[0].c_str());
     return 0;
   }
+  // Both files are written before either is reported.
   const std::string text = min->format();
-  if (!write_file(c.out, text, &err, c.files[0])) return fail(err);
-  std::printf("%s: [%s] at %s: %zu ops -> %zu ops (%zu runs); wrote %s\n", c.files[0].c_str(),
-              div_class_name(m.cls), m.at.c_str(), m.before_ops, m.after_ops, m.runs,
-              c.out.c_str());
+  if (!write_file(c.out, text, &err)) return fail(err);
   if (!c.gtest_out.empty()) {
     std::string name = absl::StrReplaceAll(std::string(div_class_name(m.cls)), {{"-", "_"}});
     name = absl::StrCat(name, "_", absl::StrReplaceAll(m.at, {{"-", "_"}}));
     if (!write_file(c.gtest_out,
-                    format_gtest_case(name, text, min->mutant(), div_class_name(m.cls)), &err,
-                    c.files[0])) {
+                    format_gtest_case(name, text, min->mutant(), div_class_name(m.cls)), &err)) {
       return fail(err);
     }
-    std::printf("wrote %s\n", c.gtest_out.c_str());
   }
+  std::printf("%s: [%s] at %s: %zu ops -> %zu ops (%zu runs); wrote %s\n", c.files[0].c_str(),
+              div_class_name(m.cls), m.at.c_str(), m.before_ops, m.after_ops, m.runs,
+              c.out.c_str());
+  if (!c.gtest_out.empty()) std::printf("wrote %s\n", c.gtest_out.c_str());
   return 0;
 }
 
@@ -140,7 +169,6 @@ int cmd_explore(const Command& c) {
   std::string err;
   const std::unique_ptr<Case> k = load_one(c, "explore", &err);
   if (k == nullptr) return fail(err);
-  if (c.bound < 1 || c.bound > 2) return fail("--bound must be 1 or 2");
   CaseExplored e;
   const std::unique_ptr<Case> bad = k->explore(c.opts, c.bound, c.max_schedules, &e, &err);
   if (!err.empty()) return fail(absl::StrCat(c.files[0], ": ", err));
@@ -160,7 +188,7 @@ int cmd_explore(const Command& c) {
   if (c.out.empty()) {
     std::printf("the failing schedule:\n%s", text.c_str());
   } else {
-    if (!write_file(c.out, text, &err, c.files[0])) return fail(err);
+    if (!write_file(c.out, text, &err)) return fail(err);
     std::printf("wrote the failing schedule to %s\n", c.out.c_str());
   }
   return 1;
@@ -183,10 +211,9 @@ int cmd_encode(const Command& c) {
   std::string err;
   const std::unique_ptr<Case> k = load_one(c, "encode", &err);
   if (k == nullptr) return fail(err);
-  if (c.out.empty()) return fail("encode needs -o OUT");
   const std::vector<uint8_t> bytes = k->encode();
   const std::string_view data(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  return write_file(c.out, data, &err, c.files[0]) ? 0 : fail(err);
+  return write_file(c.out, data, &err) ? 0 : fail(err);
 }
 
 int cmd_decode(const Command& c) {
@@ -202,7 +229,7 @@ int cmd_decode(const Command& c) {
     std::fputs(text.c_str(), stdout);
     return 0;
   }
-  return write_file(c.out, text, &err, c.files[0]) ? 0 : fail(err);
+  return write_file(c.out, text, &err) ? 0 : fail(err);
 }
 
 }  // namespace ptediff

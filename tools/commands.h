@@ -6,6 +6,7 @@
 #define PTEDIFF_TOOLS_COMMANDS_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "subjects/subject.h"
@@ -20,6 +21,7 @@ struct Command {
   bool json = false, state = false;
   std::string out, gtest_out;  // -o, --gtest
   std::string backend_path;    // --backend as given
+  std::string tree;            // kernel --tree
   int bound = 1;               // explore --bound
   uint64_t max_schedules = 0;  // explore --max (0: all)
 
@@ -34,6 +36,10 @@ int cmd_explore(const Command& c);
 int cmd_mutants(const Command& c);
 int cmd_encode(const Command& c);
 int cmd_decode(const Command& c);
+
+// `s` with its control characters escaped (a newline as \x0a), so that an
+// error line quoting user input (a file name, a flag) stays one line.
+std::string one_line(std::string_view s);
 
 // A GoogleTest regression case replaying `repro_text` and expecting `cls`.
 std::string format_gtest_case(const std::string& name, const std::string& repro_text,

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -30,8 +31,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "subjects/hugetlb/flows.h"  // the built-in hugetlb reference
 #include "subjects/contpte/backends.h"
+#include "subjects/hugetlb/flows.h"  // the built-in hugetlb reference
+#include "tools/commands.h"          // one_line
+#include "tools/file_io.h"
 #include "tools/input.h"
 
 namespace ptediff {
@@ -40,7 +43,7 @@ namespace {
 namespace fs = std::filesystem;
 
 int setup_error(const std::string& msg) {
-  std::fprintf(stderr, "ptediff fuzz: %s\n", msg.c_str());
+  std::fprintf(stderr, "ptediff fuzz: %s\n", one_line(msg).c_str());
   return 2;
 }
 
@@ -57,7 +60,7 @@ fs::path self_dir(const std::string& argv0) {
 // The value of `key = value` in a libFuzzer .options file ("" when absent).
 std::string option_value(const fs::path& options, const std::string& key) {
   std::string text, err;
-  if (!read_file(options.string(), &text, &err)) return "";
+  if (!read_file(options.string(), SIZE_MAX, &text, &err)) return "";
   for (absl::string_view line : absl::StrSplit(to_absl(text), '\n')) {
     std::pair<absl::string_view, absl::string_view> kv =
         absl::StrSplit(line, absl::MaxSplits('=', 1));
@@ -68,15 +71,21 @@ std::string option_value(const fs::path& options, const std::string& key) {
   return "";
 }
 
-// Copies the seeds missing from `corpus` (an earlier run's corpus is kept).
-size_t copy_seeds(const fs::path& seeds, const fs::path& corpus) {
-  size_t n = 0;
+// Copies the seeds missing from `corpus` (an earlier run's corpus is kept),
+// counting them in *copied; false with *err when one cannot be copied.
+bool copy_seeds(const fs::path& seeds, const fs::path& corpus, size_t* copied, std::string* err) {
   std::error_code ec;
   for (const fs::directory_entry& e : fs::directory_iterator(seeds, ec)) {
     const fs::path dst = corpus / e.path().filename();
-    if (e.is_regular_file() && !fs::exists(dst)) n += fs::copy_file(e.path(), dst, ec) ? 1 : 0;
+    if (!e.is_regular_file(ec) || fs::exists(dst, ec)) continue;
+    std::string bytes;
+    if (!read_file(e.path().string(), SIZE_MAX, &bytes, err) ||
+        !write_file(dst.string(), bytes, err)) {
+      return false;
+    }
+    ++*copied;
   }
-  return n;
+  return true;
 }
 
 size_t count_files(const fs::path& dir) {
@@ -172,7 +181,7 @@ uint64_t number_after(absl::string_view line, absl::string_view key) {
 // the last status line.
 void parse_libfuzzer_log(const fs::path& log, Stats* s) {
   std::string text, err;
-  if (!read_file(log.string(), &text, &err)) return;
+  if (!read_file(log.string(), SIZE_MAX, &text, &err)) return;
   uint64_t execs = 0, eps = 0, cov = 0, ft = 0;
   for (absl::string_view line : absl::StrSplit(to_absl(text), '\n')) {
     if (absl::StartsWith(line, "#") && line.find("cov: ") != absl::string_view::npos) {
@@ -225,7 +234,9 @@ struct Finding {
 };
 
 // Replays and minimizes one artifact in a forked child; the child writes
-// "class|detail" to a pipe. A child killed by a signal is a backend crash.
+// "class|detail" to a pipe ("no-repro|why" when it has no repro: clean when
+// replayed, or an artifact it cannot read or a repro it cannot write). A
+// child killed by a signal is a backend crash.
 Finding minimize_artifact(const Subject& subject, const fs::path& artifact,
                           const std::string& mutant, const ptediff_backend* backend,
                           const ptediff_backend_v2* backend_v2) {
@@ -237,7 +248,9 @@ Finding minimize_artifact(const Subject& subject, const fs::path& artifact,
   if (pid == 0) {
     close(fds[0]);
     std::string bytes, err, out = "no-repro|does not diverge when replayed";
-    if (read_file(artifact.string(), &bytes, &err)) {
+    if (!read_file(artifact.string(), kMaxBinaryInputBytes, &bytes, &err)) {
+      out = absl::StrCat("no-repro|", err);
+    } else {
       const std::unique_ptr<Case> c = subject.decode(
           std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
       CaseOptions opts;
@@ -250,6 +263,8 @@ Finding minimize_artifact(const Subject& subject, const fs::path& artifact,
       if (min != nullptr && write_file(path, min->format(), &err)) {
         out = absl::StrCat(div_class_name(m.cls), "|at ", m.at, ", ", m.before_ops, " -> ",
                            m.after_ops, " ops");
+      } else if (!err.empty()) {
+        out = absl::StrCat("no-repro|", err);
       }
     }
     (void)!write(fds[1], out.data(), out.size());
@@ -473,7 +488,9 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
   }
   fs::create_directories(s.corpus, ec);
   if (ec) return setup_error(absl::StrCat("cannot create ", s.corpus.string(), ": ", ec.message()));
-  const size_t copied = copy_seeds(s.seeds, s.corpus);
+  size_t copied = 0;
+  std::string copy_err;
+  if (!copy_seeds(s.seeds, s.corpus, &copied, &copy_err)) return setup_error(copy_err);
   std::printf(
       "ptediff fuzz: %s, subject %s, %d s, %d job%s, %s %s; findings in %s/ (%zu seeds added)\n",
       args.engine.c_str(), args.subject->name(), args.seconds, args.jobs, args.jobs > 1 ? "s" : "",

@@ -1,74 +1,79 @@
 // ptediff: reading program files (see input.h).
 #include "tools/input.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "tools/file_io.h"
 
 namespace ptediff {
 
-bool looks_like_repro(std::string_view bytes) {
+namespace {
+
+// What the start of a file says it is.
+enum class Start { kRepro, kOther, kUndecided };
+
+// Skips blank and comment lines. When the bytes are only the start of the
+// file (`whole` false), a last line cut short decides nothing if it could
+// still become a blank line, a comment or the magic line.
+Start text_start(std::string_view bytes, bool whole) {
   while (!bytes.empty()) {
     const size_t nl = bytes.find('\n');
+    if (nl == std::string_view::npos && !whole) {
+      const absl::string_view l =
+          absl::StripLeadingAsciiWhitespace(absl::string_view(bytes.data(), bytes.size()));
+      if (l.empty() || l[0] == '#' || absl::StartsWith("ptediff-repro", l)) {
+        return Start::kUndecided;
+      }
+    }
     std::string_view line = bytes.substr(0, nl);
     bytes = nl == std::string_view::npos ? std::string_view() : bytes.substr(nl + 1);
     const absl::string_view l =
         absl::StripAsciiWhitespace(absl::string_view(line.data(), line.size()));
     if (l.empty() || l[0] == '#') continue;
-    return absl::StartsWith(l, "ptediff-repro");
+    return absl::StartsWith(l, "ptediff-repro") ? Start::kRepro : Start::kOther;
   }
-  return false;
+  return whole ? Start::kOther : Start::kUndecided;
 }
 
-bool read_file(const std::string& path, std::string* out, std::string* err) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
-    *err = absl::StrCat(path, ": ", std::strerror(errno));
+// Reads what load_case needs of `path` (see kMaxBinaryInputBytes): *text
+// says whether it is a text program.
+bool read_program_file(const std::string& path, std::string* bytes, bool* text, std::string* err,
+                       std::string* note) {
+  const bool named_text = absl::EndsWith(path, ".repro");
+  bool more = false;
+  uint64_t size = 0;
+  if (!read_file(path, kMaxBinaryInputBytes, bytes, err, &more, &size)) return false;
+  const Start start = text_start(*bytes, !more);
+  *text = named_text || start == Start::kRepro || (more && start == Start::kUndecided);
+  // A text program is read whole, unless the size the file reports is
+  // already too large.
+  if (*text && more && size <= kMaxTextInputBytes) {
+    if (!read_file(path, kMaxTextInputBytes, bytes, err, &more)) return false;
+  }
+  if (*text && more) {
+    *err = absl::StrCat(path, ": a text program larger than ", kMaxTextInputBytes >> 20,
+                        " MiB, the most a legal one can take; not read");
     return false;
   }
-  if (!S_ISREG(st.st_mode)) {
-    *err = absl::StrCat(path, ": not a regular file");
-    return false;
+  if (more) {
+    *note = absl::StrCat(path, ": read its first ", kMaxBinaryInputBytes >> 20,
+                         " MiB only; no subject decodes more of a binary input");
   }
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    *err = absl::StrCat(path, ": cannot open: ", std::strerror(errno));
-    return false;
-  }
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  *out = ss.str();
   return true;
 }
 
-bool write_file(const std::string& path, std::string_view data, std::string* err,
-                const std::string& protect) {
-  struct stat a, b;
-  if (!protect.empty() && stat(path.c_str(), &a) == 0 && stat(protect.c_str(), &b) == 0 &&
-      a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-    *err = absl::StrCat(path, ": refusing to overwrite the input file");
-    return false;
-  }
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f || !f.write(data.data(), static_cast<std::streamsize>(data.size()))) {
-    *err = absl::StrCat(path, ": cannot write: ", std::strerror(errno));
-    return false;
-  }
-  return true;
-}
+}  // namespace
+
+bool looks_like_repro(std::string_view bytes) { return text_start(bytes, true) == Start::kRepro; }
 
 std::unique_ptr<Case> load_case(const std::string& path, const Subject& binary_subject,
-                                const Subject* required, std::string* err) {
+                                const Subject* required, std::string* err, std::string* note) {
   std::string bytes;
-  if (!read_file(path, &bytes, err)) return nullptr;
-  if (!absl::EndsWith(path, ".repro") && !looks_like_repro(bytes)) {
+  bool text = false;
+  note->clear();
+  if (!read_program_file(path, &bytes, &text, err, note)) return nullptr;
+  if (!text) {
     return binary_subject.decode({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
   }
   ParseError pe;
