@@ -24,34 +24,11 @@ SUPPORTED=$(awk '!/^#/ && NF { printf "%s ", $1 }' "$(dirname "$0")/versions.txt
 RANGE="${SUPPORTED%% *}-$(echo "$SUPPORTED" | awk '{ print $NF }')"
 
 need_args 2 $# "extract.sh TREE OUTDIR"
-TREE=$1
-OUT=$2
 CONTPTE=arch/arm64/mm/contpte.c
 PGTABLE=arch/arm64/include/asm/pgtable.h
-
-mkdir -p "$OUT" 2>/dev/null || fail "cannot create $OUT"
-WORK=$(mktemp -d "$OUT/.extract.XXXXXX") || fail "cannot create a work folder in $OUT"
-trap 'rm -rf "$WORK"' EXIT
-
-if [ -d "$TREE" ]; then
-  SRC=$TREE
-elif [ -f "$TREE" ]; then
-  # The tarball's top folder, from its first entry (tar stops reading early).
-  top=$(tar -tf "$TREE" 2>/dev/null | head -n 1 | cut -d/ -f1)
-  [ -n "$top" ] || fail "$TREE: not a readable tarball"
-  tar -xf "$TREE" -C "$WORK" "$top/Makefile" "$top/$CONTPTE" "$top/$PGTABLE" 2>/dev/null
-  SRC=$WORK/$top
-else
-  fail "$TREE: no such directory or tarball"
-fi
-
-[ -f "$SRC/Makefile" ] || fail "$TREE: not a Linux source tree (no top-level Makefile)"
-ver=$(awk -F' *= *' '$1 == "VERSION" { v = $2 } $1 == "PATCHLEVEL" { p = $2 }
-                     $1 == "SUBLEVEL" { s = $2 } END { if (v != "" && p != "") print v "." p " " s }' \
-      "$SRC/Makefile")
-[ -n "$ver" ] || fail "$TREE: no VERSION/PATCHLEVEL in its Makefile"
-version=${ver% *}
-sublevel=${ver#* }
+start_extract "$2"
+open_tree "$1" "$CONTPTE" "$PGTABLE"
+TREE=$1
 [ -f "$SRC/$CONTPTE" ] || fail "$TREE (Linux $version): no $CONTPTE (contpte arrived in 6.9)"
 [ -f "$SRC/$PGTABLE" ] || fail "$TREE (Linux $version): no $PGTABLE"
 case " $SUPPORTED " in
@@ -77,8 +54,4 @@ for sym in 'contpte_set_ptes(' 'ptep_get(pte_t \*ptep)' 'set_ptes(struct mm_stru
 done
 
 cp "$SRC/$CONTPTE" "$WORK/contpte.c" || fail "cannot copy $CONTPTE"
-echo "$version" >"$WORK/VERSION"
-echo "$version${sublevel:+.$sublevel}" >"$WORK/FULLVERSION"
-for f in $KSHIM_FILES; do
-  mv -f "$WORK/$f" "$OUT/$f" || fail "cannot write $OUT/$f"
-done
+publish contpte.c contpte_wrappers.h

@@ -24,36 +24,12 @@ set -u
 . "$(dirname "$0")/../common.sh"
 
 need_args 2 $# "hugetlb/extract.sh TREE OUTDIR"
-TREE=$1
-OUT=$2
 HUGETLBPAGE=arch/arm64/mm/hugetlbpage.c
 ASM_HUGETLB=arch/arm64/include/asm/hugetlb.h
 LINUX_HUGETLB=include/linux/hugetlb.h
-FILES="hugetlbpage.c flush_hugetlb_tlb_range.h huge_pte_lockptr.h VERSION FULLVERSION"
-
-mkdir -p "$OUT" 2>/dev/null || fail "cannot create $OUT"
-WORK=$(mktemp -d "$OUT/.extract.XXXXXX") || fail "cannot create a work folder in $OUT"
-trap 'rm -rf "$WORK"' EXIT
-
-if [ -d "$TREE" ]; then
-  SRC=$TREE
-elif [ -f "$TREE" ]; then
-  top=$(tar -tf "$TREE" 2>/dev/null | head -n 1 | cut -d/ -f1)
-  [ -n "$top" ] || fail "$TREE: not a readable tarball"
-  tar -xf "$TREE" -C "$WORK" "$top/Makefile" "$top/$HUGETLBPAGE" "$top/$ASM_HUGETLB" \
-    "$top/$LINUX_HUGETLB" 2>/dev/null
-  SRC=$WORK/$top
-else
-  fail "$TREE: no such directory or tarball"
-fi
-
-[ -f "$SRC/Makefile" ] || fail "$TREE: not a Linux source tree (no top-level Makefile)"
-ver=$(awk -F' *= *' '$1 == "VERSION" { v = $2 } $1 == "PATCHLEVEL" { p = $2 }
-                     $1 == "SUBLEVEL" { s = $2 }
-                     END { if (v != "" && p != "") print v "." p " " s }' "$SRC/Makefile")
-[ -n "$ver" ] || fail "$TREE: no VERSION/PATCHLEVEL in its Makefile"
-version=${ver% *}
-sublevel=${ver#* }
+start_extract "$2"
+open_tree "$1" "$HUGETLBPAGE" "$ASM_HUGETLB" "$LINUX_HUGETLB"
+TREE=$1
 for f in "$HUGETLBPAGE" "$ASM_HUGETLB" "$LINUX_HUGETLB"; do
   [ -f "$SRC/$f" ] || fail "$TREE (Linux $version): no $f"
 done
@@ -80,8 +56,4 @@ grep -q '__flush_tlb_range(' "$WORK/flush_hugetlb_tlb_range.h" ||
   fail "$ASM_HUGETLB: flush_hugetlb_tlb_range() does not call __flush_tlb_range()"
 
 cp "$SRC/$HUGETLBPAGE" "$WORK/hugetlbpage.c" || fail "cannot copy $HUGETLBPAGE"
-echo "$version" >"$WORK/VERSION"
-echo "$version${sublevel:+.$sublevel}" >"$WORK/FULLVERSION"
-for f in $FILES; do
-  mv -f "$WORK/$f" "$OUT/$f" || fail "cannot write $OUT/$f"
-done
+publish hugetlbpage.c flush_hugetlb_tlb_range.h huge_pte_lockptr.h

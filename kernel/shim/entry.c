@@ -1,18 +1,20 @@
-/* ptediff kernel shim: the kernel world's side of the backend table.
+/* ptediff kernel shim, contpte.c: the kernel world's side of the backend
+ * table (kshim/entries.h).
  *
  * One function per backend entry: it names the entry by its fake table
  * pointer and calls the public arm64 API (the extracted CONFIG_ARM64_CONTPTE
- * wrappers), or composes it from that API exactly as the tree does for the calls
- * arm64 leaves to core code: ptep_clear_flush (mm/pgtable-generic.c),
- * ptep_modify_prot_start/commit (arch/arm64/mm/mmu.c) and set_pte_at
- * (include/linux/pgtable.h). The vma core-mm would pass is {mm, 0}.
+ * wrappers), or composes it from that API exactly as the tree does for the
+ * calls arm64 leaves to core code: ptep_clear_flush (mm/pgtable-generic.c,
+ * kshim/generic.h), ptep_modify_prot_start/commit (arch/arm64/mm/mmu.c) and
+ * set_pte_at (include/linux/pgtable.h). The vma core-mm would pass is
+ * {mm, 0}.
  */
 #include <linux/mm.h>
 
-#include "kshim/bridge.h"
+#include "kshim/entries.h"
 
 static pte_t *ptep_of(struct mm_struct *mm, unsigned long addr) {
-  return (pte_t *)kshim_ptep_encode(mm->slot, addr, PAGE_SHIFT);
+  return (pte_t *)kshim_ptr_encode(mm->slot, KSHIM_LEVEL_PTE, addr);
 }
 
 uint64_t kentry_ptep_get(struct mm_struct *mm, unsigned long addr) {
@@ -35,13 +37,10 @@ uint64_t kentry_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr) {
   return pte_val(ptep_get_and_clear(mm, addr, ptep_of(mm, addr)));
 }
 
-/* Generic ptep_clear_flush() (arm64 has no override): ptep_get_and_clear,
- * then flush_tlb_page() if pte_accessible(). */
+/* Generic ptep_clear_flush() (arm64 has no override). */
 uint64_t kentry_ptep_clear_flush(struct mm_struct *mm, unsigned long addr) {
   struct vm_area_struct vma = TLB_FLUSH_VMA(mm, 0);
-  const pte_t pte = ptep_get_and_clear(mm, addr, ptep_of(mm, addr));
-  if (pte_accessible(mm, pte)) flush_tlb_page(&vma, addr);
-  return pte_val(pte);
+  return pte_val(ptep_clear_flush(&vma, addr, ptep_of(mm, addr)));
 }
 
 int kentry_ptep_test_and_clear_young(struct mm_struct *mm, unsigned long addr) {

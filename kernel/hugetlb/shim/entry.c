@@ -1,4 +1,5 @@
-/* ptediff kernel hugetlb shim: the kernel world's side of the v2 backend.
+/* ptediff kernel shim, hugetlbpage.c: the kernel world's side of the v2
+ * backend (khs/entries.h).
  *
  * One function per row of include/ptediff/hugetlb_api.def: it names the
  * kernel's `ptep` by its fake pointer (mm slot, level, addr) and calls the
@@ -13,20 +14,20 @@
  */
 #include <linux/hugetlb.h>
 
-#include "khs/bridge.h"
+#include "khs/entries.h"
 
 static pte_t *ptep_of(struct mm_struct *mm, unsigned long addr, int level) {
-  return (pte_t *)khs_ptr_encode(mm->slot, level, addr);
+  return (pte_t *)kshim_ptr_encode(mm->slot, level, addr);
 }
 
 static struct vm_area_struct vma_of(struct mm_struct *mm, unsigned long sz) {
-  return (struct vm_area_struct){.vm_mm = mm, .khs_h = {.size = sz}};
+  return (struct vm_area_struct){.vm_mm = mm, .kshim_h = {.size = sz}};
 }
 
 /* huge_pte_offset(): the level its pointer carries, 0 for NULL. */
 static int kh_huge_pte_offset(struct mm_struct *mm, unsigned long addr, unsigned long sz) {
   const pte_t *ptep = huge_pte_offset(mm, addr, sz);
-  return ptep != NULL ? khs_ptr_level((uintptr_t)ptep) : 0;
+  return ptep != NULL ? kshim_ptr_level((uintptr_t)ptep) : 0;
 }
 
 /* arch_make_huge_pte(entry, huge_page_shift(h), vma->vm_flags). */
@@ -49,13 +50,13 @@ static uint64_t kh_huge_ptep_get_and_clear(struct mm_struct *mm, unsigned long a
 }
 
 static uint64_t kh_huge_ptep_clear_flush(struct mm_struct *mm, unsigned long addr, int level) {
-  struct vm_area_struct vma = vma_of(mm, khs_geo.hsize);
+  struct vm_area_struct vma = vma_of(mm, kshim_geo.hsize);
   return pte_val(huge_ptep_clear_flush(&vma, addr, ptep_of(mm, addr, level)));
 }
 
 static int kh_huge_ptep_set_access_flags(struct mm_struct *mm, unsigned long addr, int level,
                                          uint64_t pte, int dirty) {
-  struct vm_area_struct vma = vma_of(mm, khs_geo.hsize);
+  struct vm_area_struct vma = vma_of(mm, kshim_geo.hsize);
   return huge_ptep_set_access_flags(&vma, addr, ptep_of(mm, addr, level), __pte(pte), dirty);
 }
 

@@ -1,4 +1,4 @@
-/* ptediff kernel shim: <linux/efi.h> for contpte.c. The machine has no EFI
+/* ptediff kernel shim, contpte.c: <linux/efi.h>. The machine has no EFI
  * runtime-services mm (efi_mm), so no mm is the EFI one. */
 #ifndef PTEDIFF_KSHIM_LINUX_EFI_H_
 #define PTEDIFF_KSHIM_LINUX_EFI_H_

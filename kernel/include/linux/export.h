@@ -1,4 +1,4 @@
-/* ptediff kernel shim: <linux/export.h>. A userspace .so has no module
+/* ptediff kernel shim, contpte.c: <linux/export.h>. A userspace .so has no module
  * symbol table: EXPORT_SYMBOL_GPL(sym) becomes a harmless redeclaration. */
 #ifndef PTEDIFF_KSHIM_LINUX_EXPORT_H_
 #define PTEDIFF_KSHIM_LINUX_EXPORT_H_

@@ -1,11 +1,11 @@
 /* ptediff kernel hugetlb shim: one granule's copy of the kernel world.
  *
- * hugetlbpage.c is compiled once per granule (KHS_PAGE_SHIFT 12, 14, 16: its
+ * hugetlbpage.c is compiled once per granule (KSHIM_PAGE_SHIFT 12, 14, 16: its
  * sizes are compile-time constants it switches on) into the one library;
  * this header, forced in front of it (-include), gives each copy's external
  * functions a granule suffix so the three never meet at link time. The
  * list is every non-static function hugetlbpage.c defines in 6.12 with the
- * arm64 configuration of khs/ (CONFIG_CMA and
+ * arm64 configuration of the shim (CONFIG_CMA and
  * CONFIG_ARCH_ENABLE_HUGEPAGE_MIGRATION unset); a new one in another tree
  * shows up as a duplicate symbol when the library links.
  */
@@ -14,7 +14,7 @@
 
 #define KHS_CAT2(a, b) a##_##b
 #define KHS_CAT(a, b) KHS_CAT2(a, b)
-#define KHS_G(name) KHS_CAT(name, KHS_PAGE_SHIFT)
+#define KHS_G(name) KHS_CAT(name, KSHIM_PAGE_SHIFT)
 
 #define huge_ptep_get KHS_G(huge_ptep_get)
 #define set_huge_pte_at KHS_G(set_huge_pte_at)

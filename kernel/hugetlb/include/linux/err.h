@@ -1,5 +1,5 @@
 /* ptediff kernel hugetlb shim: <linux/err.h>. Nothing of it is used by what
- * the harness runs of hugetlbpage.c (__init is khs/types.h's); the kernel
+ * the harness runs of hugetlbpage.c (__init is kshim/types.h's); the kernel
  * types come with it as with the real header. */
 #ifndef PTEDIFF_KHS_LINUX_ERR_H_
 #define PTEDIFF_KHS_LINUX_ERR_H_

@@ -14,7 +14,7 @@
 #include <linux/mm.h>
 
 static inline unsigned long huge_page_size(const struct hstate *h) { return h->size; }
-static inline struct hstate *hstate_vma(struct vm_area_struct *vma) { return &vma->khs_h; }
+static inline struct hstate *hstate_vma(struct vm_area_struct *vma) { return &vma->kshim_h; }
 
 /* __init registration and allocation helpers: never run. */
 static inline void hugetlb_add_hstate(unsigned int order) {}

@@ -1,40 +1,99 @@
-/* ptediff kernel shim: the arm64 arch layer contpte.c is written against.
+/* ptediff kernel shim: the arm64 arch layer the extracted kernel code is
+ * written against, at any level.
  *
- * The double-underscore entry helpers of arch/arm64/include/asm/pgtable.h
- * (__ptep_get, __set_ptes, __ptep_get_and_clear, the cmpxchg loops, ...),
- * __ptep_set_access_flags of arch/arm64/mm/fault.c and the pte_* bit helpers,
- * written by us onto the machine primitives: every access to an entry is one
- * kshim_read/write/xchg/cmpxchg, so the harness logs exactly what the kernel
- * does to the tables. Each function names the kernel function it stands for.
- * After the arch layer comes the extracted CONFIG_ARM64_CONTPTE wrapper
- * block (contpte_wrappers.h, cut verbatim from the tree by kernel/extract.sh).
+ * The descriptor bits and helpers of arch/arm64/include/asm/pgtable*.h, the
+ * table walk (pgd/p4d/pud/pmd_offset, pte_offset_huge) over fake pointers
+ * that carry the level (kshim/bridge.h), and the double-underscore entry
+ * helpers (__ptep_get, __set_ptes, __ptep_get_and_clear, the cmpxchg loops,
+ * __ptep_set_access_flags of arch/arm64/mm/fault.c, ...) written by us onto
+ * the machine primitives: every access to an entry is one kshim_read/write/
+ * xchg/cmpxchg, so the harness logs exactly what the kernel does to the
+ * tables. Kernel code may call them with PMD and PUD pointers cast to
+ * pte_t *, as in the kernel; the pointer's level routes them. Each helper
+ * names the kernel function it stands for. The public API above them (the
+ * CONFIG_ARM64_CONTPTE wrappers, or a stand-in for them) is the per-file
+ * layer's.
  */
-#ifndef PTEDIFF_KSHIM_ARCH_H_
-#define PTEDIFF_KSHIM_ARCH_H_
+#ifndef PTEDIFF_KSHIM_PGTABLE_H_
+#define PTEDIFF_KSHIM_PGTABLE_H_
 
 #include "kshim/types.h"
 
-/* arch/arm64/include/asm/pgtable-hwdef.h, pgtable-prot.h (the same from
- * 6.9 on for the bits the shim and contpte.c use). */
+/* pgtable-hwdef.h, pgtable-prot.h (the same from 6.9 on for the bits the
+ * shim and the kernel files use; PTE_PRESENT_INVALID, nG, from 6.10). */
 #define PTE_VALID ((pteval_t)1 << 0)
+#define PTE_TABLE_BIT ((pteval_t)1 << 1)
 #define PTE_TYPE_PAGE ((pteval_t)3 << 0)
 #define PTE_USER ((pteval_t)1 << 6)
 #define PTE_RDONLY ((pteval_t)1 << 7)
 #define PTE_AF ((pteval_t)1 << 10)
 #define PTE_NG ((pteval_t)1 << 11)
+#define PTE_PRESENT_INVALID PTE_NG
 #define PTE_DBM ((pteval_t)1 << 51)
 #define PTE_CONT ((pteval_t)1 << 52)
 #define PTE_UXN ((pteval_t)1 << 54)
 #define PTE_WRITE PTE_DBM
 #define PTE_DIRTY ((pteval_t)1 << 55)
 #define PTE_SPECIAL ((pteval_t)1 << 56)
-#define KSHIM_PA52 (kshim_geo.pa_bits == 52)
-#include "kshim_pte_addr.h"
+#define PMD_TYPE_MASK ((u64)3)
+#define PMD_TYPE_TABLE ((u64)3)
+#define PUD_TYPE_MASK ((u64)3)
+#define PUD_TYPE_TABLE ((u64)3)
+#define PMD_SECT_CONT ((u64)1 << 52)
 
-/* Predicates (pgtable.h): only meaningful on present entries. */
+/* The output address, [49:PAGE_SHIFT]; with 52-bit PAs (the 64K granule of
+ * ptediff, CONFIG_ARM64_PA_BITS_52) PA[51:48] sits in bits [15:12]. */
+#define PTE_ADDR_LOW ((((pteval_t)1 << (50 - PAGE_SHIFT)) - 1) << PAGE_SHIFT)
+#define PTE_ADDR_HIGH ((pteval_t)0xf << 12)
+#define PTE_ADDR_HIGH_SHIFT 36
+
+static inline phys_addr_t __pte_to_phys(pte_t pte) {
+  phys_addr_t pa = pte_val(pte) & PTE_ADDR_LOW;
+  if (KSHIM_PA52) pa |= (pte_val(pte) & PTE_ADDR_HIGH) << PTE_ADDR_HIGH_SHIFT;
+  return pa;
+}
+static inline pteval_t __phys_to_pte_val(phys_addr_t phys) {
+  if (!KSHIM_PA52) return phys;
+  return (phys | (phys >> PTE_ADDR_HIGH_SHIFT)) & (PTE_ADDR_LOW | PTE_ADDR_HIGH);
+}
+#define pte_pfn(pte) (__pte_to_phys(pte) >> PAGE_SHIFT)
+#define pfn_pte(pfn, prot) \
+  __pte(__phys_to_pte_val((phys_addr_t)(pfn) << PAGE_SHIFT) | pgprot_val(prot))
+#define pte_page(pte) (pfn_to_page(pte_pfn(pte)))
+
+/* Predicates (pgtable.h). */
+#define pte_none(pte) (!pte_val(pte))
+#define pte_valid(pte) (!!(pte_val(pte) & PTE_VALID))
+#define pte_young(pte) (!!(pte_val(pte) & PTE_AF))
+#define pte_write(pte) (!!(pte_val(pte) & PTE_WRITE))
+#define pte_rdonly(pte) (!!(pte_val(pte) & PTE_RDONLY))
+#define pte_cont(pte) (!!(pte_val(pte) & PTE_CONT))
 #define pte_special(pte) (!!(pte_val(pte) & PTE_SPECIAL))
+#define pte_user_exec(pte) (!(pte_val(pte) & PTE_UXN))
+#define pte_hw_dirty(pte) (pte_write(pte) && !pte_rdonly(pte))
+#define pte_sw_dirty(pte) (!!(pte_val(pte) & PTE_DIRTY))
+#define pte_dirty(pte) (pte_sw_dirty(pte) || pte_hw_dirty(pte))
+#define pte_valid_cont(pte) (pte_valid(pte) && pte_cont(pte))
+#define pte_same(a, b) (pte_val(a) == pte_val(b))
+#define pte_present_invalid(pte) \
+  ((pte_val(pte) & (PTE_VALID | PTE_PRESENT_INVALID)) == PTE_PRESENT_INVALID)
+#define pte_present(pte) (pte_valid(pte) || pte_present_invalid(pte))
+/* pte_accessible(): no mm of the machine has a TLB flush pending. */
+#define pte_accessible(mm, pte) pte_valid(pte)
 
-/* pgtable.h's modifiers, each a set/clear of bits on the value. */
+#define pmd_none(pmd) (!pmd_val(pmd))
+#define pmd_table(pmd) ((pmd_val(pmd) & PMD_TYPE_MASK) == PMD_TYPE_TABLE)
+#define pmd_present(pmd) pte_present(pmd_pte(pmd))
+#define pmd_leaf(pmd) (pmd_present(pmd) && !pmd_table(pmd))
+#define pud_none(pud) (!pud_val(pud))
+#define pud_table(pud) ((pud_val(pud) & PUD_TYPE_MASK) == PUD_TYPE_TABLE)
+#define pud_present(pud) pte_present(pud_pte(pud))
+#define pud_leaf(pud) (pud_present(pud) && !pud_table(pud))
+/* The levels above the PUD are no machine entries: always a table. */
+#define p4d_present(p4d) (!!p4d_val(p4d))
+#define pgd_present(pgd) (!!pgd_val(pgd))
+
+/* Modifiers, each a set/clear of bits on the value. */
 static inline pte_t kshim_pte_bits(pte_t pte, pteval_t set, pteval_t clear) {
   return __pte((pte_val(pte) & ~clear) | set);
 }
@@ -54,6 +113,8 @@ static inline pte_t pte_mkcont(pte_t pte) {
   return kshim_pte_bits(pte, PTE_CONT | PTE_TYPE_PAGE, 0);
 }
 static inline pte_t pte_mknoncont(pte_t pte) { return kshim_pte_bits(pte, 0, PTE_CONT); }
+#define pte_mkhuge(pte) (__pte(pte_val(pte) & ~PTE_TABLE_BIT))
+static inline pmd_t pmd_mkcont(pmd_t pmd) { return __pmd(pmd_val(pmd) | PMD_SECT_CONT); }
 
 /* pte_pgprot(): every bit but the output address (the kernel XORs the
  * address back out; masking it is the same for any value). */
@@ -66,25 +127,61 @@ static inline pte_t pte_advance_pfn(pte_t pte, unsigned long nr) {
 /* pte_next_pfn(): 6.9's name for pte_advance_pfn(pte, 1) (renamed in 6.10 by
  * "arm64/mm: Convert pte_next_pfn() to pte_advance_pfn()"). */
 static inline pte_t pte_next_pfn(pte_t pte) { return pte_advance_pfn(pte, 1); }
-
-/* system_supports_bbml2_noabort() (asm/cpufeature.h; contpte_convert() reads
- * it from 6.17 on, "arm64/mm: Elide tlbi in contpte_convert() under BBML2"):
- * the CPU changes a block's size without break-before-make and without TLB
- * conflict aborts. The machine's PTEDIFF_FEAT_BBML2 says whether it does; a
- * feature bit, so no primitive is issued. */
-static inline bool system_supports_bbml2_noabort(void) { return kshim_bbml2_noabort(); }
 /* pte_cont_addr_end(): the end of addr's block, or end if that comes first. */
 static inline unsigned long pte_cont_addr_end(unsigned long addr, unsigned long end) {
   const unsigned long boundary = (addr + CONT_PTE_SIZE) & CONT_PTE_MASK;
   return boundary - 1 < end - 1 ? boundary : end;
 }
 
+/* pud_sect_supported(): PUD blocks with 4K pages only. */
+static inline bool pud_sect_supported(void) { return PAGE_SIZE == SZ_4K; }
+/* The machine is no CPU with erratum 2645198. */
+#define alternative_has_cap_unlikely(cap) false
+#define ARM64_WORKAROUND_2645198 0
+/* system_supports_bbml2_noabort() (asm/cpufeature.h; contpte_convert() reads
+ * it from 6.17 on, "arm64/mm: Elide tlbi in contpte_convert() under BBML2"):
+ * the CPU changes a block's size without break-before-make and without TLB
+ * conflict aborts. The machine's PTEDIFF_FEAT_BBML2 says whether it does; a
+ * feature bit, so no primitive is issued. */
+static inline bool system_supports_bbml2_noabort(void) { return kshim_bbml2_noabort(); }
+
+/* ---- The table walk: fake pointers, the tables always there. ---- */
+
+static inline pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr) {
+  return (pgd_t *)kshim_ptr_encode(mm->slot, KSHIM_LEVEL_PGD, addr);
+}
+/* The P4D is folded into the PGD (48-bit VAs). */
+static inline p4d_t *p4d_offset(pgd_t *pgdp, unsigned long addr) { return (p4d_t *)pgdp; }
+static inline pud_t *pud_offset(p4d_t *p4dp, unsigned long addr) {
+  return (pud_t *)kshim_ptr_encode(kshim_ptr_slot((uintptr_t)p4dp), 1, addr);
+}
+static inline pmd_t *pmd_offset(pud_t *pudp, unsigned long addr) {
+  return (pmd_t *)kshim_ptr_encode(kshim_ptr_slot((uintptr_t)pudp), 2, addr);
+}
+static inline pte_t *pte_offset_huge(pmd_t *pmdp, unsigned long addr) {
+  return (pte_t *)kshim_ptr_encode(kshim_ptr_slot((uintptr_t)pmdp), KSHIM_LEVEL_PTE, addr);
+}
+
+/* READ_ONCE(*p) of an entry of any level: one machine read; a PGD/P4D entry
+ * reads as a table descriptor without one (the machine has no such level). */
+static inline pgd_t kshim_read_pgd(pgd_t *p) { return __pgd(PMD_TYPE_TABLE); }
+static inline p4d_t kshim_read_p4d(p4d_t *p) { return __p4d(PMD_TYPE_TABLE); }
+static inline pud_t kshim_read_pud(pud_t *p) { return __pud(kshim_read((uintptr_t)p)); }
+static inline pmd_t kshim_read_pmd(pmd_t *p) { return __pmd(kshim_read((uintptr_t)p)); }
+static inline pte_t kshim_read_pte(pte_t *p) { return __pte(kshim_read((uintptr_t)p)); }
+/* clang-format off */
+#define READ_ONCE(x)                                                    \
+  _Generic(&(x), pgd_t *: kshim_read_pgd, p4d_t *: kshim_read_p4d,      \
+                 pud_t *: kshim_read_pud, pmd_t *: kshim_read_pmd,      \
+                 pte_t *: kshim_read_pte)(&(x))
+/* clang-format on */
+
 #include "asm/tlbflush.h"
 
 /* ---- Entry access (pgtable.h "Atomic pte/pmd modifications"). ---- */
 
 /* __ptep_get(): READ_ONCE of the entry, one machine read. */
-static inline pte_t __ptep_get(pte_t *ptep) { return __pte(kshim_read((uintptr_t)ptep)); }
+static inline pte_t __ptep_get(pte_t *ptep) { return READ_ONCE(*ptep); }
 
 /* __set_pte(): WRITE_ONCE. Its dsb(ishst); isb() for valid kernel entries
  * orders the store before later walks; the machine's stores are visible at
@@ -95,7 +192,12 @@ static inline void __set_pte(pte_t *ptep, pte_t pte) { kshim_write((uintptr_t)pt
  * MTE-tag maintenance and page_table_check hooks do not touch the tables. */
 static inline void __set_ptes(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pte_t pte,
                               unsigned int nr) {
-  for (unsigned int i = 0; i < nr; i++, ptep++, pte = pte_advance_pfn(pte, 1)) __set_pte(ptep, pte);
+  for (;;) {
+    __set_pte(ptep, pte);
+    if (--nr == 0) break;
+    ptep++;
+    pte = pte_advance_pfn(pte, 1);
+  }
 }
 
 static inline void __pte_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep) {
@@ -206,7 +308,4 @@ static inline int __ptep_set_access_flags(struct vm_area_struct *vma, unsigned l
   return 1;
 }
 
-/* The public API: the extracted CONFIG_ARM64_CONTPTE block of the tree. */
-#include "contpte_wrappers.h"
-
-#endif /* PTEDIFF_KSHIM_ARCH_H_ */
+#endif /* PTEDIFF_KSHIM_PGTABLE_H_ */
