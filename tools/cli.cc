@@ -123,16 +123,19 @@ const std::vector<CommandSpec>& specs() {
        .args = "",
        .min_args = 0,
        .max_args = 0,
-       .summary = "Builds a backend from a Linux tree's own contpte.c.",
+       .summary = "Builds backends from a Linux tree's own contpte.c and hugetlbpage.c.",
        .exits = "0 built, 2 bad tree, failed compile or usage",
        .flags = {{"tree", "DIR|TARBALL", nullptr, true},
+                 {"subject", "contpte|hugetlb|all",
+                  "the kernel file to build from (default all; contpte with --mutant)"},
                  {"o", "OUT.so|DIR/",
-                  "the backend to write (default libcontpte-VERSION[-MUTANT].so)"},
-                 {"mutant", "NAME", "apply this edit of kernel/mutants.tsv to the source"}},
+                  "the backend to write (one subject), or a folder for them (default: here, "
+                  "libcontpte-VERSION[-MUTANT].so, libhugetlb-VERSION.so)"},
+                 {"mutant", "NAME", "apply this edit of kernel/mutants.tsv to contpte.c"}},
        .run =
            [](const CommandLine& cl) {
              return cmd_kernel(cl.cmd.files, cl.cmd.tree, cl.cmd.out, cl.cmd.opts.mutant,
-                               cl.self_path);
+                               cl.self_path, absl::GetFlag(FLAGS_subject));
            }},
       {.name = "encode",
        .args = "FILE",
