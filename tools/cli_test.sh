@@ -5,6 +5,7 @@
 #   cli_test.sh PTEDIFF SOURCE_DIR NAIVE_SO BUGGY_SO HUGETLB_V2_SO [CMAKE]
 set -u
 PTEDIFF=$1 SRC=$2 NAIVE=$3 BUGGY=$4 HTSO=$5 CMAKE=${6:-}
+case $PTEDIFF in /*) ;; *) PTEDIFF=$PWD/$PTEDIFF ;; esac  # some checks run in another folder
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
@@ -303,7 +304,8 @@ fi
 hostile() {  # hostile NAME ARGS...
   name=$1; shift
   "$PTEDIFF" "$@" >"$T/out" 2>"$T/err"; st=$?
-  if [ "$st" -gt 2 ] || { [ "$st" -eq 2 ] && [ "$(wc -l <"$T/err")" -ne 1 ]; }; then
+  if [ "$st" -gt 2 ] || { [ "$st" -eq 2 ] && [ "$(wc -l <"$T/err")" -ne 1 ]; } ||
+    grep -q "Sanitizer\|runtime error" "$T/err"; then
     echo "FAIL hostile $name: exit $st"; sed 's/^/  | /' "$T/err" | head -5; fails=$((fails + 1))
   fi
 }
