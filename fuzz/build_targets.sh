@@ -10,8 +10,8 @@
 # PTEDIFF_BINARIES_ONLY=1 skips dictionaries, options and seed corpora.
 #
 # Output in $OUT: contpte_diff_fuzzer and repro_parser_fuzzer with their
-# .dict, .options and _seed_corpus.zip; linearmap_diff_fuzzer when the
-# linear-map subject is in the tree.
+# .dict, .options and _seed_corpus.zip; linearmap_diff_fuzzer and
+# hugetlb_diff_fuzzer (same target body, other subjects).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 : "${CXX:=clang++}" "${CXXFLAGS:=}" "${LIB_FUZZING_ENGINE:=-fsanitize=fuzzer}"
@@ -29,13 +29,14 @@ CXXFLAGS="${CXXFLAGS//-stdlib=libc++/}"
 # The Abseil components the libraries link in CMake (absl::X is pkg-config
 # absl_X), linked statically, as libstdc++ is: the fuzzing runner image has
 # neither the distribution's Abseil nor necessarily its libstdc++.
-LIB_DIRS=(mmu formats oracle engine report subjects/contpte)
-TARGETS=(contpte_diff_fuzzer repro_parser_fuzzer)
-# The linear-map subject, when present, gets its own target (no seeds yet).
-if [ -d "$ROOT/subjects/linearmap" ] && [ -f "$ROOT/fuzz/linearmap_diff_fuzzer.cc" ]; then
-  LIB_DIRS+=(subjects/linearmap)
-  TARGETS+=(linearmap_diff_fuzzer)
-fi
+LIB_DIRS=(mmu formats oracle engine report subjects subjects/contpte subjects/linearmap
+          subjects/hugetlb)
+# One differential target per subject, all from fuzz/subject_fuzzer.cc (the
+# target name's prefix, then the subject's name), and the contpte parser's.
+SUBJECTS=(contpte:contpte linearmap:linear-map hugetlb:hugetlb)
+TARGETS=()
+for s in "${SUBJECTS[@]}"; do TARGETS+=("${s%%:*}_diff_fuzzer"); done
+TARGETS+=(repro_parser_fuzzer)
 ABSL_MODULES=$(for d in . "${LIB_DIRS[@]}"; do
   if [ -f "$ROOT/$d/CMakeLists.txt" ]; then grep -ho 'absl::[a-z_]*' "$ROOT/$d/CMakeLists.txt"; fi
 done |
@@ -83,14 +84,17 @@ compile() {
 LIB_SOURCES=()
 for d in "${LIB_DIRS[@]}"; do
   for s in "$ROOT/$d"/*.cc; do
-    # Not the tests, their helpers, or the Subject adapter (subjects/CMakeLists.txt).
-    case "$s" in *_test.cc | *_test_util.cc | */subject.cc) ;; *) LIB_SOURCES+=("$s") ;; esac
+    # Not the tests, their helpers, or hugetlb's backend library (export_v2.cc).
+    case "$s" in *_test.cc | *_test_util.cc | */export_v2.cc) ;; *) LIB_SOURCES+=("$s") ;; esac
   done
 done
-DRIVERS=("$ROOT/fuzz/mutator.cc")
-for t in "${TARGETS[@]}"; do DRIVERS+=("$ROOT/fuzz/$t.cc"); done
-
-compile "${LIB_SOURCES[@]}" "${DRIVERS[@]}"
+compile "${LIB_SOURCES[@]}" "$ROOT/fuzz/repro_parser_fuzzer.cc"
+# The subject target body, once per subject (its object named after the target).
+for s in "${SUBJECTS[@]}"; do
+  # shellcheck disable=SC2086
+  $CXX $COMMON $CXXFLAGS $COV_ALL -DPTEDIFF_FUZZ_SUBJECT="\"${s#*:}\"" \
+    -c "$ROOT/fuzz/subject_fuzzer.cc" -o "$WORK/obj/${s%%:*}_subject_fuzzer.o"
+done
 link() {  # link NAME SOURCES...
   local name=$1
   shift
@@ -98,8 +102,12 @@ link() {  # link NAME SOURCES...
   $CXX $CXXFLAGS $(obj "$@") $(obj "${LIB_SOURCES[@]}") $LIB_FUZZING_ENGINE $STATIC_LIBS \
     -o "$OUT/$name"
 }
-link contpte_diff_fuzzer "$ROOT/fuzz/contpte_diff_fuzzer.cc" "$ROOT/fuzz/mutator.cc"
-for t in "${TARGETS[@]:1}"; do link "$t" "$ROOT/fuzz/$t.cc"; done
+for s in "${SUBJECTS[@]}"; do
+  # shellcheck disable=SC2086
+  $CXX $CXXFLAGS "$WORK/obj/${s%%:*}_subject_fuzzer.o" $(obj "${LIB_SOURCES[@]}") \
+    $LIB_FUZZING_ENGINE $STATIC_LIBS -o "$OUT/${s%%:*}_diff_fuzzer"
+done
+link repro_parser_fuzzer "$ROOT/fuzz/repro_parser_fuzzer.cc"
 [ "$PTEDIFF_BINARIES_ONLY" = 1 ] && exit 0
 
 for t in "${TARGETS[@]}"; do

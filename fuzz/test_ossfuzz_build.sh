@@ -35,9 +35,10 @@ check_out "$TMP/libfuzzer"
 for t in $TARGETS; do
   "$TMP/libfuzzer/$t" -runs=0 "$TMP/libfuzzer/seeds/$t"
 done
-# The linear-map target (built when the subject is in the tree) has no seeds.
-LM=linearmap_diff_fuzzer
-if [ -x "$TMP/libfuzzer/$LM" ]; then "$TMP/libfuzzer/$LM" -runs=300 -seed=1 -max_len=256; fi
+# The other subjects' targets (no seed zips here): a short run from nothing.
+for t in linearmap_diff_fuzzer hugetlb_diff_fuzzer; do
+  "$TMP/libfuzzer/$t" -runs=300 -seed=1 -max_len=512
+done
 
 if ! command -v afl-clang-fast++ >/dev/null; then
   echo "== AFL++: skipped (afl-clang-fast++ not installed)"

@@ -105,6 +105,46 @@ class Case {
                                         CaseExplored* what, std::string* err) const;
 };
 
+// What a fuzz target asks of a subject (from its environment).
+struct FuzzOptions {
+  std::string mutant = "none";  // O's injected bug ($PTEDIFF_MUTANT)
+  std::string backend;          // "" the built-in O, "reference", or a backend library path
+};
+
+// The verdict on one fuzz input.
+struct FuzzVerdict {
+  std::string error;  // a setup failure (not a divergence)
+  bool diverged = false;
+  DivClass cls{};  // the first divergence's class, when diverged
+};
+
+// One fuzzing process's runner for one subject. It may keep what can be
+// reused between inputs (machines, a loaded backend) but resets it for every
+// input, so no state of one input reaches the next (docs/DESIGN.md §2.9).
+// run() renders nothing; report() is only called for an input that diverged.
+class FuzzSession {
+ public:
+  virtual ~FuzzSession() = default;
+  // Decodes and runs one binary input with every check.
+  virtual FuzzVerdict run(std::span<const uint8_t> input) = 0;
+  // The text report of the first divergence of `input`, followed by the
+  // program that ran as .repro text (what `ptediff run` replays).
+  virtual std::string report(std::span<const uint8_t> input) = 0;
+};
+
+// What fuzzing needs of a subject, as plain functions (subjects/NAME/fuzz.cc).
+struct FuzzFace {
+  // A runner for `opts`, or nullptr with *err set (an unknown mutant, a
+  // backend that does not load or does not apply to the subject).
+  std::unique_ptr<FuzzSession> (*session)(const FuzzOptions& opts, std::string* err);
+  // Structure-aware mutation and cross-over of binary inputs
+  // (engine/op_mutator.h), with the contracts of libFuzzer's
+  // LLVMFuzzerCustomMutator and LLVMFuzzerCustomCrossOver; deterministic in `seed`.
+  size_t (*mutate)(uint8_t* data, size_t size, size_t max_size, unsigned seed);
+  size_t (*cross_over)(const uint8_t* data1, size_t size1, const uint8_t* data2, size_t size2,
+                       uint8_t* out, size_t max_out_size, unsigned seed);
+};
+
 // One row of a subject's mutant catalogue.
 struct MutantRow {
   std::string name;
@@ -140,6 +180,10 @@ class Subject {
   }
   // The libFuzzer target that fuzzes this subject (built next to ptediff in fuzz/).
   virtual const char* fuzz_target() const = 0;
+
+  // The fuzz face (fuzz/subject_fuzzer.cc is its only user, one target
+  // body for every subject).
+  virtual const FuzzFace& fuzz() const = 0;
 
   // Whether `name` is "none" or in mutants().
   bool known_mutant(std::string_view name) const;

@@ -18,6 +18,7 @@
 #include "subjects/contpte/machine_report.h"
 #include "subjects/contpte/report.h"
 #include "subjects/contpte/backends.h"
+#include "subjects/contpte/fuzz.h"
 #include "subjects/subject.h"
 
 namespace ptediff {
@@ -38,6 +39,7 @@ class ContpteSubject final : public Subject {
   }
   bool takes_backend() const override { return true; }
   const char* fuzz_target() const override { return "contpte_diff_fuzzer"; }
+  const FuzzFace& fuzz() const override { return contpte::fuzz_face(); }
 };
 
 const ContpteSubject kContpte;

@@ -66,6 +66,8 @@ uint64_t pick_sub(Reader& r, const HState& h) {
   return entry * h.dpfn() + ((o & 1) ? (o >> 1) % h.dpfn() : 0);
 }
 
+}  // namespace
+
 Op decode_op(Reader& r, const HState& h) {
   Op op;
   const uint8_t code = r.u8();
@@ -142,6 +144,8 @@ Op decode_op(Reader& r, const HState& h) {
       return op;
   }
 }
+
+namespace {
 
 // The literal form after its header byte (see the banner).
 void decode_literal(Reader& r, Program* p) {

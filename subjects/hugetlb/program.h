@@ -22,6 +22,10 @@
 #include "formats/text.h"  // ParseError, granule and mutant names
 #include "subjects/hugetlb/hstate.h"
 
+namespace ptediff {
+class ByteReader;
+}  // namespace ptediff
+
 namespace ptediff::hugetlb {
 
 enum class OpKind : uint8_t {
@@ -106,6 +110,9 @@ bool parse_program(std::string_view text, std::string_view file, Program* out, P
 // Decodes any byte string into a valid program (the fuzz alphabet). The
 // mutant is "none" unless the input is in the literal form and names one.
 Program decode_program(std::span<const uint8_t> data);
+// One op as the fuzz decoder draws it from bytes (legal under the header:
+// validate_op accepts it); the structure-aware mutator's source of fresh ops.
+Op decode_op(ByteReader& r, const HState& h);
 // The literal binary form of `p`: decode_program(encode_program(p)) == p for
 // every program parse_program accepts.
 std::vector<uint8_t> encode_program(const Program& p);

@@ -14,6 +14,7 @@
 #include "subjects/hugetlb/program.h"
 #include "nlohmann/json.hpp"
 #include "report/describe.h"
+#include "subjects/hugetlb/fuzz.h"
 #include "subjects/subject.h"
 
 namespace ptediff {
@@ -41,6 +42,7 @@ class HugetlbSubject final : public Subject {
   bool takes_backend() const override { return false; }
   bool takes_backend_v2() const override { return true; }
   const char* fuzz_target() const override { return "hugetlb_diff_fuzzer"; }
+  const FuzzFace& fuzz() const override { return hugetlb::fuzz_face(); }
 };
 
 const HugetlbSubject kHugetlb;

@@ -51,6 +51,8 @@ uint64_t pick_count(Reader& r, const Geometry& g, uint64_t limit) {
   return std::clamp<uint64_t>(n, 1, limit);
 }
 
+}  // namespace
+
 Op decode_op(Reader& r, const Geometry& g) {
   Op op;
   const uint8_t code = r.u8();
@@ -111,6 +113,8 @@ Op decode_op(Reader& r, const Geometry& g) {
       return op;
   }
 }
+
+namespace {
 
 inline constexpr uint8_t kLiteral = 0xf0;  // the high nibble of a literal header
 

@@ -17,6 +17,7 @@
 #include "subjects/linearmap/program.h"
 #include "nlohmann/json.hpp"
 #include "report/describe.h"
+#include "subjects/linearmap/fuzz.h"
 #include "subjects/subject.h"
 
 namespace ptediff {
@@ -45,6 +46,7 @@ class LinearMapSubject final : public Subject {
   }
   bool takes_backend() const override { return false; }
   const char* fuzz_target() const override { return "linearmap_diff_fuzzer"; }
+  const FuzzFace& fuzz() const override { return linearmap::fuzz_face(); }
 };
 
 const LinearMapSubject kLinearMap;

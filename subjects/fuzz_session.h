@@ -1,0 +1,48 @@
+// ptediff: the fuzz runner of a subject whose programs run through one
+// run_program call (linear-map, hugetlb): decode, run with every check,
+// report on demand. Nothing is kept between inputs but the options.
+#ifndef PTEDIFF_SUBJECTS_FUZZ_SESSION_H_
+#define PTEDIFF_SUBJECTS_FUZZ_SESSION_H_
+
+#include <span>
+#include <string>
+#include <utility>
+
+#include "subjects/subject.h"
+
+namespace ptediff {
+
+// Program and RunOptions are a subject's; run_program, format_report and
+// format_program are found in the subject's namespace (argument-dependent
+// lookup); `decode` is its decode_program.
+template <typename Program, typename RunOptions>
+class ProgramFuzzSession final : public FuzzSession {
+ public:
+  using Decode = Program (*)(std::span<const uint8_t>);
+  ProgramFuzzSession(RunOptions opts, Decode decode) : opts_(std::move(opts)), decode_(decode) {}
+
+  FuzzVerdict run(std::span<const uint8_t> input) override {
+    const auto r = run_program(decode_(input), opts_);
+    FuzzVerdict v;
+    v.error = r.error;
+    v.diverged = r.diverged();
+    if (v.diverged) v.cls = r.divergences.front().cls;
+    return v;
+  }
+
+  std::string report(std::span<const uint8_t> input) override {
+    const Program program = decode_(input);
+    const auto r = run_program(program, opts_);
+    if (!r.diverged()) return "";
+    return format_report(r, program) + "\n# program (replay: ptediff run FILE.repro)\n" +
+           format_program(program);
+  }
+
+ private:
+  RunOptions opts_;
+  Decode decode_;
+};
+
+}  // namespace ptediff
+
+#endif  // PTEDIFF_SUBJECTS_FUZZ_SESSION_H_

@@ -1,0 +1,74 @@
+// ptediff: the hugetlb subject's fuzz face (see fuzz.h).
+//
+// Fresh ops and operand values come from the fuzz decoder (codec.cc), which
+// favours the first and last huge pages and the entries of one contiguous
+// range; the mutator writes the literal form, which carries any legal op.
+#include "subjects/hugetlb/fuzz.h"
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "engine/external.h"
+#include "engine/op_mutator.h"
+#include "formats/byte_reader.h"
+#include "subjects/fuzz_session.h"
+#include "subjects/hugetlb/executor.h"
+#include "subjects/hugetlb/flows.h"
+#include "subjects/hugetlb/mutants.h"
+#include "subjects/hugetlb/program.h"
+#include "ptediff/backend.h"  // PTEDIFF_FEAT_*
+
+namespace ptediff::hugetlb {
+namespace {
+
+struct Traits : OpTableTraits<Traits> {
+  using Program = hugetlb::Program;
+  using Op = hugetlb::Op;
+  static Program decode(std::span<const uint8_t> bytes) {
+    Program p = decode_program(bytes);
+    p.mutant = "none";  // the fuzz target injects its own
+    return p;
+  }
+  static Op draw(MutationRng& rng, const Program& p) {
+    uint8_t bytes[16];
+    for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.next());
+    ByteReader r(bytes);
+    return decode_op(r, hstate_of(p.granule, p.size));
+  }
+  static bool valid(const Program& p, const Op& op) {
+    return validate_op(op, hstate_of(p.granule, p.size), nullptr);
+  }
+  // The features only: another granule or size would make most ops illegal.
+  static void mutate_header(MutationRng& rng, Program* p) {
+    p->features ^= rng.one_in(2) ? PTEDIFF_FEAT_HAFDBS : PTEDIFF_FEAT_LPA2;
+  }
+};
+
+// O: the built-in arm64 backend, the reference (`reference`), or a v2
+// backend library; the mutant is checked here for the built-in one and by
+// the backend's own init otherwise.
+std::unique_ptr<FuzzSession> make_session(const FuzzOptions& opts, std::string* err) {
+  RunOptions o;
+  o.mutant = opts.mutant;
+  if (opts.backend == "reference") {
+    o.opt = hugetlb_reference_backend();
+  } else if (!opts.backend.empty()) {
+    o.opt = load_external_backend_v2(opts.backend, err);
+    if (o.opt == nullptr) return nullptr;
+  } else if (Mutant m; !find_mutant(opts.mutant, &m)) {
+    *err = "unknown mutant '" + opts.mutant + "' (see `ptediff mutants --subject hugetlb`)";
+    return nullptr;
+  }
+  return std::make_unique<ProgramFuzzSession<Program, RunOptions>>(o, decode_program);
+}
+
+}  // namespace
+
+const FuzzFace& fuzz_face() {
+  static constexpr FuzzFace kFace = {make_session, mutate_program_bytes<Traits>,
+                                     cross_over_program_bytes<Traits>};
+  return kFace;
+}
+
+}  // namespace ptediff::hugetlb

@@ -1,0 +1,67 @@
+// ptediff: the linear-map subject's fuzz face (see fuzz.h).
+//
+// Fresh ops and operand values come from the fuzz decoder (codec.cc), which
+// draws addresses and sizes at the alignment of a leaf kind, so block, cont
+// and page boundaries are easy to reach; the mutator writes the literal form,
+// which carries any legal op.
+#include "subjects/linearmap/fuzz.h"
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "engine/op_mutator.h"
+#include "formats/byte_reader.h"
+#include "subjects/fuzz_session.h"
+#include "subjects/linearmap/executor.h"
+#include "subjects/linearmap/optimized.h"
+#include "subjects/linearmap/program.h"
+
+namespace ptediff::linearmap {
+namespace {
+
+struct Traits : OpTableTraits<Traits> {
+  using Program = linearmap::Program;
+  using Op = linearmap::Op;
+  static Program decode(std::span<const uint8_t> bytes) {
+    Program p = decode_program(bytes);
+    p.mutant = "none";  // the fuzz target injects its own
+    return p;
+  }
+  static Op draw(MutationRng& rng, const Program& p) {
+    uint8_t bytes[16];
+    for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.next());
+    ByteReader r(bytes);
+    return decode_op(r, geometry_of(p.granule));
+  }
+  static bool valid(const Program& p, const Op& op) {
+    return validate_op(op, geometry_of(p.granule), nullptr);
+  }
+  // Whether the boot CPU has BBML2; another granule would make most ops illegal.
+  static void mutate_header(MutationRng&, Program* p) { p->bbml2 = !p->bbml2; }
+};
+
+// The linear map has no backend ABI: O is always the built-in implementation.
+std::unique_ptr<FuzzSession> make_session(const FuzzOptions& opts, std::string* err) {
+  if (!opts.backend.empty()) {
+    *err = "the linear-map subject has no backend ABI ($PTEDIFF_BACKEND must be unset)";
+    return nullptr;
+  }
+  if (Mutant m; !find_mutant(opts.mutant, &m)) {
+    *err = "unknown mutant '" + opts.mutant + "' (see `ptediff mutants --subject linear-map`)";
+    return nullptr;
+  }
+  RunOptions o;
+  o.mutant = opts.mutant;
+  return std::make_unique<ProgramFuzzSession<Program, RunOptions>>(o, decode_program);
+}
+
+}  // namespace
+
+const FuzzFace& fuzz_face() {
+  static constexpr FuzzFace kFace = {make_session, mutate_program_bytes<Traits>,
+                                     cross_over_program_bytes<Traits>};
+  return kFace;
+}
+
+}  // namespace ptediff::linearmap
