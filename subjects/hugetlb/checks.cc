@@ -135,8 +135,8 @@ void check_state(const Side& r, const Side& o, const std::vector<PageRef>& pages
       const pte_t re = rm.peek_level(p.mm, a, h.level), oe = om.peek_level(p.mm, a, h.level);
       if (entry_norm_huge(h.geo, re) != entry_norm_huge(h.geo, oe)) {
         add(out, DivClass::kPteState, p.mm, a,
-            absl::StrFormat("entry %d of the huge page at mm=%u va=%#x: R %#018x, O %#018x", i,
-                            p.mm, p.va, re, oe));
+            absl::StrFormat("entry %d of the huge page at mm=%u va=%#x: R %#x, O %#x", i, p.mm,
+                            p.va, re, oe));
         Divergence& d = out->back();
         d.block_va = p.va;
         for (uint32_t j = 0; j < std::min<uint32_t>(h.ncontig, 64); ++j) {
@@ -196,8 +196,8 @@ void check_tlb(const Side& s, bool is_ref, std::vector<Divergence>* out) {
                                                                       : nullptr;
       if (why == nullptr) continue;
       add(out, is_ref ? DivClass::kContract : DivClass::kFlushMissing, t.mm, t.va + off,
-          absl::StrFormat("%s's TLB still holds mm=%u va=%#x (level %d, %#x bytes, %#018x): "
-                          "the entry is %s (%#018x) and the op did not invalidate it",
+          absl::StrFormat("%s's TLB still holds mm=%u va=%#x (level %d, %#x bytes, %#x): "
+                          "the entry is %s (%#x) and the op did not invalidate it",
                           side_name(is_ref), t.mm, t.va + off, t.level, t.size, t.pte, why, cur));
       return;
     }
@@ -276,15 +276,14 @@ void check_bbm(const Side& o, std::vector<Divergence>* out) {
             (!pte_cont(e) || pte_pfn(&g, e) != first_pfn + j * dpfn)) {
           why = absl::StrFormat(
               "made CONT while entry %d of its range is valid and "
-              "inconsistent (%#018x)",
+              "inconsistent (%#x)",
               j, e);
         }
       }
     }
     if (!why.empty()) {
       add(out, DivClass::kBbm, r.mm, r.addr,
-          absl::StrFormat("O wrote mm=%u va=%#x %#018x over %#018x: %s", r.mm, r.addr, now, old,
-                          why));
+          absl::StrFormat("O wrote mm=%u va=%#x %#x over %#x: %s", r.mm, r.addr, now, old, why));
       return;
     }
     if (pte_valid(old) && !pte_valid(now)) {
