@@ -2,9 +2,9 @@
 // more row in kSubjects.
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "absl/strings/str_join.h"
+#include "formats/header.h"
 #include "subjects/subject.h"
 
 namespace ptediff {
@@ -12,13 +12,6 @@ namespace ptediff {
 const Subject& contpte_subject();
 const Subject& linearmap_subject();
 const Subject& hugetlb_subject();
-
-namespace {
-
-// The header keywords a subject line may follow.
-constexpr const char* kHeaderWords[] = {"granule", "features", "profile", "mutant", "size"};
-
-}  // namespace
 
 std::unique_ptr<Case> Case::explore(const CaseOptions&, int, uint64_t, CaseExplored*,
                                     std::string* err) const {
@@ -57,29 +50,19 @@ const Subject* subject_of_mutant(std::string_view name) {
 }
 
 const Subject* subject_for_text(std::string_view text, std::string_view file, ParseError* err) {
-  int line_no = 0;
-  for (absl::string_view raw : absl::StrSplit(absl::string_view(text.data(), text.size()), '\n')) {
-    ++line_no;
-    const absl::string_view body = absl::StripAsciiWhitespace(raw.substr(0, raw.find('#')));
-    if (body.empty() || body == "ptediff-repro 1") continue;
-    const std::vector<absl::string_view> t =
-        absl::StrSplit(body, absl::ByAnyChar(" \t"), absl::SkipWhitespace());
-    if (t[0] == "subject") {
-      const Subject* s =
-          t.size() == 2 ? find_subject(std::string_view(t[1].data(), t[1].size())) : nullptr;
-      if (s != nullptr) return s;
-      err->file = std::string(file);
-      err->line = line_no;
-      err->message = absl::StrCat("unknown subject (known:");
-      for (const Subject* k : all_subjects()) absl::StrAppend(&err->message, " ", k->name());
-      absl::StrAppend(&err->message, ")");
-      return nullptr;
-    }
-    bool header = false;
-    for (const char* w : kHeaderWords) header |= t[0] == w;
-    if (!header) break;
-  }
-  return &contpte_subject();
+  // The same front end as every subject's parser reads the subject line.
+  std::string name;
+  int line = 0;
+  if (!read_repro_subject(text, file, &name, &line, err)) return nullptr;
+  if (name.empty()) return find_subject(kDefaultSubject);
+  const Subject* s = find_subject(name);
+  if (s != nullptr) return s;
+  std::vector<const char*> known;
+  for (const Subject* k : all_subjects()) known.push_back(k->name());
+  *err = ParseError{
+      std::string(file), line,
+      absl::StrCat("unknown subject ", quote(name), " (known: ", absl::StrJoin(known, ", "), ")")};
+  return nullptr;
 }
 
 }  // namespace ptediff

@@ -9,6 +9,11 @@
 #include <regex>
 #include <sstream>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "engine/external.h"
 
 namespace ptediff {
@@ -74,6 +79,8 @@ TEST_P(SubjectMatrix, EveryCommandWorks) {
   ASSERT_EQ(r.error, "");
   EXPECT_EQ(r.diverged(), !sh.mutant.empty()) << r.report;
   EXPECT_NE(r.json.find('{'), std::string::npos);
+  // Entries print as numbers (0 for an empty one), never as a zero-padded run.
+  EXPECT_FALSE(std::regex_search(r.report, std::regex("(^|[^0-9a-fx])0{16,}"))) << r.report;
   int status = -1;
   c->explain(opts, &status);
   EXPECT_EQ(status, r.diverged() ? 1 : 0);
@@ -160,6 +167,117 @@ TEST(Subjects, ParsersShareTheTextRules) {
     EXPECT_EQ(s->parse("ptediff-repro 1\n\n", "f", &err), nullptr);
     EXPECT_EQ(err.line, 2) << s->name() << ": " << err.str();
   }
+}
+
+// Every shipped .repro is written in the one dialect: its lines, without
+// comments and surrounding blanks, are the canonical text of its program.
+TEST(Subjects, ShippedProgramsAreCanonicalText) {
+  size_t n = 0;
+  for (const char* dir :
+       {"corpus", "corpus/linearmap", "corpus/hugetlb", "conformance/mutants",
+        "conformance/regressions", "conformance/kernel", "kernel/hugetlb/repros"}) {
+    for (const auto& e : fs::directory_iterator(fs::path(PTEDIFF_SOURCE_DIR) / dir)) {
+      if (e.path().extension() != ".repro") continue;
+      const std::unique_ptr<Case> c = load(e.path());
+      ASSERT_NE(c, nullptr);
+      std::string lines;
+      for (absl::string_view l : absl::StrSplit(slurp(e.path()), '\n')) {
+        l = absl::StripAsciiWhitespace(l.substr(0, l.find('#')));
+        if (!l.empty()) absl::StrAppend(&lines, l, "\n");
+      }
+      const std::string canon = absl::StrReplaceAll(c->format(), {{"\n  @", "\n@"}});
+      EXPECT_EQ(lines, canon) << e.path();
+      ++n;
+    }
+  }
+  EXPECT_GT(n, 100u);
+}
+
+// The header of an empty program of `s`, in canonical text.
+std::string empty_header(const Subject& s) { return s.decode({})->format(); }
+
+// The line of `text` that starts with `prefix` (1-based), or 0.
+int line_of(const std::string& text, const std::string& prefix) {
+  int n = 0;
+  for (absl::string_view l : absl::StrSplit(text, '\n')) {
+    ++n;
+    if (absl::StartsWith(l, prefix)) return n;
+  }
+  return 0;
+}
+
+// One header front end: the same rules hold for every subject's header.
+TEST(Subjects, OneHeaderDialect) {
+  for (const Subject* s : all_subjects()) {
+    SCOPED_TRACE(s->name());
+    const std::string head = empty_header(*s);
+    ParseError err;
+    // The canonical header names the subject right after the magic line,
+    // and subject_for_text picks it whatever the spacing of the magic line.
+    ASSERT_EQ(line_of(head, absl::StrCat("subject ", s->name())), 2) << head;
+    for (const char* magic : {"ptediff-repro  1", "ptediff-repro\t1", " ptediff-repro 1 # c"}) {
+      const std::string text = absl::StrReplaceAll(head, {{"ptediff-repro 1", magic}});
+      EXPECT_EQ(subject_for_text(text, "f", &err), s) << err.str();
+      EXPECT_NE(s->parse(text, "f", &err), nullptr) << err.str();
+    }
+    // A mutant the subject's catalogue does not know is an error at its line.
+    const std::string bad_mutant =
+        absl::StrReplaceAll(head, {{"mutant none", "mutant no-such-bug"}});
+    EXPECT_EQ(s->parse(bad_mutant, "f", &err), nullptr);
+    EXPECT_EQ(err.line, line_of(head, "mutant ")) << err.str();
+    EXPECT_NE(err.message.find(absl::StrCat("unknown ", s->name(), " mutant 'no-such-bug'")),
+              std::string::npos)
+        << err.str();
+    const std::string known = absl::StrReplaceAll(
+        head, {{"mutant none", absl::StrCat("mutant ", s->mutants().front().name)}});
+    const std::unique_ptr<Case> c = s->parse(known, "f", &err);
+    ASSERT_NE(c, nullptr) << err.str();
+    EXPECT_EQ(c->mutant(), s->mutants().front().name);
+    EXPECT_EQ(s->decode(c->encode())->format(), c->format());
+    // `features` without a value is an error, not "none".
+    const int features = line_of(head, "features ");
+    ASSERT_GT(features, 0);
+    const std::string no_features =
+        absl::StrReplaceAll(head, {{"\nfeatures ", "\nfeatures\n# was: "}});
+    EXPECT_EQ(s->parse(no_features, "f", &err), nullptr);
+    EXPECT_EQ(err.line, features) << err.str();
+    EXPECT_NE(err.message.find("'features' takes one value, got 0"), std::string::npos)
+        << err.str();
+    // Every header line is given once: the subject line too.
+    EXPECT_EQ(s->parse(head + absl::StrCat("subject ", s->name(), "\n"), "f", &err), nullptr);
+    EXPECT_NE(err.message.find("duplicate 'subject' line (first at line 2)"), std::string::npos)
+        << err.str();
+    // granule is required in every subject.
+    const std::string no_granule = absl::StrReplaceAll(head, {{"\ngranule ", "\n# granule "}});
+    EXPECT_EQ(s->parse(no_granule, "f", &err), nullptr);
+    EXPECT_NE(err.message.find("missing 'granule' line"), std::string::npos) << err.str();
+  }
+}
+
+// The linear map's ops: errors at the op's line, names as written, values
+// range-checked before they are narrowed.
+TEST(Subjects, LinearMapOpErrors) {
+  const Subject* lm = find_subject("linear-map");
+  ASSERT_NE(lm, nullptr);
+  const std::string head = empty_header(*lm);
+  const int first = line_of(head + "x\n", "x");  // the line of the first op
+  ParseError err;
+  EXPECT_EQ(lm->parse(head + "fail_alloc depth=4294967298\n", "f", &err), nullptr);
+  EXPECT_EQ(err.str(), absl::StrCat("f:", first, ": depth=4294967298 out of range"));
+  EXPECT_EQ(lm->parse(head + "map va=0x0 pa=0x0 size=0x1000 flags=4294967297\n", "f", &err),
+            nullptr);
+  EXPECT_EQ(err.line, first);
+  EXPECT_NE(lm->parse(head + "fail_alloc depth=2\n", "f", &err), nullptr) << err.str();
+  EXPECT_EQ(lm->parse(head + "set_memory_ro va=0x0 nr=1 stride=1\n", "f", &err), nullptr);
+  EXPECT_EQ(err.message, "'set_memory_ro' has no operand 'stride'");
+  EXPECT_EQ(lm->parse(head + "set_alias_nx va=0x0 nr=1\n", "f", &err), nullptr);
+  EXPECT_EQ(err.message, "'set_alias_nx' needs 'stride='");
+  // Too many ops: reported at the op past the limit, not at the end.
+  std::string text = head;
+  for (int i = 0; i <= 100000; ++i) text += "repaint\n";
+  text += "# the end\n";
+  EXPECT_EQ(lm->parse(text, "f", &err), nullptr);
+  EXPECT_EQ(err.str(), absl::StrCat("f:", first + 100000, ": more than 100000 ops"));
 }
 
 TEST(Subjects, EveryByteStringDecodes) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <string>
 
+#include "subjects/contpte/optimized.h"  // known_optimized_mutant
 #include "subjects/contpte/text.h"
 
 namespace ptediff {
@@ -56,6 +57,8 @@ Header decode_header(Reader* r) {
       if (valid_mutant_char(in)) c = in;
     }
   }
+  // As in text, a mutant the catalogue does not know is no mutant.
+  if (!known_optimized_mutant(h.mutant)) h.mutant = "none";
   return h;
 }
 

@@ -4,7 +4,8 @@
 //   byte 0      header: bits[1:0] granule (3 -> 4K), bit 2 hafdbs, bit 3 bbml2,
 //               bits[5:4] profile (3 -> fold); bits 7:6 ignored.
 //   byte 1      mutant name length L (masked to 0..63; 0 = "none"),
-//   L bytes     the name (bytes outside [a-z0-9-] read as 'x'),
+//   L bytes     the name (bytes outside [a-z0-9-] read as 'x'; a name the
+//               mutant catalogue does not know reads as "none", as text rejects it),
 //   then ops until the bytes run out (at most kMaxEncodedOps): an opcode byte
 //   (modulo kNumOpKinds), then the op's operands in spec order, each in its
 //   FieldCodec width, little-endian, reduced into range (repro.h FieldRepr).
@@ -33,8 +34,8 @@ Program decode_program(std::span<const uint8_t> bytes, uint64_t window_pages = 0
 
 // The canonical bytes of a program. decode_program(encode_program(p)) == p for
 // every program valid under the decoder's window that has at most
-// kMaxEncodedOps ops, whose address/nr operands fit in 16-bit page numbers
-// (true for the default windows) and whose mutant name is at most 63 chars.
+// kMaxEncodedOps ops and whose address/nr operands fit in 16-bit page numbers
+// (true for the default windows).
 std::vector<uint8_t> encode_program(const Program& p);
 
 // The largest number of bytes one encoded op takes (opcode included).

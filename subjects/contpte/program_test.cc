@@ -20,6 +20,7 @@ namespace {
 // Canonical text touching every op kind; valid in every granule (addresses are
 // 64K-aligned and inside the smallest default window, pick < 16, order <= 9).
 constexpr char kAllOps[] = R"(ptediff-repro 1
+subject contpte
 granule 4k
 features hafdbs
 profile fold
@@ -103,7 +104,7 @@ TEST(ReproText, LenientInputFormatsCanonically) {
       "# a comment\r\n"
       "\n"
       "  ptediff-repro\t1   # trailing comment\r\n"
-      "mutant fold-skip-2\n"
+      "mutant fold-ignores-pfn\n"
       "profile batch\n"
       "granule 16k\n"
       "features bbml2\n"
@@ -113,10 +114,11 @@ TEST(ReproText, LenientInputFormatsCanonically) {
       "fault place=0 write=0 order=11 va=0x8000 mm=2\n");
   EXPECT_EQ(format_repro(p),
             "ptediff-repro 1\n"
+            "subject contpte\n"
             "granule 16k\n"
             "features bbml2\n"
             "profile batch\n"
-            "mutant fold-skip-2\n"
+            "mutant fold-ignores-pfn\n"
             "access mm=1 va=0x4000 kind=write pick=127\n"
             "set_ptes mm=0 va=0x4000 nr=16 folio=3 idx=2047 prot=a|d|w|x|nc|special\n"
             "clear_young_dirty_ptes mm=0 va=0x0 nr=1 cydp=dirty\n"
@@ -127,13 +129,15 @@ TEST(ReproText, HeaderDefaultsAndFeatures) {
   Program p = parse_ok("ptediff-repro 1\ngranule 64k\n");
   EXPECT_EQ(p.header, (Header{PTEDIFF_GRANULE_64K, true, false, Profile::kFold, "none"}));
   EXPECT_TRUE(p.ops.empty());
-  EXPECT_FALSE(parse_ok("ptediff-repro 1\ngranule 4k\nfeatures\n").header.hafdbs);
   Program n = parse_ok("ptediff-repro 1\ngranule 4k\nfeatures none\n");
   EXPECT_FALSE(n.header.hafdbs || n.header.bbml2);
   EXPECT_NE(format_repro(n).find("\nfeatures none\n"), std::string::npos);
-  Program b = parse_ok("ptediff-repro 1\ngranule 4k\nfeatures bbml2 hafdbs\n");
+  Program b = parse_ok("ptediff-repro 1\ngranule 4k\nfeatures bbml2,hafdbs\n");
   EXPECT_TRUE(b.header.hafdbs && b.header.bbml2);
-  EXPECT_NE(format_repro(b).find("\nfeatures hafdbs bbml2\n"), std::string::npos);
+  EXPECT_NE(format_repro(b).find("\nfeatures hafdbs,bbml2\n"), std::string::npos);
+  // `subject contpte` may name the default subject, directly after the magic.
+  EXPECT_EQ(parse_ok("ptediff-repro 1\nsubject contpte\ngranule 64k\n"),
+            parse_ok("ptediff-repro 1\ngranule 64k\n"));
 }
 
 TEST(ReproText, WindowPagesParameter) {
@@ -160,20 +164,27 @@ TEST(ReproText, MalformedRejectedWithLine) {
       {"ptediff-repro 2\n", 1, "unsupported repro version '2'"},
       {"ptediff-repro\n", 1, "one version number"},
       {"ptediff-repro 1\n\n", 2, "missing 'granule' line"},
-      {"ptediff-repro 1\nptep_get mm=0 va=0x0\ngranule 4k\n", 2,
-       "op 'ptep_get' before the 'granule' line"},
+      {"ptediff-repro 1\nptep_get mm=0 va=0x0\ngranule 4k\n", 2, "missing 'granule' line"},
       {h + "granule 16k\n", 3, "duplicate 'granule' line (first at line 2)"},
       {h + "ptediff-repro 1\n", 3, "duplicate 'ptediff-repro' line"},
       {h + "ptep_get mm=0 va=0x0\nprofile fold\n", 4, "header line 'profile' after"},
       {"ptediff-repro 1\ngranule 8k\n", 2, "bad granule '8k'"},
-      {"ptediff-repro 1\ngranule\n", 2, "'granule' takes exactly one value, got 0"},
+      {"ptediff-repro 1\ngranule\n", 2, "'granule' takes one value, got 0"},
+      {"ptediff-repro 1\nsubject contpte\nsubject contpte\n", 3,
+       "duplicate 'subject' line (first at line 2)"},
+      {h + "subject contpte\n", 3, "'subject' goes directly after 'ptediff-repro 1'"},
+      {"ptediff-repro 1\nsubject linear-map\n", 2,
+       "subject 'linear-map' where 'subject contpte' was expected"},
       {h + "profile turbo\n", 3, "bad profile 'turbo'"},
-      {h + "features hafdbs lpa2\n", 3, "unknown feature 'lpa2'"},
-      {h + "features none hafdbs\n", 3, "unknown feature 'none'"},
-      {h + "features hafdbs hafdbs\n", 3, "duplicate feature 'hafdbs'"},
+      {h + "features\n", 3, "'features' takes one value, got 0"},
+      {h + "features hafdbs bbml2\n", 3, "'features' takes one value, got 2"},
+      {h + "features hafdbs,lpa2\n", 3, "feature 'lpa2' is not a contpte feature"},
+      {h + "features none,hafdbs\n", 3, "feature 'none' is not a contpte feature"},
+      {h + "features hafdbs,hafdbs\n", 3, "duplicate feature 'hafdbs'"},
       {h + "mutant Fold_Skip\n", 3, "bad mutant name 'Fold_Skip'"},
       {h + "mutant " + std::string(64, 'a') + "\n", 3, "at most 63"},
-      {h + "mutant a b\n", 3, "'mutant' takes exactly one value, got 2"},
+      {h + "mutant a b\n", 3, "'mutant' takes one value, got 2"},
+      {h + "mutant no-such-bug\nptep_get mm=0 va=0x0\n", 3, "unknown contpte mutant 'no-such-bug'"},
       {h + "ptep_gte mm=0 va=0x0\n", 3, "unknown op 'ptep_gte'"},
       {h + "@access prim=0 mm=0 va=0x0 kind=read pick=0\n", 3, "unknown op '@access'"},
       {h + "@ prim=0 lockless mm=0 va=0x0\n", 3, "event before the first op"},
@@ -374,10 +385,18 @@ TEST(Codec, LayoutDetails) {
             (Program{Header{PTEDIFF_GRANULE_4K, false, false, Profile::kBasic, "none"}, {}}));
   const Program all = decode_program(std::vector<uint8_t>{0xff, 0x00});
   EXPECT_EQ(all.header, (Header{PTEDIFF_GRANULE_4K, true, true, Profile::kFold, "none"}));
-  const Program m = decode_program(std::vector<uint8_t>{0x01, 0x40 | 5, 'a', 'B', '-', '9'});
+  // A mutant the catalogue knows is kept; any other name reads as none.
+  const std::string known = "fold-kernel-mm";
+  std::vector<uint8_t> named = {0x01, static_cast<uint8_t>(0x40 | known.size())};
+  named.insert(named.end(), known.begin(), known.end());
+  const Program m = decode_program(named);
   EXPECT_EQ(m.header.granule, PTEDIFF_GRANULE_16K);
-  EXPECT_EQ(m.header.mutant, "ax-9x");  // length masked to 5, 'B' and the missing byte -> 'x'
+  EXPECT_EQ(m.header.mutant, known);  // the length byte masked to 14
   EXPECT_TRUE(m.ops.empty());
+  EXPECT_EQ(decode_program(encode_program(m)), m);
+  // 'B' and the missing byte would read as 'x': "ax-9x" is no mutant.
+  EXPECT_EQ(decode_program(std::vector<uint8_t>{0x01, 5, 'a', 'B', '-', '9'}).header.mutant,
+            "none");
   // fault: opcode, mm, va (2), order, write, place; truncated after va.
   const std::vector<uint8_t> b = {0x00, 0x00, static_cast<uint8_t>(OpKind::kFault), 5, 0x03, 0x04};
   const Program f = decode_program(b);

@@ -138,7 +138,7 @@ TEST(Bbml2, ConvertElidesOnlyTheTlbi) {
   const std::string body = "folio_alloc order=4 place=low\n" +
                            one_by_one(0, 0x10000, 0x1000, 0, idx, "a|w|ro") +
                            "ptep_set_wrprotect mm=0 va=0x13000\n";
-  const Scenario bbml2(header_for(PTEDIFF_GRANULE_4K, "hafdbs bbml2"), body);
+  const Scenario bbml2(header_for(PTEDIFF_GRANULE_4K, "hafdbs,bbml2"), body);
   const Scenario bbm(header_for(PTEDIFF_GRANULE_4K, "hafdbs"), body);
   ASSERT_TRUE(Agrees(bbml2));
   ASSERT_TRUE(Agrees(bbm));

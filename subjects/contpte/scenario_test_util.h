@@ -31,7 +31,7 @@ inline constexpr std::string_view k4kHafdbs = "granule 4k\nfeatures hafdbs\n";
 // "ptediff-repro 1\n" + header + body.
 std::string repro_text(std::string_view header, std::string_view body);
 
-// Header lines for a granule and feature list ("hafdbs", "none", "hafdbs bbml2").
+// Header lines for a granule and feature list ("hafdbs", "none", "hafdbs,bbml2").
 std::string header_for(ptediff_granule g, std::string_view features);
 
 // `count` single-entry set_ptes lines mapping page idx[i] of `folio` at

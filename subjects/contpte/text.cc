@@ -15,13 +15,15 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "formats/header.h"
 #include "formats/text.h"
+#include "ptediff/backend.h"             // PTEDIFF_FEAT_*
+#include "subjects/contpte/optimized.h"  // known_optimized_mutant
 
 namespace ptediff {
 namespace {
 
 // The installed Abseil has its own string_view type; convert at the edges.
-absl::string_view to_absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 std::string_view to_std(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 using Toks = std::vector<absl::string_view>;
 
@@ -29,9 +31,6 @@ constexpr const char* kKindNames[] = {"read", "write", "exec"};
 constexpr const char* kPlaceNames[] = {"low", "high", "gap"};
 constexpr const char* kProtNames[] = {"a", "d", "w", "ro", "x", "nc", "special"};
 constexpr const char* kCydpNames[] = {"young", "dirty"};  // CYDP_CLEAR_YOUNG, CYDP_CLEAR_DIRTY
-constexpr const char* kGranuleNames[] = {"4k", "16k", "64k"};
-constexpr const char* kMagic = "ptediff-repro";
-constexpr const char* kVersion = "1";
 
 static_assert(kProtYoung == 1 && kProtDirty == 2 && kProtWrite == 4 && kProtRdonly == 8 &&
                   kProtExec == 16 && kProtAttr == 32 && kProtSpecial == 64,
@@ -135,9 +134,24 @@ std::string operand_list(const OpSpec& s) {
   return names.empty() ? std::string("nothing") : absl::StrJoin(names, " ");
 }
 
-// Header keywords, in canonical order.
-enum HeaderKey { kGranuleKey, kFeaturesKey, kProfileKey, kMutantKey, kNumHeaderKeys };
-constexpr const char* kHeaderKeys[] = {"granule", "features", "profile", "mutant"};
+// The contpte header (formats/header.h): features hafdbs and bbml2, and the
+// profile; absent lines take the values of Header{}.
+uint32_t feature_bits(const Header& h) {
+  return (h.hafdbs ? PTEDIFF_FEAT_HAFDBS : 0) | (h.bbml2 ? PTEDIFF_FEAT_BBML2 : 0);
+}
+
+const HeaderSchema& header_schema() {
+  static const char* const kProfiles[] = {
+      profile_name(Profile::kBasic), profile_name(Profile::kBatch), profile_name(Profile::kFold)};
+  static const HeaderChoice kChoices[] = {
+      {"profile", kProfiles, HeaderRole::kSetting, static_cast<size_t>(Header{}.profile)}};
+  static const HeaderSchema kSchema{.subject = "contpte",
+                                    .features = PTEDIFF_FEAT_HAFDBS | PTEDIFF_FEAT_BBML2,
+                                    .default_features = feature_bits(Header{}),
+                                    .choices = kChoices,
+                                    .known_mutant = known_optimized_mutant};
+  return kSchema;
+}
 
 // Line-by-line parser state.
 class Parser {
@@ -154,10 +168,9 @@ class Parser {
     if (err_ != nullptr) *err_ = ParseError{std::string(file_), line_, std::move(message)};
     return false;
   }
-  bool line(const Toks& toks);
-  bool magic(const Toks& toks);
-  bool header(HeaderKey key, const Toks& toks);
-  bool features(const Toks& toks);
+  bool line(int n, const Toks& toks);
+  // Takes the header once it is complete.
+  void start(const ReproHeader& h);
   // An op's operands: toks[first..] are key=value.
   bool op(const OpSpec& spec, const Toks& toks, size_t first);
   bool event(const Toks& toks);
@@ -166,119 +179,43 @@ class Parser {
   uint64_t window_pages_;
   ParseError* err_;
   int line_ = 0;
-  bool have_magic_ = false;
-  std::array<int, kNumHeaderKeys> header_line_{};  // 0: not seen yet
   ptediff_geometry geo_{};
   Program prog_;
   std::vector<int> op_lines_;
 };
 
 bool Parser::run(std::string_view text, Program* out) {
-  if (!for_each_line(text, &line_, [this](int n, const Toks& toks) {
-        line_ = n;
-        return line(toks);
-      })) {
+  if (!read_repro(
+          text, header_schema(), file_, err_, [this](const ReproHeader& h) { start(h); },
+          [this](int n, const Toks& toks) { return line(n, toks); })) {
     return false;
   }
-  if (!have_magic_) return fail(absl::StrCat("missing '", kMagic, " ", kVersion, "' line"));
-  if (header_line_[kGranuleKey] == 0) return fail("missing 'granule' line");
   *out = std::move(prog_);
   return true;
 }
 
-bool Parser::line(const Toks& toks) {
-  if (!have_magic_) return magic(toks);
-  // `subject contpte` may name the default subject explicitly.
-  if (toks[0] == "subject") {
-    if (toks.size() == 2 && toks[1] == "contpte" && prog_.ops.empty()) return true;
-    return fail(absl::StrCat("this parser reads `subject contpte` before the first op, got ",
-                             quote(toks.size() > 1 ? toks[1] : "")));
-  }
-  for (int k = 0; k < kNumHeaderKeys; ++k) {
-    if (toks[0] == kHeaderKeys[k]) return header(static_cast<HeaderKey>(k), toks);
-  }
-  if (toks[0] == kMagic) return fail(absl::StrCat("duplicate '", kMagic, "' line"));
+void Parser::start(const ReproHeader& r) {
+  Header& h = prog_.header;
+  h.granule = r.granule;
+  h.hafdbs = (r.features & PTEDIFF_FEAT_HAFDBS) != 0;
+  h.bbml2 = (r.features & PTEDIFF_FEAT_BBML2) != 0;
+  h.profile = static_cast<Profile>(r.choice[0]);
+  h.mutant = r.mutant;
+  geo_ = ptediff_geometry_of(h.granule);
+  window_pages_ = window_pages_or_default(geo_, window_pages_);
+}
+
+bool Parser::line(int n, const Toks& toks) {
+  line_ = n;
   if (toks[0] == "@") return event(toks);
   const OpSpec* spec = find_op(to_std(toks[0]));
   if (spec == nullptr || spec->cls == OpClass::kEvent) {
     return fail(absl::StrCat("unknown op ", quote(toks[0])));
   }
-  if (header_line_[kGranuleKey] == 0) {
-    return fail(absl::StrCat("op '", spec->name, "' before the 'granule' line"));
-  }
   if (prog_.ops.size() >= kMaxReproOps) {
     return fail(absl::StrCat("too many ops (limit ", kMaxReproOps, ")"));
   }
   return op(*spec, toks, 1);
-}
-
-bool Parser::magic(const Toks& toks) {
-  if (toks[0] != kMagic) {
-    return fail(absl::StrCat("expected '", kMagic, " ", kVersion, "', got ", quote(toks[0])));
-  }
-  if (toks.size() != 2) {
-    return fail(absl::StrCat("expected '", kMagic, " ", kVersion, "' (one version number)"));
-  }
-  if (toks[1] != kVersion) {
-    return fail(
-        absl::StrCat("unsupported repro version ", quote(toks[1]), " (expected ", kVersion, ")"));
-  }
-  have_magic_ = true;
-  return true;
-}
-
-bool Parser::header(HeaderKey key, const Toks& toks) {
-  const char* name = kHeaderKeys[key];
-  if (!prog_.ops.empty()) return fail(absl::StrCat("header line '", name, "' after the first op"));
-  if (header_line_[key] != 0) {
-    return fail(
-        absl::StrCat("duplicate '", name, "' line (first at line ", header_line_[key], ")"));
-  }
-  header_line_[key] = line_;
-  if (key == kFeaturesKey) return features(toks);
-  if (toks.size() != 2) {
-    return fail(absl::StrCat("'", name, "' takes exactly one value, got ", toks.size() - 1));
-  }
-  Header& h = prog_.header;
-  switch (key) {
-    case kGranuleKey:
-      if (!parse_granule(to_std(toks[1]), &h.granule)) {
-        return fail(absl::StrCat("bad granule ", quote(toks[1]), " (expected 4k, 16k or 64k)"));
-      }
-      geo_ = ptediff_geometry_of(h.granule);
-      window_pages_ = window_pages_or_default(geo_, window_pages_);
-      return true;
-    case kProfileKey:
-      if (!parse_profile(to_std(toks[1]), &h.profile)) {
-        return fail(
-            absl::StrCat("bad profile ", quote(toks[1]), " (expected basic, batch or fold)"));
-      }
-      return true;
-    default:
-      if (!valid_mutant_name(to_std(toks[1]))) {
-        return fail(absl::StrCat("bad mutant name ", quote(toks[1]),
-                                 " (expected [a-z0-9-]+, at most ", kMaxMutantNameLen,
-                                 " characters)"));
-      }
-      h.mutant = std::string(toks[1]);
-      return true;
-  }
-}
-
-bool Parser::features(const Toks& toks) {
-  Header& h = prog_.header;
-  h.hafdbs = h.bbml2 = false;
-  if (toks.size() == 2 && toks[1] == "none") return true;
-  for (size_t i = 1; i < toks.size(); ++i) {
-    bool* flag = toks[i] == "hafdbs" ? &h.hafdbs : toks[i] == "bbml2" ? &h.bbml2 : nullptr;
-    if (flag == nullptr) {
-      return fail(absl::StrCat("unknown feature ", quote(toks[i]),
-                               " (expected hafdbs, bbml2, or none alone)"));
-    }
-    if (*flag) return fail(absl::StrCat("duplicate feature ", quote(toks[i])));
-    *flag = true;
-  }
-  return true;
 }
 
 // `@ prim=N NAME key=value...`: a mid-op event of the op above it. Its
@@ -399,7 +336,8 @@ bool validate_program(const Program& p, uint64_t window_pages, std::string* why)
   std::string local;
   if (why == nullptr) why = &local;
   const Header& h = p.header;
-  if (static_cast<size_t>(h.granule) >= std::size(kGranuleNames)) {
+  if (h.granule != PTEDIFF_GRANULE_4K && h.granule != PTEDIFF_GRANULE_16K &&
+      h.granule != PTEDIFF_GRANULE_64K) {
     *why = "bad granule";
     return false;
   }
@@ -407,8 +345,8 @@ bool validate_program(const Program& p, uint64_t window_pages, std::string* why)
     *why = "bad profile";
     return false;
   }
-  if (!valid_mutant_name(h.mutant)) {
-    *why = absl::StrCat("bad mutant name ", quote(h.mutant));
+  if (!valid_mutant_name(h.mutant) || !known_optimized_mutant(h.mutant)) {
+    *why = absl::StrCat("unknown mutant ", quote(h.mutant));
     return false;
   }
   const ptediff_geometry geo = ptediff_geometry_of(h.granule);
@@ -482,13 +420,12 @@ std::string format_op(const Op& op) {
 
 std::string format_repro(const Program& p) {
   const Header& h = p.header;
-  std::vector<const char*> feats;
-  if (h.hafdbs) feats.push_back("hafdbs");
-  if (h.bbml2) feats.push_back("bbml2");
-  std::string s =
-      absl::StrCat(kMagic, " ", kVersion, "\n", "granule ", granule_name(h.granule), "\n",
-                   "features ", feats.empty() ? "none" : absl::StrJoin(feats, " "), "\n",
-                   "profile ", profile_name(h.profile), "\n", "mutant ", h.mutant, "\n");
+  ReproHeader r = default_header(header_schema());
+  r.granule = h.granule;
+  r.features = feature_bits(h);
+  r.choice[0] = static_cast<size_t>(h.profile);
+  r.mutant = h.mutant;
+  std::string s = format_header(header_schema(), r);
   for (const Op& op : p.ops) absl::StrAppend(&s, format_op(op), "\n");
   return s;
 }

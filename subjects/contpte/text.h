@@ -1,7 +1,8 @@
 // ptediff: the text .repro format (docs/DESIGN.md §4.5).
 //
 // A repro is the readable form of a Program: a `ptediff-repro 1` magic line,
-// header lines (granule, features, profile, mutant) and one op per line as
+// header lines (subject, granule, features, profile, mutant: read by the
+// shared front end, formats/header.h) and one op per line as
 // `name key=value ...`. Parsing is strict (every operand of the op's spec
 // exactly once, every value in range) and total: malformed input is rejected
 // with a one-line `file:line: message`, never a crash. The per-Field codec
@@ -51,8 +52,8 @@ uint64_t window_pages_or_default(const ptediff_geometry& geo, uint64_t window_pa
 bool check_field(Field f, uint64_t v, const ptediff_geometry& geo, uint64_t window_pages,
                  std::string* why);
 
-// Checks a whole program: header values, every used operand via check_field,
-// unused operands zero. `window_pages` 0 means the default.
+// Checks a whole program: header values (the mutant "none" or one of the
+// catalogue), every used operand via check_field, unused operands zero. `window_pages` 0 means the default.
 bool validate_program(const Program& p, uint64_t window_pages, std::string* why);
 
 
@@ -64,8 +65,9 @@ bool validate_program(const Program& p, uint64_t window_pages, std::string* why)
 bool parse_repro(std::string_view text, std::string_view file, Program* out, ParseError* err,
                  uint64_t window_pages = 0, std::vector<int>* op_lines = nullptr);
 
-// The canonical text of a program: magic, granule, features (always printed,
-// `features none` when all are off), profile, mutant, then one op per line.
+// The canonical text of a program: the header with every key (format_header:
+// magic, `subject contpte`, granule, features, profile, mutant), then one op
+// per line.
 std::string format_repro(const Program& p);
 
 // The text of operand value `v` of field `f`, as format_op writes it.

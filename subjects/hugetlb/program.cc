@@ -3,7 +3,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "ptediff/backend.h"  // PTEDIFF_FEAT_*
 
 namespace ptediff::hugetlb {
 namespace {
@@ -35,7 +34,7 @@ constexpr const char* kFieldNames[] = {"mm",   "page", "write", "sub", "kind",
 constexpr size_t kNumFields = std::size(kFieldNames);
 
 // Values of the symbolic operands (kind, prot), indexed by value.
-constexpr const char* kAccessNames[] = {"r", "w", "x"};
+constexpr const char* kAccessNames[] = {"read", "write", "exec"};
 constexpr const char* kProtNames[] = {"none", "ro", "rw"};
 static_assert(std::size(kProtNames) == kNumProts, "one name per Prot");
 
@@ -138,7 +137,7 @@ bool validate_op(const Op& op, const HState& h, std::string* why) {
                                 hsize_name(h.size), base_pages));
   }
   if (op.access >= kNumAccesses)
-    return fail(absl::StrFormat("kind %u out of range (r, w or x)", op.access));
+    return fail(absl::StrFormat("kind %u out of range (read, write or exec)", op.access));
   if (op.pick >= kNumPicks)
     return fail(absl::StrFormat("pick %u out of range (below %u)", op.pick, kNumPicks));
   if (op.prot >= kNumProts)
@@ -168,23 +167,6 @@ std::string format_op(const Op& op) {
       absl::StrAppend(&out, v);
     }
   }
-  return out;
-}
-
-std::string format_program(const Program& p) {
-  std::string out = "ptediff-repro 1\nsubject hugetlb\n";
-  absl::StrAppend(&out, "granule ", granule_name(p.granule), "\n");
-  absl::StrAppend(&out, "size ", hsize_name(p.size), "\n");
-  const bool hafdbs = (p.features & PTEDIFF_FEAT_HAFDBS) != 0;
-  const bool lpa2 = (p.features & PTEDIFF_FEAT_LPA2) != 0;
-  absl::StrAppend(&out, "features ",
-                  hafdbs && lpa2 ? "hafdbs,lpa2"
-                  : hafdbs       ? "hafdbs"
-                  : lpa2         ? "lpa2"
-                                 : "none",
-                  "\n");
-  if (p.mutant != "none") absl::StrAppend(&out, "mutant ", p.mutant, "\n");
-  for (const Op& op : p.ops) absl::StrAppend(&out, format_op(op), "\n");
   return out;
 }
 

@@ -17,7 +17,8 @@ namespace {
 
 constexpr ptediff_granule kGranules[] = {PTEDIFF_GRANULE_4K, PTEDIFF_GRANULE_16K,
                                          PTEDIFF_GRANULE_64K};
-constexpr const char* kHeader = "ptediff-repro 1\nsubject hugetlb\n";  // ops start at line 3
+// The required header lines; ops start at line 5.
+constexpr const char* kHeader = "ptediff-repro 1\nsubject hugetlb\ngranule 4k\nsize cont-pte\n";
 
 void expect_same(const Program& a, const Program& b) {
   EXPECT_EQ(a.granule, b.granule);
@@ -68,7 +69,7 @@ Program parse_ok(const std::string& text) {
 
 TEST(HugetlbProgram, FormatOp) {
   EXPECT_EQ(format_op({.kind = OpKind::kAccess, .page = 3, .sub = 5, .access = 1, .pick = 2}),
-            "access mm=0 page=3 sub=5 kind=w pick=2");
+            "access mm=0 page=3 sub=5 kind=write pick=2");
   EXPECT_EQ(format_op({.kind = OpKind::kMprotect, .mm = 1, .prot = 1}),
             "mprotect mm=1 page=0 prot=ro");
   EXPECT_EQ(format_op({.kind = OpKind::kFork}), "fork");
@@ -105,11 +106,11 @@ TEST(HugetlbProgram, HeaderDefaultsAndSpelling) {
   const Program p = parse_ok(std::string(kHeader) + "fork\n");
   EXPECT_EQ(p.granule, PTEDIFF_GRANULE_4K);
   EXPECT_EQ(p.size, HSize::kContPte);
-  EXPECT_EQ(p.features, PTEDIFF_FEAT_HAFDBS);
+  EXPECT_EQ(p.features, PTEDIFF_FEAT_HAFDBS);  // the default of an absent features line
   EXPECT_EQ(p.mutant, "none");
   const Program q = parse_ok(
       "  ptediff-repro\t1   # comment\r\nsubject hugetlb\nfeatures lpa2,hafdbs\n"
-      "size pmd\ngranule 64k\n\n# ops\naccess page=0x1 mm=1 pick=0 kind=x sub=0x10\n");
+      "size pmd\ngranule 64k\n\n# ops\naccess page=0x1 mm=1 pick=0 kind=exec sub=0x10\n");
   EXPECT_EQ(q.granule, PTEDIFF_GRANULE_64K);
   EXPECT_EQ(q.size, HSize::kPmd);
   EXPECT_EQ(q.features, PTEDIFF_FEAT_HAFDBS | PTEDIFF_FEAT_LPA2);
@@ -118,52 +119,64 @@ TEST(HugetlbProgram, HeaderDefaultsAndSpelling) {
 }
 
 TEST(HugetlbProgram, ParseErrors) {
-  const std::string h = kHeader;
+  const std::string m = "ptediff-repro 1\nsubject hugetlb\n";  // header lines from line 3
+  const std::string h = kHeader;                               // ops from line 5
   const std::string big(1 << 20, 'a');
   struct Case {
     std::string text;
     int line;
     std::string message;  // a substring
   } cases[] = {
-      {"", 1, "missing `ptediff-repro 1`"},
-      {"subject hugetlb\n", 1, "expected `ptediff-repro 1`"},
-      {"ptediff-repro 1\ngranule 4k\n", 2, "missing `subject hugetlb`"},
-      {"ptediff-repro 1\nfork\n", 2, "expected `subject hugetlb` before ops"},
-      {"ptediff-repro 1\nsubject linear-map\n", 2, "`subject hugetlb` only"},
-      {h + "ptediff-repro 1\n", 3, "duplicate `ptediff-repro`"},
-      {h + "fork\nfrob mm=0\n", 4, "unknown op 'frob'"},
-      {h + "fault mm=0 page=1\n", 3, "`fault` needs `write=`"},
-      {h + "get mm=0 page=1 page=2\n", 3, "operand 'page' given twice"},
-      {h + "get mm=0 page=1 write=0\n", 3, "`get` has no operand 'write'"},
-      {h + "get mm=0 page\n", 3, "expected key=value, got 'page'"},
-      {h + "fork mm=0\n", 3, "`fork` has no operand 'mm'"},
-      {h + "size cont-pmd\nfork\nget mm=0 page=64\n", 5,
+      {"", 1, "missing 'ptediff-repro 1' line"},
+      {"subject hugetlb\n", 1, "expected 'ptediff-repro 1'"},
+      {"ptediff-repro 1\ngranule 4k\n", 2, "expected 'subject hugetlb' after 'ptediff-repro 1'"},
+      {"ptediff-repro 1\nfork\n", 2, "expected 'subject hugetlb'"},
+      {"ptediff-repro 1\n", 1, "missing 'subject hugetlb' line"},
+      {"ptediff-repro 1\nsubject linear-map\n", 2,
+       "subject 'linear-map' where 'subject hugetlb' was expected"},
+      {m + "subject hugetlb\n", 3, "duplicate 'subject' line (first at line 2)"},
+      {h + "ptediff-repro 1\n", 5, "duplicate 'ptediff-repro'"},
+      // granule and size are required: at the first op, or at the end of the text.
+      {m + "size pmd\nfork\n", 4, "missing 'granule' line"},
+      {m + "granule 4k\nfork\n", 4, "missing 'size' line (cont-pte, pmd, cont-pmd or pud)"},
+      {m + "granule 4k\n", 3, "missing 'size' line"},
+      {m + "size pmd\n# end\n", 4, "missing 'granule' line"},
+      {h + "fork\nfrob mm=0\n", 6, "unknown op 'frob'"},
+      {h + "fault mm=0 page=1\n", 5, "`fault` needs `write=`"},
+      {h + "get mm=0 page=1 page=2\n", 5, "operand 'page' given twice"},
+      {h + "get mm=0 page=1 write=0\n", 5, "`get` has no operand 'write'"},
+      {h + "get mm=0 page\n", 5, "expected key=value, got 'page'"},
+      {h + "fork mm=0\n", 5, "`fork` has no operand 'mm'"},
+      {m + "granule 4k\nsize cont-pmd\nfork\nget mm=0 page=64\n", 6,
        "page 64 out of range (the window holds 64 huge pages of cont-pmd)"},
-      {h + "get mm=2 page=0\n", 3, "mm 2 out of range"},
-      {h + "get mm=4294967296 page=0\n", 3, "mm 4294967296 out of range"},
-      {h + "get mm=-1 page=0\n", 3, "bad value '-1' for 'mm'"},
-      {h + "fault mm=0 page=0 write=2 race=0\n", 3, "write 2 out of range"},
-      {h + "access mm=0 page=0 sub=16 kind=r pick=0\n", 3, "sub 16 out of range"},
-      {h + "access mm=0 page=0 sub=0 kind=2 pick=0\n", 3, "bad value '2' for 'kind'"},
-      {h + "access mm=0 page=0 sub=0 kind=r pick=64\n", 3, "pick 64 out of range"},
-      {h + "mprotect mm=0 page=0 prot=wx\n", 3, "bad value 'wx' for 'prot'"},
-      {h + "mremap mm=0 page=3 to=3\n", 3, "mremap to its own page 3"},
-      {h + "granule 16k\nsize pud\n", 4, "size pud needs granule 4k"},
-      {h + "size pud\ngranule 64k\n", 4, "size pud needs granule 4k"},
-      {h + "size huge\n", 3, "size must be"},
-      {h + "granule 8k\n", 3, "granule must be"},
-      {h + "features bbml2\n", 3, "features must be"},
-      {h + "features hafdbs,hafdbs\n", 3, "features must be"},
-      {h + "features\n", 3, "`features` takes one value"},
-      {h + "mutant no-such-bug\n", 3, "unknown hugetlb mutant 'no-such-bug'"},
-      {h + "granule 4k\ngranule 4k\n", 4, "duplicate `granule` line (first at line 3)"},
-      {h + "fork\ngranule 4k\n", 4, "`granule` line after the ops"},
-      {h + "fork\nmutant none\n", 4, "`mutant` line after the ops"},
-      {h + "fork\n" + big + "\n", 4, "unknown op 'aaaa"},
-      {h + "get mm=0 page=" + big + "\n", 3, "bad value 'aaaa"},
-      {h + "get mm=0 " + big + "=1\n", 3, "`get` has no operand 'aaaa"},
-      {h + "fork \x01\x80\n", 3, "expected key=value, got '\\x01\\x80'"},
-      {h + "fork \x01=\x80\n", 3, "`fork` has no operand '\\x01'"},
+      {h + "get mm=2 page=0\n", 5, "mm 2 out of range"},
+      {h + "get mm=4294967296 page=0\n", 5, "mm 4294967296 out of range"},
+      {h + "get mm=-1 page=0\n", 5, "bad value '-1' for 'mm'"},
+      {h + "fault mm=0 page=0 write=2 race=0\n", 5, "write 2 out of range"},
+      {h + "fault mm=0 page=0 write=4294967297 race=0\n", 5, "write 4294967297 out of range"},
+      {h + "access mm=0 page=0 sub=16 kind=read pick=0\n", 5, "sub 16 out of range"},
+      {h + "access mm=0 page=0 sub=0 kind=2 pick=0\n", 5, "bad value '2' for 'kind'"},
+      {h + "access mm=0 page=0 sub=0 kind=x pick=0\n", 5, "bad value 'x' for 'kind'"},
+      {h + "access mm=0 page=0 sub=0 kind=read pick=64\n", 5, "pick 64 out of range"},
+      {h + "mprotect mm=0 page=0 prot=wx\n", 5, "bad value 'wx' for 'prot'"},
+      {h + "mremap mm=0 page=3 to=3\n", 5, "mremap to its own page 3"},
+      {m + "granule 16k\nsize pud\n", 4, "size pud needs granule 4k"},
+      {m + "size pud\ngranule 64k\n", 4, "size pud needs granule 4k"},
+      {m + "size huge\n", 3, "bad size 'huge' (expected cont-pte, pmd, cont-pmd or pud)"},
+      {m + "granule 8k\n", 3, "bad granule '8k'"},
+      {h + "features bbml2\n", 5, "feature 'bbml2' is not a hugetlb feature"},
+      {h + "features hafdbs,hafdbs\n", 5, "duplicate feature 'hafdbs'"},
+      {h + "features\n", 5, "'features' takes one value, got 0"},
+      {h + "features hafdbs lpa2\n", 5, "'features' takes one value, got 2"},
+      {h + "mutant no-such-bug\n", 5, "unknown hugetlb mutant 'no-such-bug'"},
+      {h + "granule 4k\n", 5, "duplicate 'granule' line (first at line 3)"},
+      {h + "fork\ngranule 4k\n", 6, "header line 'granule' after the first op"},
+      {h + "fork\nmutant none\n", 6, "header line 'mutant' after the first op"},
+      {h + "fork\n" + big + "\n", 6, "unknown op 'aaaa"},
+      {h + "get mm=0 page=" + big + "\n", 5, "bad value 'aaaa"},
+      {h + "get mm=0 " + big + "=1\n", 5, "`get` has no operand 'aaaa"},
+      {h + "fork \x01\x80\n", 5, "expected key=value, got '\\x01\\x80'"},
+      {h + "fork \x01=\x80\n", 5, "`fork` has no operand '\\x01'"},
   };
   for (const Case& c : cases) {
     Program p;

@@ -1,13 +1,14 @@
-// ptediff hugetlb: the .repro text parser (format in program.h).
+// ptediff hugetlb: the .repro text format (program.h): the parser and the
+// canonical text; the header goes through the shared front end (formats/header.h).
 #include "formats/text.h"
 
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "formats/header.h"
+#include "ptediff/backend.h"  // PTEDIFF_FEAT_*
 #include "subjects/hugetlb/mutants.h"
 #include "subjects/hugetlb/program.h"
-#include "ptediff/backend.h"  // PTEDIFF_FEAT_*
 
 namespace ptediff::hugetlb {
 
@@ -18,22 +19,34 @@ namespace {
 
 std::string_view to_std(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
-// `none`, or a `,`-separated set of hafdbs and lpa2, each at most once.
-bool parse_features(absl::string_view s, uint32_t* out) {
-  if (s == "none") {
-    *out = 0;
-    return true;
-  }
-  uint32_t f = 0;
-  for (absl::string_view part : absl::StrSplit(s, ',')) {
-    const uint32_t bit = part == "hafdbs" ? PTEDIFF_FEAT_HAFDBS
-                         : part == "lpa2" ? PTEDIFF_FEAT_LPA2
-                                          : 0;
-    if (bit == 0 || (f & bit)) return false;  // unknown or given twice
-    f |= bit;
-  }
-  *out = f;
-  return true;
+// The hugetlb header (formats/header.h): the size (which shapes the machine,
+// so it is required) and the features hafdbs (on when the line is absent)
+// and lpa2.
+bool known_mutant(std::string_view name) {
+  Mutant m;
+  return find_mutant(name, &m);
+}
+
+// The size must be one the granule has an hstate of.
+std::string check_size(const ReproHeader& h) {
+  const HSize size = static_cast<HSize>(h.choice[0]);
+  if (h.granule_line == 0 || h.choice_line[0] == 0 || hsize_supported(h.granule, size)) return "";
+  return absl::StrCat("size ", hsize_name(size), " needs granule 4k (", granule_name(h.granule),
+                      " has no ", hsize_name(size), " hstate)");
+}
+
+const HeaderSchema& header_schema() {
+  static const char* const kSizes[] = {hsize_name(HSize::kContPte), hsize_name(HSize::kPmd),
+                                       hsize_name(HSize::kContPmd), hsize_name(HSize::kPud)};
+  static_assert(std::size(kSizes) == kNumHSizes, "one name per hstate size");
+  static const HeaderChoice kChoices[] = {{"size", kSizes, HeaderRole::kShape}};
+  static const HeaderSchema kSchema{.subject = "hugetlb",
+                                    .features = PTEDIFF_FEAT_HAFDBS | PTEDIFF_FEAT_LPA2,
+                                    .default_features = PTEDIFF_FEAT_HAFDBS,
+                                    .choices = kChoices,
+                                    .known_mutant = known_mutant,
+                                    .check = check_size};
+  return kSchema;
 }
 
 bool find_op(absl::string_view name, OpKind* kind) {
@@ -48,103 +61,35 @@ bool find_op(absl::string_view name, OpKind* kind) {
 
 class Parser {
  public:
-  Parser(std::string_view file, ParseError* err) : file_(file), err_(err) {
-    prog_.features = PTEDIFF_FEAT_HAFDBS;
-  }
+  Parser(std::string_view file, ParseError* err) : file_(file), err_(err) {}
 
   // Parses `text`; on success fills *out.
   bool run(std::string_view text, Program* out) {
-    if (!for_each_line(text, &line_, [this](int n, const std::vector<absl::string_view>& toks) {
-          line_ = n;
-          return line(toks);
-        })) {
+    if (!read_repro(
+            text, header_schema(), file_, err_, [this](const ReproHeader& h) { start(h); },
+            [this](int n, const std::vector<absl::string_view>& toks) {
+              line_ = n;
+              return op(toks);
+            })) {
       return false;
     }
-    if (stage_ == kMagic) return fail("missing `ptediff-repro 1`");
-    if (seen_[kSubject] == 0) return fail("missing `subject hugetlb`");
     *out = std::move(prog_);
     return true;
   }
 
  private:
-  enum Stage { kMagic, kHeader, kOps };
-  enum Key { kRepro, kSubject, kGranule, kSize, kFeatures, kMutant, kNumKeys };
-  static constexpr const char* kKeys[kNumKeys] = {"ptediff-repro", "subject",  "granule",
-                                                  "size",          "features", "mutant"};
-
   bool fail(std::string m) {
     *err_ = ParseError{std::string(file_), line_, std::move(m)};
     return false;
   }
 
-  bool line(const std::vector<absl::string_view>& t) {
-    if (stage_ == kMagic) {
-      if (t.size() != 2 || t[0] != "ptediff-repro" || t[1] != "1")
-        return fail(absl::StrCat("expected `ptediff-repro 1`, got ", quote(t[0])));
-      seen_[kRepro] = line_;
-      stage_ = kHeader;
-      return true;
-    }
-    int k = 0;
-    while (k < kNumKeys && t[0] != kKeys[k]) ++k;
-    if (k < kNumKeys) {
-      if (stage_ == kOps) {
-        return fail(absl::StrCat("`", kKeys[k], "` line after the ops (headers come first)"));
-      }
-      return header(static_cast<Key>(k), t);
-    }
-    if (stage_ == kHeader) {
-      if (seen_[kSubject] == 0) return fail("expected `subject hugetlb` before ops");
-      h_ = hstate_of(prog_.granule, prog_.size);
-      stage_ = kOps;
-    }
-    return op(t);
-  }
-
-  bool header(Key k, const std::vector<absl::string_view>& t) {
-    if (t.size() != 2) return fail(absl::StrCat("`", kKeys[k], "` takes one value"));
-    if (seen_[k] != 0) {
-      return fail(absl::StrCat("duplicate `", kKeys[k], "` line (first at line ", seen_[k], ")"));
-    }
-    seen_[k] = line_;
-    const std::string_view v = to_std(t[1]);
-    switch (k) {
-      case kSubject:
-        if (v != "hugetlb") return fail("this parser reads `subject hugetlb` only");
-        return true;
-      case kGranule:
-        if (!parse_granule(v, &prog_.granule))
-          return fail(absl::StrCat("granule must be 4k, 16k or 64k, got ", quote(t[1])));
-        return check_size();
-      case kSize:
-        if (!parse_hsize(v, &prog_.size)) {
-          return fail(
-              absl::StrCat("size must be cont-pte, pmd, cont-pmd or pud, got ", quote(t[1])));
-        }
-        return check_size();
-      case kFeatures:
-        if (!parse_features(t[1], &prog_.features)) {
-          return fail(absl::StrCat("features must be `none` or a `,`-list of hafdbs and lpa2, got ",
-                                   quote(t[1])));
-        }
-        return true;
-      case kMutant: {
-        Mutant m;
-        if (!find_mutant(v, &m)) return fail(absl::StrCat("unknown hugetlb mutant ", quote(t[1])));
-        prog_.mutant = std::string(v);
-        return true;
-      }
-      default:  // kRepro
-        return fail("duplicate `ptediff-repro` line");
-    }
-  }
-
-  // The granule and size seen so far form an hstate arm64 registers.
-  bool check_size() {
-    if (hsize_supported(prog_.granule, prog_.size)) return true;
-    return fail(absl::StrCat("size ", hsize_name(prog_.size), " needs granule 4k (",
-                             granule_name(prog_.granule), " has no ", hsize_name(prog_.size),
-                             " hstate)"));
+  // Takes the header once it is complete.
+  void start(const ReproHeader& h) {
+    prog_.granule = h.granule;
+    prog_.size = static_cast<HSize>(h.choice[0]);
+    prog_.features = h.features;
+    prog_.mutant = h.mutant;
+    h_ = hstate_of(prog_.granule, prog_.size);
   }
 
   bool op(const std::vector<absl::string_view>& t) {
@@ -188,12 +133,21 @@ class Parser {
   ParseError* err_;
   Program prog_;
   HState h_;  // the program's hstate, once the ops start
-  Stage stage_ = kMagic;
   int line_ = 0;
-  int seen_[kNumKeys] = {};  // the line of each header key, 0 when not seen
 };
 
 }  // namespace
+
+std::string format_program(const Program& p) {
+  ReproHeader h = default_header(header_schema());
+  h.granule = p.granule;
+  h.choice[0] = static_cast<size_t>(p.size);
+  h.features = p.features;
+  h.mutant = p.mutant;
+  std::string out = format_header(header_schema(), h);
+  for (const Op& op : p.ops) absl::StrAppend(&out, format_op(op), "\n");
+  return out;
+}
 
 bool parse_program(std::string_view text, std::string_view file, Program* out, ParseError* err) {
   ParseError local;

@@ -58,7 +58,10 @@ uint64_t op_field(const Op& op, Field f) {
   return 0;
 }
 
+// Narrow fields keep values that do not fit as UINT32_MAX, so validate_op
+// rejects them instead of seeing a truncated, valid value.
 void set_op_field(Op* op, Field f, uint64_t v) {
+  const uint32_t v32 = v > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(v);
   switch (f) {
     case Field::kVa:
       op->va = v;
@@ -76,10 +79,10 @@ void set_op_field(Op* op, Field f, uint64_t v) {
       op->stride = v;
       break;
     case Field::kFlags:
-      op->flags = static_cast<uint32_t>(v);
+      op->flags = v32;
       break;
     case Field::kDepth:
-      op->depth = static_cast<uint32_t>(v);
+      op->depth = v32;
       break;
   }
 }
@@ -137,15 +140,6 @@ std::string format_op(const Op& op) {
         absl::StrAppend(&out, " ", field_name(f), "=", v);
     }
   }
-  return out;
-}
-
-std::string format_program(const Program& p) {
-  std::string out = "ptediff-repro 1\nsubject linear-map\n";
-  absl::StrAppend(&out, "granule ", granule_name(p.granule), "\n");
-  absl::StrAppend(&out, "features ", p.bbml2 ? "bbml2" : "none", "\n");
-  if (p.mutant != "none") absl::StrAppend(&out, "mutant ", p.mutant, "\n");
-  for (const Op& op : p.ops) absl::StrAppend(&out, format_op(op), "\n");
   return out;
 }
 

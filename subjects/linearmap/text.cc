@@ -1,4 +1,5 @@
-// ptediff linear map: the .repro text parser (format in program.h).
+// ptediff linear map: the .repro text format (program.h): the parser and the
+// canonical text; the header goes through the shared front end (formats/header.h).
 #include "formats/text.h"
 
 #include <optional>
@@ -8,12 +9,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "formats/header.h"
+#include "ptediff/backend.h"               // PTEDIFF_FEAT_*
+#include "subjects/linearmap/optimized.h"  // find_mutant
 #include "subjects/linearmap/program.h"
 
 namespace ptediff::linearmap {
 namespace {
-
-std::string_view to_std(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
 bool parse_flags(absl::string_view s, uint64_t* out) {
   if (s == "none") {
@@ -48,88 +50,67 @@ bool find_op(absl::string_view name, OpKind* kind, Change* change) {
   return false;
 }
 
+// The linear-map header (formats/header.h): the one feature bbml2, on when
+// the line is absent (as in Program{}).
+bool known_mutant(std::string_view name) {
+  Mutant m;
+  return find_mutant(name, &m);
+}
+
+const HeaderSchema& header_schema() {
+  static const HeaderSchema kSchema{.subject = "linear-map",
+                                    .features = PTEDIFF_FEAT_BBML2,
+                                    .default_features = Program{}.bbml2 ? PTEDIFF_FEAT_BBML2 : 0u,
+                                    .known_mutant = known_mutant};
+  return kSchema;
+}
+
+// The text name of an op: its spec name, with the change for set_memory_ and set_alias_.
+std::string op_name(const Op& op) {
+  const OpSpec& s = op_spec(op.kind);
+  const bool prefixed = s.kind == OpKind::kSetMemory || s.kind == OpKind::kSetAlias;
+  return absl::StrCat(s.name, prefixed ? change_name(op.change) : "");
+}
+
 class Parser {
  public:
   Parser(std::string_view file, ParseError* err) : file_(file), err_(err) {}
 
   // Parses `text`; on success fills *out.
   bool run(std::string_view text, Program* out) {
-    if (!for_each_line(text, &line_, [this](int n, const std::vector<absl::string_view>& toks) {
-          line_ = n;
-          return line(toks);
-        })) {
+    if (!read_repro(
+            text, header_schema(), file_, err_, [this](const ReproHeader& h) { start(h); },
+            [this](int n, const std::vector<absl::string_view>& toks) {
+              line_ = n;
+              if (prog_.ops.size() >= kMaxOps) {
+                return fail(absl::StrCat("more than ", kMaxOps, " ops"));
+              }
+              return op(toks);
+            })) {
       return false;
     }
-    if (stage_ < kOps && !(stage_ == kHeader && granule_ && subject_)) {
-      return fail(!magic_ ? "missing `ptediff-repro 1`"
-                          : "missing header (`subject linear-map` and `granule`)");
-    }
-    if (prog_.ops.size() > kMaxOps) return fail("too many ops");
     *out = std::move(prog_);
     return true;
   }
 
  private:
-  enum Stage { kMagic, kHeader, kOps };
-  static constexpr const char* kKeys[] = {"subject", "granule", "features", "mutant"};
-  static constexpr int kNumKeys = 4;
-
   bool fail(std::string m) {
     *err_ = ParseError{std::string(file_), line_, std::move(m)};
     return false;
   }
 
-  bool line(const std::vector<absl::string_view>& t) {
-    if (stage_ == kMagic) {
-      if (t.size() != 2 || t[0] != "ptediff-repro" || t[1] != "1")
-        return fail(absl::StrCat("expected `ptediff-repro 1`, got ", quote(t[0])));
-      magic_ = true;
-      stage_ = kHeader;
-      return true;
-    }
-    if (stage_ == kHeader && header(t)) return err_->message.empty();
-    if (!subject_) return fail("expected `subject linear-map` before ops");
-    if (!granule_) return fail("expected `granule 4k|16k|64k` before ops");
-    stage_ = kOps;
-    return op(t);
-  }
-
-  // True when t is a header line (then err_ tells whether it was valid).
-  bool header(const std::vector<absl::string_view>& t) {
-    const absl::string_view key = t[0];
-    int k = 0;
-    while (k < kNumKeys && key != kKeys[k]) ++k;
-    if (k == kNumKeys) return false;
-    if (t.size() != 2) return !fail(absl::StrCat("`", key, "` takes one value"));
-    if (seen_[k] != 0) {
-      return !fail(absl::StrCat("duplicate `", key, "` line (first at line ", seen_[k], ")"));
-    }
-    seen_[k] = line_;
-    const std::string_view v = to_std(t[1]);
-    if (key == "subject") {
-      if (v != "linear-map") return !fail("this parser reads `subject linear-map` only");
-      subject_ = true;
-    } else if (key == "granule") {
-      if (!parse_granule(v, &prog_.granule)) {
-        return !fail(absl::StrCat("granule must be 4k, 16k or 64k, got ", quote(t[1])));
-      }
-      granule_ = true;
-    } else if (key == "features") {
-      if (v != "bbml2" && v != "none") {
-        return !fail(absl::StrCat("features must be `bbml2` or `none`, got ", quote(t[1])));
-      }
-      prog_.bbml2 = v == "bbml2";
-    } else {
-      if (!valid_mutant_name(v)) return !fail(absl::StrCat("bad mutant name ", quote(t[1])));
-      prog_.mutant = std::string(v);
-    }
-    return true;
+  // Takes the header once it is complete.
+  void start(const ReproHeader& h) {
+    prog_.granule = h.granule;
+    prog_.bbml2 = h.features != 0;
+    prog_.mutant = h.mutant;
   }
 
   bool op(const std::vector<absl::string_view>& t) {
     Op op;
     if (!find_op(t[0], &op.kind, &op.change)) return fail(absl::StrCat("unknown op ", quote(t[0])));
     const OpSpec& spec = op_spec(op.kind);
+    const std::string name = op_name(op);
     uint32_t seen = 0;
     for (size_t i = 1; i < t.size(); ++i) {
       const size_t eq = t[i].find('=');
@@ -139,7 +120,7 @@ class Parser {
         if (key == field_name(f)) field = f;
       }
       if (eq == absl::string_view::npos || !field)
-        return fail(absl::StrCat("`", op_spec(op.kind).name, "` has no operand ", quote(key)));
+        return fail(absl::StrCat("'", name, "' has no operand ", quote(key)));
       const uint32_t bit = 1u << static_cast<int>(*field);
       if (seen & bit) return fail(absl::StrCat("operand ", quote(key), " given twice"));
       seen |= bit;
@@ -148,10 +129,12 @@ class Parser {
       const bool ok = *field == Field::kFlags ? parse_flags(val, &v) : parse_u64(val, &v);
       if (!ok) return fail(absl::StrCat("bad value ", quote(val), " for ", quote(key)));
       set_op_field(&op, *field, v);
+      // Narrow operands (flags, depth) are range-checked on the full value.
+      if (op_field(op, *field) != v) return fail(absl::StrCat(key, "=", v, " out of range"));
     }
     for (Field f : spec.fields) {
       if (!(seen & (1u << static_cast<int>(f))))
-        return fail(absl::StrCat("`", op_spec(op.kind).name, "` needs `", field_name(f), "=`"));
+        return fail(absl::StrCat("'", name, "' needs '", field_name(f), "='"));
     }
     std::string why;
     if (!validate_op(op, geometry_of(prog_.granule), &why)) return fail(why);
@@ -162,13 +145,20 @@ class Parser {
   std::string_view file_;
   ParseError* err_;
   Program prog_;
-  Stage stage_ = kMagic;
   int line_ = 0;
-  bool magic_ = false, subject_ = false, granule_ = false;
-  int seen_[kNumKeys] = {};  // the line of each header key, 0 when not seen
 };
 
 }  // namespace
+
+std::string format_program(const Program& p) {
+  ReproHeader h = default_header(header_schema());
+  h.granule = p.granule;
+  h.features = p.bbml2 ? PTEDIFF_FEAT_BBML2 : 0;
+  h.mutant = p.mutant;
+  std::string out = format_header(header_schema(), h);
+  for (const Op& op : p.ops) absl::StrAppend(&out, format_op(op), "\n");
+  return out;
+}
 
 bool parse_program(std::string_view text, std::string_view file, Program* out, ParseError* err) {
   ParseError local;
@@ -183,14 +173,10 @@ bool parse_program(std::string_view text, std::string_view file, Program* out, P
 }
 
 bool is_linearmap_repro(std::string_view text) {
-  for (absl::string_view raw : absl::StrSplit(absl::string_view(text.data(), text.size()), '\n')) {
-    absl::string_view body = absl::StripAsciiWhitespace(raw.substr(0, raw.find('#')));
-    if (body.empty() || body == "ptediff-repro 1") continue;
-    std::vector<absl::string_view> t = absl::StrSplit(body, ' ', absl::SkipWhitespace());
-    if (t[0] == "subject") return t.size() == 2 && t[1] == "linear-map";
-    if (t[0] != "granule" && t[0] != "features" && t[0] != "mutant") return false;
-  }
-  return false;
+  std::string subject;
+  int line = 0;
+  ParseError err;
+  return read_repro_subject(text, "", &subject, &line, &err) && subject == header_schema().subject;
 }
 
 }  // namespace ptediff::linearmap
