@@ -65,8 +65,16 @@ Target& target() {
     }
     ptediff::FuzzOptions opts;
     opts.mutant = env_or("PTEDIFF_MUTANT", "none");
-    opts.backend = env_or("PTEDIFF_BACKEND", "");
     std::string err;
+    if (const std::string spec = env_or("PTEDIFF_BACKEND", ""); !spec.empty()) {
+      ptediff::CaseOptions loaded;
+      if (!ptediff::load_backend_spec(spec, &loaded, &err)) {
+        std::fprintf(stderr, "%s: %s\n", t->subject->fuzz_target(), err.c_str());
+        std::exit(2);
+      }
+      opts.backend = loaded.backend;
+      opts.backend_v2 = loaded.backend_v2;
+    }
     t->session = t->subject->fuzz().session(opts, &err);
     if (t->session == nullptr) {
       std::fprintf(stderr, "%s: %s\n", t->subject->fuzz_target(), err.c_str());

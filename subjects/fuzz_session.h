@@ -12,9 +12,9 @@
 
 namespace ptediff {
 
-// Program and RunOptions are a subject's; run_program, format_report and
-// format_program are found in the subject's namespace (argument-dependent
-// lookup); `decode` is its decode_program.
+// Program and RunOptions are a subject's; run_program and format_report
+// (which ends with the program as .repro text) are found in the subject's
+// namespace (argument-dependent lookup); `decode` is its decode_program.
 template <typename Program, typename RunOptions>
 class ProgramFuzzSession final : public FuzzSession {
  public:
@@ -33,9 +33,7 @@ class ProgramFuzzSession final : public FuzzSession {
   std::string report(std::span<const uint8_t> input) override {
     const Program program = decode_(input);
     const auto r = run_program(program, opts_);
-    if (!r.diverged()) return "";
-    return format_report(r, program) + "\n# program (replay: ptediff run FILE.repro)\n" +
-           format_program(program);
+    return r.diverged() ? format_report(r, program) : "";
   }
 
  private:

@@ -108,7 +108,10 @@ class Case {
 // What a fuzz target asks of a subject (from its environment).
 struct FuzzOptions {
   std::string mutant = "none";  // O's injected bug ($PTEDIFF_MUTANT)
-  std::string backend;          // "" the built-in O, "reference", or a backend library path
+  // Another O ($PTEDIFF_BACKEND, loaded by load_backend_spec): nullptr for
+  // the subject's built-in one.
+  const ptediff_backend* backend = nullptr;
+  const ptediff_backend_v2* backend_v2 = nullptr;
 };
 
 // The verdict on one fuzz input.
@@ -171,6 +174,9 @@ class Subject {
   // v1 backend (backend.h), or a v2 one (backend_v2.h).
   virtual bool takes_backend() const = 0;
   virtual bool takes_backend_v2() const { return false; }
+  // Sets in *opts this subject's built-in reference run as O (`--backend
+  // reference`), when it has one that can run as O.
+  virtual void reference_as_o(CaseOptions* opts) const {}
   // Whether `opts` names no external backend, or one this subject takes
   // (`--backend reference` names one of each).
   bool accepts_backend_of(const CaseOptions& opts) const {
@@ -188,6 +194,16 @@ class Subject {
   // Whether `name` is "none" or in mutants().
   bool known_mutant(std::string_view name) const;
 };
+
+// The --backend name of the built-in references.
+inline constexpr const char* kReferenceBackend = "reference";
+
+// Loads the O that `spec` names (--backend, $PTEDIFF_BACKEND) into *opts:
+// `reference`, every subject's built-in reference that can run as O (each
+// must be clean against itself); otherwise a library, a v2 backend when it
+// exports ptediff_backend_v2_get(), else a v1 one. The one place backends
+// are loaded. False with *err (one line) when it cannot be.
+bool load_backend_spec(const std::string& spec, CaseOptions* opts, std::string* err);
 
 // Every subject, the default (contpte) first.
 std::span<const Subject* const> all_subjects();

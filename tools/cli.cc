@@ -10,8 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "subjects/contpte/backends.h"
-#include "subjects/hugetlb/flows.h"  // the built-in hugetlb reference
 #include "tools/build_info.h"
 #include "tools/input.h"  // the input caps
 #include "tools/kernel_command.h"
@@ -371,19 +369,7 @@ bool common_options(Command* c, std::string* err) {
     return false;
   }
   if (be.empty()) return true;
-  // `reference`: the built-in references run as O too (they must be clean
-  // against themselves, under every schedule of mid-op events included).
-  // A library exporting ptediff_backend_v2_get() is a v2 backend.
-  if (be == kBuiltinReferenceName) {
-    c->opts.backend = ptediff_reference_backend();
-    c->opts.backend_v2 = hugetlb::hugetlb_reference_backend();
-  } else if (exports_backend_v2(be)) {
-    c->opts.backend_v2 = load_external_backend_v2(be, err);
-    if (c->opts.backend_v2 == nullptr) return false;
-  } else {
-    c->opts.backend = load_backend(be, err);
-    if (c->opts.backend == nullptr) return false;
-  }
+  if (!load_backend_spec(be, &c->opts, err)) return false;
   if (c->subject != nullptr && !c->subject->accepts_backend_of(c->opts)) {
     *err =
         absl::StrCat("--backend ", be, " does not apply to the ", c->subject->name(), " subject");

@@ -31,8 +31,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "subjects/contpte/backends.h"
-#include "subjects/hugetlb/flows.h"  // the built-in hugetlb reference
 #include "tools/commands.h"          // one_line
 #include "tools/file_io.h"
 #include "tools/input.h"
@@ -471,16 +469,15 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
   if (!args.backend.empty()) {
     std::string err;
     s.backend =
-        args.backend == kBuiltinReferenceName ? fs::path(args.backend) : fs::absolute(args.backend);
-    if (!args.subject->takes_backend_v2()) {
-      s.backend_table = load_backend(s.backend.string(), &err);
-      if (s.backend_table == nullptr) return setup_error(err);
-    } else {
-      s.backend_v2_table = args.backend == kBuiltinReferenceName
-                               ? hugetlb::hugetlb_reference_backend()
-                               : load_external_backend_v2(s.backend.string(), &err);
-      if (s.backend_v2_table == nullptr) return setup_error(err);
+        args.backend == kReferenceBackend ? fs::path(args.backend) : fs::absolute(args.backend);
+    CaseOptions loaded;
+    if (!load_backend_spec(s.backend.string(), &loaded, &err)) return setup_error(err);
+    if (!args.subject->accepts_backend_of(loaded)) {
+      return setup_error(absl::StrCat("--backend ", args.backend, " does not apply to the ",
+                                      args.subject->name(), " subject"));
     }
+    s.backend_table = loaded.backend;
+    s.backend_v2_table = loaded.backend_v2;
   }
   if (count_files(s.seeds) == 0) {
     return setup_error(

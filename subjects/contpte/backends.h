@@ -11,14 +11,10 @@
 #include <string>
 
 #include "subjects/contpte/executor.h"
-#include "engine/external.h"
 #include "subjects/contpte/optimized.h"
 #include "subjects/contpte/reference.h"
 
 namespace ptediff {
-
-// The --backend name of the built-in reference.
-inline constexpr const char* kBuiltinReferenceName = "reference";
 
 // `o` with every backend it leaves unset filled: R the built-in reference,
 // O the built-in contpte backend (which takes the header's mutant). Set an
@@ -30,15 +26,6 @@ inline RunOptions with_builtin_backends(RunOptions o = {}) {
     o.opt_takes_header_mutant = true;
   }
   return o;
-}
-
-// The backend `spec` names for --backend / $PTEDIFF_BACKEND: `reference`,
-// the built-in reference (run as O it must be clean against itself, under
-// every schedule of mid-op events too), else an external backend library
-// (engine/external.h). nullptr with *err on failure.
-inline const ptediff_backend* load_backend(const std::string& spec, std::string* err) {
-  if (spec == kBuiltinReferenceName) return ptediff_reference_backend();
-  return load_external_backend(spec, err);
 }
 
 }  // namespace ptediff

@@ -245,11 +245,12 @@ class Session final : public FuzzSession {
 std::unique_ptr<FuzzSession> make_session(const FuzzOptions& opts, std::string* err) {
   RunOptions o;
   o.mutant = opts.mutant;
-  if (!opts.backend.empty()) {
-    // An external O judges the mutant in its own init.
-    o.opt = load_backend(opts.backend, err);
-    if (o.opt == nullptr) return nullptr;
-  } else if (!known_optimized_mutant(opts.mutant)) {
+  if (opts.backend == nullptr && opts.backend_v2 != nullptr) {
+    *err = "a v2 backend does not apply to the contpte subject (it takes ptediff_backend_v1())";
+    return nullptr;
+  }
+  o.opt = opts.backend;  // an external O judges the mutant in its own init
+  if (o.opt == nullptr && !known_optimized_mutant(opts.mutant)) {
     *err = "unknown mutant '" + opts.mutant + "' (see `ptediff mutants`)";
     return nullptr;
   }

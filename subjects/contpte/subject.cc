@@ -40,6 +40,9 @@ class ContpteSubject final : public Subject {
   bool takes_backend() const override { return true; }
   const char* fuzz_target() const override { return "contpte_diff_fuzzer"; }
   const FuzzFace& fuzz() const override { return contpte::fuzz_face(); }
+  void reference_as_o(CaseOptions* opts) const override {
+    opts->backend = ptediff_reference_backend();
+  }
 };
 
 const ContpteSubject kContpte;

@@ -9,7 +9,6 @@
 #include <span>
 #include <vector>
 
-#include "engine/external.h"
 #include "engine/op_mutator.h"
 #include "formats/byte_reader.h"
 #include "subjects/fuzz_session.h"
@@ -45,18 +44,18 @@ struct Traits : OpTableTraits<Traits> {
   }
 };
 
-// O: the built-in arm64 backend, the reference (`reference`), or a v2
-// backend library; the mutant is checked here for the built-in one and by
-// the backend's own init otherwise.
+// O: the built-in arm64 backend, or another v2 backend (the reference, a
+// library); the mutant is checked here for the built-in one and by the
+// backend's own init otherwise.
 std::unique_ptr<FuzzSession> make_session(const FuzzOptions& opts, std::string* err) {
   RunOptions o;
   o.mutant = opts.mutant;
-  if (opts.backend == "reference") {
-    o.opt = hugetlb_reference_backend();
-  } else if (!opts.backend.empty()) {
-    o.opt = load_external_backend_v2(opts.backend, err);
-    if (o.opt == nullptr) return nullptr;
-  } else if (Mutant m; !find_mutant(opts.mutant, &m)) {
+  if (opts.backend != nullptr && opts.backend_v2 == nullptr) {
+    *err = "a v1 backend does not apply to the hugetlb subject (it takes ptediff_backend_v2_get())";
+    return nullptr;
+  }
+  o.opt = opts.backend_v2;
+  if (Mutant m; o.opt == nullptr && !find_mutant(opts.mutant, &m)) {
     *err = "unknown mutant '" + opts.mutant + "' (see `ptediff mutants --subject hugetlb`)";
     return nullptr;
   }

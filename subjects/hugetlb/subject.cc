@@ -14,6 +14,7 @@
 #include "subjects/hugetlb/program.h"
 #include "nlohmann/json.hpp"
 #include "report/describe.h"
+#include "subjects/hugetlb/flows.h"  // hugetlb_reference_backend
 #include "subjects/hugetlb/fuzz.h"
 #include "subjects/subject.h"
 
@@ -43,6 +44,9 @@ class HugetlbSubject final : public Subject {
   bool takes_backend_v2() const override { return true; }
   const char* fuzz_target() const override { return "hugetlb_diff_fuzzer"; }
   const FuzzFace& fuzz() const override { return hugetlb::fuzz_face(); }
+  void reference_as_o(CaseOptions* opts) const override {
+    opts->backend_v2 = ht::hugetlb_reference_backend();
+  }
 };
 
 const HugetlbSubject kHugetlb;

@@ -43,7 +43,7 @@ struct Traits : OpTableTraits<Traits> {
 
 // The linear map has no backend ABI: O is always the built-in implementation.
 std::unique_ptr<FuzzSession> make_session(const FuzzOptions& opts, std::string* err) {
-  if (!opts.backend.empty()) {
+  if (opts.backend != nullptr || opts.backend_v2 != nullptr) {
     *err = "the linear-map subject has no backend ABI ($PTEDIFF_BACKEND must be unset)";
     return nullptr;
   }
