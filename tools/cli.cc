@@ -356,6 +356,7 @@ bool common_options(Command* c, std::string* err) {
                           " subject, not to ", c->subject->name());
       return false;
     }
+    c->mutant_owner = owner;
   }
   c->opts.stop_at_first = !absl::GetFlag(FLAGS_all);
   c->json = absl::GetFlag(FLAGS_json);

@@ -161,6 +161,15 @@ check "flag of another command refused" 2 "$PTEDIFF" mutants --seconds 5
 expect_err "flag of another command refused" "does not apply to"
 check "mutants --subject" 0 "$PTEDIFF" mutants --subject linear-map
 grep -q "unfold-drops-dirty" "$T/out" && { echo "FAIL mutants --subject: other subject listed"; fails=$((fails + 1)); }
+# A binary input is read as the subject of the mutant that --mutant names.
+check "binary takes the mutant's subject" 1 "$PTEDIFF" run --mutant split-to-ptes "$T/lm.bin"
+grep -q "pte-state" "$T/out" || { echo "FAIL binary takes the mutant's subject: no class"; fails=$((fails + 1)); }
+# Text meant as a program, with a misspelt magic line and no .repro suffix,
+# is refused at that line, not replayed as a binary input.
+sed 's/^ptediff-repro 1/ptediff-repo 1/' "$T/good.repro" >"$T/misspelt.txt"
+MAGIC_LINE=$(grep -n '^ptediff-repo 1' "$T/misspelt.txt" | cut -d: -f1)
+check "misspelt magic line refused" 2 "$PTEDIFF" run "$T/misspelt.txt"
+expect_err "misspelt magic line refused" "misspelt.txt:$MAGIC_LINE: a text program starts with"
 
 # The hugetlb subject, the same way.
 HT="$SRC/conformance/mutants/get-and-clear-nonpresent.repro"

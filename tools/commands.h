@@ -18,6 +18,7 @@ struct Command {
   std::vector<std::string> files;    // positional arguments
   CaseOptions opts;                  // --mutant, --backend, --all
   const Subject* subject = nullptr;  // --subject (nullptr: not given)
+  const Subject* mutant_owner = nullptr;  // the subject whose catalogue holds --mutant
   bool json = false, state = false;
   std::string out, gtest_out;  // -o, --gtest
   std::string backend_path;    // --backend as given
@@ -25,8 +26,11 @@ struct Command {
   int bound = 1;               // explore --bound
   uint64_t max_schedules = 0;  // explore --max (0: all)
 
-  // The subject binary inputs are decoded as.
-  const Subject& binary_subject() const { return subject ? *subject : *all_subjects()[0]; }
+  // The subject binary inputs are decoded as: --subject, else the one whose
+  // mutant --mutant names, else the default.
+  const Subject& binary_subject() const {
+    return subject != nullptr ? *subject : mutant_owner != nullptr ? *mutant_owner : *all_subjects()[0];
+  }
 };
 
 int cmd_run(const Command& c);

@@ -1,9 +1,13 @@
 // ptediff: reading program files (see input.h).
 #include "tools/input.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "formats/header.h"  // kReproMagic
 #include "tools/file_io.h"
 
 namespace ptediff {
@@ -63,6 +67,33 @@ bool read_program_file(const std::string& path, std::string* bytes, bool* text, 
   return true;
 }
 
+// Whether `bytes` is printable text meant as a program whose magic line is
+// wrong: its first line starts like the magic word, or a later line is a
+// `granule` header. (A binary fuzz input that happens to be printable has
+// neither, and is still read as binary.) *line gets the first line's number.
+bool misspelt_repro(std::string_view bytes, int* line) {
+  const bool printable = std::all_of(bytes.begin(), bytes.end(), [](char ch) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' || c == '\r';
+  });
+  if (!printable) return false;
+  bool first = true, meant = false;
+  int n = 0;
+  for (absl::string_view l : absl::StrSplit(absl::string_view(bytes.data(), bytes.size()), '\n')) {
+    ++n;
+    l = absl::StripAsciiWhitespace(l);
+    if (l.empty() || l[0] == '#') continue;
+    if (first) {
+      *line = n;
+      first = false;
+      meant = absl::StartsWithIgnoreCase(l, "pted");
+    } else {
+      meant = meant || absl::StartsWith(l, "granule ");
+    }
+  }
+  return meant;
+}
+
 }  // namespace
 
 bool looks_like_repro(std::string_view bytes) { return text_start(bytes, true) == Start::kRepro; }
@@ -73,6 +104,11 @@ std::unique_ptr<Case> load_case(const std::string& path, const Subject& binary_s
   bool text = false;
   note->clear();
   if (!read_program_file(path, &bytes, &text, err, note)) return nullptr;
+  if (int line = 1; !text && misspelt_repro(bytes, &line)) {
+    *err = absl::StrCat(path, ":", line, ": a text program starts with `", kReproMagic,
+                        " 1` (this file is text, so it is not read as a binary input)");
+    return nullptr;
+  }
   if (!text) {
     return binary_subject.decode({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
   }
