@@ -7,7 +7,9 @@
 // through $PTEDIFF_BACKEND), and then summarises: execs,
 // exec/s, coverage, corpus size, and every finding, each minimized in a
 // forked child (a backend crash cannot take this process down) to
-// `<artifact>.min.repro`. Exit 0 clean, 1 findings, 2 setup error.
+// `<artifact>.min.repro`. Beside the engine, the race pass (race_pass.h)
+// explores one mid-op event at every point of every corpus input, seeds
+// first. Exit 0 clean, 1 findings, 2 setup error.
 #include "tools/fuzz_command.h"
 
 #include <fcntl.h>
@@ -31,9 +33,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "tools/commands.h"          // one_line
+#include "tools/commands.h"  // one_line
 #include "tools/file_io.h"
 #include "tools/input.h"
+#include "tools/race_pass.h"
 
 namespace ptediff {
 namespace {
@@ -498,8 +501,15 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
   Stats stats;
   std::vector<fs::path> artifacts;
   const auto start = std::chrono::steady_clock::now();
+  // The race pass explores every seed and every input the engine adds, beside it.
+  CaseOptions race_opts;
+  race_opts.mutant = s.mutant;
+  race_opts.backend = s.backend_table;
+  race_opts.backend_v2 = s.backend_v2_table;
+  const pid_t race = start_race_pass(*args.subject, race_opts, s.corpus, s.out, args.seconds);
   const int rc =
       args.engine == "afl" ? run_afl(s, &stats, &artifacts) : run_libfuzzer(s, &stats, &artifacts);
+  const RacePassStats races = finish_race_pass(race, s.out, 10);
   if (rc != 0) return rc;
   if (stats.exec_per_sec == 0) {  // runs shorter than a second report 0
     const std::chrono::duration<double> t = std::chrono::steady_clock::now() - start;
@@ -518,6 +528,22 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
     std::printf("  corpus       %s inputs in %s\n",
                 afl_stat(s.out / "afl" / "main" / "fuzzer_stats", "corpus_count").c_str(),
                 (s.out / "afl").c_str());
+  }
+  if (!races.note.empty()) {
+    std::printf("  race pass    not run: %s\n", one_line(races.note).c_str());
+  } else {
+    std::printf("  race pass    %llu inputs, %llu schedules of one mid-op event, %zu diverging",
+                static_cast<unsigned long long>(races.inputs),
+                static_cast<unsigned long long>(races.schedules), races.findings.size());
+    if (races.first_found_ms >= 0) std::printf(" (first after %.1f s)", races.first_found_ms / 1e3);
+    if (races.unreplayable > 0) {
+      std::printf(", %llu not replayable from their text (not reported)",
+                  static_cast<unsigned long long>(races.unreplayable));
+    }
+    std::printf("\n");
+  }
+  for (const RaceFinding& r : races.findings) {
+    findings.push_back({r.repro, r.cls, "a schedule of one mid-op event (race pass)", r.repro});
   }
   std::printf("  divergences  %zu\n", findings.size());
   for (const Finding& f : findings) {
