@@ -24,14 +24,19 @@ using Clock = std::chrono::steady_clock;
 
 fs::path stats_path(const fs::path& out) { return out / "race-pass.stats"; }
 
-// The regular files of `dir` not yet in `seen`, in name order.
+// The regular files of `dir` not yet in `seen`, smallest first (a short
+// program is explored in a fraction of the time of a long one, so every
+// kind of op gets its turn early), then in name order.
 std::vector<fs::path> new_inputs(const fs::path& dir, const std::set<fs::path>& seen) {
-  std::vector<fs::path> out;
+  std::vector<std::pair<uintmax_t, fs::path>> found;
   std::error_code ec;
   for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
-    if (e.is_regular_file(ec) && !seen.count(e.path())) out.push_back(e.path());
+    if (e.is_regular_file(ec) && !seen.count(e.path()))
+      found.emplace_back(e.file_size(ec), e.path());
   }
-  std::sort(out.begin(), out.end());
+  std::sort(found.begin(), found.end());
+  std::vector<fs::path> out;
+  for (auto& [size, path] : found) out.push_back(std::move(path));
   return out;
 }
 
