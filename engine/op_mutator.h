@@ -35,6 +35,8 @@
 #include <utility>
 #include <vector>
 
+#include "formats/byte_reader.h"
+
 namespace ptediff {
 
 // The random source of one mutation, with the small helpers every subject's
@@ -173,21 +175,40 @@ size_t cross_over_program_bytes(const uint8_t* data1, size_t size1, const uint8_
   return op_mutator_detail::write<T>(&a, out, max_out_size);
 }
 
-
 // Traits pieces for a subject whose fuzz decoder draws one op from bytes and
 // whose ops expose their operands through an op table (linear-map, hugetlb):
 // fresh ops and most operand values come from the decoder, so they keep its
-// bias towards boundaries and shared pages. D provides Program, Op, decode
-// and mutate_header as above, and
-//   static Op draw(MutationRng&, const Program&);  // the decoder's op from random bytes
-//   static bool valid(const Program&, const Op&);  // validate_op under the header
+// bias towards boundaries and shared pages. D provides Program, Op and
+// mutate_header as above, and
+//   static constexpr Program (*kDecode)(std::span<const uint8_t>);  // decode_program
+//   static auto geometry(const Program&);  // what decode_op and validate_op take
 // The rest is found in the subject's namespace by argument-dependent lookup:
-// encode_program, op_spec(kind).fields, op_field, set_op_field.
+// decode_op, validate_op, encode_program, op_spec(kind).fields, op_field,
+// set_op_field. Programs have a `mutant` header, which fuzzing never takes
+// from its input (the target injects its own).
 template <typename D>
 struct OpTableTraits {
+  template <typename DD = D>
+  static auto decode(std::span<const uint8_t> bytes) {
+    auto p = DD::kDecode(bytes);
+    p.mutant = "none";
+    return p;
+  }
   template <typename Program>
   static std::vector<uint8_t> encode(const Program& p) {
     return encode_program(p);
+  }
+  // The decoder's op from 16 random bytes.
+  template <typename Program>
+  static auto draw(MutationRng& rng, const Program& p) {
+    uint8_t bytes[16];
+    for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.next());
+    ByteReader r(bytes);
+    return decode_op(r, D::geometry(p));
+  }
+  template <typename Program, typename Op>
+  static bool valid(const Program& p, const Op& op) {
+    return validate_op(op, D::geometry(p), nullptr);
   }
   template <typename Op>
   static auto fields(const Op& op) {

@@ -10,13 +10,12 @@
 #include <vector>
 
 #include "engine/op_mutator.h"
-#include "formats/byte_reader.h"
+#include "ptediff/backend.h"  // PTEDIFF_FEAT_*
 #include "subjects/fuzz_session.h"
 #include "subjects/hugetlb/executor.h"
 #include "subjects/hugetlb/flows.h"
 #include "subjects/hugetlb/mutants.h"
 #include "subjects/hugetlb/program.h"
-#include "ptediff/backend.h"  // PTEDIFF_FEAT_*
 
 namespace ptediff::hugetlb {
 namespace {
@@ -24,20 +23,8 @@ namespace {
 struct Traits : OpTableTraits<Traits> {
   using Program = hugetlb::Program;
   using Op = hugetlb::Op;
-  static Program decode(std::span<const uint8_t> bytes) {
-    Program p = decode_program(bytes);
-    p.mutant = "none";  // the fuzz target injects its own
-    return p;
-  }
-  static Op draw(MutationRng& rng, const Program& p) {
-    uint8_t bytes[16];
-    for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.next());
-    ByteReader r(bytes);
-    return decode_op(r, hstate_of(p.granule, p.size));
-  }
-  static bool valid(const Program& p, const Op& op) {
-    return validate_op(op, hstate_of(p.granule, p.size), nullptr);
-  }
+  static constexpr Program (*kDecode)(std::span<const uint8_t>) = decode_program;
+  static auto geometry(const Program& p) { return hstate_of(p.granule, p.size); }
   // The features only: another granule or size would make most ops illegal.
   static void mutate_header(MutationRng& rng, Program* p) {
     p->features ^= rng.one_in(2) ? PTEDIFF_FEAT_HAFDBS : PTEDIFF_FEAT_LPA2;

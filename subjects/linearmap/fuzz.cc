@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "engine/op_mutator.h"
-#include "formats/byte_reader.h"
 #include "subjects/fuzz_session.h"
 #include "subjects/linearmap/executor.h"
 #include "subjects/linearmap/optimized.h"
@@ -23,20 +22,8 @@ namespace {
 struct Traits : OpTableTraits<Traits> {
   using Program = linearmap::Program;
   using Op = linearmap::Op;
-  static Program decode(std::span<const uint8_t> bytes) {
-    Program p = decode_program(bytes);
-    p.mutant = "none";  // the fuzz target injects its own
-    return p;
-  }
-  static Op draw(MutationRng& rng, const Program& p) {
-    uint8_t bytes[16];
-    for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.next());
-    ByteReader r(bytes);
-    return decode_op(r, geometry_of(p.granule));
-  }
-  static bool valid(const Program& p, const Op& op) {
-    return validate_op(op, geometry_of(p.granule), nullptr);
-  }
+  static constexpr Program (*kDecode)(std::span<const uint8_t>) = decode_program;
+  static const Geometry& geometry(const Program& p) { return geometry_of(p.granule); }
   // Whether the boot CPU has BBML2; another granule would make most ops illegal.
   static void mutate_header(MutationRng&, Program* p) { p->bbml2 = !p->bbml2; }
 };
