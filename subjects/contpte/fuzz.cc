@@ -19,6 +19,7 @@
 #include "subjects/contpte/optimized.h"
 #include "subjects/contpte/report.h"
 #include "subjects/contpte/text.h"
+#include "subjects/fuzz_session.h"
 
 namespace ptediff::contpte {
 namespace {
@@ -65,13 +66,13 @@ uint64_t interesting(MutationRng& rng, const Space& s, Field f, uint64_t near) {
     }
     case Field::kNr: {
       const uint64_t nr =
-          rng.pick_of<uint64_t>({1, 1, cont, cont, cont - 1, cont + 1, 2 * cont,
-                                  s.geo.ptrs_per_pte, 1 + rng.below(8), 1 + rng.below(4 * cont)});
+          rng.pick_of<uint64_t>({1, 1, cont, cont, cont - 1, cont + 1, 2 * cont, s.geo.ptrs_per_pte,
+                                 1 + rng.below(8), 1 + rng.below(4 * cont)});
       return std::clamp<uint64_t>(nr, 1, s.pages);
     }
     case Field::kOrder:
       return std::min<uint64_t>(rng.pick_of<uint64_t>({0, 2, 4, 5, s.cont_order(), s.cont_order(),
-                                                        s.max(f), rng.below(s.max(f) + 1)}),
+                                                       s.max(f), rng.below(s.max(f) + 1)}),
                                 s.max(f));
     case Field::kIdx:
       return rng.pick_of<uint64_t>({0, 0, cont - 1, cont, 1, rng.below(s.max(f) + 1)}) %
@@ -82,8 +83,9 @@ uint64_t interesting(MutationRng& rng, const Space& s, Field f, uint64_t near) {
       return rng.pick_of<uint64_t>({0, 0, 1, 2, rng.below(16), rng.below(kMaxFolios + 1)});
     case Field::kProt:
       return rng.pick_of<uint64_t>({kProtYoung | kProtWrite | kProtDirty, kProtYoung | kProtRdonly,
-                kProtYoung | kProtWrite | kProtRdonly, kProtWrite | kProtRdonly,
-                kProtYoung | kProtWrite | kProtDirty | kProtExec, rng.below(kProtAll + 1)});
+                                    kProtYoung | kProtWrite | kProtRdonly, kProtWrite | kProtRdonly,
+                                    kProtYoung | kProtWrite | kProtDirty | kProtExec,
+                                    rng.below(kProtAll + 1)});
     case Field::kMm:
       return rng.pick_of<uint64_t>({0, 0, 0, 0, 1, 2});
     case Field::kPrim: {
@@ -166,7 +168,8 @@ bool add_event(MutationRng& rng, Program* p, const Space& s) {
   // The op's entry, its block's first, last or any entry, or the entry a
   // per-entry loop over the block reaches around `prim` (one or two
   // primitives per entry, after a first read).
-  const uint64_t va = rng.pick_of<uint64_t>({owner.get(Field::kVa), va0, va0 + block - page, va0 + rng.below(cont) * page,
+  const uint64_t va = rng.pick_of<uint64_t>(
+      {owner.get(Field::kVa), va0, va0 + block - page, va0 + rng.below(cont) * page,
        va0 + ((prim + cont - 1) % cont) * page, va0 + ((prim + 2 * cont - 1) / 2 % cont) * page});
   ev.set(Field::kMm, owner.get(Field::kMm));
   ev.set(Field::kVa, std::min(va, s.max(Field::kVa)));
@@ -217,12 +220,7 @@ class Session final : public FuzzSession {
   explicit Session(RunOptions opts) : opts_(std::move(opts)), fast_(fast_options(opts_)) {}
 
   FuzzVerdict run(std::span<const uint8_t> input) override {
-    const RunResult r = fast_.run(decode_program(input));
-    FuzzVerdict v;
-    v.error = r.error;
-    v.diverged = r.diverged();
-    if (v.diverged) v.cls = r.divergences.front().cls;
-    return v;
+    return verdict_of(fast_.run(decode_program(input)));
   }
 
   std::string report(std::span<const uint8_t> input) override {
@@ -259,10 +257,6 @@ std::unique_ptr<FuzzSession> make_session(const FuzzOptions& opts, std::string* 
 
 }  // namespace
 
-const FuzzFace& fuzz_face() {
-  static constexpr FuzzFace kFace = {make_session, mutate_program_bytes<Traits>,
-                                     cross_over_program_bytes<Traits>};
-  return kFace;
-}
+const FuzzFace& fuzz_face() { return fuzz_face_of<Traits, make_session>(); }
 
 }  // namespace ptediff::contpte

@@ -51,10 +51,6 @@ std::unique_ptr<FuzzSession> make_session(const FuzzOptions& opts, std::string* 
 
 }  // namespace
 
-const FuzzFace& fuzz_face() {
-  static constexpr FuzzFace kFace = {make_session, mutate_program_bytes<Traits>,
-                                     cross_over_program_bytes<Traits>};
-  return kFace;
-}
+const FuzzFace& fuzz_face() { return fuzz_face_of<Traits, make_session>(); }
 
 }  // namespace ptediff::hugetlb
