@@ -135,6 +135,9 @@ class OpCandidates {
     }
     spread(&points, run_edges ? kMaxReaderPoints : kMaxPoints);
     for (size_t k : points) {
+      // A schedule must replay from its text: a primitive past the last one
+      // a .repro can name (kMaxEventPrim) is no point to try.
+      if (k > kMaxEventPrim) continue;
       Candidate& c = out_->emplace_back();
       c.op = op_;
       fill(&c.event);
