@@ -157,13 +157,14 @@ check "subject/mutant mismatch refused" 2 "$PTEDIFF" fuzz --subject contpte --mu
 expect_err "subject/mutant mismatch refused" "belongs to the linear-map"
 # The race pass of `ptediff fuzz` explores one mid-op event over the seeds: a
 # bug only an interleaving exposes is found in seconds.
-check "fuzz race pass finds a race-only mutant" 1 "$PTEDIFF" fuzz --mutant tcy-plain-write \
-  --seconds 4 --out "$T/race"
+# (convert-read-then-clear: the seeds alone expose it, within the first second)
+check "fuzz race pass finds a race-only mutant" 1 "$PTEDIFF" fuzz --mutant convert-read-then-clear \
+  --seconds 8 --out "$T/race"
 grep -Eq "race pass +[0-9]+ inputs, [0-9]+ schedules of one mid-op event, [1-9]" "$T/out" ||
   { echo "FAIL fuzz race pass: no race-pass finding"; fails=$((fails + 1)); }
 ls "$T"/race/race-*.repro >/dev/null 2>&1 || { echo "FAIL fuzz race pass: no repro"; fails=$((fails + 1)); }
 for r in "$T"/race/race-*.repro; do
-  check "race-pass repro replays" 1 "$PTEDIFF" run --mutant tcy-plain-write "$r"
+  check "race-pass repro replays" 1 "$PTEDIFF" run --mutant convert-read-then-clear "$r"
   break
 done
 check "fuzz race pass says why it does not run" 0 "$PTEDIFF" fuzz --subject linear-map --seconds 2 \

@@ -24,15 +24,18 @@ using Clock = std::chrono::steady_clock;
 
 fs::path stats_path(const fs::path& out) { return out / "race-pass.stats"; }
 
-// The regular files of `dir` not yet in `seen`, smallest first (a short
-// program is explored in a fraction of the time of a long one, so every
-// kind of op gets its turn early), then in name order.
-std::vector<fs::path> new_inputs(const fs::path& dir, const std::set<fs::path>& seen) {
+// The regular files of `dir` not yet in `seen`: by name (the seeds, in the
+// shipped corpus's order), or with `smallest_first` by size, then name (a
+// short program is explored in a fraction of a long one's time, so every
+// kind of op the engine finds gets its turn early).
+std::vector<fs::path> new_inputs(const fs::path& dir, const std::set<fs::path>& seen,
+                                 bool smallest_first) {
   std::vector<std::pair<uintmax_t, fs::path>> found;
   std::error_code ec;
   for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
-    if (e.is_regular_file(ec) && !seen.count(e.path()))
-      found.emplace_back(e.file_size(ec), e.path());
+    if (e.is_regular_file(ec) && !seen.count(e.path())) {
+      found.emplace_back(smallest_first ? e.file_size(ec) : 0, e.path());
+    }
   }
   std::sort(found.begin(), found.end());
   std::vector<fs::path> out;
@@ -95,7 +98,7 @@ void explore_input(const Subject& subject, const CaseOptions& opts, const fs::pa
   std::set<fs::path> seen;
   std::string err;
   while (Clock::now() < deadline) {
-    const std::vector<fs::path> todo = new_inputs(corpus, seen);
+    const std::vector<fs::path> todo = new_inputs(corpus, seen, /*smallest_first=*/!seen.empty());
     if (todo.empty()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       continue;
