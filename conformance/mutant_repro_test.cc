@@ -1,9 +1,9 @@
 // ptediff: every mutant of every subject is caught by a hand-written program
 // (conformance/mutants/NAME.repro, `# expect: CLASS`), and the same program
 // is clean on the fixed implementation; minimizing it is a fixed point. The
-// program of an interleaving-only mutant (interleaving_only_mutant()) carries
-// a schedule of mid-op events, and without the events it runs clean even
-// under its mutant: the interleavings are what catch it.
+// program of an interleaving-only mutant (MutantRow::needs_events, as its
+// subject says) carries a schedule of mid-op events, and without the events
+// it runs clean even under its mutant: the interleavings are what catch it.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,7 +13,6 @@
 #include <sstream>
 
 #include "conformance/replay.h"
-#include "subjects/contpte/optimized.h"
 #include "subjects/subject.h"
 
 namespace ptediff {
@@ -107,9 +106,14 @@ INSTANTIATE_TEST_SUITE_P(Catalogue, MutantRepro, ::testing::ValuesIn(mutant_name
                            return n;
                          });
 
+// Every subject's interleaving-only mutants.
 std::vector<std::string> interleaving_only_names() {
-  std::vector<std::string> out = mutant_names();
-  std::erase_if(out, [](const std::string& n) { return !interleaving_only_mutant(n); });
+  std::vector<std::string> out;
+  for (const Subject* s : all_subjects()) {
+    for (const MutantRow& m : s->mutants()) {
+      if (m.needs_events) out.push_back(m.name);
+    }
+  }
   return out;
 }
 

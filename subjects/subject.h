@@ -153,6 +153,10 @@ struct MutantRow {
   std::string name;
   std::string what;    // the bug, one line
   std::string source;  // the upstream commit or patch it models ("" when none)
+  // Only mid-op events expose it (docs/DESIGN.md §5.11): it replaces an
+  // atomic primitive by a sequence that behaves the same single-threaded, so
+  // its program carries events and runs clean without them.
+  bool needs_events = false;
 };
 
 // One kind of page-table code.

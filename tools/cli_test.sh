@@ -210,7 +210,13 @@ check "ht v2 backend takes --mutant" 1 "$PTEDIFF" run --backend "$HTSO" --mutant
 check "ht v2 backend not given the header's mutant" 0 "$PTEDIFF" run --backend "$HTSO" "$HT"
 check "ht reference as O" 0 "$PTEDIFF" run --backend reference --mutant none "$HT"
 check "v2 backend refused for contpte" 2 "$PTEDIFF" run --backend "$HTSO" "$SRC/corpus/access_flags_cont_4k.repro"
-check "ht explore refused" 2 "$PTEDIFF" explore "$HT"
+check "ht explore clean" 0 "$PTEDIFF" explore --mutant none "$HT"
+grep -q "clean under all" "$T/out" || { echo "FAIL ht explore: no summary"; fails=$((fails + 1)); }
+HIL="$SRC/conformance/mutants/huge-wrprotect-read-then-clear.repro"
+check "ht explore finds it" 1 "$PTEDIFF" explore "$HIL" -o "$T/hil_found.repro"
+check "ht explored schedule reproduces" 1 "$PTEDIFF" run "$T/hil_found.repro"
+grep -q "@ prim=" "$T/hil_found.repro" || { echo "FAIL ht explore: no event written"; fails=$((fails + 1)); }
+check "ht explore v1 backend refused" 2 "$PTEDIFF" explore --backend "$NAIVE" "$HT"
 check "ht mutants" 0 "$PTEDIFF" mutants --subject hugetlb
 grep -q "49c87f767774" "$T/out" || { echo "FAIL ht mutants: no source"; fails=$((fails + 1)); }
 HH='ptediff-repro 1\nsubject hugetlb\ngranule 16k\n'

@@ -17,6 +17,8 @@
 #   as "any level", __TLBI_VADDR_RANGE). The missed invalidation the built-in
 #   mutant flush-level-zero shows there needs per-page TLBIs the kernel
 #   does not issue for that size.
+# - `ptediff explore --bound 1` of every corpus program runs clean: every
+#   schedule of one mid-op event (docs/DESIGN.md §10.8).
 # - kernel/hugetlb/repros/16k_cont-pte_lpa2_mremap.repro reports
 #   flush-missing, and only that: a CONT_PTE range (128 pages) stays under
 #   MAX_DVM_OPS, so the page-by-page TLBIs carry the level-0 hint and miss
@@ -43,6 +45,15 @@ for f in "$SRC"/corpus/hugetlb/*.repro "$SRC"/conformance/regressions/hugetlb-*.
   rc=$?
   if [ "$rc" -ne 0 ] || ! tail -n 1 "$T/out" | grep -q ': ok, .* divergences 0,'; then
     bad "$f: expected clean (status $rc)"
+  fi
+done
+
+for f in "$SRC"/corpus/hugetlb/*.repro; do
+  runs=$((runs + 1))
+  "$PTEDIFF" explore --bound 1 --backend "$LIB" "$f" >"$T/out" 2>&1
+  rc=$?
+  if [ "$rc" -ne 0 ] || ! grep -q ': clean under all ' "$T/out"; then
+    bad "$f: expected clean under every one-event schedule (status $rc)"
   fi
 done
 

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/events.h"
 #include "subjects/contpte/executor.h"
 #include "subjects/contpte/text.h"
 #include "subjects/contpte/api.h"
@@ -20,17 +21,6 @@
 #include "subjects/contpte/checks.h"
 
 namespace ptediff {
-namespace {
-
-// Linearization number k in the order tried: all events before R's op, all
-// after, then the mixed ones.
-uint32_t mask_of(uint32_t k, uint32_t combos) {
-  if (k == 0) return 0;
-  if (k == 1) return combos - 1;
-  return k - 1;
-}
-
-}  // namespace
 
 RefEvent Executor::make_on_ref(const Op& ev, bool after) {
   RefEvent r;
@@ -207,7 +197,8 @@ std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const
       world_->oracle->restore(base);
     }
     std::vector<Divergence> divs;
-    judge_linearization(run, mask_of(k, combos), &ref_events, &divs);
+    judge_linearization(run, linearization_mask(k, static_cast<uint32_t>(placed.size())),
+                        &ref_events, &divs);
     if (divs.empty()) {
       first.clear();
       break;

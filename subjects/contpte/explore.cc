@@ -20,21 +20,6 @@ constexpr size_t kMaxBlocksPerOp = 2;
 constexpr size_t kMaxPoints = 8;
 constexpr size_t kMaxReaderPoints = 12;
 
-void spread(std::vector<size_t>* points, size_t n) {
-  const size_t size = points->size();
-  if (size <= n) return;
-  std::vector<size_t> out = {(*points)[0], (*points)[1]};
-  for (size_t i = 1; i + 2 < n; ++i) out.push_back((*points)[1 + i * (size - 2) / (n - 2)]);
-  out.push_back(points->back());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  *points = std::move(out);
-}
-
-bool touches_entry(const LogRec& r) {
-  return r.prim == Prim::kRead || r.prim == Prim::kWrite || r.prim == Prim::kXchg ||
-         r.prim == Prim::kCmpxchg;
-}
-
 // The candidates of one op from O's log of it (backend records only).
 class OpCandidates {
  public:
@@ -107,33 +92,8 @@ class OpCandidates {
   template <typename Fill>
   void at_points(uint32_t mm, uint64_t lo, uint64_t hi, Fill fill, uint64_t va,
                  bool run_edges = false) {
-    std::vector<size_t> points;
-    bool pending = false;  // a covering invalidation waits for a DSB
-    for (size_t k = 0; k < prims_.size(); ++k) {
-      const LogRec& r = *prims_[k];
-      bool hit = touches_entry(r) && r.mm == mm && r.addr >= lo && r.addr < hi;
-      if (r.prim == Prim::kFlushMm || r.prim == Prim::kFlushRange) {
-        hit = r.mm == mm &&
-              (r.prim == Prim::kFlushMm || range_hits(r.addr, r.end, r.stride, lo, hi - lo));
-        pending |= hit && !r.sync;
-      } else if (r.prim == Prim::kDsb) {
-        hit = pending;
-        pending = false;
-      }
-      if (hit) points.push_back(k);
-    }
-    if (run_edges) {
-      std::vector<size_t> edges;  // (`points` indexes prims_)
-      auto kind = [&](size_t j) { return prims_[points[j]]->prim; };
-      for (size_t j = 0; j < points.size(); ++j) {
-        const bool first = j == 0 || kind(j) != kind(j - 1);
-        const bool second = j >= 1 && !first && (j == 1 || kind(j - 1) != kind(j - 2));
-        const bool last = j + 1 == points.size() || kind(j) != kind(j + 1);
-        if (first || second || last) edges.push_back(points[j]);
-      }
-      points = std::move(edges);
-    }
-    spread(&points, run_edges ? kMaxReaderPoints : kMaxPoints);
+    const std::vector<size_t> points = interference_points(
+        prims_, mm, lo, hi, run_edges, run_edges ? kMaxReaderPoints : kMaxPoints);
     for (size_t k : points) {
       // A schedule must replay from its text: a primitive past the last one
       // a .repro can name (kMaxEventPrim) is no point to try.
@@ -167,11 +127,6 @@ Program with_events(const Program& program, std::span<const Candidate* const> ev
   return p;
 }
 
-bool before(const Candidate* a, const Candidate* b) {
-  if (a->op != b->op) return a->op < b->op;
-  return a->event.get(Field::kPrim) < b->event.get(Field::kPrim);
-}
-
 }  // namespace
 
 std::vector<Candidate> explore_candidates(const Program& program, const RunOptions& run,
@@ -197,47 +152,24 @@ ExploreResult explore(const Program& program, const ExploreOptions& opts) {
   }
   RunResult base;
   const std::vector<Candidate> cands = explore_candidates(bare, opts.run, &base);
-  res.candidates = cands.size();
-  res.schedules = 1;
-  if (!base.error.empty() || base.diverged()) {
-    res.error = base.error;
-    res.found = base.diverged();
-    res.failing = base.effective;
-    res.result = std::move(base);
-    res.complete = true;
-    return res;
-  }
+  if (res.start(base.effective, std::move(base), cands.size())) return res;
   RunOptions o = opts.run;
   o.stop_at_first = true;
   o.keep_trace = false;
   Executor ex(o);
-  // Runs one schedule; true when the search stops (found, or out of budget).
-  auto run = [&](std::span<const Candidate* const> evs) {
-    if (opts.max_schedules != 0 && res.schedules >= opts.max_schedules) return true;
-    ++res.schedules;
-    RunResult r = ex.run(with_events(base.effective, evs));
-    if (!r.diverged()) return false;
-    res.found = true;
-    res.failing = r.effective;
-    res.result = std::move(r);
-    return true;
-  };
-  for (const Candidate& c : cands) {
-    const Candidate* one[] = {&c};
-    if (run(one)) return res;
-  }
-  if (opts.bound >= 2) {
-    // Pairs of events in one op. Events of different ops interact only
-    // through the state between the ops, which single events already reach.
-    for (size_t a = 0; a < cands.size(); ++a) {
-      for (size_t b = a + 1; b < cands.size() && cands[b].op == cands[a].op; ++b) {
-        const Candidate* two[] = {&cands[a], &cands[b]};
-        if (before(two[1], two[0])) std::swap(two[0], two[1]);
-        if (run(two)) return res;
-      }
-    }
-  }
-  res.complete = true;
+  const SearchEnd end = run_schedules(
+      std::span<const Candidate>(cands), opts.bound, opts.max_schedules, &res.schedules,
+      [](const Candidate& c) { return c.op; },
+      [](const Candidate& c) { return c.event.get(Field::kPrim); },
+      [&](std::span<const Candidate* const> evs) {
+        RunResult r = ex.run(with_events(base.effective, evs));
+        if (!r.diverged()) return false;
+        res.found = true;
+        res.failing = r.effective;
+        res.result = std::move(r);
+        return true;
+      });
+  res.complete = end == SearchEnd::kComplete;
   return res;
 }
 

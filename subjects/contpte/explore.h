@@ -19,33 +19,16 @@
 #include <functional>
 #include <vector>
 
+#include "engine/explore.h"
 #include "subjects/contpte/executor.h"
 
 namespace ptediff {
 
-struct ExploreOptions {
-  RunOptions run;  // backends and mutant; stop_at_first is forced on
-  int bound = 1;   // events per schedule: 1 or 2
-  // Stop after this many schedules (0: no limit); ExploreResult::complete
-  // says whether the space was exhausted.
-  uint64_t max_schedules = 0;
-};
-
-struct ExploreResult {
-  std::string error;        // setup failure (exit status 2)
-  uint64_t candidates = 0;  // single events tried
-  uint64_t schedules = 0;   // schedules run (the run without events included)
-  bool complete = false;    // every schedule within the bound was run
-  bool found = false;       // a schedule diverged
-  Program failing;          // its effective program (events included)
-  RunResult result;         // and its run
-};
-
-// One candidate event: the effective op it fires in, and the event op.
-struct Candidate {
-  size_t op;  // index of the owning op in the effective program without events
-  Op event;
-};
+using ExploreOptions = ExploreOptionsOf<RunOptions>;
+// `failing` is the diverging schedule's effective program.
+using ExploreResult = ExploreResultOf<Program, RunResult>;
+// A candidate's op indexes the effective program without events.
+using Candidate = CandidateOf<Op>;
 
 // The candidate events of `program` (an effective program without events)
 // from one traced run of it; *base receives that run.

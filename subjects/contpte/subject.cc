@@ -34,7 +34,7 @@ class ContpteSubject final : public Subject {
   std::vector<MutantRow> mutants() const override {
     std::vector<MutantRow> rows;
     for (const MutantInfo& m : optimized_mutants())
-      rows.push_back({m.name, m.description, m.source});
+      rows.push_back({m.name, m.description, m.source, interleaving_only_mutant(m.name)});
     return rows;
   }
   bool takes_backend() const override { return true; }

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
 #include "mmu/locks.h"
 #include "mmu/tlb.h"
@@ -54,6 +55,62 @@ bool stale_young(const Side& s, const PageRef& p) {
   }
   return tlb_holds_young(s.machine(), p.mm, p.va, h.bytes);
 }
+
+// The entries of one huge page as check_bbm replays O's log, with what a
+// CONT make asks of them in constant time: how many are valid, and how many
+// of those are CONT entries implying each first output (pfn - j * dpfn). A
+// 16K CONT_PTE range has 128 entries, each made CONT in turn.
+class RangeReplay {
+ public:
+  RangeReplay(const Machine& m, const HState& h, uint32_t mm, uint64_t base)
+      : g_(h.geo), dpfn_(h.dpfn()), vals_(h.ncontig) {
+    for (uint32_t j = 0; j < h.ncontig; ++j) {
+      vals_[j] = m.peek_level(mm, base + j * h.pgsize, h.level);
+      count(j, vals_[j], 1);
+    }
+  }
+  pte_t get(uint64_t j) const { return vals_[j]; }
+  void set(uint64_t j, pte_t v) {
+    count(j, vals_[j], -1);
+    vals_[j] = v;
+    count(j, v, 1);
+  }
+  // The first valid entry, other than `skip`, that is not CONT with the
+  // output `first` implies for it; ncontig when there is none.
+  uint64_t inconsistent(uint64_t first, uint64_t skip) const {
+    auto it = std::find_if(firsts_.begin(), firsts_.end(),
+                           [&](const auto& f) { return f.first == first; });
+    const uint32_t agree = it == firsts_.end() ? 0 : it->second;
+    if (agree + (pte_valid(vals_[skip]) && implied(skip, vals_[skip]) != first) == valid_) {
+      return vals_.size();
+    }
+    for (uint64_t j = 0; j < vals_.size(); ++j) {
+      if (j != skip && pte_valid(vals_[j]) && implied(j, vals_[j]) != first) return j;
+    }
+    return vals_.size();
+  }
+
+ private:
+  static constexpr uint64_t kNotCont = ~0ULL;
+  uint64_t implied(uint64_t j, pte_t e) const {
+    return pte_cont(e) ? pte_pfn(&g_, e) - j * dpfn_ : kNotCont;
+  }
+  void count(uint64_t j, pte_t e, int d) {
+    if (!pte_valid(e)) return;
+    valid_ += d;
+    const uint64_t f = implied(j, e);
+    auto it =
+        std::find_if(firsts_.begin(), firsts_.end(), [&](const auto& x) { return x.first == f; });
+    if (it == firsts_.end()) it = firsts_.insert(firsts_.end(), {f, 0});
+    it->second += d;
+  }
+
+  const ptediff_geometry& g_;
+  uint64_t dpfn_;
+  std::vector<pte_t> vals_;
+  uint32_t valid_ = 0;
+  std::vector<std::pair<uint64_t, uint32_t>> firsts_;  // by first output implied
+};
 
 }  // namespace
 
@@ -220,18 +277,20 @@ void check_bbm(const Side& o, std::vector<Divergence>* out) {
     bool pending = true;  // not yet invalidated
     bool issued = false;  // invalidated, waiting for a DSB
   };
-  absl::flat_hash_map<uint64_t, pte_t> cur;     // (mm, va) key -> value as replayed
-  absl::flat_hash_map<uint64_t, Break> breaks;  // (mm, huge page) key -> its break
+  absl::flat_hash_map<uint64_t, RangeReplay> cur;  // (mm, huge page) key -> its entries
+  absl::flat_hash_map<uint64_t, Break> breaks;     // (mm, huge page) key -> its break
   auto key = [](uint32_t mm, uint64_t va) { return va * 4 + mm; };
-  // The value of an entry at this point of the log.
-  auto value = [&](uint32_t mm, uint64_t va) {
-    auto it = cur.find(key(mm, va));
-    return it != cur.end() ? it->second : m.peek_level(mm, va, h.level);
+  auto range = [&](uint32_t mm, uint64_t base) -> RangeReplay& {
+    return cur.try_emplace(key(mm, base), m, h, mm, base).first->second;
   };
+  auto base_of = [&](uint64_t va) { return va / h.bytes * h.bytes; };
+  auto index_of = [&](uint64_t va) { return (va - base_of(va)) / h.pgsize; };
   // Values at the op's start: the first record of an entry holds it.
+  absl::flat_hash_set<uint64_t> seen;
   for (const LogRec& r : m.log()) {
-    if (r.level == h.level && (is_entry_write(r) || r.prim == Prim::kRead)) {
-      cur.try_emplace(key(r.mm, r.addr), r.old);
+    if (r.ok && r.level == h.level && (is_entry_write(r) || r.prim == Prim::kRead) &&
+        seen.insert(key(r.mm, r.addr)).second) {
+      range(r.mm, base_of(r.addr)).set(index_of(r.addr), r.old);
     }
   }
   const uint64_t dpfn = h.dpfn();
@@ -255,10 +314,14 @@ void check_bbm(const Side& o, std::vector<Divergence>* out) {
       continue;
     }
     if (!is_entry_write(r) || r.level != h.level) continue;
-    const uint64_t base = r.addr / h.bytes * h.bytes;
-    const pte_t old = value(r.mm, r.addr), now = r.val;
-    cur[key(r.mm, r.addr)] = now;
-    const uint64_t first_pfn = pte_pfn(&g, now) - (r.addr - base) / h.pgsize * dpfn;
+    const uint64_t base = base_of(r.addr), idx = index_of(r.addr);
+    RangeReplay& vals = range(r.mm, base);
+    const pte_t old = vals.get(idx), now = r.val;
+    vals.set(idx, now);
+    // The hardware's access/dirty update of a valid entry (a mid-op event,
+    // or fault's racing write) is neither a break nor a make.
+    if (r.prim == Prim::kHw) continue;
+    const uint64_t first_pfn = pte_pfn(&g, now) - idx * dpfn;
     std::string why;
     if (pte_valid(old) && pte_valid(now) &&
         (pte_pfn(&g, old) != pte_pfn(&g, now) || pte_cont(old) != pte_cont(now))) {
@@ -269,16 +332,12 @@ void check_bbm(const Side& o, std::vector<Divergence>* out) {
           (pte_cont(now) || it->second.pfn != first_pfn)) {
         why = "made before the break of its range was invalidated in the TLB";
       }
-      for (uint32_t j = 0; why.empty() && pte_cont(now) && j < h.ncontig; ++j) {
-        const uint64_t a = base + j * h.pgsize;
-        const pte_t e = value(r.mm, a);
-        if (a != r.addr && pte_valid(e) &&
-            (!pte_cont(e) || pte_pfn(&g, e) != first_pfn + j * dpfn)) {
-          why = absl::StrFormat(
-              "made CONT while entry %d of its range is valid and "
-              "inconsistent (%#x)",
-              j, e);
-        }
+      const uint64_t j =
+          why.empty() && pte_cont(now) ? vals.inconsistent(first_pfn, idx) : h.ncontig;
+      if (j < h.ncontig) {
+        why =
+            absl::StrFormat("made CONT while entry %d of its range is valid and inconsistent (%#x)",
+                            j, vals.get(j));
       }
     }
     if (!why.empty()) {
@@ -334,6 +393,21 @@ void check_violations(const Side& s, bool is_ref, std::vector<Divergence>* out) 
         absl::StrFormat("%s: %s", side_name(is_ref), v));
     return;
   }
+}
+
+void check_op(const Side& r, const Side& o, const Op& op, const std::vector<PageRef>& pages,
+              YoungUncertain* uncertain, std::vector<Divergence>* out) {
+  check_violations(r, true, out);
+  check_violations(o, false, out);
+  carry_young_uncertain(op, r.hstate(), uncertain);
+  note_young_uncertain(r, o, pages, uncertain);
+  check_returns(r, o, *uncertain, out);
+  check_state(r, o, pages, uncertain, out);
+  check_tlb(r, true, out);
+  check_tlb(o, false, out);
+  check_bbm(o, out);
+  check_locks(r, true, out);
+  check_locks(o, false, out);
 }
 
 }  // namespace ptediff::hugetlb

@@ -63,6 +63,12 @@ void check_bbm(const Side& o, std::vector<Divergence>* out);
 void check_locks(const Side& s, bool is_ref, std::vector<Divergence>* out);
 void check_violations(const Side& s, bool is_ref, std::vector<Divergence>* out);
 
+// Every check of one op in order, after R and O ran it: both sides'
+// violations, young uncertainty carried and noted, returns, entries, both
+// TLBs, O's break-before-make, both sides' locks.
+void check_op(const Side& r, const Side& o, const Op& op, const std::vector<PageRef>& pages,
+              YoungUncertain* uncertain, std::vector<Divergence>* out);
+
 }  // namespace ptediff::hugetlb
 
 #endif  // PTEDIFF_SUBJECTS_HUGETLB_CHECKS_H_

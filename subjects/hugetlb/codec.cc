@@ -13,8 +13,13 @@
 // program): the low nibble is granule * 4 + size, then a features byte (bit
 // 0 hafdbs, bit 1 lpa2), the mutant name (a length byte, then its
 // characters; kept only when find_mutant knows it), then per op a kind byte
-// and each operand of the op's spec as 8 little-endian bytes. A literal op
-// that validate_op rejects is dropped, so this form is total too.
+// and each operand of the op's spec as 8 little-endian bytes; a mid-op event
+// of the op before it is a kind byte kLiteralEvent + 0 (access) or + 1
+// (tlb_fill), then prim, mm, va, kind (access) or block (tlb_fill) and pick,
+// 8 bytes each. A literal op that validate_op rejects is dropped, and so is
+// an event validate_event rejects, one under no op or past kMaxEventsPerOp
+// (one firing before the event above it fires with it), so this form is
+// total too.
 #include <algorithm>
 
 #include "formats/byte_reader.h"
@@ -30,7 +35,8 @@ inline constexpr size_t kMaxDecodedOps = 48;
 inline constexpr uint64_t kLowPages = 8, kHighPages = 4;
 inline constexpr uint32_t kNumPicks = 64;
 
-inline constexpr uint8_t kLiteral = 0xf0;  // the high nibble of a literal header
+inline constexpr uint8_t kLiteral = 0xf0;       // the high nibble of a literal header
+inline constexpr uint8_t kLiteralEvent = 0xe0;  // a literal event's kind byte (+ HwEventKind)
 // The non-literal header: granule, size and features in mixed radix.
 inline constexpr uint32_t kNumGranules = 3, kNumCombos = kNumGranules * kNumHSizes;
 
@@ -147,6 +153,30 @@ Op decode_op(Reader& r, const HState& h) {
 
 namespace {
 
+// A literal event after its kind byte (see the banner), under the last op.
+void decode_literal_event(Reader& r, HwEventKind kind, const HState& h, Program* p) {
+  Event ev;
+  ev.kind = kind;
+  const uint64_t prim = r.le(8), mm = r.le(8);
+  ev.va = r.le(8);
+  const uint64_t arg = r.le(8), pick = r.le(8);
+  // (access kinds 0-2, block 0-1; validate_event checks the rest)
+  if (prim > kMaxEventPrim || mm >= kNumMms || pick > UINT32_MAX ||
+      arg > (kind == HwEventKind::kAccess ? 2u : 1u)) {
+    return;
+  }
+  ev.prim = static_cast<uint32_t>(prim);
+  ev.mm = static_cast<uint32_t>(mm);
+  ev.pick = static_cast<uint32_t>(pick);
+  ev.access = kind == HwEventKind::kAccess ? static_cast<AccessKind>(arg) : AccessKind::kRead;
+  ev.block = kind == HwEventKind::kTlbFill && arg != 0;
+  if (p->ops.empty() || !validate_event(ev, h, nullptr)) return;
+  std::vector<Event>& evs = p->ops.back().events;
+  if (evs.size() >= kMaxEventsPerOp) return;
+  if (!evs.empty()) ev.prim = std::max(ev.prim, evs.back().prim);
+  evs.push_back(ev);
+}
+
 // The literal form after its header byte (see the banner).
 void decode_literal(Reader& r, Program* p) {
   p->features = features_of(r.u8());
@@ -156,8 +186,13 @@ void decode_literal(Reader& r, Program* p) {
   if (find_mutant(mutant, &m)) p->mutant = mutant;
   const HState h = hstate_of(p->granule, p->size);
   while (!r.done() && p->ops.size() < kMaxOps) {
+    const uint8_t code = r.u8();
+    if ((code & ~1) == kLiteralEvent) {
+      decode_literal_event(r, static_cast<HwEventKind>(code & 1), h, p);
+      continue;
+    }
     Op op;
-    op.kind = static_cast<OpKind>(r.u8() % kNumOpKinds);
+    op.kind = static_cast<OpKind>(code % kNumOpKinds);
     for (Field f : op_spec(op.kind).fields) set_op_field(&op, f, r.le(8));
     if (validate_op(op, h, nullptr)) p->ops.push_back(op);
   }
@@ -196,6 +231,14 @@ std::vector<uint8_t> encode_program(const Program& p) {
   for (const Op& op : p.ops) {
     out.push_back(static_cast<uint8_t>(op.kind));
     for (Field f : op_spec(op.kind).fields) put_le(&out, op_field(op, f), 8);
+    for (const Event& ev : op.events) {
+      out.push_back(kLiteralEvent | static_cast<uint8_t>(ev.kind));
+      const uint64_t arg = ev.kind == HwEventKind::kAccess ? static_cast<uint64_t>(ev.access)
+                                                           : static_cast<uint64_t>(ev.block);
+      for (uint64_t v : {uint64_t{ev.prim}, uint64_t{ev.mm}, ev.va, arg, uint64_t{ev.pick}}) {
+        put_le(&out, v, 8);
+      }
+    }
   }
   return out;
 }

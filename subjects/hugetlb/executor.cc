@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "subjects/hugetlb/checks.h"
+#include "subjects/hugetlb/interleave.h"
 #include "subjects/hugetlb/mutants.h"
 #include "mmu/swp.h"
 
@@ -107,21 +108,17 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
       vas.push_back(page * h.bytes);
       for (uint32_t mm = 0; mm < kNumMms; ++mm) pages.push_back({mm, page * h.bytes});
     }
-    r.run_flow(op);
-    o.run_flow(op);
-    ++res.ops_run;
     std::vector<Divergence> found;
-    check_violations(r, true, &found);
-    check_violations(o, false, &found);
-    carry_young_uncertain(op, h, &uncertain);
-    note_young_uncertain(r, o, pages, &uncertain);
-    check_returns(r, o, uncertain, &found);
-    check_state(r, o, pages, &uncertain, &found);
-    check_tlb(r, true, &found);
-    check_tlb(o, false, &found);
-    check_bbm(o, &found);
-    check_locks(r, true, &found);
-    check_locks(o, false, &found);
+    if (op.events.empty()) {
+      r.run_flow(op);
+      o.run_flow(op);
+      check_op(r, o, op, pages, &uncertain, &found);
+    } else {
+      std::vector<EventRecord> records;
+      run_op_with_events(r, o, op, pages, &uncertain, &records, &found);
+      if (opts.on_events) opts.on_events(i, records);
+    }
+    ++res.ops_run;
     for (Divergence& d : found) {
       d.op_index = i;
       const auto& rl = r.machine().log();
@@ -144,7 +141,7 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
   return res;
 }
 
-std::string format_report(const RunResult& result, const Program& program) {
+std::string format_report(const RunResult& result, const Program& program, bool with_program) {
   std::string out;
   if (!result.error.empty()) absl::StrAppend(&out, "error: ", result.error, "\n");
   const ptediff_geometry g = ptediff_geometry_of(program.granule);
@@ -159,7 +156,9 @@ std::string format_report(const RunResult& result, const Program& program) {
                             describe_huge_entry(g, d.opt_block[j]));
     }
   }
-  if (result.diverged()) absl::StrAppend(&out, "--- program ---\n", format_program(program));
+  if (result.diverged() && with_program) {
+    absl::StrAppend(&out, "--- program ---\n", format_program(program));
+  }
   return out;
 }
 

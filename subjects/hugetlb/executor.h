@@ -2,7 +2,8 @@
 //
 // Runs a program's ops on the reference (R) and the optimized backend (O),
 // each on its own machine through the same flows (flows.h), and after every
-// op runs the checks of checks.h over the program's huge pages.
+// op runs the checks of checks.h over the program's huge pages; an op with
+// mid-op events is judged by its linearizations (interleave.h).
 #ifndef PTEDIFF_SUBJECTS_HUGETLB_EXECUTOR_H_
 #define PTEDIFF_SUBJECTS_HUGETLB_EXECUTOR_H_
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "subjects/hugetlb/flows.h"
+#include "subjects/hugetlb/interleave.h"
 #include "subjects/hugetlb/program.h"
 #include "oracle/divergence.h"
 
@@ -26,6 +28,8 @@ struct RunOptions {
   bool stop_at_first = true;  // stop after the first op that diverges
   // Called after every op with both sides.
   std::function<void(size_t index, const Side& ref, const Side& opt)> on_step;
+  // Called after an op with mid-op events (before on_step) with what each did.
+  std::function<void(size_t index, const std::vector<EventRecord>& events)> on_events;
 };
 
 struct RunResult {
@@ -41,8 +45,10 @@ struct RunResult {
 // so nothing of one run reaches the next.
 RunResult run_program(const Program& program, const RunOptions& opts = {});
 
-// One line per divergence with the op's text, then the program as a .repro.
-std::string format_report(const RunResult& result, const Program& program);
+// One line per divergence with the op's text, then (`with_program`) the
+// program as a .repro.
+std::string format_report(const RunResult& result, const Program& program,
+                          bool with_program = true);
 
 // The huge page at (mm, va) as huge_ptep_get would see it on `m` (no log):
 // its first entry, young and dirty gathered over the range when present.

@@ -43,12 +43,70 @@ std::string Side::reset(uint32_t features, const std::string& options) {
   return "";
 }
 
-pte_t Side::get(uint32_t m, uint64_t a) {
-  return b_->huge_ptep_get(machine_.abi(), mm(m), a, h_.level);
+// Tells the call observer of one backend call.
+class Side::CallScope {
+ public:
+  explicit CallScope(Side* s) : s_(s) {
+    if (s_->observer_ != nullptr) s_->observer_->call_begins();
+  }
+  ~CallScope() {
+    ++s_->calls_;
+    if (s_->observer_ != nullptr) s_->observer_->call_returned(s_->calls_);
+  }
+  CallScope(const CallScope&) = delete;
+  CallScope& operator=(const CallScope&) = delete;
+
+ private:
+  Side* s_;
+};
+
+#define PTEDIFF_HT_WITH_MM(...) (ptediff_mm * mm, __VA_ARGS__)
+#define PTEDIFF_HT_FORWARD(...) (machine_.abi(), mm, __VA_ARGS__)
+#define PTEDIFF_HUGETLB_API(ret, name, params, args) \
+  ret Side::name PTEDIFF_HT_WITH_MM params {         \
+    const CallScope scope(this);                     \
+    return b_->name PTEDIFF_HT_FORWARD args;         \
+  }
+#include "ptediff/hugetlb_api.def"
+#undef PTEDIFF_HUGETLB_API
+#undef PTEDIFF_HT_FORWARD
+#undef PTEDIFF_HT_WITH_MM
+
+void Side::journal_log() {
+  const std::vector<LogRec>& log = machine_.log();
+  for (size_t k = journal_from_; k < log.size(); ++k) {
+    const LogRec& r = log[k];
+    const bool wrote = r.ok && (r.prim == Prim::kWrite || r.prim == Prim::kXchg ||
+                                r.prim == Prim::kCmpxchg || r.prim == Prim::kHw);
+    if (wrote) journal_.push_back(r);
+  }
+  journal_from_ = log.size();
 }
 
+void Side::mark() {
+  marked_ = true;
+  mark_tlb_ = machine_.tlb();
+  mark_flow_ = st_;
+  journal_.clear();
+  journal_from_ = machine_.log().size();
+}
+
+void Side::rewind() {
+  journal_log();
+  for (auto it = journal_.rbegin(); it != journal_.rend(); ++it) {
+    machine_.poke_level(it->mm, it->addr, it->level, it->old);
+  }
+  journal_.clear();
+  machine_.tlb() = mark_tlb_;
+  st_ = mark_flow_;
+  machine_.begin_op();
+  journal_from_ = 0;
+}
+
+pte_t Side::get(uint32_t m, uint64_t a) { return huge_ptep_get(mm(m), a, h_.level); }
+
 void Side::lock(uint32_t m, uint64_t a) {
-  claims_.push_back({m, a, b_->huge_pte_lockptr(machine_.abi(), mm(m), a, h_.level, h_.bytes)});
+  claims_.push_back({m, a, huge_pte_lockptr(mm(m), a, h_.level, h_.bytes)});
 }
 
 void Side::observe_entry(const char* what, uint32_t m, uint64_t a, pte_t e) {
@@ -64,13 +122,16 @@ uint64_t Side::alloc_folio() { return (1 + st_.folios++) * (h_.bytes >> h_.geo.p
 pte_t Side::make_huge_pte(uint64_t pfn, bool writable) {
   pte_t e = vm_page_prot(h_.geo, pfn);
   e = writable ? pte_mkwrite(pte_mkdirty(e)) : pte_wrprotect(e);
-  return b_->arch_make_huge_pte(machine_.abi(), nullptr, pte_mkyoung(e), h_.bytes);
+  return arch_make_huge_pte(nullptr, pte_mkyoung(e), h_.bytes);
 }
 
 void Side::run_flow(const Op& op) {
   obs_.clear();
   claims_.clear();
+  calls_ = 0;
+  if (marked_) journal_log();
   machine_.begin_op();
+  journal_from_ = 0;
   const uint64_t a = va(op.page);
   switch (op.kind) {
     case OpKind::kFault:
@@ -128,7 +189,7 @@ void Side::fault(const Op& op) {
   if (pte_none(entry)) {
     const uint64_t pfn = alloc_folio();
     st_.mapcount[pfn] = 1;
-    b_->set_huge_pte_at(machine_.abi(), mm(m), a, h_.level, make_huge_pte(pfn, false), h_.bytes);
+    set_huge_pte_at(mm(m), a, h_.level, make_huge_pte(pfn, false), h_.bytes);
     if (op.write) wp(m, a, get(m, a));
     return observe("fault", m, a, 0);
   }
@@ -141,8 +202,7 @@ void Side::fault(const Op& op) {
   const pte_t read = entry;
   entry = pte_mkyoung(entry);
   if (op.write) entry = pte_mkdirty(entry);
-  const int changed =
-      b_->huge_ptep_set_access_flags(machine_.abi(), mm(m), a, h_.level, entry, op.write);
+  const int changed = huge_ptep_set_access_flags(mm(m), a, h_.level, entry, op.write);
   // Whether the huge page had to change: the entry asks for young, dirty or
   // write state the range (as read) lacked. Otherwise the result reports
   // per-entry differences (__cont_access_flags_changed), and how young and
@@ -162,14 +222,14 @@ void Side::wp(uint32_t m, uint64_t a, pte_t entry) {
   const uint64_t old = pte_pfn(&h_.geo, entry);
   if (st_.mapcount[old] == 1) {
     const pte_t w = pte_mkwrite(pte_mkdirty(get(m, a)));
-    b_->huge_ptep_set_access_flags(machine_.abi(), mm(m), a, h_.level, w, 1);
+    huge_ptep_set_access_flags(mm(m), a, h_.level, w, 1);
     return;
   }
   const uint64_t pfn = alloc_folio();
-  b_->huge_ptep_clear_flush(machine_.abi(), mm(m), a, h_.level);
+  huge_ptep_clear_flush(mm(m), a, h_.level);
   --st_.mapcount[old];
   st_.mapcount[pfn] = 1;
-  b_->set_huge_pte_at(machine_.abi(), mm(m), a, h_.level, make_huge_pte(pfn, true), h_.bytes);
+  set_huge_pte_at(mm(m), a, h_.level, make_huge_pte(pfn, true), h_.bytes);
 }
 
 // The child exits (its pages unmapped, the mm flushed), then fork copies
@@ -189,14 +249,14 @@ void Side::fork() {
     if (is_migration_pte(entry)) {
       if (pte_swp_type(entry) != kSwpMigrationRead) {
         entry = with_swp_type(entry, kSwpMigrationRead);
-        b_->set_huge_pte_at(machine_.abi(), mm(kParent), a, h_.level, entry, h_.bytes);
+        set_huge_pte_at(mm(kParent), a, h_.level, entry, h_.bytes);
       }
     } else if (pte_present(entry)) {
-      b_->huge_ptep_set_wrprotect(machine_.abi(), mm(kParent), a, h_.level);
+      huge_ptep_set_wrprotect(mm(kParent), a, h_.level);
       entry = pte_wrprotect(entry);
       ++st_.mapcount[pte_pfn(&h_.geo, entry)];
     }
-    b_->set_huge_pte_at(machine_.abi(), mm(kChild), a, h_.level, entry, h_.bytes);
+    set_huge_pte_at(mm(kChild), a, h_.level, entry, h_.bytes);
   });
   machine_.abi()->flush_tlb_mm(machine_.abi(), mm(kParent));
 }
@@ -218,10 +278,10 @@ void Side::unmap(uint32_t m, uint64_t a, bool flush) {
   const pte_t pte = get(m, a);
   if (pte_none(pte)) return;
   if (!pte_present(pte)) {
-    b_->huge_pte_clear(machine_.abi(), mm(m), a, h_.level, h_.bytes);
+    huge_pte_clear(mm(m), a, h_.level, h_.bytes);
     return;
   }
-  const pte_t old = b_->huge_ptep_get_and_clear(machine_.abi(), mm(m), a, h_.level, h_.bytes);
+  const pte_t old = huge_ptep_get_and_clear(mm(m), a, h_.level, h_.bytes);
   observe("huge_ptep_get_and_clear dirty", m, a, pte_dirty(old));
   --st_.mapcount[pte_pfn(&h_.geo, old)];
   if (flush) gather_flush(m, a);
@@ -238,15 +298,14 @@ void Side::mprotect(uint32_t m, uint64_t a, Prot prot) {
   if (is_migration_pte(pte)) {
     if (pte_swp_type(pte) == kSwpMigrationWrite) {
       const pte_t e = with_swp_type(pte, kSwpMigrationReadExclusive);
-      b_->set_huge_pte_at(machine_.abi(), mm(m), a, h_.level, e, h_.bytes);
+      set_huge_pte_at(mm(m), a, h_.level, e, h_.bytes);
     }
   } else if (pte_present(pte)) {
-    const pte_t old = b_->huge_ptep_modify_prot_start(machine_.abi(), mm(m), a, h_.level, h_.bytes);
-    const pte_t n =
-        b_->arch_make_huge_pte(machine_.abi(), mm(m), pte_modify(old, newprot), h_.bytes);
-    b_->huge_ptep_modify_prot_commit(machine_.abi(), mm(m), a, h_.level, old, n, h_.bytes);
+    const pte_t old = huge_ptep_modify_prot_start(mm(m), a, h_.level, h_.bytes);
+    const pte_t n = arch_make_huge_pte(mm(m), pte_modify(old, newprot), h_.bytes);
+    huge_ptep_modify_prot_commit(mm(m), a, h_.level, old, n, h_.bytes);
   }
-  b_->flush_hugetlb_tlb_range(machine_.abi(), mm(m), a, a + h_.bytes, h_.bytes);
+  flush_hugetlb_tlb_range(mm(m), a, a + h_.bytes, h_.bytes);
   st_.prot[m] = prot;
 }
 
@@ -263,7 +322,7 @@ void Side::migrate(uint32_t m, uint64_t a) {
       const pte_t e = peek(mm_id, pa);
       if (!pte_present(e) || pte_pfn(&h_.geo, e) != pfn) return;
       lock(mm_id, pa);
-      const pte_t old = b_->huge_ptep_clear_flush(machine_.abi(), mm(mm_id), pa, h_.level);
+      const pte_t old = huge_ptep_clear_flush(mm(mm_id), pa, h_.level);
       observe("huge_ptep_clear_flush dirty", mm_id, pa, pte_dirty(old));
       const uint64_t type = pte_write(old) ? kSwpMigrationWrite
                             : exclusive    ? kSwpMigrationReadExclusive
@@ -271,7 +330,7 @@ void Side::migrate(uint32_t m, uint64_t a) {
       pte_t swp = ptediff_swp_entry(type, pfn);
       if (pte_young(old)) swp |= migration_young_bit(h_.geo);
       if (pte_dirty(old)) swp |= migration_dirty_bit(h_.geo);
-      b_->set_huge_pte_at(machine_.abi(), mm(mm_id), pa, h_.level, swp, h_.bytes);
+      set_huge_pte_at(mm(mm_id), pa, h_.level, swp, h_.bytes);
     });
   }
   observe("migrate", m, a, 0);
@@ -296,8 +355,8 @@ void Side::remove_migration(uint32_t m, uint64_t a) {
       if ((e & migration_young_bit(h_.geo)) == 0) pte = pte_mkold(pte);
       if (e & migration_dirty_bit(h_.geo)) pte = pte_mkdirty(pte);
       if (pte_swp_type(e) == kSwpMigrationWrite) pte = pte_mkwrite(pte);
-      pte = b_->arch_make_huge_pte(machine_.abi(), mm(mm_id), pte, h_.bytes);
-      b_->set_huge_pte_at(machine_.abi(), mm(mm_id), pa, h_.level, pte, h_.bytes);
+      pte = arch_make_huge_pte(mm(mm_id), pte, h_.bytes);
+      set_huge_pte_at(mm(mm_id), pa, h_.level, pte, h_.bytes);
       ++st_.mapcount[pfn];
     });
   }
@@ -315,9 +374,9 @@ void Side::mremap(uint32_t m, uint64_t from, uint64_t to) {
   lock(m, to);
   lock(m, from);
   if (pte_none(get(m, from))) return;
-  const pte_t pte = b_->huge_ptep_get_and_clear(machine_.abi(), mm(m), from, h_.level, h_.bytes);
-  b_->set_huge_pte_at(machine_.abi(), mm(m), to, h_.level, pte, h_.bytes);
-  b_->flush_hugetlb_tlb_range(machine_.abi(), mm(m), from, from + h_.bytes, h_.bytes);
+  const pte_t pte = huge_ptep_get_and_clear(mm(m), from, h_.level, h_.bytes);
+  set_huge_pte_at(mm(m), to, h_.level, pte, h_.bytes);
+  flush_hugetlb_tlb_range(mm(m), from, from + h_.bytes, h_.bytes);
 }
 
 // damon_hugetlb_mkold (mm/damon/vaddr.c): under huge_pte_lock, a young
@@ -326,7 +385,7 @@ void Side::mkold(uint32_t m, uint64_t a) {
   lock(m, a);
   const pte_t entry = get(m, a);
   if (!pte_present(entry) || !pte_young(entry)) return observe("mkold", m, a, 0, ~0ULL);
-  b_->set_huge_pte_at(machine_.abi(), mm(m), a, h_.level, pte_mkold(entry), h_.bytes);
+  set_huge_pte_at(mm(m), a, h_.level, pte_mkold(entry), h_.bytes);
   observe("mkold", m, a, 1, ~0ULL);
 }
 
@@ -339,9 +398,9 @@ void Side::mkold(uint32_t m, uint64_t a) {
 void Side::mkclean(uint32_t m, uint64_t a) {
   lock(m, a);
   if (!pte_valid(get(m, a))) return;
-  const pte_t old = b_->huge_ptep_clear_flush(machine_.abi(), mm(m), a, h_.level);
+  const pte_t old = huge_ptep_clear_flush(mm(m), a, h_.level);
   observe("huge_ptep_clear_flush dirty", m, a, pte_dirty(old));
-  b_->set_huge_pte_at(machine_.abi(), mm(m), a, h_.level, pte_mkclean(old), h_.bytes);
+  set_huge_pte_at(mm(m), a, h_.level, pte_mkclean(old), h_.bytes);
 }
 
 }  // namespace ptediff::hugetlb

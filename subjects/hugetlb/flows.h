@@ -19,6 +19,7 @@
 #include "subjects/hugetlb/program.h"
 #include "mmu/folio.h"
 #include "mmu/machine.h"
+#include "mmu/tlb.h"
 #include "ptediff/backend_v2.h"
 
 namespace ptediff::hugetlb {
@@ -40,6 +41,20 @@ inline constexpr uint64_t kEitherResult = ~0ULL;
 // access-flag fault on one side and any other outcome on the other agree
 // (that side was served by a young translation).
 inline constexpr uint64_t kAccessYoungDependent = 1;
+
+// Told of every backend call a Side's flow makes. A hugetlb op is a kernel
+// flow of several calls into the arch code; the mid-op events of an op are
+// placed on R around the calls (docs/DESIGN.md §10.8), so both sides count
+// them.
+class CallObserver {
+ public:
+  virtual ~CallObserver() = default;
+  // A backend call begins.
+  virtual void call_begins() {}
+  // It returned; `calls` is the number of the op's calls so far, this one
+  // included.
+  virtual void call_returned(uint32_t calls) {}
+};
 
 // A lock a flow took for the huge page at (mm, va): the backend's
 // huge_pte_lockptr handle.
@@ -73,6 +88,19 @@ class Side {
   std::string reset(uint32_t features, const std::string& options);
   // Plays one op; observations and claims are this op's.
   void run_flow(const Op& op);
+  // `o` (or nullptr) is told of every backend call from now on.
+  void set_call_observer(CallObserver* o) { observer_ = o; }
+
+  // Going back to the start of an op, to run it again (R's op is run once
+  // per placement of the op's mid-op events): mark() remembers the TLB and
+  // the flows' state and keeps a journal of every entry written from then
+  // on; rewind() writes the entries back, newest first, restores the TLB and
+  // the flows' state and begins a new op, still marked; unmark() stops the
+  // journal. The tables are never copied (a window is megabytes, an op
+  // writes a few entries); the cost counters are not restored.
+  void mark();
+  void rewind();
+  void unmark() { marked_ = false; }
 
   Machine& machine() { return machine_; }
   const Machine& machine() const { return machine_; }
@@ -94,6 +122,18 @@ class Side {
   // The entry of the huge page at va as the tables hold it (no log).
   pte_t peek(uint32_t m, uint64_t va) const { return machine_.peek_level(m, va, h_.level); }
   uint64_t alloc_folio();
+  // Moves the log's entry writes since journal_from_ into the journal.
+  void journal_log();
+
+  // The backend's calls (ptediff/hugetlb_api.def) with the kernel's names,
+  // the mm first: each is one call for the call observer.
+#define PTEDIFF_HT_WITH_MM(...) (ptediff_mm * mm, __VA_ARGS__)
+#define PTEDIFF_HUGETLB_API(ret, name, params, args) ret name PTEDIFF_HT_WITH_MM params;
+#include "ptediff/hugetlb_api.def"
+#undef PTEDIFF_HUGETLB_API
+#undef PTEDIFF_HT_WITH_MM
+  // Around each backend call.
+  class CallScope;
   // Calls fn(va) for every huge page of mm m whose first entry is not none,
   // in address order (the PTE level's occupancy bitmap finds them).
   template <typename Fn>
@@ -123,6 +163,14 @@ class Side {
   FlowState st_;
   std::vector<Observation> obs_;
   std::vector<LockClaim> claims_;
+  CallObserver* observer_ = nullptr;
+  uint32_t calls_ = 0;  // backend calls of the op so far
+  // mark() / rewind().
+  bool marked_ = false;
+  Tlb mark_tlb_;
+  FlowState mark_flow_;
+  std::vector<LogRec> journal_;  // entry writes since mark(), oldest first
+  size_t journal_from_ = 0;      // the first log record not journaled yet
 };
 
 template <typename Fn>

@@ -11,7 +11,18 @@ constexpr MutantInfo kMutants[] = {
 #undef PTEDIFF_HT_MUTANT
 };
 
+// The mutants interleaving_only() names.
+constexpr Mutant kInterleavingOnly[] = {Mutant::kWrprotectReadThenClear,
+                                        Mutant::kAccessFlagsReadThenClear};
+
 }  // namespace
+
+bool interleaving_only(Mutant m) {
+  for (const Mutant x : kInterleavingOnly) {
+    if (x == m) return true;
+  }
+  return false;
+}
 
 std::span<const MutantInfo> hugetlb_mutants() { return kMutants; }
 

@@ -57,14 +57,29 @@ uint32_t num_contig_ptes(const ptediff_machine* m, uint64_t size, uint64_t* pgsi
   return 1;
 }
 
+// One entry of a break: __ptep_get_and_clear, an exchange, so a hardware
+// access/dirty update lands either before it (and is returned) or on the
+// cleared entry (and faults). `plain` (mutants *-read-then-clear): a read
+// and a plain store of 0, the same single-threaded, but an update between
+// the two is lost.
+pte_t take_entry(const Hw& hw, uint64_t addr, int level, bool plain) {
+  if (!plain) return hw.get_and_clear(addr, level);
+  const pte_t pte = hw.get(addr, level);
+  hw.set(addr, level, 0);
+  return pte;
+}
+
 // get_clear_contig: the break step. Clears every entry and gathers
-// young/dirty into the first one's value when it is present.
-pte_t get_clear_contig(const Hw& hw, uint64_t addr, int level, uint64_t pgsize, uint32_t n) {
-  pte_t pte = hw.get_and_clear(addr, level);
+// young/dirty into the first one's value when it is present ("If HW_AFDBM is
+// enabled, then the HW could turn on the dirty or accessed bit for any page
+// in the set, so check them all").
+pte_t get_clear_contig(const Hw& hw, uint64_t addr, int level, uint64_t pgsize, uint32_t n,
+                       bool plain = false) {
+  pte_t pte = take_entry(hw, addr, level, plain);
   const bool present = pte_present(pte);
   while (--n) {
     addr += pgsize;
-    const pte_t tmp = hw.get_and_clear(addr, level);
+    const pte_t tmp = take_entry(hw, addr, level, plain);
     if (present) {
       if (pte_dirty(tmp)) pte = pte_mkdirty(pte);
       if (pte_young(tmp)) pte = pte_mkyoung(pte);
@@ -75,8 +90,9 @@ pte_t get_clear_contig(const Hw& hw, uint64_t addr, int level, uint64_t pgsize, 
 
 // get_clear_contig_flush: the break step and the TLB invalidation of the
 // range (flush_tlb_range: page stride, level unknown).
-pte_t get_clear_contig_flush(const Hw& hw, uint64_t addr, int level, uint64_t pgsize, uint32_t n) {
-  const pte_t pte = get_clear_contig(hw, addr, level, pgsize, n);
+pte_t get_clear_contig_flush(const Hw& hw, uint64_t addr, int level, uint64_t pgsize, uint32_t n,
+                             bool plain = false) {
+  const pte_t pte = get_clear_contig(hw, addr, level, pgsize, n, plain);
   hw.flush_range(addr, addr + pgsize * n, hw.page_size(), kTtlUnknown);
   return pte;
 }
@@ -187,7 +203,9 @@ int opt_huge_ptep_set_access_flags(const ptediff_machine* m, ptediff_mm* mm, uin
   uint64_t pgsize;
   const uint32_t n = find_num_contig(m, level, &pgsize);
   if (!cont_access_flags_changed(hw, addr, level, pgsize, n, pte)) return 0;
-  const pte_t orig = get_clear_contig_flush(hw, addr, level, pgsize, n);
+  // Mutant huge-access-flags-read-then-clear: the break from plain accesses.
+  const pte_t orig = get_clear_contig_flush(hw, addr, level, pgsize, n,
+                                            mutant(m, Mutant::kAccessFlagsReadThenClear));
   // Keep the dirty and young state the break gathered (mutant
   // access-flags-drop-dirty forgets the dirty half).
   if (pte_dirty(orig) && !mutant(m, Mutant::kAccessFlagsDropDirty)) pte = pte_mkdirty(pte);
@@ -206,7 +224,9 @@ void opt_huge_ptep_set_wrprotect(const ptediff_machine* m, ptediff_mm* mm, uint6
   }
   uint64_t pgsize;
   const uint32_t n = find_num_contig(m, level, &pgsize);
-  const pte_t pte = pte_wrprotect(get_clear_contig_flush(hw, addr, level, pgsize, n));
+  // Mutant huge-wrprotect-read-then-clear: the break from plain accesses.
+  const pte_t pte = pte_wrprotect(get_clear_contig_flush(
+      hw, addr, level, pgsize, n, mutant(m, Mutant::kWrprotectReadThenClear)));
   set_contig(hw, addr, level, pgsize, n, pte);
 }
 

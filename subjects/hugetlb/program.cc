@@ -153,6 +153,39 @@ bool validate_op(const Op& op, const HState& h, std::string* why) {
   return true;
 }
 
+bool validate_event(const Event& ev, const HState& h, std::string* why) {
+  auto fail = [&](std::string m) {
+    if (why != nullptr) *why = std::move(m);
+    return false;
+  };
+  const uint64_t limit = h.pages * h.bytes, page = ptediff_page_size(&h.geo);
+  if (ev.prim > kMaxEventPrim)
+    return fail(absl::StrFormat("prim %u out of range (at most %u)", ev.prim, kMaxEventPrim));
+  if (ev.mm >= kNumMms) return fail(absl::StrFormat("mm %u out of range (0 user, 1 child)", ev.mm));
+  if (ev.va >= limit || ev.va % page != 0) {
+    return fail(absl::StrFormat("va %#x is not a page of the window [0, %#x)", ev.va, limit));
+  }
+  if (static_cast<uint32_t>(ev.access) >= kNumAccesses) {
+    return fail(absl::StrFormat("kind %u out of range (read, write or exec)",
+                                static_cast<uint32_t>(ev.access)));
+  }
+  if (ev.pick >= kNumPicks)
+    return fail(absl::StrFormat("pick %u out of range (below %u)", ev.pick, kNumPicks));
+  if (ev.kind == HwEventKind::kAccess && ev.block) return fail("an access has no operand `block`");
+  if (ev.kind == HwEventKind::kTlbFill && ev.access != AccessKind::kRead)
+    return fail("a tlb_fill has no operand `kind`");
+  return true;
+}
+
+std::string format_event(const Event& ev) {
+  const bool access = ev.kind == HwEventKind::kAccess;
+  return absl::StrFormat("  @ prim=%u %s mm=%u va=%#x %s=%s pick=%u", ev.prim,
+                         access ? "access" : "tlb_fill", ev.mm, ev.va, access ? "kind" : "block",
+                         access ? kAccessNames[static_cast<uint32_t>(ev.access) % kNumAccesses]
+                                : (ev.block ? "1" : "0"),
+                         ev.pick);
+}
+
 std::string format_op(const Op& op) {
   const OpSpec& s = op_spec(op.kind);
   std::string out = s.name;

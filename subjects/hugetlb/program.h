@@ -9,7 +9,8 @@
 // optimized backend. Ops address huge pages by index (`page=N`: the huge page
 // at N * size in the mm's window). Each op kind has one row in a static spec
 // table (text name and operands); the .repro text format and the binary fuzz
-// decoder both work from it.
+// decoder both work from it. An op may carry mid-op events: the hardware
+// acting between two of O's primitives of the op (docs/DESIGN.md §10.8).
 #ifndef PTEDIFF_SUBJECTS_HUGETLB_PROGRAM_H_
 #define PTEDIFF_SUBJECTS_HUGETLB_PROGRAM_H_
 
@@ -19,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/events.h"
 #include "formats/text.h"  // ParseError, granule and mutant names
 #include "subjects/hugetlb/hstate.h"
 
@@ -51,6 +53,14 @@ enum class Field : uint8_t { kMm, kPage, kWrite, kSub, kKind, kPick, kProt, kTo,
 enum class Prot : uint8_t { kNone = 0, kRead = 1, kReadWrite = 2 };
 inline constexpr uint32_t kNumProts = 3;
 
+// A mid-op event, in the contpte subject's syntax under its op:
+// `  @ prim=N access mm=M va=V kind=read|write|exec pick=P` (a hardware access
+// whose access/dirty update lands on entry P of a contiguous range) or
+// `  @ prim=N tlb_fill mm=M va=V block=0|1 pick=P` (a speculative walk).
+using Event = HwEvent;
+inline constexpr size_t kMaxEventsPerOp = 4;
+inline constexpr uint32_t kMaxEventPrim = 4095;
+
 struct Op {
   OpKind kind = OpKind::kFault;
   uint32_t mm = 0;      // 0 user, 1 child
@@ -63,6 +73,8 @@ struct Op {
   uint64_t to = 0;      // kMremap: destination huge page index
   uint32_t race = 0;    // kFault: 0, or 1 + the entry of the range a hardware write
                         // dirties between the handler's read and its update
+  // Mid-op events, in firing order (prim never decreasing).
+  std::vector<Event> events;
   bool operator==(const Op&) const = default;
 };
 
@@ -94,14 +106,22 @@ inline constexpr uint32_t kNumMms = 2;
 // mremap's `to` differs from `page`. On failure sets *why (when non-null).
 bool validate_op(const Op& op, const HState& h, std::string* why);
 
-// The one-line text of an op (no newline) and of a whole program.
+// Checks an event's operands: mm, a page-aligned va inside the window,
+// kind, block, pick and prim in range. On failure sets *why (when non-null).
+bool validate_event(const Event& ev, const HState& h, std::string* why);
+
+// The one-line text of an op without its events (no newline), of an event
+// (`  @ prim=N ...`, indented under its op) and of a whole program.
 std::string format_op(const Op& op);
+std::string format_event(const Event& ev);
 std::string format_program(const Program& p);
 
 // Parses the text of a hugetlb repro: `ptediff-repro 1`, `subject hugetlb`,
 // `granule 4k|16k|64k`, `size cont-pte|pmd|cont-pmd|pud`, `features
 // hafdbs|lpa2|hafdbs,lpa2|none`, optional `mutant NAME`, then one op per
-// line (`fault mm=0 page=3 write=1`); `#` starts a comment. Strict (every
+// line (`fault mm=0 page=3 write=1`), each op's events on the lines after it
+// (`  @ prim=N ...`, at most kMaxEventsPerOp, in firing order); `#` starts a
+// comment. Strict (every
 // operand of the op exactly once, no other, validate_op, headers once and
 // before the ops, a size the granule supports) and total. On error fills
 // *err (file:line) and leaves *out unchanged.

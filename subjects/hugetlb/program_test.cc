@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -118,15 +119,33 @@ TEST(HugetlbProgram, HeaderDefaultsAndSpelling) {
   EXPECT_EQ(q.ops[0], (Op{.kind = OpKind::kAccess, .mm = 1, .page = 1, .sub = 16, .access = 2}));
 }
 
+// A text the parser rejects at `line` with a message holding `message`,
+// leaving its output alone.
+struct Rejected {
+  std::string text;
+  int line;
+  std::string message;
+};
+
+void expect_rejected(std::span<const Rejected> cases) {
+  for (const Rejected& c : cases) {
+    Program p;
+    p.mutant = "untouched";
+    ParseError err;
+    EXPECT_FALSE(parse_program(c.text, "bad.repro", &p, &err)) << c.message;
+    EXPECT_EQ(err.line, c.line) << err.str();
+    EXPECT_NE(err.message.find(c.message), std::string::npos) << err.str();
+    EXPECT_EQ(err.file, "bad.repro");
+    EXPECT_LT(err.message.size(), 200u) << c.message;
+    EXPECT_EQ(p.mutant, "untouched");
+  }
+}
+
 TEST(HugetlbProgram, ParseErrors) {
   const std::string m = "ptediff-repro 1\nsubject hugetlb\n";  // header lines from line 3
   const std::string h = kHeader;                               // ops from line 5
   const std::string big(1 << 20, 'a');
-  struct Case {
-    std::string text;
-    int line;
-    std::string message;  // a substring
-  } cases[] = {
+  const Rejected cases[] = {
       {"", 1, "missing 'ptediff-repro 1' line"},
       {"subject hugetlb\n", 1, "expected 'ptediff-repro 1'"},
       {"ptediff-repro 1\ngranule 4k\n", 2, "expected 'subject hugetlb' after 'ptediff-repro 1'"},
@@ -178,17 +197,7 @@ TEST(HugetlbProgram, ParseErrors) {
       {h + "fork \x01\x80\n", 5, "expected key=value, got '\\x01\\x80'"},
       {h + "fork \x01=\x80\n", 5, "`fork` has no operand '\\x01'"},
   };
-  for (const Case& c : cases) {
-    Program p;
-    p.mutant = "untouched";
-    ParseError err;
-    EXPECT_FALSE(parse_program(c.text, "bad.repro", &p, &err)) << c.message;
-    EXPECT_EQ(err.line, c.line) << err.str();
-    EXPECT_NE(err.message.find(c.message), std::string::npos) << err.str();
-    EXPECT_EQ(err.file, "bad.repro");
-    EXPECT_LT(err.message.size(), 200u) << c.message;
-    EXPECT_EQ(p.mutant, "untouched");
-  }
+  expect_rejected(cases);
 }
 
 TEST(HugetlbProgram, LiteralKeepsOnlyKnownMutantsAndValidOps) {
@@ -291,6 +300,99 @@ TEST(HugetlbProgram, DecodedPagesCollide) {
   EXPECT_GT(shared, 100);
   EXPECT_GT(mms, 200);
   for (size_t k = 0; k < kNumOpKinds; ++k) EXPECT_TRUE(kinds[k]) << op_spec(OpKind(k)).name;
+}
+
+// Mid-op events: `  @ prim=N access|tlb_fill ...` under their op, in the
+// contpte subject's spelling, through text and both binary forms.
+TEST(HugetlbProgram, EventsRoundTrip) {
+  const Program p = parse_ok(std::string(kHeader) +
+                             "fork\n"
+                             "  @ prim=5 access mm=0 va=0x13000 kind=write pick=3\n"
+                             "@ pick=0 block=1 tlb_fill va=0x10000 mm=1 prim=9\n"
+                             "get mm=0 page=1\n");
+  ASSERT_EQ(p.ops.size(), 2u);
+  ASSERT_EQ(p.ops[0].events.size(), 2u);
+  EXPECT_EQ(p.ops[0].events[0], (Event{.kind = HwEventKind::kAccess,
+                                       .prim = 5,
+                                       .va = 0x13000,
+                                       .access = AccessKind::kWrite,
+                                       .pick = 3}));
+  EXPECT_EQ(
+      p.ops[0].events[1],
+      (Event{.kind = HwEventKind::kTlbFill, .prim = 9, .mm = 1, .va = 0x10000, .block = true}));
+  EXPECT_TRUE(p.ops[1].events.empty());
+  const std::string text = format_program(p);
+  EXPECT_NE(text.find("fork\n  @ prim=5 access mm=0 va=0x13000 kind=write pick=3\n"
+                      "  @ prim=9 tlb_fill mm=1 va=0x10000 block=1 pick=0\nget"),
+            std::string::npos)
+      << text;
+  expect_same(parse_ok(text), p);
+  expect_same(decode_program(encode_program(p)), p);
+}
+
+TEST(HugetlbProgram, EventParseErrors) {
+  const std::string h = std::string(kHeader) + "fork\n";  // events from line 6
+  const std::string ok = " mm=0 va=0x10000 kind=read pick=0\n";
+  const Rejected cases[] = {
+      {std::string(kHeader) + "@ prim=0 access" + ok, 5, "event before the first op"},
+      {h + "@ prim=0 frob mm=0\n", 6, "unknown event 'frob' (expected access or tlb_fill)"},
+      {h + "@ prim=0 mm=0\n", 6, "event without a name"},
+      {h + "@ prim=0 access tlb_fill\n", 6, "event names two events: 'tlb_fill'"},
+      {h + "@ prim=0 access mm=0 va=0 pick=0\n", 6, "`access` needs `kind=`"},
+      {h + "@ access" + ok, 6, "`access` needs `prim=`"},
+      {h + "@ prim=0 access block=0" + ok, 6, "`access` has no operand `block`"},
+      {h + "@ prim=0 tlb_fill mm=0 va=0 kind=read block=0 pick=0\n", 6,
+       "`tlb_fill` has no operand `kind`"},
+      {h + "@ prim=0 access frob=1" + ok, 6, "an event has no operand 'frob'"},
+      {h + "@ prim=0 prim=1 access" + ok, 6, "operand 'prim' given twice"},
+      {h + "@ prim=0 access mm=0 va=0 kind=w pick=0\n", 6, "bad value 'w' for 'kind'"},
+      {h + "@ prim=x access" + ok, 6, "bad value 'x' for 'prim'"},
+      {h + "@ prim=4096 access" + ok, 6, "prim 4096 out of range"},
+      {h + "@ prim=4294967296 access" + ok, 6, "prim 4294967296 out of range"},
+      {h + "@ prim=0 access mm=2 va=0 kind=read pick=0\n", 6, "mm 2 out of range"},
+      {h + "@ prim=0 access mm=0 va=0x10800 kind=read pick=0\n", 6, "va 0x10800 is not a page"},
+      {h + "@ prim=0 access mm=0 va=0x80000000 kind=read pick=0\n", 6,
+       "va 0x80000000 is not a page of the window [0, 0x80000000)"},
+      {h + "@ prim=0 access mm=0 va=0 kind=read pick=64\n", 6, "pick 64 out of range"},
+      {h + "@ prim=0 tlb_fill mm=0 va=0 block=2 pick=0\n", 6, "block 2 out of range"},
+      {h + "@ prim=2 access" + ok + "@ prim=1 access" + ok, 7, "before the event above it"},
+      {h + "@ prim=0 access" + ok + "@ prim=0 access" + ok + "@ prim=0 access" + ok +
+           "@ prim=0 access" + ok + "@ prim=0 access" + ok,
+       10, "more than 4 events under one op"},
+  };
+  expect_rejected(cases);
+}
+
+// The literal form drops an event under no op, past four or not valid, and
+// fires one listed before the event above it with it.
+TEST(HugetlbProgram, LiteralEventsAreNormalized) {
+  Program p;
+  p.ops = {{.kind = OpKind::kFork}};
+  const Event ev{.kind = HwEventKind::kAccess, .prim = 7, .va = 0x20000, .pick = 1};
+  p.ops[0].events = {ev, ev, ev, ev};
+  std::vector<uint8_t> bytes = encode_program(p);
+  const std::vector<uint8_t> one_event(bytes.end() - 41, bytes.end());
+  // A fifth event, one with a bad va, one firing earlier than the one above it.
+  Event early = ev;
+  early.prim = 3;
+  Program q;
+  q.ops = {{.kind = OpKind::kFork, .events = {early}}};
+  const std::vector<uint8_t> q_bytes = encode_program(q);
+  const std::vector<uint8_t> early_event(q_bytes.end() - 41, q_bytes.end());
+  std::vector<uint8_t> bad_event_bytes = one_event;
+  bad_event_bytes[17] = 0x01;  // va 0x20001
+  const std::vector<uint8_t>& bad_event = bad_event_bytes;
+  std::vector<uint8_t> in = {bytes.begin(), bytes.begin() + 4};  // header, fork (no operands)
+  ASSERT_EQ(in.back(), static_cast<uint8_t>(OpKind::kFork));
+  std::vector<uint8_t> orphan = {bytes.begin(), bytes.begin() + 3};
+  orphan.insert(orphan.end(), one_event.begin(), one_event.end());
+  EXPECT_TRUE(decode_program(orphan).ops.empty());
+  for (const auto* e : {&one_event, &bad_event, &early_event, &one_event, &one_event, &one_event}) {
+    in.insert(in.end(), e->begin(), e->end());
+  }
+  const Program d = decode_program(in);
+  ASSERT_EQ(d.ops.size(), 1u);
+  EXPECT_EQ(d.ops[0].events, (std::vector<Event>{ev, ev, ev, ev}));  // early fired at 7
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "engine/shrink.h"
 #include "subjects/hugetlb/executor.h"
+#include "subjects/hugetlb/explore.h"
 #include "subjects/hugetlb/mutants.h"
 #include "subjects/hugetlb/program.h"
 #include "nlohmann/json.hpp"
@@ -36,7 +37,9 @@ class HugetlbSubject final : public Subject {
   std::vector<MutantRow> mutants() const override {
     std::vector<MutantRow> rows;
     for (const ht::MutantInfo& m : ht::hugetlb_mutants()) {
-      if (m.id != ht::Mutant::kNone) rows.push_back({m.name, m.what, m.source});
+      if (m.id != ht::Mutant::kNone) {
+        rows.push_back({m.name, m.what, m.source, ht::interleaving_only(m.id)});
+      }
     }
     return rows;
   }
@@ -95,6 +98,32 @@ std::string page_states(const ht::Program& p, const ht::Side& r, const ht::Side&
   return out.empty() ? absl::StrCat(indent, "(nothing mapped)\n") : out;
 }
 
+// What each mid-op event of `op` did on O (numbering O's primitives) and
+// where R made it in the placement kept or reported.
+std::string describe_events(const ht::Op& op, const std::vector<ht::EventRecord>& records) {
+  std::string out;
+  for (size_t j = 0; j < op.events.size() && j < records.size(); ++j) {
+    const ht::Event& ev = op.events[j];
+    const ht::EventRecord& rec = records[j];
+    auto what = [&](const HwEventOutcome& x) -> std::string {
+      if (ev.kind == HwEventKind::kTlbFill) return x.filled ? "cached" : "cached nothing";
+      return access_result_name(x.access);
+    };
+    absl::StrAppend(&out, ht::format_event(ev), "\n      O: ");
+    if (!rec.opt.fired) {
+      absl::StrAppend(&out, "never fired (past the op's last primitive)\n");
+      continue;
+    }
+    absl::StrAppendFormat(&out, "at primitive %d, %s; R: ", rec.opt.fired_at, what(rec.opt));
+    absl::StrAppend(&out,
+                    rec.place == ht::kNotPlaced
+                        ? "not made (it did nothing on O)"
+                        : absl::StrCat(ht::place_name(rec.place), ", ", what(rec.ref)),
+                    "\n");
+  }
+  return out;
+}
+
 class HugetlbCase final : public Case {
  public:
   explicit HugetlbCase(ht::Program p) : p_(std::move(p)) {}
@@ -147,21 +176,30 @@ class HugetlbCase final : public Case {
       return out;
     }
     ht::RunOptions o = run_options(opts);
+    std::vector<ht::EventRecord> events;
+    o.on_events = [&](size_t, const std::vector<ht::EventRecord>& e) { events = e; };
     o.on_step = [&](size_t i, const ht::Side& r, const ht::Side& opt) {
       absl::StrAppendFormat(&out, "%sop %d: %s%s\n", opts.color ? "\033[1m" : "", i,
                             ht::format_op(p_.ops[i]), opts.color ? "\033[0m" : "");
+      absl::StrAppend(&out, describe_events(p_.ops[i], events));
+      events.clear();
       for (const ht::Observation& x : opt.observations()) {
         absl::StrAppendFormat(&out, "    O %s mm=%u va=%#x -> %#x\n", x.what, x.mm, x.va, x.value);
       }
       absl::StrAppend(&out, page_states(p_, r, opt, "    "));
-      size_t shown = 0;
+      // O's primitives numbered as mid-op events count them (reads are
+      // counted, not shown); the hardware's updates tagged.
+      size_t shown = 0, prim = 0;
       for (const LogRec& rec : opt.machine().log()) {
+        const bool backend = rec.agent == Agent::kBackend && rec.prim != Prim::kHw;
+        const size_t n = backend ? prim++ : 0;
         if (rec.prim == Prim::kRead) continue;
         if (++shown > kMaxExplainRecords) {
           absl::StrAppend(&out, "      ... (", opt.machine().log().size(), " records in all)\n");
           break;
         }
-        absl::StrAppend(&out, "      O ", describe_log(rec), "\n");
+        absl::StrAppend(&out, backend ? absl::StrFormat("      O @%-3d ", n) : "      hw     ",
+                        describe_log(rec), "\n");
       }
     };
     const ht::RunResult r = ht::run_program(p_, o);
@@ -186,6 +224,26 @@ class HugetlbCase final : public Case {
 
   std::unique_ptr<Case> minimize(const CaseOptions& opts, CaseMinimized* what,
                                  std::string* err) const override;
+
+  std::unique_ptr<Case> explore(const CaseOptions& opts, int bound, uint64_t max_schedules,
+                                CaseExplored* what, std::string* err) const override {
+    if (refuse_backend(opts, err)) return nullptr;
+    ht::ExploreOptions eo;
+    eo.run = run_options(opts);
+    eo.bound = bound;
+    eo.max_schedules = max_schedules;
+    ht::ExploreResult r = ht::explore(p_, eo);
+    if (!r.error.empty()) {
+      *err = r.error;
+      return nullptr;
+    }
+    what->candidates = r.candidates;
+    what->schedules = r.schedules;
+    what->complete = r.complete;
+    if (!r.found) return nullptr;
+    what->report = ht::format_report(r.result, r.failing, /*with_program=*/false);
+    return std::make_unique<HugetlbCase>(std::move(r.failing));
+  }
 
  private:
   ht::Program p_;

@@ -93,6 +93,7 @@ class Parser {
   }
 
   bool op(const std::vector<absl::string_view>& t) {
+    if (t[0] == "@") return event(t);
     Op op;
     if (!find_op(t[0], &op.kind)) return fail(absl::StrCat("unknown op ", quote(t[0])));
     if (prog_.ops.size() >= kMaxOps) return fail(absl::StrCat("more than ", kMaxOps, " ops"));
@@ -129,6 +130,74 @@ class Parser {
     return true;
   }
 
+  // `@ prim=N access|tlb_fill key=value...`: a mid-op event of the op above
+  // it. Its operands may come in any order around the name (as the contpte
+  // subject's); the events of one op are listed in firing order.
+  bool event(const std::vector<absl::string_view>& t) {
+    enum Operand { kPrim, kMm, kVa, kKind, kBlock, kPick, kNumOperands };
+    static constexpr const char* kNames[kNumOperands] = {"prim", "mm",    "va",
+                                                         "kind", "block", "pick"};
+    std::optional<HwEventKind> kind;
+    uint64_t v[kNumOperands] = {};
+    uint32_t seen = 0;
+    for (size_t i = 1; i < t.size(); ++i) {
+      const size_t eq = t[i].find('=');
+      if (eq == absl::string_view::npos) {
+        if (kind) return fail(absl::StrCat("event names two events: ", quote(t[i])));
+        if (t[i] != "access" && t[i] != "tlb_fill") {
+          return fail(
+              absl::StrCat("unknown event ", quote(t[i]), " (expected access or tlb_fill)"));
+        }
+        kind = t[i] == "access" ? HwEventKind::kAccess : HwEventKind::kTlbFill;
+        continue;
+      }
+      const absl::string_view key = t[i].substr(0, eq), val = t[i].substr(eq + 1);
+      int k = 0;
+      while (k < kNumOperands && key != kNames[k]) ++k;
+      if (k == kNumOperands) return fail(absl::StrCat("an event has no operand ", quote(key)));
+      if (seen & (1u << k)) return fail(absl::StrCat("operand ", quote(key), " given twice"));
+      seen |= 1u << k;
+      // The op's spelling of an access kind (read, write, exec).
+      const bool ok =
+          k == kKind ? parse_symbol(Field::kKind, to_std(val), &v[k]) : parse_u64(val, &v[k]);
+      if (!ok) return fail(absl::StrCat("bad value ", quote(val), " for ", quote(key)));
+      if (k != kVa && v[k] > UINT32_MAX) return fail(absl::StrCat(key, " ", v[k], " out of range"));
+    }
+    if (!kind) return fail("event without a name (expected access or tlb_fill)");
+    const int extra = *kind == HwEventKind::kAccess ? kKind : kBlock;
+    const char* name = *kind == HwEventKind::kAccess ? "access" : "tlb_fill";
+    for (int k = 0; k < kNumOperands; ++k) {
+      const bool wanted = (k != kKind && k != kBlock) || k == extra;
+      if (wanted && !(seen & (1u << k)))
+        return fail(absl::StrCat("`", name, "` needs `", kNames[k], "=`"));
+      if (!wanted && (seen & (1u << k)))
+        return fail(absl::StrCat("`", name, "` has no operand `", kNames[k], "`"));
+    }
+    if (v[kBlock] > 1) return fail(absl::StrCat("block ", v[kBlock], " out of range (0 or 1)"));
+    if (prog_.ops.empty()) {
+      return fail("event before the first op (an event fires inside the op above it)");
+    }
+    std::vector<Event>& evs = prog_.ops.back().events;
+    if (evs.size() >= kMaxEventsPerOp)
+      return fail(absl::StrCat("more than ", kMaxEventsPerOp, " events under one op"));
+    Event ev;
+    ev.kind = *kind;
+    ev.prim = static_cast<uint32_t>(v[kPrim]);
+    ev.mm = static_cast<uint32_t>(v[kMm]);
+    ev.va = v[kVa];
+    ev.access = static_cast<AccessKind>(v[kKind]);
+    ev.block = v[kBlock] != 0;
+    ev.pick = static_cast<uint32_t>(v[kPick]);
+    std::string why;
+    if (!validate_event(ev, h_, &why)) return fail(why);
+    if (!evs.empty() && ev.prim < evs.back().prim) {
+      return fail(absl::StrCat("event prim=", ev.prim,
+                               " before the event above it (list events in firing order)"));
+    }
+    evs.push_back(ev);
+    return true;
+  }
+
   std::string_view file_;
   ParseError* err_;
   Program prog_;
@@ -145,7 +214,10 @@ std::string format_program(const Program& p) {
   h.features = p.features;
   h.mutant = p.mutant;
   std::string out = format_header(header_schema(), h);
-  for (const Op& op : p.ops) absl::StrAppend(&out, format_op(op), "\n");
+  for (const Op& op : p.ops) {
+    absl::StrAppend(&out, format_op(op), "\n");
+    for (const Event& ev : op.events) absl::StrAppend(&out, format_event(ev), "\n");
+  }
   return out;
 }
 
