@@ -4,12 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_format.h"
-#include "subjects/contpte/executor.h"
-#include "subjects/contpte/text.h"
 #include "mmu/swp.h"
-#include "subjects/contpte/optimized.h"
-#include "subjects/contpte/reference.h"
 #include "subjects/contpte/backends.h"
+#include "subjects/contpte/executor.h"
+#include "subjects/contpte/optimized.h"
+#include "subjects/contpte/oracle.h"
+#include "subjects/contpte/reference.h"
+#include "subjects/contpte/text.h"
 
 namespace ptediff {
 namespace {
@@ -354,6 +355,117 @@ TEST(Checks, AccessDirtyCoversProtNoneEntries) {
                      "fault mm=0 va=0x10000 order=4 write=0 place=low\n"
                      "mprotect_none mm=0 va=0x10000 nr=16 numa=0\n"),
             "access-dirty");
+}
+
+// A hand-built op on a 4K machine for the oracle's TLB forgiveness (stale.h):
+// in it R's entry at kVa becomes `r` and O's `o` (both written under the
+// table's lock); `cached`, when nonzero, is what O's TLB holds for kVa.
+class HandBuiltOp {
+ public:
+  static constexpr uint64_t kVa = 0x10000;
+
+  HandBuiltOp(uint32_t features, pte_t r, pte_t o, pte_t cached)
+      : ref_(geo_, features, &folios_),
+        opt_(geo_, features, &folios_),
+        oracle_(geo_, ref_.window_limit() >> geo_.page_shift) {
+    ref_.begin_op();
+    opt_.begin_op();
+    ref_.prim_write(ref_.mm(kUserMm), kVa, r);
+    opt_.prim_write(opt_.mm(kUserMm), kVa, o);
+    if (cached != 0) opt_.tlb().fill({.mm = kUserMm, .va = kVa, .size = 0x1000, .pte = cached});
+    p_.locks.push_back({LockKind::kPteTable, kUserMm, kVa >> geo_.pmd_shift});
+  }
+  const ptediff_geometry& geo() const { return geo_; }
+
+  // The classes the oracle finds when the op is an access of `kind` that R
+  // completed by a walk and O returned `o` for.
+  std::string access(AccessKind kind, AccessResult o) {
+    p_.op.kind = OpKind::kAccess;
+    p_.op.set(Field::kVa, kVa);
+    p_.op.set(Field::kKind, static_cast<uint64_t>(kind));
+    const Range one{kUserMm, kVa, 1};
+    return judge({{RetType::kAccess, one, static_cast<uint64_t>(AccessResult::kOk)}},
+                 {{RetType::kAccess, one, static_cast<uint64_t>(o)}}, {});
+  }
+  // The classes the oracle finds when a write, placed after (or before) the
+  // op, was R's walk and O's TLB hit, through a translation stale or not
+  // when it was made.
+  std::string event_write(bool after, bool stale) {
+    const EventAccess a{kUserMm, kVa,  AccessKind::kWrite, AccessResult::kOk, AccessResult::kOkTlb,
+                        after,   stale};
+    if (!after) oracle_.event_before_op(ref_, a);
+    return judge({}, {}, {&a, 1});
+  }
+
+ private:
+  std::string judge(const std::vector<Ret>& rr, const std::vector<Ret>& orr,
+                    std::span<const EventAccess> events) {
+    std::vector<Divergence> divs;
+    oracle_.after_op({ref_, opt_, p_, 0, rr, orr, events}, &divs);
+    std::string out;
+    for (const Divergence& d : divs)
+      out += std::string(out.empty() ? "" : " ") + div_class_name(d.cls);
+    return out.empty() ? "none" : out;
+  }
+
+  const ptediff_geometry geo_ = ptediff_geometry_of(PTEDIFF_GRANULE_4K);
+  FolioMap folios_{geo_};
+  Machine ref_, opt_;
+  Oracle oracle_;
+  Prepared p_;
+};
+
+// A write R walked (setting dirty) that O served from its TLB owes no dirty
+// bit only if O's translation granted more than O's table when the write was
+// made (a flush a caller deferred); whether it still does after the op (whose
+// own flush may have removed it) does not matter.
+TEST(Checks, MidOpWriteThroughATranslationStaleWhenMadeOwesNoDirty) {
+  const ptediff_geometry geo = ptediff_geometry_of(PTEDIFF_GRANULE_4K);
+  const pte_t dirty = prot_to_pte(geo, 0x10010, kProtYoung | kProtDirty | kProtWrite);
+  const pte_t clean = pte_mkclean(dirty);  // O's TLB cache empty after the op
+  for (bool after : {false, true}) {
+    EXPECT_EQ(HandBuiltOp(PTEDIFF_FEAT_HAFDBS, dirty, clean, 0).event_write(after, true), "none")
+        << after;
+    EXPECT_EQ(HandBuiltOp(PTEDIFF_FEAT_HAFDBS, dirty, clean, 0).event_write(after, false),
+              "access-dirty")
+        << after;
+  }
+}
+
+// An access R walked (setting AF) that a stale cached translation of O
+// refused owes no young when O's table, walked, permits it after the fault
+// path (which would set AF itself): even an exec access refused by a stale
+// non-exec entry (a zap's flush still pending when the address is mapped
+// again). Without the stale refusal, or with a table that refuses too, the
+// young bit is owed.
+TEST(Checks, AccessRefusedByAStaleTranslationOwesNoYoungWhereTheTableAllowsIt) {
+  const ptediff_geometry geo = ptediff_geometry_of(PTEDIFF_GRANULE_4K);
+  const pte_t r = prot_to_pte(geo, 0x10010, kProtYoung | kProtRdonly | kProtExec);
+  const pte_t o = pte_mkold(r);
+  const pte_t stale = prot_to_pte(geo, 0x10011, kProtYoung | kProtRdonly);  // UXN, old pfn
+  const AccessResult af = AccessResult::kAccessFlagFault, perm = AccessResult::kPermissionFault;
+  EXPECT_EQ(HandBuiltOp(0, r, o, stale).access(AccessKind::kExec, perm), "none");
+  EXPECT_EQ(HandBuiltOp(PTEDIFF_FEAT_HAFDBS, r, o, stale).access(AccessKind::kExec, perm), "none");
+  // O's own walk faulted (no cached translation): young is owed.
+  EXPECT_EQ(HandBuiltOp(0, r, o, 0).access(AccessKind::kExec, af), "access-dirty");
+  // O's table forbids the access too (and so differs from R's).
+  const std::string both = HandBuiltOp(0, r, o | PTE_UXN, stale).access(AccessKind::kExec, perm);
+  EXPECT_NE(both.find("access-dirty"), std::string::npos) << both;
+}
+
+// An access a cached translation refused although its table now grants it
+// (the same pages mapped again with exec while a zap's flush is owed: the
+// translation grants less, so it is not stale by the grants-more rule) is a
+// spurious fault, which the fault path resolves on the table, walked. An
+// access O's own walk refused where the table grants it is a wrong result.
+TEST(Checks, AccessRefusedByACachedTranslationIsJudgedOnTheTable) {
+  const ptediff_geometry geo = ptediff_geometry_of(PTEDIFF_GRANULE_4K);
+  const pte_t x = prot_to_pte(geo, 0x10010, kProtYoung | kProtRdonly | kProtExec);
+  const pte_t nx = prot_to_pte(geo, 0x10010, kProtYoung | kProtRdonly);  // same page, UXN
+  const AccessResult perm = AccessResult::kPermissionFault;
+  EXPECT_EQ(HandBuiltOp(PTEDIFF_FEAT_HAFDBS, x, x, nx).access(AccessKind::kExec, perm), "none");
+  EXPECT_EQ(HandBuiltOp(PTEDIFF_FEAT_HAFDBS, x, x, 0).access(AccessKind::kExec, perm),
+            "return-value");
 }
 
 }  // namespace

@@ -83,9 +83,6 @@ void Executor::judge_linearization(const EventRun& run, uint32_t mask,
                      divs);
     }
     if (ev.kind != OpKind::kEvAccess) return;
-    const EventAccess a{
-        mm, va, static_cast<AccessKind>(ev.get(Field::kKind)), r.access, outs[i].access, after};
-    accesses.push_back(a);
     // As for accesses between ops (stale.h access_results_compatible): a
     // result decided by a stale cached translation (on either side, when
     // the access was made; for O also one already stale before the op, a
@@ -97,6 +94,9 @@ void Executor::judge_linearization(const EventRun& run, uint32_t mask,
     const bool opt_stale_tlb =
         outs[i].tlb_stale || (outs[i].access == AccessResult::kOkTlb &&
                               any_stale_in(opt_stale, mm, va, page_bytes(ref_->geo())));
+    const auto kind = static_cast<AccessKind>(ev.get(Field::kKind));
+    const EventAccess a{mm, va, kind, r.access, outs[i].access, after, opt_stale_tlb};
+    accesses.push_back(a);
     if (!access_ok(r.access) && !r.tlb_stale && !opt_stale_tlb &&
         !access_ok(after_fault_path(r.access, ref_->peek(mm, va), a.kind, hafdbs))) {
       add_divergence(
@@ -108,7 +108,7 @@ void Executor::judge_linearization(const EventRun& run, uint32_t mask,
                           access_result_name(r.access)),
           divs);
     }
-    if (!after) oracle.event_before_op(*ref_, *opt_, a);
+    if (!after) oracle.event_before_op(*ref_, a);
   };
   // A lockless read happened while the op was half done: what it returns
   // must be one of R's reads just before and just after the op in pfn and

@@ -59,6 +59,15 @@ Op event_op(const EventAccess& a) {
   return op;
 }
 
+// What O's TLB decided of a mid-op access R completed by a walk (only
+// accesses O completed are placed on R): a TLB hit forgives young, and dirty
+// where the translation was stale when the access was made (§5.3).
+void forgive_event_tlb_hit(const EventAccess& a, Envelope* env) {
+  if (a.ref == AccessResult::kOk && a.opt == AccessResult::kOkTlb) {
+    forgive_tlb_hit(a.mm, a.va, a.opt_tlb_stale, env);
+  }
+}
+
 }  // namespace
 
 Oracle::Oracle(const ptediff_geometry& geo, uint64_t window_pages) : env_(geo, window_pages) {}
@@ -94,9 +103,7 @@ void Oracle::after_op(const OpContext& o, std::vector<Divergence>* out) {
     }
   }
   forgive_tlb_decided(o.ref_rets, o.opt_rets, o.opt, o.op.op, &env_);
-  for (const EventAccess& a : o.events) {
-    forgive_tlb_decided(event_ret(a, a.ref), event_ret(a, a.opt), o.opt, event_op(a), &env_);
-  }
+  for (const EventAccess& a : o.events) forgive_event_tlb_hit(a, &env_);
   check_state(c, blocks_, out);
   check_log(c, out);
   check_locks(c, out);
@@ -111,12 +118,12 @@ void Oracle::before_op_stale(const Machine& ref, std::vector<StalePage> opt_stal
   stale_.set(ref, std::move(opt_stale));
 }
 
-void Oracle::event_before_op(const Machine& ref, const Machine& opt, const EventAccess& a) {
+void Oracle::event_before_op(const Machine& ref, const EventAccess& a) {
   const std::vector<Ret> r = event_ret(a, a.ref), o = event_ret(a, a.opt);
   note_accesses(r, o, event_op(a), &env_);
   const uint64_t block = a.va / block_bytes(ref.geo());
   env_.update(ref, EnvelopeHints{}, {BlockRef{a.mm, block}});
-  forgive_tlb_decided(r, o, opt, event_op(a), &env_);
+  forgive_event_tlb_hit(a, &env_);
 }
 
 void Oracle::check_lockless(const OpContext& o, uint32_t mm, uint64_t va, pte_t before, pte_t after,

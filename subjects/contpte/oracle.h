@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "mmu/machine.h"
-#include "subjects/contpte/flows.h"
-#include "subjects/contpte/checks.h"
 #include "oracle/divergence.h"
+#include "subjects/contpte/checks.h"
 #include "subjects/contpte/envelope.h"
+#include "subjects/contpte/flows.h"
 #include "subjects/contpte/stale.h"
 
 namespace ptediff {
@@ -29,6 +29,11 @@ struct EventAccess {
   AccessKind kind;
   AccessResult ref, opt;
   bool after = false;  // placed after R's op (else before it: event_before_op took it)
+  // O's cached translation that decided the access granted more than O's
+  // table when the access was made, or the page was stale before the op: a
+  // flush a caller deferred (stale.h forgive_tlb_hit). Judged then, not
+  // after the op, whose own flush may have removed the entry since.
+  bool opt_tlb_stale = false;
 };
 
 // One executed op, as the oracle judges it.
@@ -80,7 +85,7 @@ class Oracle {
   // A mid-op access placed before R's op, made on R: the envelope takes the
   // access and R's state after it, and forgives what O's TLB decided without
   // a walk, as for an access op between ops.
-  void event_before_op(const Machine& ref, const Machine& opt, const EventAccess& a);
+  void event_before_op(const Machine& ref, const EventAccess& a);
   // A lockless read that happened while O's op was half done, judged after
   // after_op: O's value `o` must equal R's read just before (`before`) or
   // just after (`after`) the op modulo access/dirty/CONT; a bit both of R's

@@ -97,8 +97,16 @@ bool access_results_compatible(const Machine& ref, const Machine& opt, const Op&
   const bool hafdbs = (ref.features() & PTEDIFF_FEAT_HAFDBS) != 0;
   // Access and dirty state may legitimately differ between R and O (spread
   // or cleared block-wide inside a folio), so spurious faults may differ too.
-  auto resolve = [&](AccessResult x, pte_t e) { return after_fault_path(x, e, kind, hafdbs); };
-  const AccessResult r2 = resolve(R, ref.peek(mm, va)), o2 = resolve(O, opt.peek(mm, va));
+  // A fault a cached translation decided (one that grants less than its
+  // table: a block cached whole before a deferred flush, the address mapped
+  // again since with more permissions) is a spurious fault too: the fault
+  // path finds the table, walked, and retries once the owed flush is done.
+  auto resolve = [&](const Machine& m, AccessResult x) {
+    const pte_t e = m.peek(mm, va);
+    if (!access_ok(x) && m.tlb_refuses(mm, va, kind)) x = walk_verdict(e, kind, hafdbs);
+    return after_fault_path(x, e, kind, hafdbs);
+  };
+  const AccessResult r2 = resolve(ref, R), o2 = resolve(opt, O);
   return (access_ok(r2) && access_ok(o2)) || r2 == o2;
 }
 
@@ -119,17 +127,46 @@ bool retry_refused_by_deferred_flush(const Machine& ref, const Machine& opt, uin
          !synced_invalidation_hits(ref.log(), mm, va, page_bytes(ref.geo()));
 }
 
+AccessResult walk_verdict(pte_t e, AccessKind kind, bool hafdbs) {
+  if (!pte_valid(e)) return AccessResult::kTranslationFault;
+  if (!pte_young(e) && !hafdbs) return AccessResult::kAccessFlagFault;
+  if (kind == AccessKind::kExec && (e & PTE_UXN)) return AccessResult::kPermissionFault;
+  if (kind == AccessKind::kWrite && pte_rdonly(e) && !(hafdbs && pte_write(e))) {
+    return AccessResult::kPermissionFault;
+  }
+  return AccessResult::kOk;
+}
+
+void forgive_tlb_hit(uint32_t mm, uint64_t va, bool stale, Envelope* env) {
+  // Young is a reclaim hint a TLB hit never refreshes. A write through a
+  // translation that granted more than the table when it was made (a
+  // writable entry cached before a clean or a write-protect whose flush a
+  // caller still owes: MADV_FREE's clear_young_dirty_ptes records the range
+  // with tlb_remove_tlb_entries and flushes at tlb_finish_mmu, after the PTL
+  // is dropped, "mm/madvise: optimize lazyfreeing with mTHP in
+  // madvise_free") updates no descriptor. Staleness is judged when the
+  // access is made: a later flush in the same op (a mid-op access) removes
+  // the evidence, not the fact.
+  env->forgive_young(mm, va);
+  if (stale) env->exempt_dirty(mm, va);
+}
+
 void forgive_tlb_decided(const std::vector<Ret>& rr, const std::vector<Ret>& orr,
                          const Machine& opt, const Op& op, Envelope* env) {
   // Accesses R completed by a walk (setting AF, and dirty for a write) that
   // O's TLB decided without one. Served from a cached translation (ok-tlb):
-  // young is a reclaim hint a TLB hit never refreshes, and a write through a
-  // stale entry whose flush the caller still owes updated nothing. Refused by
-  // a cached translation older than O's table (a read-only entry of a block
-  // O cached whole, whose flush a caller deferred) where the table permits
-  // the access: a spurious fault, which the fault path would fix by setting
-  // AF and dirty through ptep_set_access_flags (after_fault_path); a raw
-  // access op runs no fault path, so neither bit is owed.
+  // forgive_tlb_hit. Refused by a cached translation older than O's table (a
+  // block O cached whole, whose flush a caller deferred) where the table,
+  // walked, permits the access: a spurious fault, which the fault path would
+  // fix by setting AF and dirty through ptep_set_access_flags
+  // (after_fault_path); a raw access op runs no fault path, so neither bit is
+  // owed. The table decides, not the refusing translation: a zap's flush is
+  // still pending when the PTL is dropped (zap_pte_range flushes under it
+  // only for dirty shared pages, 1cf35d47712d "mm: split 'tlb_flush_mmu()'
+  // into tlb flushing and memory freeing parts"), so under MADV_DONTNEED's
+  // mmap_lock for read a fault may map the address again while another CPU
+  // still holds the old translation (60bae7370896 shows the window), whose
+  // permissions need not be the new entry's.
   const bool hafdbs = (opt.features() & PTEDIFF_FEAT_HAFDBS) != 0;
   for (size_t i = 0; i < rr.size() && i < orr.size(); ++i) {
     const bool is_access = rr[i].type == RetType::kAccess || rr[i].type == RetType::kRetry;
@@ -139,13 +176,13 @@ void forgive_tlb_decided(const std::vector<Ret>& rr, const std::vector<Ret>& orr
     const uint32_t mm = rr[i].range.mm;
     const uint64_t va = rr[i].range.va;
     if (O == AccessResult::kOkTlb) {
-      env->forgive_young(mm, va);
-      if (tlb_decided_stale(opt, mm, va)) env->exempt_dirty(mm, va);
+      forgive_tlb_hit(mm, va, tlb_decided_stale(opt, mm, va), env);
       continue;
     }
     const AccessKind kind = access_kind(rr[i], op);
+    const pte_t e = opt.peek(mm, va);
     if (!access_ok(O) && opt.tlb_refuses(mm, va, kind) &&
-        access_ok(after_fault_path(O, opt.peek(mm, va), kind, hafdbs))) {
+        access_ok(after_fault_path(walk_verdict(e, kind, hafdbs), e, kind, hafdbs))) {
       env->forgive_young(mm, va);
       env->exempt_dirty(mm, va);
     }

@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "mmu/machine.h"
-#include "subjects/contpte/flows.h"
 #include "subjects/contpte/envelope.h"
+#include "subjects/contpte/flows.h"
 
 namespace ptediff {
 
@@ -71,7 +71,8 @@ AccessKind access_kind(const Ret& r, const Op& op);
 
 // Whether R's and O's results of one access may legitimately differ (§5.4
 // access): both completed, one was decided by a stale cached translation, or
-// the arm64 fault path makes them agree.
+// the arm64 fault path makes them agree (a fault a cached translation decided
+// is judged as the fault path sees it: on the table, walked).
 bool access_results_compatible(const Machine& ref, const Machine& opt, const Op& op, const Ret& r,
                                const Ret& o);
 
@@ -82,8 +83,22 @@ bool access_results_compatible(const Machine& ref, const Machine& opt, const Op&
 bool retry_refused_by_deferred_flush(const Machine& ref, const Machine& opt, uint32_t mm,
                                      uint64_t va);
 
+// What a walk of entry `e` alone makes of an access of `kind`, the TLB left
+// aside (Machine::access's fault priority: translation, access flag,
+// permission; FEAT_HAFDBS sets AF and clears RDONLY for a DBM write).
+AccessResult walk_verdict(pte_t e, AccessKind kind, bool hafdbs);
+
+// An access R completed by a walk and O served from a cached translation
+// without one (ok-tlb): forgives young; when that translation granted more
+// than O's table at the moment of the access (`stale`), exempts dirty too
+// (§5.3 TLB-served access).
+void forgive_tlb_hit(uint32_t mm, uint64_t va, bool stale, Envelope* env);
+
 // Accesses R completed by a walk that O's TLB decided without one: forgives
-// young, and exempts dirty where O's translation was stale (§5.3).
+// young, and exempts dirty where O's translation was stale (§5.3). A refusal
+// counts when O's table, walked, permits the access after the fault path.
+// The returns are of an op that ends with its access (an access op, a
+// wp_fault retry): O's TLB and table now are as the access found them.
 void forgive_tlb_decided(const std::vector<Ret>& rr, const std::vector<Ret>& orr,
                          const Machine& opt, const Op& op, Envelope* env);
 
