@@ -9,9 +9,9 @@
 #include <string>
 #include <tuple>
 
+#include "subjects/contpte/optimized.h"
 #include "subjects/contpte/property_test_util.h"
 #include "subjects/contpte/text.h"
-#include "subjects/contpte/optimized.h"
 
 namespace ptediff {
 namespace {
@@ -49,6 +49,33 @@ TEST_P(Stateful, OptimizedStaysInTheEnvelope) {
 INSTANTIATE_TEST_SUITE_P(All, Stateful,
                          ::testing::Combine(::testing::Values(PTEDIFF_GRANULE_4K,
                                                               PTEDIFF_GRANULE_16K,
+                                                              PTEDIFF_GRANULE_64K),
+                                            ::testing::ValuesIn(kFeatureSets)),
+                         [](const auto& info) {
+                           return std::string(granule_name(std::get<0>(info.param))) + "_" +
+                                  std::get<1>(info.param).name;
+                         });
+
+// Deferred flushes met by walks, unfolds and new mappings, with mid-op
+// accesses and walks through the stale block translations they leave
+// (StatefulConfig::deferred_flush). PTEDIFF_SOAK_CASES or RC_PARAMS
+// (max_success=N) run it longer.
+class StatefulDeferred : public ::testing::TestWithParam<std::tuple<ptediff_granule, Features>> {};
+
+TEST_P(StatefulDeferred, StaleTranslationsStayInTheEnvelope) {
+  StatefulConfig c;
+  c.header.granule = std::get<0>(GetParam());
+  c.header.hafdbs = std::get<1>(GetParam()).hafdbs;
+  c.header.bbml2 = std::get<1>(GetParam()).bbml2;
+  c.deferred_flush = true;
+  c.seed = 0xdef0000 + c.header.granule * 8 + (c.header.hafdbs ? 1 : 0) + (c.header.bbml2 ? 2 : 0);
+  c.max_success = cases_for(c.header.granule) / 4;
+  const StatefulOutcome out = check_stateful(c);
+  EXPECT_TRUE(out.passed) << out.message;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, StatefulDeferred,
+                         ::testing::Combine(::testing::Values(PTEDIFF_GRANULE_4K,
                                                               PTEDIFF_GRANULE_64K),
                                             ::testing::ValuesIn(kFeatureSets)),
                          [](const auto& info) {

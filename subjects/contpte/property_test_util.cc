@@ -1,8 +1,11 @@
 // ptediff conformance: the stateful differential property (see property_test_util.h).
 #include "subjects/contpte/property_test_util.h"
 
+#include <rapidcheck/detail/Configuration.h>
 #include <rapidcheck/state.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -10,9 +13,9 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "subjects/contpte/backends.h"
 #include "subjects/contpte/executor.h"
 #include "subjects/contpte/text.h"
-#include "subjects/contpte/backends.h"
 
 namespace ptediff {
 namespace {
@@ -60,7 +63,7 @@ rc::Gen<uint64_t> sticky(const std::optional<uint64_t>& last, rc::Gen<uint64_t> 
 }
 
 rc::Gen<uint64_t> gen_field(Field f, const ptediff_geometry& geo, uint64_t window,
-                            const Recent& recent) {
+                            const Recent& recent, bool deferred) {
   const uint32_t n = geo.cont_ptes;
   const uint64_t log_n = static_cast<uint64_t>(__builtin_ctz(n));
   switch (f) {
@@ -97,24 +100,38 @@ rc::Gen<uint64_t> gen_field(Field f, const ptediff_geometry& geo, uint64_t windo
       // Only protections arm64 maps: a valid user entry without DBM write
       // permission is always RDONLY (PAGE_READONLY, PAGE_EXECONLY); one that
       // is neither is hardware-writable behind the kernel's back.
+      // Deferred: executable mappings too (a stale translation may refuse
+      // an exec its table now grants).
       return gen::map(
           gen::weightedOneOf<uint64_t>(
               {{4, gen::element<uint64_t>(kProtYoung | kProtWrite | kProtRdonly,
                                           kProtYoung | kProtDirty | kProtWrite,
                                           kProtWrite | kProtRdonly, kProtYoung | kProtRdonly)},
+               {deferred ? 2u : 0u,
+                gen::element<uint64_t>(kProtYoung | kProtRdonly | kProtExec,
+                                       kProtRdonly | kProtExec,
+                                       kProtYoung | kProtDirty | kProtWrite | kProtExec)},
                {1, gen::inRange<uint64_t>(0, kProtAll + 1)}}),
           [](uint64_t prot) { return prot & kProtWrite ? prot : prot | kProtRdonly; });
     case Field::kPlace:
       return sticky(recent.place, gen::weightedElement<uint64_t>({{4, 0}, {1, 1}, {1, 2}}));
     case Field::kKind:
-      return gen::weightedElement<uint64_t>({{2, 0}, {3, 1}, {1, 2}});
+      return gen::weightedElement<uint64_t>({{2, 0}, {3, 1}, {deferred ? 2u : 1u, 2}});
     case Field::kWrite:
       return sticky(recent.write, gen::weightedElement<uint64_t>({{1, 0}, {3, 1}}));
     case Field::kSlot:  // 8: the offset bit where a valid entry keeps DBM; 16: CONT
       return gen::weightedElement<uint64_t>({{3, 0}, {2, 8}, {1, 16}, {1, 31}});
+    case Field::kBlock:  // deferred: a walk mostly caches the whole block
+      if (!deferred) break;
+      return gen::weightedElement<uint64_t>({{4, 1}, {1, 0}});
+    case Field::kPrim:  // an event fires early in an op, before its first writes, or anywhere
+      return gen::weightedOneOf<uint64_t>({{3, gen::just<uint64_t>(0)},
+                                           {3, gen::inRange<uint64_t>(1, 9)},
+                                           {2, gen::inRange<uint64_t>(9, 4 * geo.cont_ptes + 9)}});
     default:
-      return gen::inRange<uint64_t>(0, field_max(f, geo, window) + 1);
+      break;
   }
+  return gen::inRange<uint64_t>(0, field_max(f, geo, window) + 1);
 }
 
 // Op kinds, weighted toward what builds and observes contpte state: faults,
@@ -199,6 +216,76 @@ rc::Gen<OpKind> gen_next_kind(OpKind prev) {
   }
 }
 
+// The calls that leave their flush to a caller (mmu_gather, fork's
+// flush_tlb_mm, mprotect's flush_tlb_range, MADV_FREE's tlb_finish_mmu).
+rc::Gen<OpKind> gen_deferring_kind() {
+  return gen::weightedElement<OpKind>({{3, K::kClearYoungDirtyPtes},
+                                       {3, K::kClearFullPtes},
+                                       {3, K::kGetAndClearFullPtes},
+                                       {3, K::kWrprotectPtes},
+                                       {2, K::kPtepSetWrprotect},
+                                       {2, K::kPtepGetAndClear},
+                                       {1, K::kPteClear},
+                                       {2, K::kPtepModifyProt},
+                                       {1, K::kPtepTestAndClearYoung}});
+}
+
+// Ops that walk the tables, unfold a block or map it again: what meets a
+// translation whose flush is still owed.
+rc::Gen<OpKind> gen_meeting_kind() {
+  return gen::weightedElement<OpKind>({{5, K::kAccess},
+                                       {2, K::kTlbFill},
+                                       {3, K::kSetPtes},
+                                       {2, K::kFault},
+                                       {3, K::kWpFault},
+                                       {3, K::kPtepSetAccessFlags},
+                                       {2, K::kPtepClearFlush},
+                                       {2, K::kPtepClearFlushYoung},
+                                       {2, K::kReferenced},
+                                       {1, K::kMkclean},
+                                       {2, K::kMprotect},
+                                       {1, K::kMremap},
+                                       {1, K::kZap},
+                                       {1, K::kFork},
+                                       {1, K::kMadvFree},
+                                       {1, K::kPtepGet},
+                                       {1, K::kPtepGetLockless}});
+}
+
+// The kind of the next op in the deferred-flush mode: a mapping is cached
+// whole, a cached block is cleaned, cleared or write-protected by a call
+// whose flush is its caller's, and what that leaves stale is then met by a
+// walk, an unfold or a new mapping; sometimes any kind.
+rc::Gen<OpKind> gen_deferred_kind(OpKind prev) {
+  switch (prev) {
+    case K::kFault:
+    case K::kSetPtes:
+    case K::kSplitPmd:
+      return gen::weightedOneOf<OpKind>(
+          {{1, gen_kind()},
+           {4, gen::weightedElement<OpKind>({{3, K::kTlbFill}, {2, K::kAccess}})},
+           {2, gen_deferring_kind()}});
+    case K::kTlbFill:
+    case K::kAccess:
+      return gen::weightedOneOf<OpKind>(
+          {{1, gen_kind()}, {4, gen_deferring_kind()}, {2, gen_meeting_kind()}});
+    case K::kClearYoungDirtyPtes:
+    case K::kClearFullPtes:
+    case K::kGetAndClearFullPtes:
+    case K::kWrprotectPtes:
+    case K::kPtepSetWrprotect:
+    case K::kPtepGetAndClear:
+    case K::kPteClear:
+    case K::kPtepModifyProt:
+    case K::kPtepTestAndClearYoung:
+      return gen::weightedOneOf<OpKind>(
+          {{1, gen_kind()}, {5, gen_meeting_kind()}, {1, gen_deferring_kind()}});
+    default:
+      return gen::weightedOneOf<OpKind>(
+          {{2, gen_kind()}, {1, gen_deferring_kind()}, {2, gen_meeting_kind()}});
+  }
+}
+
 // The model: the ops generated so far. The system: what O is and its header.
 struct OpList {
   std::vector<Op> ops;
@@ -224,14 +311,15 @@ std::string failure_text(const RunResult& r) {
                          d.what, format_repro(r.effective));
 }
 
+// Appends one op, with the mid-op events listed under it (if any).
 struct AppendOp : rc::state::Command<OpList, Target> {
-  explicit AppendOp(Op o) : op(o) {}
-  Op op;
+  explicit AppendOp(std::vector<Op> o) : ops(std::move(o)) {}
+  std::vector<Op> ops;
 
-  void apply(OpList& s) const override { s.ops.push_back(op); }
+  void apply(OpList& s) const override { s.ops.insert(s.ops.end(), ops.begin(), ops.end()); }
   void run(const OpList& s, Target& t) const override {
     Program p{t.header, s.ops};
-    p.ops.push_back(op);
+    p.ops.insert(p.ops.end(), ops.begin(), ops.end());
     RunOptions opts;
     opts.opt = t.opt;
     Executor ex(with_builtin_backends(opts));
@@ -239,23 +327,26 @@ struct AppendOp : rc::state::Command<OpList, Target> {
     if (!r.error.empty()) RC_FAIL(r.error);
     if (r.diverged()) RC_FAIL(failure_text(r));
   }
-  void show(std::ostream& os) const override { os << format_op(op); }
+  void show(std::ostream& os) const override {
+    for (const Op& op : ops) os << (&op == &ops.front() ? "" : "\n") << format_op(op);
+  }
 };
 
 // An op whose kind comes from `kinds`, operands in range (see gen_op), its
 // mm and addresses often those of `recent`.
-rc::Gen<Op> gen_op_of(ptediff_granule granule, rc::Gen<OpKind> kinds, Recent recent) {
+rc::Gen<Op> gen_op_of(ptediff_granule granule, rc::Gen<OpKind> kinds, Recent recent,
+                      bool deferred = false) {
   // Operands are drawn at the nominal size whatever the size of the test case
   // (which only bounds the length of the op list): rapidcheck scales integer
   // ranges by size, and a small size would pin 0/1 operands to 0.
-  auto make = [granule, kinds, recent] {
+  auto make = [granule, kinds, recent, deferred] {
     const ptediff_geometry geo = ptediff_geometry_of(granule);
     const uint64_t window = window_pages_or_default(geo, 0);
     Op op;
     op.kind = *kinds;
     const OpSpec& spec = op_spec(op.kind);
     for (uint8_t i = 0; i < spec.num_fields; ++i) {
-      op.set(spec.fields[i], *gen_field(spec.fields[i], geo, window, recent));
+      op.set(spec.fields[i], *gen_field(spec.fields[i], geo, window, recent, deferred));
     }
     return op;
   };
@@ -293,33 +384,117 @@ Recent recent_of(const std::vector<Op>& ops, const ptediff_geometry& geo) {
   return out;
 }
 
+// An op of `kinds` and, half the time, one or two mid-op events under it: a
+// hardware access or a walk (mostly of the whole block) at the op's page or
+// elsewhere in its block (where a block translation and a page translation
+// differ), now and then a lockless reader; events in firing order.
+rc::Gen<std::vector<Op>> gen_op_with_events(ptediff_granule granule, rc::Gen<OpKind> kinds,
+                                            Recent recent) {
+  auto make = [granule, kinds, recent] {
+    const ptediff_geometry geo = ptediff_geometry_of(granule);
+    std::vector<Op> out{*gen_op_of(granule, kinds, recent, /*deferred=*/true)};
+    const int n = *gen::weightedElement<int>({{4, 0}, {3, 1}, {1, 2}});
+    const rc::Gen<OpKind> events =
+        gen::weightedElement<OpKind>({{5, K::kEvAccess}, {4, K::kEvTlbFill}, {1, K::kEvLockless}});
+    const uint64_t page = out.front().get(Field::kVa) >> geo.page_shift;
+    for (int i = 0; i < n; ++i) {
+      Op ev = *gen_op_of(granule, events, recent, /*deferred=*/true);
+      const uint64_t at = *gen::weightedOneOf<uint64_t>(
+          {{1, gen::just(page)},
+           {1, gen::map(gen::inRange<uint64_t>(0, geo.cont_ptes),
+                        [page, n = geo.cont_ptes](uint64_t k) { return page - page % n + k; })},
+           {1, gen::just(ev.get(Field::kVa) >> geo.page_shift)}});
+      ev.set(Field::kVa, at << geo.page_shift);
+      out.push_back(ev);
+    }
+    if (n == 2 && out[2].get(Field::kPrim) < out[1].get(Field::kPrim)) std::swap(out[1], out[2]);
+    return out;
+  };
+  return gen::exec(make);
+}
+
+// A chain on one block of mm 0 (now and then the child's): sometimes a
+// fault maps a block-sized folio there first; a walk caches the block (whole,
+// mostly), a call whose flush is its caller's changes it, and an op with
+// mid-op events meets what that left stale, then, half the time, an access.
+// Each op names a page of the block.
+rc::Gen<std::vector<Op>> gen_deferred_chain(ptediff_granule granule, Recent recent) {
+  auto make = [granule, recent] {
+    const ptediff_geometry geo = ptediff_geometry_of(granule);
+    const uint64_t n = geo.cont_ptes, window = window_pages_or_default(geo, 0);
+    const uint64_t base = *gen_page(geo.cont_ptes, window, recent.pages) / n * n;
+    const uint64_t mm = *gen::weightedElement<uint64_t>({{6, 0}, {1, 1}});
+    const auto in_block = gen::weightedOneOf<uint64_t>(
+        {{2, gen::just<uint64_t>(0)}, {3, gen::inRange<uint64_t>(0, n)}});
+    auto place = [&](Op op, uint64_t off) {
+      op.set(Field::kMm, mm);
+      op.set(Field::kVa, (base + off) << geo.page_shift);
+      return op;
+    };
+    std::vector<Op> out;
+    if (*gen::weightedElement<int>({{1, 1}, {1, 0}})) {
+      Op fault = *gen_op_of(granule, gen::element(K::kFault), recent, /*deferred=*/true);
+      fault.set(Field::kOrder,
+                __builtin_ctz(geo.cont_ptes) + *gen::weightedElement<uint64_t>({{3, 0}, {1, 1}}));
+      out.push_back(place(fault, 0));
+    }
+    out.push_back(place(*gen_op_of(granule, gen::element(K::kTlbFill), recent, true), *in_block));
+    out.push_back(place(*gen_op_of(granule, gen_deferring_kind(), recent, true), *in_block));
+    Recent here = recent;
+    here.mm = static_cast<uint32_t>(mm);
+    here.pages.insert(here.pages.begin(), base + *in_block);
+    for (Op op : *gen_op_with_events(granule, gen_meeting_kind(), here)) {
+      if (!is_event(op.kind)) op = place(op, *in_block);
+      out.push_back(op);
+    }
+    if (*gen::weightedElement<int>({{1, 1}, {1, 0}})) {  // and then an access there
+      out.push_back(place(*gen_op_of(granule, gen::element(K::kAccess), here, true), *in_block));
+    }
+    return out;
+  };
+  return gen::exec(make);
+}
+
 }  // namespace
 
 rc::Gen<Op> gen_op(ptediff_granule granule) { return gen_op_of(granule, gen_kind(), {}); }
 
 StatefulOutcome check_stateful(const StatefulConfig& c) {
-  rc::detail::TestParams params;
+  rc::detail::Configuration conf;
+  rc::detail::TestParams& params = conf.testParams;
   params.seed = c.seed;
   params.maxSuccess = c.max_success;
   params.maxSize = c.max_size;
   params.disableShrinking = !c.shrink;
+  if (const char* env = std::getenv("RC_PARAMS")) conf = rc::detail::configFromString(env, conf);
   rc::detail::TestMetadata meta;
   meta.id = absl::StrFormat("stateful/%s/%s", granule_name(c.header.granule), c.header.mutant);
   meta.description = meta.id;
   const ptediff_granule granule = c.header.granule;
+  const bool deferred = c.deferred_flush;
   QuietListener quiet;
   const auto result = rc::detail::checkTestable(
       [&] {
         Target target{c.header, c.opt};
-        rc::state::check(OpList{}, target, [granule](const OpList& s) {
+        rc::state::check(OpList{}, target, [granule, deferred](const OpList& s) {
           // The first op maps something, so that the list is not all skipped.
-          const rc::Gen<Op> ops = s.ops.empty()
-                                      ? gen_op_of(granule, gen::element(K::kFault), {})
-                                      : gen_op_of(granule, gen_next_kind(s.ops.back().kind),
-                                                  recent_of(s.ops, ptediff_geometry_of(granule)));
-          return gen::map(ops, [](Op op) {
+          const Recent recent = recent_of(s.ops, ptediff_geometry_of(granule));
+          // The kind of the last op that is no event.
+          auto last = std::find_if(s.ops.rbegin(), s.ops.rend(),
+                                   [](const Op& op) { return !is_event(op.kind); });
+          rc::Gen<std::vector<Op>> ops = gen::map(gen_op_of(granule, gen::element(K::kFault), {}),
+                                                  [](Op op) { return std::vector<Op>{op}; });
+          if (last != s.ops.rend() && deferred) {
+            ops = gen::weightedOneOf<std::vector<Op>>(
+                {{3, gen_op_with_events(granule, gen_deferred_kind(last->kind), recent)},
+                 {1, gen_deferred_chain(granule, recent)}});
+          } else if (last != s.ops.rend()) {
+            ops = gen::map(gen_op_of(granule, gen_next_kind(last->kind), recent),
+                           [](Op op) { return std::vector<Op>{op}; });
+          }
+          return gen::map(ops, [](std::vector<Op> o) {
             return std::shared_ptr<const rc::state::Command<OpList, Target>>(
-                std::make_shared<AppendOp>(op));
+                std::make_shared<AppendOp>(std::move(o)));
           });
         });
       },

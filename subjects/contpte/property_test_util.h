@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <string>
 
-#include "subjects/contpte/program.h"
 #include "ptediff/backend.h"
+#include "subjects/contpte/program.h"
 
 namespace ptediff {
 
@@ -32,6 +32,11 @@ struct StatefulConfig {
   int max_success = 200;  // test cases (op lists)
   int max_size = 40;      // the longest op list is max_size + 1
   bool shrink = true;
+  // Biased to deferred flushes: blocks are cached whole (tlb_fill block=1),
+  // then cleaned, cleared or write-protected by calls whose flush is their
+  // caller's, then walked, unfolded or mapped again, with mid-op accesses
+  // and walks through the stale translations (gen_deferred_kind).
+  bool deferred_flush = false;
 };
 
 struct StatefulOutcome {
@@ -40,7 +45,9 @@ struct StatefulOutcome {
   std::string message;  // rapidcheck's failure report (includes the repro)
 };
 
-// Runs the stateful property with a fixed seed and budget.
+// Runs the stateful property with a fixed seed and budget. RC_PARAMS, when
+// set, overrides the keys it names (max_success=N for a longer local run,
+// seed, max_size, noshrink).
 StatefulOutcome check_stateful(const StatefulConfig& c);
 
 // The header a mutant needs to be observable: 64K for pa52-advance, no
