@@ -157,7 +157,10 @@ class ContpteCase final : public Case {
         return nullptr;
       }
     }
-    if (!minimize_program(p_, o, &m)) return nullptr;
+    if (!minimize_program(p_, o, &m)) {
+      *err = m.error;  // set when no minimized program replays as written
+      return nullptr;
+    }
     what->cls = m.cls;
     what->at = op_spec(m.kind).name;
     what->before_ops = m.before_ops;
