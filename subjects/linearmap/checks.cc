@@ -2,6 +2,8 @@
 #include "subjects/linearmap/checks.h"
 
 #include <algorithm>
+#include <iterator>
+#include <span>
 
 #include "absl/strings/str_format.h"
 #include "subjects/linearmap/pgtable.h"
@@ -73,7 +75,145 @@ class IntervalSet {
   std::map<uint64_t, uint64_t> m_;
 };
 
+// The pending (cached, not yet flushed) pages of one level while the log is
+// read: writes mostly come in address order, so touching ones are merged
+// before they reach the set.
+class Pending {
+ public:
+  void add(uint64_t s, uint64_t e) {
+    if (s >= start_ && s <= end_) {  // the common case: at or after the last
+      end_ = std::max(end_, e);
+      return;
+    }
+    if (s <= end_ && e >= start_) {
+      start_ = std::min(start_, s);
+      end_ = std::max(end_, e);
+      return;
+    }
+    settle();
+    start_ = s;
+    end_ = e;
+  }
+  void remove(uint64_t s, uint64_t e) {
+    settle();
+    set_.remove(s, e);
+  }
+  void clear() {
+    set_.clear();
+    start_ = end_ = 0;
+  }
+  uint64_t first_in(uint64_t s, uint64_t e) {
+    settle();
+    return set_.first_in(s, e);
+  }
+
+ private:
+  void settle() {
+    if (start_ < end_) set_.add(start_, end_);
+    start_ = end_ = 0;
+  }
+  IntervalSet set_;
+  uint64_t start_ = 0, end_ = 0;  // not yet in set_ (empty when equal)
+};
+
+// consistent()'s walk: each O leaf against the next expected leaf and R's
+// runs over the leaf's pages in [lo, hi). After a PTE leaf that matches, the
+// entries of the same table that R expects to hold more leaves of its kind
+// are compared with the descriptors those leaves must have, as one array:
+// exactly those descriptors are well formed and make the same leaves, so the
+// walk goes on after the last one that matched.
+class Matcher {
+ public:
+  Matcher(const Reference& ref, const KernelPgtable& pt, uint64_t lo, uint64_t hi)
+      : pt_(pt),
+        g_(pt.geometry()),
+        want_(ref, lo, hi),
+        run_(ref.runs().upper_bound(lo)),
+        runs_end_(ref.runs().end()),
+        lo_(lo),
+        hi_(hi),
+        pages_only_(!ref.bbml2()) {
+    if (run_ != ref.runs().begin()) --run_;
+  }
+  bool problem(uint64_t, const char*) { return false; }
+  bool leaf(const Leaf& l, uint64_t* next) {
+    Leaf e;
+    uint64_t same_until = 0;
+    if (!want_.next(&e, &same_until) || e.page != l.page || e.pages != l.pages ||
+        e.level != l.level || e.cont != l.cont)
+      return false;
+    if (pages_only_ && (l.level != kPteLevel || l.cont)) return false;
+    for (uint64_t a = std::max(l.page, lo_), b = std::min(l.page + l.pages, hi_); a < b;) {
+      if (!seek(a)) return false;
+      const Reference::Run& r = run_->second;
+      if (r.attrs != l.attrs || r.pa + (a - run_->first) != l.pa + (a - l.page)) return false;
+      a = std::min(b, r.end);
+    }
+    if (l.level == kPteLevel && same_until > *next) {
+      *next =
+          same_pte_leaves(*next, std::min(same_until, align_down(l.page, g_.span[2]) + g_.span[2]),
+                          l.pages, l.cont);
+      want_.skip_to(*next);
+    }
+    return true;
+  }
+  // No expected leaf is left over.
+  bool done() {
+    Leaf e;
+    return !want_.next(&e);
+  }
+
+ private:
+  // Moves run_ to the run holding `page`; false when R maps no such page.
+  bool seek(uint64_t page) {
+    while (run_ != runs_end_ && run_->second.end <= page) ++run_;
+    return run_ != runs_end_ && run_->first <= page;
+  }
+  // Compares the PTE entries of pages [p, end) (one table; leaves of n pages
+  // from p, CONT when `cont`) with R's records; returns the end of the last
+  // whole leaf that matched.
+  uint64_t same_pte_leaves(uint64_t p, uint64_t end, uint64_t n, bool cont) {
+    const uint64_t base = align_down(p, g_.span[2]);
+    const pte_t* table = pt_.ptes(TableRef{kPteLevel, base});
+    if (table == nullptr) return p;
+    while (p < end && seek(p)) {
+      const Reference::Run& r = run_->second;
+      const uint64_t b = align_down(std::min(end, r.end), n);
+      const uint64_t pa = r.pa + (p - run_->first);
+      if (b <= p || !is_aligned(pa, n) || (r.attrs & ~kAttrMask) != 0 || !pt_.descs_step(pa, b - p))
+        break;
+      // Chunks of 64 entries, each compared as a whole first.
+      const pte_t first = pt_.leaf_desc(kPteLevel, pa, r.attrs, cont);
+      const uint32_t shift = g_.geo.page_shift;
+      const pte_t* at = table + (p - base);
+      for (uint64_t q = 0; q < b - p; q += 64) {
+        const uint64_t m = std::min<uint64_t>(64, b - p - q);
+        pte_t diff = 0;
+        for (uint64_t j = 0; j < m; ++j) diff |= at[q + j] ^ (first + ((q + j) << shift));
+        if (diff == 0) continue;
+        for (uint64_t j = 0;; ++j) {
+          if (at[q + j] != first + ((q + j) << shift)) return align_down(p + q + j, n);
+        }
+      }
+      p = b;
+    }
+    return p;
+  }
+
+  const KernelPgtable& pt_;
+  const Geometry& g_;
+  Reference::LeafCursor want_;
+  std::map<uint64_t, Reference::Run>::const_iterator run_, runs_end_;
+  uint64_t lo_, hi_;
+  bool pages_only_;
+};
+
 }  // namespace
+
+bool consistent(const Reference& ref, const KernelPgtable& pt, uint64_t lo, uint64_t hi) {
+  Matcher m(ref, pt, lo, hi);
+  return pt.visit_leaves(lo, hi, m) && m.done();
+}
 
 bool check_translation(const std::map<uint64_t, Reference::Run>& runs,
                        const std::vector<Leaf>& leaves, uint64_t lo, uint64_t hi, const Geometry& g,
@@ -163,14 +303,17 @@ bool check_bbm(const std::vector<LogRec>& log, const Geometry& g, Divergence* d)
 bool check_flush(const std::vector<LogRec>& log, const std::vector<PageRange>& changed,
                  const Geometry& g, Divergence* d) {
   if (changed.empty()) return true;
-  IntervalSet pending[4];  // by level of the cached (old, valid) entry
-  for (const LogRec& r : log) {
+  Pending pending[4];  // by level of the cached (old, valid) entry
+  // A full flush leaves nothing pending: start after the last one.
+  auto from = log.end();
+  while (from != log.begin() && std::prev(from)->prim != Prim::kFlushMm) --from;
+  for (const LogRec& r : std::span(from, log.end())) {
     if (r.prim == Prim::kWrite && pte_valid(r.old)) {
       const int level = std::clamp<int>(r.level, 1, 3);
-      const uint64_t p = r.addr / g.page_size;
+      const uint64_t p = r.addr >> g.geo.page_shift;
       pending[level].add(p, p + g.span[level]);
     } else if (r.prim == Prim::kFlushMm) {
-      for (IntervalSet& s : pending) s.clear();
+      for (Pending& s : pending) s.clear();
     } else if (r.prim == Prim::kFlushRange) {
       const uint64_t s = r.addr / g.page_size, e = (r.end + g.page_size - 1) / g.page_size;
       for (int l = 1; l <= 3; ++l) {

@@ -5,6 +5,8 @@
 // pte-state (translation or leaf set differs), cont-malformed (block or
 // group structure), bbm (block/cont leaf or live size change without BBML2),
 // flush-missing (a changed page left cached), contract (unreserved table).
+// consistent() is the fast form of the four state checks: it says only
+// whether they all pass on a range, walking it once.
 #ifndef PTEDIFF_SUBJECTS_LINEARMAP_CHECKS_H_
 #define PTEDIFF_SUBJECTS_LINEARMAP_CHECKS_H_
 
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "oracle/divergence.h"
+#include "subjects/linearmap/pgtable.h"
 #include "subjects/linearmap/reference.h"
 
 namespace ptediff::linearmap {
@@ -30,6 +33,11 @@ bool check_minimal(const std::vector<Leaf>& expected, const std::vector<Leaf>& l
                    const Geometry& g, Divergence* d);
 // Without BBML2 (rodata=full, or after a repaint) O has pages only.
 bool check_pages_only(const std::vector<Leaf>& leaves, const Geometry& g, Divergence* d);
+// Whether check_translation, check_structure, check_minimal and (when R has
+// no BBML2) check_pages_only all pass on pages [lo, hi) of `pt` against
+// `ref`: one walk of O's leaves there in step with R's runs and expected
+// leaves, stopping at the first difference.
+bool consistent(const Reference& ref, const KernelPgtable& pt, uint64_t lo, uint64_t hi);
 // Without BBML2 no write replaces a valid entry by a valid one of another
 // size or output address (break-before-make).
 bool check_bbm(const std::vector<LogRec>& log, const Geometry& g, Divergence* d);

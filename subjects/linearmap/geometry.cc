@@ -1,6 +1,8 @@
 // ptediff linear map: geometry tables and permission changes (see geometry.h).
 #include "subjects/linearmap/geometry.h"
 
+#include <bit>
+#include <cstdlib>
 #include <cstring>
 
 #include "absl/strings/str_format.h"
@@ -26,6 +28,14 @@ Geometry build(ptediff_granule g) {
   m.kinds.push_back({3, false, 1, "pte"});
   m.window_pages = 2 * m.kinds.front().pages;
   m.root_entries = static_cast<uint32_t>((m.window_pages + m.span[1] - 1) / m.span[1]);
+  // align_down() and is_aligned() rely on powers of two.
+  for (int l = 1; l <= 3; ++l) {
+    if (!std::has_single_bit(m.span[l]) || !std::has_single_bit(m.group_pages(l))) std::abort();
+    m.span_shift[l] = static_cast<uint32_t>(std::countr_zero(m.span[l]));
+  }
+  for (const LeafKind& k : m.kinds) {
+    if (!std::has_single_bit(k.pages)) std::abort();
+  }
   return m;
 }
 
@@ -101,25 +111,6 @@ bool parse_change(const char* s, size_t n, Change* out) {
     }
   }
   return false;
-}
-
-pte_t apply_change(Change c, pte_t attrs) {
-  switch (c) {
-    case Change::kRo:
-      return (attrs & ~PTE_WRITE) | PTE_RDONLY;
-    case Change::kRw:
-      return (attrs | PTE_WRITE) & ~PTE_RDONLY;
-    case Change::kX:
-      return attrs & ~PTE_PXN;
-    case Change::kNx:
-      return attrs | PTE_PXN;
-    case Change::kValid:
-      return attrs | PTE_VALID;
-    case Change::kInvalid:
-      return attrs & ~PTE_VALID;
-    default:
-      return attrs;
-  }
 }
 
 }  // namespace ptediff::linearmap

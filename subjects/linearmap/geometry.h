@@ -9,6 +9,7 @@
 #define PTEDIFF_SUBJECTS_LINEARMAP_GEOMETRY_H_
 
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ struct Geometry {
   uint64_t page_size = 0;
   // span[l]: base pages mapped by one descriptor at level l (1..3).
   uint64_t span[4] = {0, 0, 0, 0};
+  uint32_t span_shift[4] = {0, 0, 0, 0};  // log2(span[l])
   // cont[l]: descriptors per contiguous group at level l (0: none at level 1).
   uint32_t cont[4] = {0, 0, 0, 0};
   uint32_t table_entries = 0;   // descriptors per level-2/3 table (PTRS_PER_PTE)
@@ -58,6 +60,11 @@ struct Geometry {
 
 // The linear-map geometry of granule `g`.
 const Geometry& geometry_of(ptediff_granule g);
+
+// Every span, group and leaf size of a geometry is a power of two (build()
+// checks): `x` rounded down to a multiple of `n`, and whether it is one.
+inline uint64_t align_down(uint64_t x, uint64_t n) { return x & ~(n - 1); }
+inline bool is_aligned(uint64_t x, uint64_t n) { return (x & (n - 1)) == 0; }
 
 // Default kernel-linear-map attributes (PAGE_KERNEL: valid, AF, inner
 // shareable, normal memory, writable+dirty, never executable from EL0/EL1).
@@ -91,8 +98,27 @@ enum class Change : uint8_t { kRo, kRw, kX, kNx, kValid, kInvalid, kCount };
 inline constexpr int kNumChanges = static_cast<int>(Change::kCount);
 const char* change_name(Change c);
 bool parse_change(const char* s, size_t n, Change* out);
+// What a change does to attribute bits: clears `clear`, then sets `set`
+// (both within kAttrMask).
+struct ChangeBits {
+  pte_t clear = 0, set = 0;
+};
+inline ChangeBits change_bits(Change c) {
+  constexpr ChangeBits kBits[] = {{PTE_WRITE, PTE_RDONLY},
+                                  {PTE_RDONLY, PTE_WRITE},  // ro, rw
+                                  {PTE_PXN, 0},
+                                  {0, PTE_PXN},  // x, nx
+                                  {0, PTE_VALID},
+                                  {PTE_VALID, 0}};  // (in)valid
+  static_assert(std::size(kBits) == kNumChanges);
+  const auto i = static_cast<size_t>(c);
+  return i < std::size(kBits) ? kBits[i] : ChangeBits{};
+}
 // The attributes `attrs` after change `c` (only kAttrMask bits are meaningful).
-pte_t apply_change(Change c, pte_t attrs);
+inline pte_t apply_change(Change c, pte_t attrs) {
+  const ChangeBits b = change_bits(c);
+  return (attrs & ~b.clear) | b.set;
+}
 
 }  // namespace ptediff::linearmap
 

@@ -89,6 +89,29 @@ int Optimized::map(uint64_t page, uint64_t pa, uint64_t nr, uint32_t flags) {
 void Optimized::paint(TableRef t, bool exists, uint64_t p, uint64_t end, uint64_t delta,
                       pte_t attrs, uint32_t flags, bool dry, uint64_t need[4]) {
   const int level = t.level;
+  if (level == kPteLevel) {  // pages, in cont groups where they fit
+    if (dry) return;         // (nothing to allocate below)
+    const uint64_t n = g_.cont[kPteLevel];
+    const bool cont = !(flags & kNoCont) && is_aligned(delta, n);
+    while (p < end) {
+      // Pages up to where a group can start, then groups while they fit.
+      const uint64_t group_end = cont ? std::max(p, align_down(end, n)) : p;
+      const uint64_t pages_end = cont ? std::min(group_end, align_down(p + n - 1, n)) : end;
+      if (p < pages_end) {
+        pt_.write_ptes(t, pt_.index_of(t, p), pages_end - p, p + delta, attrs, false);
+        p = pages_end;
+        continue;
+      }
+      if (p < group_end) {
+        pt_.write_ptes(t, pt_.index_of(t, p), group_end - p, p + delta, attrs, true);
+        p = group_end;
+        continue;
+      }
+      pt_.write_ptes(t, pt_.index_of(t, p), end - p, p + delta, attrs, false);
+      p = end;
+    }
+    return;
+  }
   const uint64_t span = g_.span[level];
   const uint64_t group = g_.group_pages(level);
   const bool block =
@@ -97,13 +120,13 @@ void Optimized::paint(TableRef t, bool exists, uint64_t p, uint64_t end, uint64_
   while (p < end) {
     const uint32_t i = pt_.index_of(t, p);
     const uint64_t entry_end = pt_.entry_page(t, i) + span;
-    if (cont && p % group == 0 && end - p >= group && (p + delta) % group == 0) {
+    if (cont && is_aligned(p, group) && end - p >= group && is_aligned(p + delta, group)) {
       for (uint32_t j = 0; j < g_.cont[level] && !dry; ++j)
         pt_.write(t, i + j, pt_.leaf_desc(level, p + delta + j * span, attrs, true));
       p += group;
       continue;
     }
-    if (block && p % span == 0 && end - p >= span && (p + delta) % span == 0) {
+    if (block && is_aligned(p, span) && end - p >= span && is_aligned(p + delta, span)) {
       if (!dry) pt_.write(t, i, pt_.leaf_desc(level, p + delta, attrs, false));
       p += span;
       continue;
@@ -196,11 +219,7 @@ int Optimized::set_memory(Change c, uint64_t page, uint64_t nr) {
   if (nr == 0) return kOk;
   const uint64_t end = page + nr;
   if (end > g_.window_pages) return kEinval;
-  for (uint64_t p = page; p < end;) {
-    const std::optional<Slot> e = pt_.find_leaf(p);
-    if (!e.has_value()) return kEinval;
-    p = pt_.entry_page(e->table, e->index) + g_.span[e->level()];
-  }
+  if (pt_.first_unmapped(page, end) < end) return kEinval;
   if (int r = split(page); r != kOk) return r;
   if (end < g_.window_pages && pt_.find_leaf(end).has_value()) {
     if (int r = split(end); r != kOk) return r;
@@ -221,6 +240,7 @@ bool Optimized::change_range(TableRef t, uint64_t s, uint64_t e, Change c) {
   const uint32_t size = pt_.size(t);
   const uint64_t lo = std::max(s, t.base);
   const uint64_t hi = std::min(e, t.base + size * span);
+  if (level == kPteLevel) return change_ptes(t, lo, hi, c);
   bool wrote = false;
   for (uint64_t i = (lo - t.base) / span; lo < hi && i < (hi - t.base + span - 1) / span; ++i) {
     const pte_t d = pt_.entry(t, static_cast<uint32_t>(i));
@@ -229,10 +249,10 @@ bool Optimized::change_range(TableRef t, uint64_t s, uint64_t e, Change c) {
       wrote |= change_range(pt_.child(t, static_cast<uint32_t>(i)), s, e, c);
       continue;
     }
-    if (level != kPteLevel && mutant(Mutant::kWalkerAssumesPte)) continue;
+    if (mutant(Mutant::kWalkerAssumesPte)) continue;
     // The whole leaf: every entry of its cont group.
     const uint32_t n = pte_cont(d) ? g_.cont[level] : 1;
-    const uint64_t first = i / n * n;
+    const uint64_t first = align_down(i, n);
     for (uint64_t j = first; j < first + n && j < size; ++j) {
       const uint32_t k = static_cast<uint32_t>(j);
       const pte_t old = pt_.entry(t, k);
@@ -246,20 +266,52 @@ bool Optimized::change_range(TableRef t, uint64_t s, uint64_t e, Change c) {
   return wrote;
 }
 
+// change_range() of PTE table `t` over pages [lo, hi) (inside it).
+bool Optimized::change_ptes(TableRef t, uint64_t lo, uint64_t hi, Change c) {
+  const pte_t* ptes = pt_.ptes(t);  // read from the array; writes go through write()
+  const uint32_t n = g_.cont[kPteLevel];
+  const uint32_t size = pt_.size(t);
+  // apply_change() on the attribute bits, the others kept: the bits are in kAttrMask.
+  const ChangeBits bits = change_bits(c);
+  bool wrote = false;
+  for (uint32_t i = pt_.index_of(t, lo); i < size && pt_.entry_page(t, i) < hi; ++i) {
+    const pte_t d = ptes[i];
+    if (d == 0) continue;
+    // The whole leaf: every entry of its cont group.
+    const uint32_t first = pte_cont(d) ? static_cast<uint32_t>(align_down(i, n)) : i;
+    const uint32_t last = std::min(pte_cont(d) ? first + n : i + 1, size);
+    for (uint32_t k = first; k < last; ++k) {
+      const pte_t old = ptes[k];
+      const pte_t next = (old & ~bits.clear) | bits.set;
+      if (next == old) continue;
+      pt_.write(t, k, next);
+      wrote = true;
+    }
+    i = std::max(i, last - 1);
+  }
+  return wrote;
+}
+
 // Contract: with BBML2 lost to a late CPU, every block and cont group becomes
 // plain pages (boot CPU, BBML2, others parked: live rewrites are safe), then
 // the whole TLB is flushed. All tables are reserved first (-ENOMEM: nothing
 // changed, BBML2 still in use). Without BBML2 the map is already pages: 0.
 int Optimized::repaint() {
   if (!bbml2_) return kOk;
-  std::vector<std::string> unused;
-  uint64_t unused_page = 0;
-  uint64_t need[4] = {0, 0, 0, 0};
-  for (const Leaf& l : pt_.leaves(&unused, &unused_page)) {
-    const uint64_t entries = l.level == kPteLevel ? 0 : l.pages / g_.span[l.level];
-    if (l.level == kPudLevel) need[2] += entries, need[3] += entries * g_.table_entries;
-    if (l.level == kPmdLevel) need[3] += entries;
-  }
+  // Tables needed: below every block entry (cont groups count each entry).
+  struct Count {
+    const Geometry& g;
+    uint64_t need[4] = {0, 0, 0, 0};
+    bool problem(uint64_t, const char*) { return true; }
+    bool leaf(const Leaf& l, uint64_t*) {
+      const uint64_t entries = l.level == kPteLevel ? 0 : l.pages / g.span[l.level];
+      if (l.level == kPudLevel) need[2] += entries, need[3] += entries * g.table_entries;
+      if (l.level == kPmdLevel) need[3] += entries;
+      return true;
+    }
+  } count{g_};
+  pt_.visit_leaves(0, g_.window_pages, count);
+  const uint64_t* need = count.need;
   if (!pt_.reserve(need[2], need[3], alloc_.failing)) return kEnomem;
   std::vector<TableRef> work = {KernelPgtable::root()};
   while (!work.empty()) {

@@ -70,8 +70,10 @@ class Optimized {
   void uncont(TableRef t, uint32_t i);
   // Whether some leaf of `t` intersects [s, e).
   bool any_leaf(TableRef t, uint64_t s, uint64_t e) const;
-  // Applies `c` to every leaf entry intersecting [s, e), whole groups at a time.
+  // Applies `c` to every leaf entry intersecting [s, e), whole groups at a
+  // time; true when it wrote something.
   bool change_range(TableRef t, uint64_t s, uint64_t e, Change c);
+  bool change_ptes(TableRef t, uint64_t lo, uint64_t hi, Change c);
   bool mutant(Mutant m) const { return mutant_ == m; }
 
   const Geometry& g_;

@@ -59,12 +59,6 @@ KernelPgtable::KernelPgtable(const Geometry& g)
       mm_(m_->mm(kKernelMm)),
       pud_held_(mm_->window.upper_entry(0, kPudLevel).table != nullptr) {}
 
-pte_t KernelPgtable::leaf_desc(int level, uint64_t pa_page, pte_t attrs, bool cont) const {
-  pte_t d = pfn_pte(&g_.geo, pa_page, attrs & kAttrMask);
-  if (level == kPteLevel) d |= PTE_TYPE_PAGE & ~PTE_VALID;  // bit 1: page, even when invalid
-  return cont ? (d | PTE_CONT) : d;
-}
-
 uint32_t KernelPgtable::size(TableRef t) const {
   if (t.level == kPudLevel) return g_.root_entries;
   const uint64_t in_window = (g_.window_pages - t.base) / g_.span[t.level];
@@ -92,8 +86,19 @@ std::optional<Slot> KernelPgtable::find_leaf(uint64_t page) const {
   }
 }
 
-void KernelPgtable::write(TableRef t, uint32_t i, pte_t v) {
-  m_->prim_write(mm_, entry_page(t, i) * g_.page_size, v, t.level);
+void KernelPgtable::write_ptes(TableRef t, uint32_t i, uint64_t n, uint64_t pa_page, pte_t attrs,
+                               bool cont) {
+  Machine* const m = m_.get();
+  ptediff_mm* const mm = mm_;
+  const uint64_t page_size = g_.page_size;
+  uint64_t addr = entry_page(t, i) * page_size;
+  const bool linear = descs_step(pa_page, n);
+  pte_t d = leaf_desc(kPteLevel, pa_page, attrs, cont);
+  for (uint64_t j = 0; j < n; ++j, addr += page_size) {
+    if (!linear) d = leaf_desc(kPteLevel, pa_page + j, attrs, cont);
+    m->prim_write(mm, addr, d, kPteLevel);
+    d += page_size;
+  }
 }
 
 void KernelPgtable::flush_range(uint64_t start_page, uint64_t end_page, int level_hint) {
@@ -137,69 +142,49 @@ std::vector<Leaf> KernelPgtable::leaves(std::vector<std::string>* problems,
 std::vector<Leaf> KernelPgtable::leaves(uint64_t lo, uint64_t hi,
                                         std::vector<std::string>* problems,
                                         uint64_t* problem_page) const {
-  std::vector<Leaf> out;
-  walk_leaves(root(), lo, hi, &out, problems, problem_page);
-  return out;
+  // Collects every leaf and every problem, with its address.
+  struct Collector {
+    const Geometry& g;
+    std::vector<Leaf> out;
+    std::vector<std::string>* problems;
+    uint64_t* problem_page;
+    bool leaf(const Leaf& l, uint64_t*) {
+      out.push_back(l);
+      return true;
+    }
+    bool problem(uint64_t page, const char* what) {
+      if (problems->empty()) *problem_page = page;
+      problems->push_back(absl::StrFormat("%s at 0x%x", what, page * g.page_size));
+      return true;
+    }
+  } c{g_, {}, problems, problem_page};
+  visit_leaves(lo, hi, c);
+  return std::move(c.out);
 }
 
-void KernelPgtable::walk_leaves(TableRef t, uint64_t lo, uint64_t hi, std::vector<Leaf>* out,
-                                std::vector<std::string>* problems, uint64_t* problem_page) const {
-  const int level = t.level;
-  const uint64_t span = g_.span[level];
-  const uint32_t n = g_.cont[level];
-  const uint32_t entries = size(t);
-  auto problem = [&](uint64_t page, std::string what) {
-    if (problems->empty()) *problem_page = page;
-    problems->push_back(absl::StrFormat("%s at 0x%x", what, page * g_.page_size));
-  };
-  // Entries intersecting [lo, hi), widened to whole cont groups.
-  const uint32_t step = n != 0 ? n : 1;
-  const uint64_t first = lo > t.base ? (lo - t.base) / span / step * step : 0;
-  const uint64_t last =
-      hi > t.base ? ((hi - t.base + span - 1) / span + step - 1) / step * step : 0;
-  // A PTE table is one array in the machine; upper entries are peeked.
-  const pte_t* ptes =
-      level == kPteLevel ? m_->entries(kKernelMm, t.base * g_.page_size, entries) : nullptr;
-  auto at = [&](uint32_t i) { return ptes != nullptr ? ptes[i] : entry(t, i); };
-  for (uint32_t i = static_cast<uint32_t>(first); i < std::min<uint64_t>(last, entries); ++i) {
-    const pte_t d = at(i);
-    const uint64_t page = entry_page(t, i);
-    if (d == 0) continue;
-    if (is_table(d, level)) {
-      if (!is_table_descriptor(d)) {
-        problem(page, "table descriptor the machine does not follow");
-        continue;
-      }
-      walk_leaves(child(t, i), lo, hi, out, problems, problem_page);
-      continue;
+uint64_t KernelPgtable::first_unmapped(TableRef t, uint64_t lo, uint64_t hi) const {
+  const uint64_t span = g_.span[t.level];
+  const pte_t* table = ptes(t);
+  const uint64_t end = std::min(hi, t.base + uint64_t{size(t)} * span);
+  if (table != nullptr) {  // pages: the first none entry
+    for (uint64_t p = std::max(lo, t.base); p < end; ++p) {
+      if (table[p - t.base] == 0) return p;
     }
-    Leaf l{page, span, level, false, desc_pa(d), desc_attrs(d)};
-    // (A level-1 block without PUD blocks cannot be expressed: a 16K or 64K
-    // window holds no level-1 entry.)
-    if (level == kPteLevel && (d & PTE_TYPE_PAGE & ~PTE_VALID) == 0)
-      problem(page, "block descriptor at level 3 (reserved there)");
-    if (l.pa % span != 0) problem(page, "block output address not aligned to its size");
-    if (pte_cont(d)) {
-      // A well-formed group: aligned, every member a CONT leaf with the same
-      // attributes and consecutive, group-aligned output addresses.
-      bool ok = n != 0 && i % n == 0 && i + n <= entries && l.pa % (span * n) == 0;
-      for (uint32_t j = 1; ok && j < n; ++j) {
-        const pte_t m = at(i + j);
-        ok = m != 0 && !is_table(m, level) && pte_cont(m) && desc_attrs(m) == l.attrs &&
-             desc_pa(m) == l.pa + j * span;
-      }
-      if (ok) {
-        l.cont = true;
-        l.pages = span * n;
-        if (l.page < hi && l.page + l.pages > lo) out->push_back(l);
-        i += n - 1;
-        continue;
-      }
-      problem(page, "malformed contiguous group");
-      l.cont = true;
-    }
-    if (l.page < hi && l.page + l.pages > lo) out->push_back(l);
+    return hi;
   }
+  for (uint64_t p = std::max(lo, t.base); p < end;) {
+    const uint32_t i = index_of(t, p);
+    const pte_t d = entry(t, i);
+    if (d == 0) return p;
+    const uint64_t next = entry_page(t, i) + span;
+    if (is_table(d, t.level)) {
+      if (!is_table_descriptor(d)) return p;  // find_leaf does not follow it
+      const uint64_t r = first_unmapped(child(t, i), p, std::min(end, next));
+      if (r < std::min(end, next)) return r;
+    }
+    p = next;
+  }
+  return hi;
 }
 
 }  // namespace ptediff::linearmap

@@ -22,15 +22,16 @@
 #ifndef PTEDIFF_SUBJECTS_LINEARMAP_PGTABLE_H_
 #define PTEDIFF_SUBJECTS_LINEARMAP_PGTABLE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "subjects/linearmap/geometry.h"
 #include "mmu/machine.h"
 #include "mmu/table.h"
+#include "subjects/linearmap/geometry.h"
 
 namespace ptediff::linearmap {
 
@@ -66,7 +67,17 @@ class KernelPgtable {
   static bool is_table(pte_t d, int level) {
     return level < kPteLevel && (d & PTE_TYPE_MASK) == PTE_TYPE_MASK;
   }
-  pte_t leaf_desc(int level, uint64_t pa_page, pte_t attrs, bool cont) const;
+  pte_t leaf_desc(int level, uint64_t pa_page, pte_t attrs, bool cont) const {
+    pte_t d = pfn_pte(&g_.geo, pa_page, attrs & kAttrMask);
+    if (level == kPteLevel) d |= PTE_TYPE_PAGE & ~PTE_VALID;  // bit 1: page, even when invalid
+    return cont ? (d | PTE_CONT) : d;
+  }
+  // Whether leaf_desc(l, pa_page + j, ...) is leaf_desc(l, pa_page, ...) + j
+  // pages for every j < n: the output address stays below bit 48 (above it a
+  // 52-bit PA's top bits move).
+  bool descs_step(uint64_t pa_page, uint64_t n) const {
+    return (pa_page + n) << g_.geo.page_shift <= (1ULL << 48);
+  }
   uint64_t desc_pa(pte_t d) const { return pte_pfn(&g_.geo, d); }
   static pte_t desc_attrs(pte_t d) { return d & kAttrMask; }
 
@@ -74,11 +85,11 @@ class KernelPgtable {
   uint32_t size(TableRef t) const;
   // First base page mapped by entry `i` of `t`.
   uint64_t entry_page(TableRef t, uint32_t i) const {
-    return t.base + uint64_t{i} * g_.span[t.level];
+    return t.base + (uint64_t{i} << g_.span_shift[t.level]);
   }
   // The index in `t` of the entry mapping `page`.
   uint32_t index_of(TableRef t, uint64_t page) const {
-    return static_cast<uint32_t>((page - t.base) / g_.span[t.level]);
+    return static_cast<uint32_t>((page - t.base) >> g_.span_shift[t.level]);
   }
   // Entry `i` of `t`, unlogged (an implicit level-1 entry reads as a table
   // descriptor, as Machine::peek_level has it).
@@ -91,11 +102,24 @@ class KernelPgtable {
   // The table below entry `i` of `t`.
   TableRef child(TableRef t, uint32_t i) const { return {t.level + 1, entry_page(t, i)}; }
 
+  // The entries of PTE table `t` as one array (read only; valid until the
+  // table is replaced), or nullptr when `t` is not a PTE table.
+  const pte_t* ptes(TableRef t) const {
+    return t.level == kPteLevel ? m_->entries(kKernelMm, t.base * g_.page_size, size(t)) : nullptr;
+  }
+
   // The leaf entry mapping `page`, or nullopt when unmapped.
   std::optional<Slot> find_leaf(uint64_t page) const;
+  // The first page of [lo, hi) find_leaf finds no leaf for, or hi.
+  uint64_t first_unmapped(uint64_t lo, uint64_t hi) const { return first_unmapped(root(), lo, hi); }
 
   // Primitives (logged and counted by the machine).
-  void write(TableRef t, uint32_t i, pte_t v);
+  void write(TableRef t, uint32_t i, pte_t v) {
+    m_->prim_write(mm_, entry_page(t, i) * g_.page_size, v, t.level);
+  }
+  // write() of entries i, i + 1, ... i + n - 1 of PTE table `t`, in that
+  // order, with leaf_desc(kPteLevel, pa_page + j, attrs, cont).
+  void write_ptes(TableRef t, uint32_t i, uint64_t n, uint64_t pa_page, pte_t attrs, bool cont);
   void flush_range(uint64_t start_page, uint64_t end_page, int level_hint);  // stride PAGE_SIZE
   void flush_all();
 
@@ -123,6 +147,17 @@ class KernelPgtable {
   // The same for the leaves intersecting pages [lo, hi) (cont groups whole).
   std::vector<Leaf> leaves(uint64_t lo, uint64_t hi, std::vector<std::string>* problems,
                            uint64_t* problem_page) const;
+  // The walk behind leaves(), nothing built: calls v.problem(page, what)
+  // for each structural defect (before the leaf it affects, which is still
+  // visited) and v.leaf(leaf, &next) for each leaf intersecting [lo, hi), in
+  // address order; stops, returning false, as soon as either returns false.
+  // `next` is where the walk goes on, the leaf's end unless the visitor
+  // moves it further for a PTE leaf (to the end of entries of the same table
+  // it has judged itself).
+  template <class Visitor>
+  bool visit_leaves(uint64_t lo, uint64_t hi, Visitor& v) const {
+    return visit(root(), lo, hi, v);
+  }
 
  private:
   // Returns a machine to this thread's pool (machines are built once per
@@ -134,8 +169,9 @@ class KernelPgtable {
   // Whether the machine holds the entries of `t` (all but the root of a
   // 16K or 64K window).
   bool held(TableRef t) const { return t.level != kPudLevel || pud_held_; }
-  void walk_leaves(TableRef t, uint64_t lo, uint64_t hi, std::vector<Leaf>* out,
-                   std::vector<std::string>* problems, uint64_t* problem_page) const;
+  template <class Visitor>
+  bool visit(TableRef t, uint64_t lo, uint64_t hi, Visitor& v) const;
+  uint64_t first_unmapped(TableRef t, uint64_t lo, uint64_t hi) const;
 
   const Geometry& g_;
   std::unique_ptr<Machine, Release> m_;
@@ -143,6 +179,69 @@ class KernelPgtable {
   bool pud_held_;
   uint64_t reserve_[4] = {0, 0, 0, 0};  // tables reserved, by level
 };
+
+template <class Visitor>
+bool KernelPgtable::visit(TableRef t, uint64_t lo, uint64_t hi, Visitor& v) const {
+  const int level = t.level;
+  const uint64_t span = g_.span[level];
+  const uint32_t n = g_.cont[level];
+  const uint32_t entries = size(t);
+  // Entries intersecting [lo, hi), widened to whole cont groups.
+  const uint64_t step = n != 0 ? n : 1;
+  const uint64_t first = lo > t.base ? align_down((lo - t.base) >> g_.span_shift[level], step) : 0;
+  const uint64_t last =
+      hi > t.base ? align_down(((hi - t.base + span - 1) >> g_.span_shift[level]) + step - 1, step)
+                  : 0;
+  // A PTE table is one array in the machine; upper entries are peeked.
+  const pte_t* table = ptes(t);
+  auto at = [&](uint32_t i) { return table != nullptr ? table[i] : entry(t, i); };
+  for (uint32_t i = static_cast<uint32_t>(first); i < std::min<uint64_t>(last, entries); ++i) {
+    const pte_t d = at(i);
+    if (d == 0) continue;
+    const uint64_t page = entry_page(t, i);
+    if (is_table(d, level)) {
+      if (!is_table_descriptor(d)) {
+        if (!v.problem(page, "table descriptor the machine does not follow")) return false;
+        continue;
+      }
+      if (!visit(child(t, i), lo, hi, v)) return false;
+      continue;
+    }
+    Leaf l{page, span, level, false, desc_pa(d), desc_attrs(d)};
+    // (A level-1 block without PUD blocks cannot be expressed: a 16K or 64K
+    // window holds no level-1 entry.)
+    if (level == kPteLevel && (d & PTE_TYPE_PAGE & ~PTE_VALID) == 0 &&
+        !v.problem(page, "block descriptor at level 3 (reserved there)"))
+      return false;
+    if (!is_aligned(l.pa, span) && !v.problem(page, "block output address not aligned to its size"))
+      return false;
+    if (pte_cont(d)) {
+      // A well-formed group: aligned, every member a CONT leaf with the same
+      // attributes and consecutive, group-aligned output addresses.
+      bool ok = n != 0 && is_aligned(i, n) && i + n <= entries && is_aligned(l.pa, span * n);
+      for (uint32_t j = 1; ok && j < n; ++j) {
+        const pte_t m = at(i + j);
+        ok = m != 0 && !is_table(m, level) && pte_cont(m) && desc_attrs(m) == l.attrs &&
+             desc_pa(m) == l.pa + j * span;
+      }
+      if (ok) {
+        l.cont = true;
+        l.pages = span * n;
+      } else {
+        if (!v.problem(page, "malformed contiguous group")) return false;
+        l.cont = true;
+      }
+    }
+    if (l.page < hi && l.page + l.pages > lo) {
+      uint64_t next = l.page + l.pages;
+      if (!v.leaf(l, &next)) return false;
+      i = index_of(t, next) - 1;
+    } else if (l.cont && l.pages > span) {
+      i += n - 1;
+    }
+  }
+  return true;
+}
 
 }  // namespace ptediff::linearmap
 

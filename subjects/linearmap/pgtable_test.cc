@@ -1,15 +1,19 @@
 // ptediff conformance: the linear map's kernel tables on the machine
 // (subjects/linearmap/pgtable.h): the empty state, table allocation as a table
 // descriptor (implicit at level 1 for 16K and 64K, still counted for
-// -ENOMEM), machine reuse, and the structural defects check_structure
-// reports, poked into the machine by hand.
+// -ENOMEM), machine reuse, first_unmapped against find_leaf, and the
+// structural defects check_structure reports, poked into the machine by hand.
+#include "subjects/linearmap/pgtable.h"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "subjects/linearmap/checks.h"
-#include "subjects/linearmap/pgtable.h"
 #include "subjects/linearmap/testing.h"
 
 namespace ptediff::linearmap {
@@ -82,6 +86,34 @@ TEST(LinearMapPgtable, ImplicitRootTableCountsForEnomem) {
     EXPECT_EQ(d.run("fail_alloc depth=2"), kOk);
     EXPECT_EQ(d.run("map va=0x2000000 pa=0x0 size=0x400000 flags=none"), kOk);
     EXPECT_TRUE(d.clean()) << d.report();
+  }
+}
+
+// first_unmapped(lo, hi) is the first page of [lo, hi) find_leaf finds no
+// leaf for, over blocks, cont groups, pages and holes of every granule.
+TEST(LinearMapPgtable, FirstUnmappedIsWhereFindLeafFindsNothing) {
+  for (ptediff_granule gr : {PTEDIFF_GRANULE_4K, PTEDIFF_GRANULE_16K, PTEDIFF_GRANULE_64K}) {
+    testing::Driver d(gr);
+    const Geometry& g = d.session().geometry();
+    const uint64_t pmd = g.span[kPmdLevel];
+    auto map = [&](uint64_t page, uint64_t pa, uint64_t pages, const char* flags) {
+      EXPECT_EQ(d.run(absl::StrFormat("map va=0x%x pa=0x%x size=0x%x flags=%s", page * g.page_size,
+                                      pa * g.page_size, pages * g.page_size, flags)),
+                kOk);
+    };
+    map(0, 0, 4 * pmd, "none");                  // blocks
+    map(4 * pmd + 3, 7, pmd + 40, "none");       // pages, after a hole
+    map(6 * pmd, 6 * pmd, 2 * pmd, "no_block");  // cont groups
+    EXPECT_EQ(d.run(absl::StrFormat("split va=0x%x", (pmd + 5) * g.page_size)), kOk);
+    ASSERT_TRUE(d.clean()) << d.report();
+    const KernelPgtable& pt = d.session().opt().tables();
+    std::mt19937 rng(7);
+    for (int n = 0; n < 300; ++n) {
+      const uint64_t lo = rng() % (9 * pmd), hi = std::min(lo + rng() % (3 * pmd), 9 * pmd);
+      uint64_t want = lo;
+      while (want < hi && pt.find_leaf(want).has_value()) ++want;
+      ASSERT_EQ(pt.first_unmapped(lo, hi), std::max(lo, want)) << lo << " " << hi;
+    }
   }
 }
 
