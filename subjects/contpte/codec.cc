@@ -98,7 +98,7 @@ Program decode_program(std::span<const uint8_t> bytes, uint64_t window_pages) {
     const OpSpec& spec = op_spec(op.kind);
     for (size_t i = 0; i < spec.num_fields; ++i) {
       const Field f = spec.fields[i];
-      const FieldCodec& c = field_codec(f);
+      const FieldDesc& c = field_codec(f);
       const uint64_t raw = r.take(c.width);
       uint64_t v;
       switch (c.repr) {
@@ -140,7 +140,7 @@ std::vector<uint8_t> encode_program(const Program& p) {
     const OpSpec& spec = op_spec(op.kind);
     for (size_t i = 0; i < spec.num_fields; ++i) {
       const Field f = spec.fields[i];
-      const FieldCodec& c = field_codec(f);
+      const FieldDesc& c = field_codec(f);
       uint64_t raw = op.get(f);
       if (c.repr == FieldRepr::kAddress) raw >>= geo.page_shift;
       if (c.repr == FieldRepr::kCount) raw -= 1;

@@ -8,7 +8,7 @@
 //               mutant catalogue does not know reads as "none", as text rejects it),
 //   then ops until the bytes run out (at most kMaxEncodedOps): an opcode byte
 //   (modulo kNumOpKinds), then the op's operands in spec order, each in its
-//   FieldCodec width, little-endian, reduced into range (repro.h FieldRepr).
+//   the operand's width, little-endian, reduced into range (formats/op_table.h).
 // Bytes missing at the end read as 0, so a truncated last op still decodes.
 // A mid-op event (an event opcode, ops.h) belongs to the op before it: one
 // under no op or past kMaxEventsPerOp is dropped, and an event's prim is

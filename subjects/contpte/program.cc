@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "mmu/folio.h"
+#include "subjects/contpte/text.h"  // op_fields
 
 namespace ptediff {
 namespace {
@@ -112,12 +113,6 @@ constexpr OpSpec kSpecs[] = {
 
 static_assert(std::size(kSpecs) == kNumOpKinds, "one spec per op kind");
 
-constexpr const char* kFieldNames[] = {
-#define PTEDIFF_FIELD(e, name, repr, width, symbols, max) name,
-#include "subjects/contpte/ops.def"
-#undef PTEDIFF_FIELD
-};
-
 }  // namespace
 
 bool is_event(OpKind k) { return op_spec(k).cls == OpClass::kEvent; }
@@ -127,22 +122,9 @@ const OpSpec& op_spec(OpKind k) { return kSpecs[static_cast<size_t>(k) % kNumOpK
 std::span<const OpSpec> all_op_specs() { return kSpecs; }
 
 const OpSpec* find_op(std::string_view name) {
-  for (const OpSpec& s : kSpecs) {
-    if (name == s.name) return &s;
-  }
-  return nullptr;
-}
-
-const char* field_name(Field f) { return kFieldNames[static_cast<size_t>(f) % kNumFields]; }
-
-bool find_field(std::string_view name, Field* out) {
-  for (size_t i = 0; i < kNumFields; ++i) {
-    if (name == kFieldNames[i]) {
-      *out = static_cast<Field>(i);
-      return true;
-    }
-  }
-  return false;
+  uint64_t no_suffix = 0;
+  return find_op_spec(std::span<const OpSpec>(kSpecs), op_fields(),
+                      absl::string_view(name.data(), name.size()), &no_suffix);
 }
 
 const char* profile_name(Profile p) {
@@ -216,6 +198,5 @@ pte_t prot_to_pte(const ptediff_geometry& geo, uint64_t pfn, uint64_t prot) {
   }
   return pfn_pte(&geo, pfn, v);
 }
-
 
 }  // namespace ptediff

@@ -11,14 +11,14 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "ptediff/pte.h"
-
 #include "mmu/prot.h"
+#include "ptediff/pte.h"
 
 namespace ptediff {
 
@@ -111,6 +111,10 @@ struct OpSpec {
   std::array<Field, 6> fields;  // the operands, in text order
   uint8_t num_fields;
   const char* help;  // one line
+  // What formats/op_table.h reads: the operands in text order, and no
+  // operand written in the name.
+  std::span<const Field> operands() const { return {fields.data(), num_fields}; }
+  std::optional<Field> suffix() const { return std::nullopt; }
 };
 
 // The spec of an op kind, and lookup by text name (nullptr when unknown).
@@ -118,7 +122,7 @@ const OpSpec& op_spec(OpKind k);
 const OpSpec* find_op(std::string_view name);
 std::span<const OpSpec> all_op_specs();
 const char* field_name(Field f);
-bool find_field(std::string_view name, Field* out);
+bool find_field(std::string_view name, Field* out);  // false when unknown
 
 struct Op {
   OpKind kind = OpKind::kPtepGet;

@@ -329,7 +329,7 @@ TEST(Codec, WidthsHoldEveryValue) {
     const uint64_t win = window_pages_or_default(geo, 0);
     for (size_t i = 0; i < kNumFields; ++i) {
       const Field f = static_cast<Field>(i);
-      const FieldCodec& c = field_codec(f);
+      const FieldDesc& c = field_codec(f);
       const uint64_t raw_max = c.repr == FieldRepr::kAddress ? win - 1
                                : c.repr == FieldRepr::kCount ? win - 1
                                                              : field_max(f, geo, win);

@@ -37,102 +37,14 @@ static_assert(kProtYoung == 1 && kProtDirty == 2 && kProtWrite == 4 && kProtRdon
               "kProtNames follows the ProtFlag bit order");
 static_assert(kProtAll == (1 << std::size(kProtNames)) - 1, "one name per prot flag");
 
-using R = FieldRepr;
 // Indexed by Field.
-constexpr FieldCodec kCodecs[] = {
-#define PTEDIFF_FIELD(e, name, repr, width, symbols, max) {R::repr, width, symbols},
+constexpr FieldDesc kFields[] = {
+#define PTEDIFF_FIELD(e, name, repr, width, symbols, max) {name, FieldRepr::repr, width, symbols},
 #include "subjects/contpte/ops.def"
 #undef PTEDIFF_FIELD
 };
-static_assert(std::size(kCodecs) == kNumFields, "one codec per field");
-
-// Index of `s` in `symbols`, or -1.
-int find_symbol(std::span<const char* const> symbols, absl::string_view s) {
-  for (size_t i = 0; i < symbols.size(); ++i) {
-    if (s == symbols[i]) return static_cast<int>(i);
-  }
-  return -1;
-}
-
-// Parses an operand value (number or symbolic form) without range checks.
-bool parse_value(Field f, absl::string_view s, uint64_t* out, std::string* why) {
-  if (parse_u64(s, out)) return true;
-  const FieldCodec& c = field_codec(f);
-  const std::string expected = absl::StrJoin(c.symbols, ", ");
-  if (c.repr == R::kEnum) {
-    int i = find_symbol(c.symbols, s);
-    if (i >= 0) {
-      *out = static_cast<uint64_t>(i);
-      return true;
-    }
-    *why = absl::StrFormat("bad %s value %s (expected a number or one of: %s)", field_name(f),
-                           quote(s), expected);
-    return false;
-  }
-  if (c.repr == R::kFlags) {
-    *why = absl::StrFormat("bad %s value %s (expected a number, none, or a |-separated set of: %s)",
-                           field_name(f), quote(s), expected);
-    if (s == "none") {
-      *out = 0;
-      return true;
-    }
-    uint64_t v = 0;
-    for (absl::string_view part : absl::StrSplit(s, '|')) {
-      int i = find_symbol(c.symbols, part);
-      if (i < 0) return false;
-      if (v & (1ULL << i)) {
-        *why = absl::StrFormat("duplicate flag %s in %s value", quote(part), field_name(f));
-        return false;
-      }
-      v |= 1ULL << i;
-    }
-    *out = v;
-    return true;
-  }
-  *why =
-      absl::StrFormat("bad number %s for %s (expected decimal or 0x-hex)", quote(s), field_name(f));
-  return false;
-}
-
-// Appends the canonical text of operand value `v` (numbers when no symbol fits).
-void append_value(std::string* out, Field f, uint64_t v) {
-  const FieldCodec& c = field_codec(f);
-  switch (c.repr) {
-    case R::kAddress:
-      absl::StrAppendFormat(out, "0x%x", v);
-      return;
-    case R::kEnum:
-      if (v < c.symbols.size()) {
-        out->append(c.symbols[v]);
-        return;
-      }
-      break;
-    case R::kFlags:
-      if (v == 0) {
-        out->append("none");
-        return;
-      }
-      if ((v >> c.symbols.size()) == 0) {
-        const char* sep = "";
-        for (size_t i = 0; i < c.symbols.size(); ++i) {
-          if (!(v & (1ULL << i))) continue;
-          absl::StrAppend(out, sep, c.symbols[i]);
-          sep = "|";
-        }
-        return;
-      }
-      break;
-    default:
-      break;
-  }
-  absl::StrAppend(out, v);
-}
-
-std::string operand_list(const OpSpec& s) {
-  std::vector<const char*> names;
-  for (size_t i = 0; i < s.num_fields; ++i) names.push_back(field_name(s.fields[i]));
-  return names.empty() ? std::string("nothing") : absl::StrJoin(names, " ");
-}
+static_assert(std::size(kFields) == kNumFields, "one row per field");
+constexpr FieldTable<Field> kFieldTable{kFields};
 
 // The contpte header (formats/header.h): features hafdbs and bbml2, and the
 // profile; absent lines take the values of Header{}.
@@ -256,41 +168,17 @@ bool Parser::event(const Toks& toks) {
 bool Parser::op(const OpSpec& spec, const Toks& toks, size_t first) {
   Op op;
   op.kind = spec.kind;
-  std::array<bool, kNumFields> seen{};
-  for (size_t t = first; t < toks.size(); ++t) {
-    std::pair<absl::string_view, absl::string_view> kv =
-        absl::StrSplit(toks[t], absl::MaxSplits('=', 1));
-    if (kv.first.size() == toks[t].size()) {
-      return fail(absl::StrCat("operand ", quote(toks[t]), " is not key=value"));
-    }
-    Field f;
-    if (!find_field(to_std(kv.first), &f)) {
-      return fail(absl::StrCat("unknown operand ", quote(kv.first), " (", spec.name,
-                               " takes: ", operand_list(spec), ")"));
-    }
-    const auto* end = spec.fields.begin() + spec.num_fields;
-    if (std::find(spec.fields.begin(), end, f) == end) {
-      return fail(absl::StrCat(spec.name, " does not take operand '", field_name(f),
-                               "' (takes: ", operand_list(spec), ")"));
-    }
-    const size_t i = static_cast<size_t>(f);
-    if (seen[i]) return fail(absl::StrCat("duplicate operand '", field_name(f), "'"));
-    seen[i] = true;
-    uint64_t v = 0;
-    std::string why;
-    if (!parse_value(f, kv.second, &v, &why) || !check_field(f, v, geo_, window_pages_, &why)) {
-      return fail(why);
-    }
+  std::string why;
+  const auto check = [this](Field f, uint64_t v, std::string* why) {
     // Text runs as written: an entry the kernel cannot create is an error
     // (binary inputs are repaired to the entry pte_mkdirty would make).
-    if (f == Field::kProt && !prot_possible(v, &why)) return fail(why);
-    op.set(f, v);
-  }
-  for (size_t i = 0; i < spec.num_fields; ++i) {
-    if (!seen[static_cast<size_t>(spec.fields[i])]) {
-      return fail(absl::StrCat("missing operand '", field_name(spec.fields[i]), "' (", spec.name,
-                               " takes: ", operand_list(spec), ")"));
-    }
+    return check_field(f, v, geo_, window_pages_, why) &&
+           (f != Field::kProt || prot_possible(v, why));
+  };
+  if (!parse_operands(
+          spec, kFieldTable, spec.name, std::span(toks).subspan(first), check,
+          [&op](Field f, uint64_t v) { op.set(f, v); }, &why)) {
+    return fail(why);
   }
   prog_.ops.push_back(op);
   op_lines_.push_back(line_);
@@ -299,7 +187,12 @@ bool Parser::op(const OpSpec& spec, const Toks& toks, size_t first) {
 
 }  // namespace
 
-const FieldCodec& field_codec(Field f) { return kCodecs[static_cast<size_t>(f) % kNumFields]; }
+const FieldTable<Field>& op_fields() { return kFieldTable; }
+const FieldDesc& field_codec(Field f) { return kFieldTable[f]; }
+const char* field_name(Field f) { return kFieldTable.name(f); }
+bool find_field(std::string_view name, Field* out) {
+  return kFieldTable.find(absl::string_view(name.data(), name.size()), out);
+}
 
 uint64_t window_pages_or_default(const ptediff_geometry& geo, uint64_t window_pages) {
   return window_pages != 0 ? window_pages : 2ULL * geo.ptrs_per_pte;
@@ -310,22 +203,22 @@ bool check_field(Field f, uint64_t v, const ptediff_geometry& geo, uint64_t wind
   std::string local;
   if (why == nullptr) why = &local;
   window_pages = window_pages_or_default(geo, window_pages);
-  const FieldCodec& c = field_codec(f);
+  const FieldDesc& c = field_codec(f);
   const uint64_t max = field_max(f, geo, window_pages);
   auto num = [&](uint64_t x) {
-    return c.repr == R::kAddress ? absl::StrFormat("0x%x", x) : absl::StrCat(x);
+    return c.repr == FieldRepr::kAddress ? absl::StrFormat("0x%x", x) : absl::StrCat(x);
   };
   const std::string text = num(v);
   if (v > max) {
     *why = absl::StrFormat("%s=%s out of range (max %s)", field_name(f), text, num(max));
     return false;
   }
-  if (c.repr == R::kAddress && (v & ((1ULL << geo.page_shift) - 1)) != 0) {
+  if (c.repr == FieldRepr::kAddress && (v & ((1ULL << geo.page_shift) - 1)) != 0) {
     *why = absl::StrFormat("%s=%s is not aligned to the %s page size", field_name(f), text,
                            granule_name(geo.granule));
     return false;
   }
-  if (c.repr == R::kCount && v == 0) {
+  if (c.repr == FieldRepr::kCount && v == 0) {
     *why = absl::StrFormat("%s=0 out of range (min 1)", field_name(f));
     return false;
   }
@@ -398,23 +291,20 @@ bool parse_repro(std::string_view text, std::string_view file, Program* out, Par
 
 std::string format_value(Field f, uint64_t v) {
   std::string s;
-  append_value(&s, f, v);
+  append_field_value(kFieldTable[f], v, &s);
   return s;
 }
 
 std::string format_op(const Op& op) {
   const OpSpec& spec = op_spec(op.kind);
   std::string s = spec.name;
-  size_t first = 0;
+  std::span<const Field> which = spec.operands();
   if (spec.cls == OpClass::kEvent) {  // `  @ prim=N NAME ...`, indented under its op
     s = absl::StrCat("  @ prim=", op.get(Field::kPrim), " ", spec.name + 1);
-    first = 1;
+    which = which.subspan(1);
   }
-  for (size_t i = first; i < spec.num_fields; ++i) {
-    Field f = spec.fields[i];
-    absl::StrAppend(&s, " ", field_name(f), "=");
-    append_value(&s, f, op.get(f));
-  }
+  append_operands(
+      which, kFieldTable, [&op](Field f) { return op.get(f); }, &s);
   return s;
 }
 

@@ -5,8 +5,8 @@
 // shared front end, formats/header.h) and one op per line as
 // `name key=value ...`. Parsing is strict (every operand of the op's spec
 // exactly once, every value in range) and total: malformed input is rejected
-// with a one-line `file:line: message`, never a crash. The per-Field codec
-// table declared here also drives the binary encoding (codec.h).
+// with a one-line `file:line: message`, never a crash. The operand table
+// declared here (formats/op_table.h) also drives the binary encoding (codec.h).
 #ifndef PTEDIFF_SUBJECTS_CONTPTE_TEXT_H_
 #define PTEDIFF_SUBJECTS_CONTPTE_TEXT_H_
 
@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/op_table.h"
 #include "formats/text.h"
 #include "subjects/contpte/program.h"
 
@@ -25,27 +26,14 @@ namespace ptediff {
 // Parsing limits.
 inline constexpr size_t kMaxReproOps = 1000000;
 
-// How an operand is written in text and in the binary encoding.
-enum class FieldRepr : uint8_t {
-  kNumber,   // decimal; binary: value modulo (field_max + 1)
-  kAddress,  // page-aligned 0x-hex address; binary: page number modulo window_pages
-  kCount,    // decimal, at least 1; binary: 1 + raw modulo window_pages
-  kEnum,     // symbol per value (`symbols[v]`) or a number
-  kFlags,    // `|`-separated set of bit symbols (`symbols[i]` is bit i), `none`, or a number
-};
-
-struct FieldCodec {
-  FieldRepr repr;
-  uint8_t width;  // bytes in the binary encoding (little-endian)
-  std::span<const char* const> symbols;
-};
-
-// The codec of an operand.
-const FieldCodec& field_codec(Field f);
+// The operand rows of ops.def (formats/op_table.h): names, text forms,
+// binary widths; field_name and find_field read them too.
+const FieldTable<Field>& op_fields();
+// The row of one operand.
+const FieldDesc& field_codec(Field f);
 
 // The window size in pages: `window_pages`, or 2 * ptrs_per_pte when it is 0.
 uint64_t window_pages_or_default(const ptediff_geometry& geo, uint64_t window_pages);
-
 
 // Checks one operand value against its range (field_max), alignment (va/dst)
 // and minimum (nr >= 1). On failure returns false and sets *why (if non-null).
@@ -53,9 +41,9 @@ bool check_field(Field f, uint64_t v, const ptediff_geometry& geo, uint64_t wind
                  std::string* why);
 
 // Checks a whole program: header values (the mutant "none" or one of the
-// catalogue), every used operand via check_field, unused operands zero. `window_pages` 0 means the default.
+// catalogue), every used operand via check_field, unused operands zero. `window_pages` 0 means the
+// default.
 bool validate_program(const Program& p, uint64_t window_pages, std::string* why);
-
 
 // Parses the repro `text`; `file` is used only in messages. On success fills
 // *out and returns true. On error returns false and fills *err (line numbers
