@@ -152,7 +152,7 @@ BENCHMARK(BM_RandomPrograms)
     ->Unit(benchmark::kMicrosecond);
 
 // The same random inputs with the mid-op events they decode to (about one
-// op in eleven): what schedules cost (docs/DESIGN.md §5.11).
+// op in eleven): what schedules cost (docs/DESIGN.md §5.7).
 void BM_RandomProgramsWithEvents(benchmark::State& state) {
   const auto g = static_cast<ptediff_granule>(state.range(0));
   run_programs(state, g, random_programs(g, true));

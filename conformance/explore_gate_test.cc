@@ -1,5 +1,5 @@
 // ptediff conformance: the built-in backends under mid-op events (docs/DESIGN.md
-// §5.11, §5.12). `explore` runs every corpus program of at most 8 ops under
+// §5.7, §5.8). `explore` runs every corpus program of at most 8 ops under
 // every schedule of one mid-op event, on the optimized backend and on the
 // reference run as O, and the 4K ones under every schedule of two events in
 // one op: none may diverge. (The full two-event sweep over every such program,

@@ -1,5 +1,5 @@
 // ptediff engine: mid-op hardware events, the part every subject shares
-// (docs/DESIGN.md §5.11).
+// (docs/DESIGN.md §5.7).
 //
 // A program may list events under an op. Each fires on O's machine before
 // the op's backend primitive number `prim` (reads included), made by the

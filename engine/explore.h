@@ -1,5 +1,5 @@
 // ptediff engine: systematic exploration of mid-op events, the parts every
-// subject shares (docs/DESIGN.md §5.12).
+// subject shares (docs/DESIGN.md §5.8).
 //
 // A subject runs its program once without events and, from O's log of each
 // op, lists candidate events. An event commutes with every primitive that

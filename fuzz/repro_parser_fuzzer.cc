@@ -1,4 +1,4 @@
-// ptediff fuzz target: the text .repro parser (docs/DESIGN.md §4.5).
+// ptediff fuzz target: the text .repro parser (docs/DESIGN.md §4.3).
 //
 // Arbitrary bytes must be either rejected with a located message or
 // accepted as a valid program whose canonical text parses back to the same

@@ -157,7 +157,7 @@ INSTANTIATE_TEST_SUITE_P(Table, KernelMutant, ::testing::ValuesIn(mutants()), []
   return n;
 });
 
-// The mutants only a program with mid-op events sees (docs/DESIGN.md §5.11).
+// The mutants only a program with mid-op events sees (docs/DESIGN.md §5.7).
 std::set<std::string> interleaving_mutants() {
   std::set<std::string> out;
   std::ifstream in(fs::path(PTEDIFF_SOURCE_DIR) / "kernel" / "mutants.tsv");
@@ -203,7 +203,7 @@ TEST(KernelGate, InterleavingMutantsNeedEventsAndExploreFindsThem) {
 }
 
 // The unmodified kernel code under every one-event schedule of the small
-// shipped programs (docs/DESIGN.md §5.12).
+// shipped programs (docs/DESIGN.md §5.8).
 TEST(KernelGate, ExploreIsCleanOnTheSmallPrograms) {
   const ptediff_backend* b = load("");
   ASSERT_NE(b, nullptr);

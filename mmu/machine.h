@@ -38,7 +38,7 @@ const char* prim_name(Prim p);
 
 // Who made a primitive call or update: the backend's op, or another agent
 // interfering with it (a hardware access or walk, or a lockless reader on
-// another CPU; docs/DESIGN.md §5.11).
+// another CPU; docs/DESIGN.md §5.7).
 enum class Agent : uint8_t { kBackend = 0, kHardware = 1, kReader = 2 };
 
 struct LogRec {
@@ -71,7 +71,7 @@ struct Counters {
   Counters& operator+=(const Counters& o);
 };
 
-// Interference points (docs/DESIGN.md §5.11): a hook the machine calls before
+// Interference points (docs/DESIGN.md §5.7): a hook the machine calls before
 // every primitive (read, write, xchg, cmpxchg, flush, dsb), whoever makes it.
 // It may run other agents on the machine; their records carry their Agent.
 class PrimitiveHook {

@@ -228,7 +228,7 @@ RC_GTEST_PROP(PteProps, PfnRoundTripsUpToMaxPfn, (pte_t prot)) {
 }
 
 RC_GTEST_PROP(PteProps, AccessDirtyHelpersCommuteInTheComparedState, (pte_t raw)) {
-  // pte-state (docs/DESIGN.md §5.2) is blind to any sequence of young/dirty changes.
+  // pte-state (docs/DESIGN.md §8.4.1) is blind to any sequence of young/dirty changes.
   const std::vector<int> ops = *rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 4));
   pte_t p = raw;
   for (const int op : ops) {

@@ -68,7 +68,7 @@ inline EntryAD entry_ad(const ptediff_geometry& g, pte_t e) {
 }
 
 // The entry without its access/dirty state: a valid entry also without CONT
-// (what fold compares and the pte-state class compares, docs/DESIGN.md §5.2);
+// (what fold compares and the pte-state class compares, docs/DESIGN.md §8.4.1);
 // a PROT_NONE entry without young/dirty but with CONT (no contiguous block
 // has a non-valid entry); a migration entry without its remembered bits.
 // Any other entry whole: its bits are all software's.

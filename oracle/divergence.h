@@ -11,7 +11,7 @@
 
 namespace ptediff {
 
-// The conformance classes of docs/DESIGN.md §5.2-§5.8, plus the harness's own (§5.9).
+// The conformance classes of docs/DESIGN.md §5.1, plus the harness's own (§5.6).
 #define PTEDIFF_DIV_ENUM(arg, e, ident, name) e,
 enum class DivClass : uint8_t { PTEDIFF_DIV_CLASSES(PTEDIFF_DIV_ENUM, ) kCount };
 #undef PTEDIFF_DIV_ENUM

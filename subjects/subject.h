@@ -5,7 +5,7 @@
 // linear map (`linear-map`), ... Each subject owns its program formats (text
 // .repro and binary fuzz input), its executor and checks, its reports and its
 // mutant catalogue; the command-line tool, the fuzz command and the gate know
-// subjects only through this interface (docs/DESIGN.md §8), so a new subject
+// subjects only through this interface (docs/DESIGN.md §6.1), so a new subject
 // plugs in by adding one row to the registry (subjects/registry.cc) without
 // touching the CLI.
 //
@@ -98,7 +98,7 @@ class Case {
   virtual std::unique_ptr<Case> minimize(const CaseOptions& opts, CaseMinimized* what,
                                          std::string* err) const = 0;
   // Runs the program under every schedule of up to `bound` mid-op events
-  // (docs/DESIGN.md §5.12), at most `max_schedules` of them (0: all). Returns
+  // (docs/DESIGN.md §5.8), at most `max_schedules` of them (0: all). Returns
   // the first diverging schedule's program, or nullptr (clean, *err empty;
   // or an error, *err set: the default for a subject without mid-op events).
   virtual std::unique_ptr<Case> explore(const CaseOptions& opts, int bound, uint64_t max_schedules,
@@ -153,7 +153,7 @@ struct MutantRow {
   std::string name;
   std::string what;    // the bug, one line
   std::string source;  // the upstream commit or patch it models ("" when none)
-  // Only mid-op events expose it (docs/DESIGN.md §5.11): it replaces an
+  // Only mid-op events expose it (docs/DESIGN.md §5.7): it replaces an
   // atomic primitive by a sequence that behaves the same single-threaded, so
   // its program carries events and runs clean without them.
   bool needs_events = false;

@@ -1,5 +1,5 @@
 // ptediff: the race pass of `ptediff fuzz`: systematic exploration of one
-// mid-op event (explore --bound 1, docs/DESIGN.md §5.12) over every corpus
+// mid-op event (explore --bound 1, docs/DESIGN.md §5.8) over every corpus
 // input, so a race one event away from any seed or any input the engine adds
 // is found in seconds rather than by the chance of a mutation placing the
 // event just right.

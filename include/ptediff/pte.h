@@ -222,7 +222,7 @@ static inline uint64_t pte_swp_offset(pte_t pte) {
 }
 
 // The entry with access and dirty state removed: what fold compares and what
-// the pte-state conformance class compares (docs/DESIGN.md §5.2).
+// the pte-state conformance class compares (docs/DESIGN.md §8.4.1).
 static inline pte_t pte_mkold_clean(pte_t pte) { return pte_mkold(pte_mkclean(pte)); }
 
 #ifdef __cplusplus

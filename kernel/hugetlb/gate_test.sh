@@ -18,7 +18,7 @@
 #   mutant flush-level-zero shows there needs per-page TLBIs the kernel
 #   does not issue for that size.
 # - `ptediff explore --bound 1` of every corpus program runs clean: every
-#   schedule of one mid-op event (docs/DESIGN.md §10.8).
+#   schedule of one mid-op event (docs/DESIGN.md §10.4.1).
 # - kernel/hugetlb/repros/16k_cont-pte_lpa2_mremap.repro reports
 #   flush-missing, and only that: a CONT_PTE range (128 pages) stays under
 #   MAX_DVM_OPS, so the page-by-page TLBIs carry the level-0 hint and miss

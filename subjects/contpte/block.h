@@ -3,8 +3,8 @@
 // A block is CONT_PTES consecutive entries of one mm, CONT-aligned. Whether a
 // run of entries maps consecutive pfns with one prot (pte_batch_hint's
 // promise), whether a block is a well-formed CONT block in O (docs/DESIGN.md
-// §5.8), whether R could fold it (§5.3), and O's young/dirty gathered over it
-// (§5.3) are written here once.
+// §8.4.6), whether R could fold it (§8.4.2), and O's young/dirty gathered over it
+// (§8.4.2) are written here once.
 #ifndef PTEDIFF_SUBJECTS_CONTPTE_BLOCK_H_
 #define PTEDIFF_SUBJECTS_CONTPTE_BLOCK_H_
 
@@ -20,11 +20,11 @@ inline uint64_t page_bytes(const ptediff_geometry& g) { return 1ULL << g.page_sh
 inline uint64_t block_bytes(const ptediff_geometry& g) { return page_bytes(g) * g.cont_ptes; }
 
 // An entry as pte-state compares it: without access/dirty state and CONT
-// (docs/DESIGN.md §5.2).
+// (docs/DESIGN.md §8.4.1).
 inline pte_t pte_norm(pte_t e) { return pte_mkold_clean(e) & ~PTE_CONT; }
 
 // Young/dirty OR-ed over entries: O's logical state of a valid+CONT entry is
-// gathered over its block (contpte_ptep_get, 4602e5757bcc; §5.3).
+// gathered over its block (contpte_ptep_get, 4602e5757bcc; §8.4.2).
 struct GatheredAD {
   bool young = false, dirty = false;
 };
@@ -44,7 +44,7 @@ bool folio_covers_block(const Machine& m, uint64_t pfn0);
 bool block_foldable(const Machine& ref, const BlockRef& b);
 
 // Why block b of O, which holds a valid+CONT entry, misprograms the
-// contiguous bit (cont-malformed, §5.8), or "" when it is well formed.
+// contiguous bit (cont-malformed, §8.4.6), or "" when it is well formed.
 std::string cont_malformed(const Machine& opt, const BlockRef& b);
 
 }  // namespace ptediff

@@ -1,5 +1,5 @@
 // ptediff: the log checks: flush-missing, bbm, out-of-window and contract,
-// from the primitive log of O's op (docs/DESIGN.md §5.5, §5.7, §5.9).
+// from the primitive log of O's op (docs/DESIGN.md §5.4, §5.3, §5.6).
 #include "absl/strings/str_format.h"
 #include "subjects/contpte/checks.h"
 
@@ -224,7 +224,7 @@ void check_log(const CheckContext& c, std::vector<Divergence>* out) {
   FlushTracker t(c, c.scratch != nullptr ? *c.scratch : local, out);
   t.walk();
   // flush-missing applies to ops whose reference version flushes; the others
-  // defer the flush to their caller (§5.5).
+  // defer the flush to their caller (§5.4).
   const bool ref_flushed = c.stale != nullptr ? c.stale->ref_flushed() : log_flushes(c.ref.log());
   if (ref_flushed) t.report();
 }

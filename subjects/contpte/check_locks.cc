@@ -1,5 +1,5 @@
 // ptediff: lock, every entry a backend wrote against the locks its caller
-// holds (docs/DESIGN.md §5.13).
+// holds (docs/DESIGN.md §5.5).
 #include <algorithm>
 
 #include "absl/strings/str_format.h"

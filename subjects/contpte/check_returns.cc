@@ -1,5 +1,5 @@
 // ptediff: return-value, R's and O's returns compared pairwise against the
-// pre-op envelope (docs/DESIGN.md §5.4).
+// pre-op envelope (docs/DESIGN.md §8.4.3).
 #include "absl/strings/str_format.h"
 #include "mmu/swp.h"
 #include "subjects/contpte/checks.h"
@@ -81,7 +81,7 @@ std::string retry_problem(const CheckContext& c, const Ret& a, const Ret& b) {
 std::string return_problem(const CheckContext& c, const Ret& a, const Ret& b) {
   const uint8_t bits = c.env.or_bits(a.range.mm, a.range.va, a.range.nr);
   std::string bad;
-  // Dirty and young of O's value within [must, may] over the range (§5.3).
+  // Dirty and young of O's value within [must, may] over the range (§8.4.2).
   auto within = [&](const char* name, bool v, uint8_t must, uint8_t may) {
     if (!bad.empty()) return;
     if ((bits & must) && !v)

@@ -1,5 +1,5 @@
 // ptediff: the state checks: pte-state, access-dirty and cont-malformed
-// over the blocks an op touched (docs/DESIGN.md §5.2, §5.3, §5.8).
+// over the blocks an op touched (docs/DESIGN.md §8.4.1, §8.4.2, §8.4.6).
 #include "absl/strings/str_format.h"
 #include "mmu/swp.h"
 #include "subjects/contpte/checks.h"

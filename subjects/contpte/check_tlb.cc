@@ -1,5 +1,5 @@
 // ptediff: tlb-stale, O's TLB after the op against what R's version of the
-// op invalidated (docs/DESIGN.md §5.6); whom to blame is stale.cc's rule.
+// op invalidated (docs/DESIGN.md §8.4.5); whom to blame is stale.cc's rule.
 #include "absl/strings/str_format.h"
 #include "subjects/contpte/checks.h"
 

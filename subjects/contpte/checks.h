@@ -1,4 +1,4 @@
-// ptediff: the conformance checks run after every op (docs/DESIGN.md §5.1).
+// ptediff: the conformance checks run after every op (docs/DESIGN.md §5.2).
 //
 // Each check looks at the reference (R) and optimized (O) machines, the op's
 // primitive logs and the envelope, and appends divergences. They only look

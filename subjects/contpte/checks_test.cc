@@ -265,7 +265,7 @@ TEST(Checks, RepairMapsSpecialEntriesOneAtATime) {
   EXPECT_FALSE(ex.ref_machine()->folio_of(pte_pfn(&ex.ref_machine()->geo(), e), nullptr));
 }
 
-// Non-present entries (docs/DESIGN.md §4.7): each check on them fires on a
+// Non-present entries (docs/DESIGN.md §8.2.3): each check on them fires on a
 // backend that mishandles one and stays quiet on the built-in backends.
 
 // set_ptes writing a non-valid entry with CONT set (and nothing else changed).

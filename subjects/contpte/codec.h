@@ -1,4 +1,4 @@
-// ptediff: the binary fuzz-input encoding (docs/DESIGN.md §4.6).
+// ptediff: the binary fuzz-input encoding (docs/DESIGN.md §8.3.3).
 //
 // Decoding is total: every byte string is a valid Program. Layout:
 //   byte 0      header: bits[1:0] granule (3 -> 4K), bit 2 hafdbs, bit 3 bbml2,

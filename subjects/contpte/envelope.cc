@@ -1,6 +1,6 @@
 // ptediff: the access/dirty envelope (see envelope.h).
 //
-// Every relaxation below cites the kernel contract that allows it; docs/DESIGN.md §5.3
+// Every relaxation below cites the kernel contract that allows it; docs/DESIGN.md §8.4.2
 // lists them with their upstream commits.
 #include "subjects/contpte/envelope.h"
 

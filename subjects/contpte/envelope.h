@@ -1,4 +1,4 @@
-// ptediff: the access/dirty envelope (docs/DESIGN.md §5.3).
+// ptediff: the access/dirty envelope (docs/DESIGN.md §8.4.2).
 //
 // R (the reference) is exact. O (the optimized backend) may spread access and
 // dirty state inside a region it could have folded, and may clear young on a
@@ -64,7 +64,7 @@ class Envelope {
   void update(const Machine& ref, const EnvelopeHints& hints, const std::vector<BlockRef>& blocks);
 
  private:
-  // The steps of update, in order (docs/DESIGN.md §5.3).
+  // The steps of update, in order (docs/DESIGN.md §8.4.2).
   void move_bits(const Machine& ref, const EnvelopeHints& hints);
   void follow_ref(const Machine& ref, const std::vector<BlockRef>& blocks);
   void exempt_fork_child_dirty(const EnvelopeHints& hints);

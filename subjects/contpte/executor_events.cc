@@ -1,4 +1,4 @@
-// ptediff: ops with mid-op events, and their linearizations (docs/DESIGN.md §5.11).
+// ptediff: ops with mid-op events, and their linearizations (docs/DESIGN.md §5.7).
 //
 // O runs the op once, with the events fired between its primitives by an
 // Interleaver. R is the specification: an event that happened in the middle

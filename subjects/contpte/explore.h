@@ -1,4 +1,4 @@
-// ptediff: systematic exploration of mid-op interleavings (docs/DESIGN.md §5.12).
+// ptediff: systematic exploration of mid-op interleavings (docs/DESIGN.md §5.8).
 //
 // `ptediff explore FILE --bound N` runs a program under every schedule of up
 // to N mid-op events (preemption-bounded search, as in CHESS), and stops at

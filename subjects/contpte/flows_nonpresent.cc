@@ -1,5 +1,5 @@
 // ptediff: the core-mm flows that create and consume non-present entries
-// (see flows.h; docs/DESIGN.md §4.7).
+// (see flows.h; docs/DESIGN.md §8.2.3).
 //
 // They follow mm/ of 6.12: change_pte_range (mprotect.c) for PROT_NONE, NUMA
 // hinting and uffd-wp; do_numa_page with numa_rebuild_large_mapping;

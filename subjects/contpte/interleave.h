@@ -1,4 +1,4 @@
-// ptediff: interference inside one op (docs/DESIGN.md §5.11).
+// ptediff: interference inside one op (docs/DESIGN.md §5.7).
 //
 // While O's backend runs one op, its machine calls the Interleaver before
 // every primitive. Before primitive number `prim` it fires the op's events

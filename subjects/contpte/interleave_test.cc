@@ -1,4 +1,4 @@
-// ptediff: mid-op events (docs/DESIGN.md §5.11): where they fire, the lockless
+// ptediff: mid-op events (docs/DESIGN.md §5.7): where they fire, the lockless
 // reader that waits for the writer, livelock and TLB-conflict detection,
 // as-written text, determinism, and explore.
 #include "subjects/contpte/interleave.h"

@@ -8,7 +8,7 @@
 //   explore   (interleaving-only mutants, interleaving_only_mutant(), which
 //             need mid-op events and which the sequential property cannot
 //             reach) `ptediff explore --bound 1` on the hand-written program
-//             with its events removed (docs/DESIGN.md §5.12).
+//             with its events removed (docs/DESIGN.md §5.8).
 // The test prints a table: mutant -> detected by -> execs to detection.
 #include <gtest/gtest.h>
 

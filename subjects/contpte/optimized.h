@@ -5,7 +5,7 @@
 // physically contiguous blocks are mapped CONT, a block is folded when its
 // last entry is written and the whole block qualifies, single-entry modifiers
 // unfold first, getters gather access/dirty state across the block, and the
-// batch helpers keep whole blocks folded. See docs/DESIGN.md §3.4 and §7.1.
+// batch helpers keep whole blocks folded. See docs/DESIGN.md §8.5.1.
 //
 // Options (init): "profile=basic|batch|fold" (default fold) selects how much of
 // the series is enabled; "mutant=NAME|none" (default none) injects one of the
@@ -35,7 +35,7 @@ std::span<const MutantInfo> optimized_mutants();
 // caller (the contpte subject, the fuzz target) uses.
 bool known_optimized_mutant(std::string_view name);
 // Whether `name` is one of the mutants caught only with a schedule of mid-op
-// events (docs/DESIGN.md §5.8): each replaces an atomic primitive sequence by
+// events (docs/DESIGN.md §8.5.2): each replaces an atomic primitive sequence by
 // a non-atomic one with the same single-threaded result, so only a hardware
 // access/dirty update or a lockless reader landing between two primitives of
 // one op can expose it. Tests that need a sequential program per mutant

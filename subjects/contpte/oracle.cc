@@ -13,7 +13,7 @@ namespace {
 bool is_access(const Ret& r) { return r.type == RetType::kAccess || r.type == RetType::kRetry; }
 
 // Accesses that completed on either side may have set AF/dirty there
-// (docs/DESIGN.md §5.3 Accesses).
+// (docs/DESIGN.md §8.4.2 Accesses).
 void note_accesses(const std::vector<Ret>& rr, const std::vector<Ret>& orr, const Op& op,
                    Envelope* env) {
   for (size_t i = 0; i < rr.size() && i < orr.size(); ++i) {
@@ -61,7 +61,7 @@ Op event_op(const EventAccess& a) {
 
 // What O's TLB decided of a mid-op access R completed by a walk (only
 // accesses O completed are placed on R): a TLB hit forgives young, and dirty
-// where the translation was stale when the access was made (§5.3).
+// where the translation was stale when the access was made (§8.4.2).
 void forgive_event_tlb_hit(const EventAccess& a, Envelope* env) {
   if (a.ref == AccessResult::kOk && a.opt == AccessResult::kOkTlb) {
     forgive_tlb_hit(a.mm, a.va, a.opt_tlb_stale, env);

@@ -1,9 +1,9 @@
-// ptediff: the oracle, one step per op (docs/DESIGN.md §5.1).
+// ptediff: the oracle, one step per op (docs/DESIGN.md §5.2).
 //
 // The executor runs R's op, calls before_op, runs O's op and calls after_op;
 // the oracle owns everything that judges O: the access/dirty envelope
 // (envelope.h), what O's TLB held stale before the op (stale.h) and the
-// checks' buffers, and runs the checks in the order §5.1 gives. It knows no
+// checks' buffers, and runs the checks in the order §5.2 gives. It knows no
 // backend, only the two machines and the op.
 #ifndef PTEDIFF_SUBJECTS_CONTPTE_ORACLE_H_
 #define PTEDIFF_SUBJECTS_CONTPTE_ORACLE_H_
@@ -21,7 +21,7 @@
 
 namespace ptediff {
 
-// A mid-op hardware access (docs/DESIGN.md §5.11) as both sides made it: O
+// A mid-op hardware access (docs/DESIGN.md §5.7) as both sides made it: O
 // inside its op, R at the point the op linearizes it.
 struct EventAccess {
   uint32_t mm;
@@ -65,7 +65,7 @@ class Oracle {
   const Envelope& envelope() const { return env_; }
 
   // What an op changes in the oracle (the envelope and the stale ledger; not
-  // the checks' buffers), to judge one op more than once (§5.11).
+  // the checks' buffers), to judge one op more than once (§5.7).
   struct State {
     Envelope env;
     StaleLedger stale;
@@ -76,7 +76,7 @@ class Oracle {
     stale_ = s.stale;
   }
 
-  // Mid-op events (docs/DESIGN.md §5.11), judged on one linearization: each
+  // Mid-op events (docs/DESIGN.md §5.7), judged on one linearization: each
   // event placed just before or just after R's whole op.
   //
   // Instead of before_op when O ran first: `opt_stale` are the pages O's TLB

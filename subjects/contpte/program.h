@@ -23,7 +23,7 @@
 namespace ptediff {
 
 enum class OpKind : uint8_t {
-  // Raw API calls (docs/DESIGN.md §3.2, §4.2).
+  // Raw API calls (docs/DESIGN.md §3.2, §8.2.1).
   kPtepGet,
   kPtepGetLockless,
   kSetPtes,
@@ -56,7 +56,7 @@ enum class OpKind : uint8_t {
   kMremap,
   // World set-up.
   kFolioAlloc,
-  // Mid-op events (docs/DESIGN.md §5.11): each attaches to the nearest
+  // Mid-op events (docs/DESIGN.md §5.7): each attaches to the nearest
   // non-event op before it and fires before O's primitive number `prim` of
   // that op, from another agent (text: `@ prim=N NAME ...` under the op);
   // past the op's last primitive it does not fire.
@@ -64,7 +64,7 @@ enum class OpKind : uint8_t {
   kEvTlbFill,   // a speculative walk / TLB fill
   kEvLockless,  // ptep_get_lockless on another CPU
   // Core-mm flows that create and consume non-present entries (PROT_NONE,
-  // swap, migration entries, uffd-wp markers; docs/DESIGN.md §4.7). Listed
+  // swap, migration entries, uffd-wp markers; docs/DESIGN.md §8.2.3). Listed
   // last so that the kinds above keep their numbers (trace hashes).
   kMprotectNone,
   kNumaFault,

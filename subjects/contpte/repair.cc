@@ -449,7 +449,7 @@ bool prepare_remove_migration(const View& v, FolioMap& folios, Prepared* p) {
   return true;
 }
 
-// The API calls (docs/DESIGN.md §4.2); false for other kinds.
+// The API calls (docs/DESIGN.md §8.2.1); false for other kinds.
 bool prepare_api_op(const View& v, FolioMap& folios, Prepared* out) {
   Op& op = out->op;
   switch (op.kind) {

@@ -1,5 +1,5 @@
-// ptediff conformance: scenarios of the contpte core (docs/DESIGN.md §3.4 and
-// §7.1): set_ptes, CONT visibility, fold and unfold, block-wide young and access
+// ptediff conformance: scenarios of the contpte core (docs/DESIGN.md §8.1 and
+// §8.5.1): set_ptes, CONT visibility, fold and unfold, block-wide young and access
 // flags, kernel mms, pte_batch_hint and ptep_get read amplification. Each test
 // asserts R/O agreement and O's exact resulting state.
 #include <gtest/gtest.h>

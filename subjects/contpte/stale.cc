@@ -1,6 +1,6 @@
 // ptediff: stale translations and deferred flushes (see stale.h).
 //
-// Each rule keeps the contract that justifies it; docs/DESIGN.md §5.3-§5.6
+// Each rule keeps the contract that justifies it; docs/DESIGN.md §8.4.2-§8.4.5
 // lists them with their upstream commits.
 #include "subjects/contpte/stale.h"
 

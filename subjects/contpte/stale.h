@@ -7,16 +7,16 @@
 // Every check that asks "is this stale translation O's fault?" asks here:
 //
 //  - flush-missing applies only when R's version of the op flushed
-//    (docs/DESIGN.md §5.5: ops whose R version does not flush defer it);
+//    (docs/DESIGN.md §5.4: ops whose R version does not flush defer it);
 //  - tlb-stale blames O only for pages R's op invalidated with a completed
-//    flush and that were not already stale before the op (§5.6);
+//    flush and that were not already stale before the op (§8.4.5);
 //  - an access result decided by a stale cached translation, on either side,
-//    is not compared (§5.4 access), nor is a spurious fault the arm64 fault
+//    is not compared (§8.4.3 access), nor is a spurious fault the arm64 fault
 //    path fixes (after_fault_path);
 //  - a retried write refused by a stale translation R's op did not
-//    invalidate either is the deferring caller's (§5.4 retry);
+//    invalidate either is the deferring caller's (§8.4.3 retry);
 //  - an access R walked and O's TLB decided owes no young (and, through a
-//    stale entry, no dirty) bit (§5.3 TLB-served access, spurious fault).
+//    stale entry, no dirty) bit (§8.4.2 TLB-served access, spurious fault).
 #ifndef PTEDIFF_SUBJECTS_CONTPTE_STALE_H_
 #define PTEDIFF_SUBJECTS_CONTPTE_STALE_H_
 
@@ -69,7 +69,7 @@ AccessResult after_fault_path(AccessResult x, pte_t e, AccessKind kind, bool haf
 // The access kind of an access or retry return of `op`.
 AccessKind access_kind(const Ret& r, const Op& op);
 
-// Whether R's and O's results of one access may legitimately differ (§5.4
+// Whether R's and O's results of one access may legitimately differ (§8.4.3
 // access): both completed, one was decided by a stale cached translation, or
 // the arm64 fault path makes them agree (a fault a cached translation decided
 // is judged as the fault path sees it: on the table, walked).
@@ -78,7 +78,7 @@ bool access_results_compatible(const Machine& ref, const Machine& opt, const Op&
 
 // Whether O's failed retry of a write at (mm, va) was decided by a stale
 // cached translation that R's version of this op did not invalidate either
-// (§5.4 retry): the flush is one a caller deferred and the program never
+// (§8.4.3 retry): the flush is one a caller deferred and the program never
 // issued.
 bool retry_refused_by_deferred_flush(const Machine& ref, const Machine& opt, uint32_t mm,
                                      uint64_t va);
@@ -91,11 +91,11 @@ AccessResult walk_verdict(pte_t e, AccessKind kind, bool hafdbs);
 // An access R completed by a walk and O served from a cached translation
 // without one (ok-tlb): forgives young; when that translation granted more
 // than O's table at the moment of the access (`stale`), exempts dirty too
-// (§5.3 TLB-served access).
+// (§8.4.2 TLB-served access).
 void forgive_tlb_hit(uint32_t mm, uint64_t va, bool stale, Envelope* env);
 
 // Accesses R completed by a walk that O's TLB decided without one: forgives
-// young, and exempts dirty where O's translation was stale (§5.3). A refusal
+// young, and exempts dirty where O's translation was stale (§8.4.2). A refusal
 // counts when O's table, walked, permits the access after the fault path.
 // The returns are of an op that ends with its access (an access op, a
 // wp_fault retry): O's TLB and table now are as the access found them.
@@ -103,7 +103,7 @@ void forgive_tlb_decided(const std::vector<Ret>& rr, const std::vector<Ret>& orr
                          const Machine& opt, const Op& op, Envelope* env);
 
 // What O's TLB held stale before O ran the op, and R's completed
-// invalidations of the op: whom tlb-stale may blame (§5.6). An oracle keeps
+// invalidations of the op: whom tlb-stale may blame (§8.4.5). An oracle keeps
 // one and reuses its buffers.
 class StaleLedger {
  public:

@@ -1,4 +1,4 @@
-// ptediff: the text .repro format (docs/DESIGN.md §4.5).
+// ptediff: the text .repro format (docs/DESIGN.md §4.3).
 //
 // A repro is the readable form of a Program: a `ptediff-repro 1` magic line,
 // header lines (subject, granule, features, profile, mutant: read by the

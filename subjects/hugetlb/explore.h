@@ -1,5 +1,5 @@
 // ptediff hugetlb: systematic exploration of mid-op events (docs/DESIGN.md
-// §10.8, §5.12).
+// §10.4.1, §5.8).
 //
 // `ptediff explore FILE --bound N` on a hugetlb program: one run without
 // events, then every schedule of up to N events (engine/explore.h). From O's

@@ -1,4 +1,4 @@
-// ptediff hugetlb: the explore gate (docs/DESIGN.md §10.8). Every shipped
+// ptediff hugetlb: the explore gate (docs/DESIGN.md §10.4.1). Every shipped
 // hugetlb program (corpus/hugetlb) runs clean under every schedule of one
 // mid-op event, on the arm64 backend and with the reference run as O, and
 // the one whose huge page is clean and writable (4k_cont-pte_dirty_race,

@@ -44,7 +44,7 @@ inline constexpr uint64_t kAccessYoungDependent = 1;
 
 // Told of every backend call a Side's flow makes. A hugetlb op is a kernel
 // flow of several calls into the arch code; the mid-op events of an op are
-// placed on R around the calls (docs/DESIGN.md §10.8), so both sides count
+// placed on R around the calls (docs/DESIGN.md §10.4.1), so both sides count
 // them.
 class CallObserver {
  public:

@@ -1,5 +1,5 @@
 // ptediff hugetlb: ops with mid-op events, and their linearizations
-// (docs/DESIGN.md §10.8).
+// (docs/DESIGN.md §10.4.1).
 //
 // O runs the op once, its events fired between its primitives by an
 // HwInterleaver (engine/events.h). R is the specification: every event that

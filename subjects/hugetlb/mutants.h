@@ -27,7 +27,7 @@ struct MutantInfo {
 std::span<const MutantInfo> hugetlb_mutants();
 // Resolves a mutant name ("none" included); false when unknown.
 bool find_mutant(std::string_view name, Mutant* out);
-// Whether only mid-op events expose `m` (docs/DESIGN.md §10.8): it replaces
+// Whether only mid-op events expose `m` (docs/DESIGN.md §10.4.1): it replaces
 // an atomic primitive by a sequence that behaves the same single-threaded.
 bool interleaving_only(Mutant m);
 

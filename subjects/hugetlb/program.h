@@ -10,7 +10,7 @@
 // at N * size in the mm's window). Each op kind has one row in a static spec
 // table (text name and operands); the .repro text format and the binary fuzz
 // decoder both work from it. An op may carry mid-op events: the hardware
-// acting between two of O's primitives of the op (docs/DESIGN.md §10.8).
+// acting between two of O's primitives of the op (docs/DESIGN.md §10.4.1).
 #ifndef PTEDIFF_SUBJECTS_HUGETLB_PROGRAM_H_
 #define PTEDIFF_SUBJECTS_HUGETLB_PROGRAM_H_
 

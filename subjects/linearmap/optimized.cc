@@ -6,7 +6,7 @@
 namespace ptediff::linearmap {
 namespace {
 
-// Where the linear map's split and block rules come from (docs/DESIGN.md §8.4).
+// Where the linear map's split and block rules come from (docs/DESIGN.md §9.5).
 constexpr const char* kLargeBlocks =
     "a166563e7ec3 \"arm64: mm: support large block mapping when rodata=full\"";
 

@@ -1,4 +1,4 @@
-// ptediff conformance: linear-map scenarios (docs/DESIGN.md §8; a166563e7ec3 "arm64: mm:
+// ptediff conformance: linear-map scenarios (docs/DESIGN.md §9; a166563e7ec3 "arm64: mm:
 // support large block mapping when rodata=full"): the series' worked split example and one
 // scenario per review concern, each run differentially with every check.
 #include <gmock/gmock.h>
