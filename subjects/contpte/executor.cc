@@ -221,6 +221,7 @@ bool Executor::step(const Program& program, size_t in_index, std::span<const Op>
   }
   const size_t idx = res->effective.ops.size();
   res->effective.ops.push_back(p.op);
+  ++res->ops_run;
   hash_ = mix(hash_, static_cast<uint64_t>(p.op.kind));
   std::vector<Divergence> divs;
   if (!events.empty()) {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/run.h"
 #include "subjects/contpte/interleave.h"
 #include "subjects/contpte/program.h"
 #include "subjects/contpte/text.h"
@@ -39,7 +40,10 @@ struct RefEvent {
   pte_t value_after = 0;   // @lockless: R's read just after its op
 };
 
-struct RunOptions {
+// RunOptionsBase::mutant overrides the program header's mutant when
+// non-empty; any O but the built-in one gets "none" when it is empty, not the
+// header's.
+struct RunOptions : RunOptionsBase {
   // The backends run as O and R. Both are required: a run without them is a
   // setup error. with_builtin_backends (subjects/contpte/backends.h) fills
   // the built-in optimized and reference backends.
@@ -48,10 +52,6 @@ struct RunOptions {
   // Whether O is the built-in contpte backend, whose mutant catalogue the
   // program header's `mutant` names (set by with_builtin_backends).
   bool opt_takes_header_mutant = false;
-  // Overrides the program header's mutant when non-empty. Any other O gets
-  // "none" when this is empty, not the header's.
-  std::string mutant;
-  bool stop_at_first = true;  // stop after the first op that diverges
   uint32_t window_tables = kDefaultWindowTables;
   bool keep_trace = false;  // record per-op rets and logs (explain)
   // Record entry reads in the op logs (divergence reports list them). No
@@ -92,21 +92,19 @@ struct TraceStep {
   std::vector<RefEvent> ref_events;
 };
 
-struct RunResult {
+// error: a setup failure (no backends, bad backend options). ops_run counts
+// the ops of `effective` that are not mid-op events.
+struct RunResult : RunResultBase {
   Program effective;  // the repaired program: its text form replays this run
   size_t decoded_ops = 0;
   size_t skipped = 0;  // ops that could not be made legal
-  std::vector<Divergence> divergences;
-  uint64_t trace_hash = 0;
   Counters ref_cost, opt_cost;
   FoldStats folds;
-  std::string error;  // setup failure (bad backend options): exit status 2
   // With RunOptions::as_written: the first op that does not run as written
   // (index into the input program) and why; rejected_op is SIZE_MAX if none.
   size_t rejected_op = SIZE_MAX;
   std::string rejected;
   std::vector<TraceStep> trace;
-  bool diverged() const { return !divergences.empty(); }
 };
 
 // Runs `program`. The final machines are kept for inspection (state dumps).

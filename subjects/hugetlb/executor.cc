@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "oracle/contract.h"
 #include "subjects/hugetlb/checks.h"
 #include "subjects/hugetlb/interleave.h"
 #include "subjects/hugetlb/mutants.h"
@@ -15,8 +16,6 @@
 
 namespace ptediff::hugetlb {
 namespace {
-
-constexpr size_t kMaxLogEvidence = 64;
 
 // R and O of one hstate and O backend, built once per thread.
 struct Pair {
@@ -121,10 +120,7 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
     ++res.ops_run;
     for (Divergence& d : found) {
       d.op_index = i;
-      const auto& rl = r.machine().log();
-      const auto& ol = o.machine().log();
-      d.ref_log.assign(rl.begin(), rl.begin() + std::min(rl.size(), kMaxLogEvidence));
-      d.opt_log.assign(ol.begin(), ol.begin() + std::min(ol.size(), kMaxLogEvidence));
+      keep_log_evidence({r.machine().log(), o.machine().log()}, &d);
     }
     for (const Observation& x : o.observations()) hash = mix(hash, x.value);
     for (const PageRef& pr : pages) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/run.h"
 #include "subjects/hugetlb/flows.h"
 #include "subjects/hugetlb/interleave.h"
 #include "subjects/hugetlb/program.h"
@@ -19,26 +20,20 @@
 
 namespace ptediff::hugetlb {
 
-struct RunOptions {
-  std::string mutant;  // overrides the program's header when non-empty
+// RunOptionsBase::mutant overrides the program's header when non-empty.
+struct RunOptions : RunOptionsBase {
   // O: the built-in arm64 backend (nullptr), or another v2 backend (an
   // external library, the reference), which is told a mutant only when
   // `mutant` asks for one other than "none" (never the program header's).
   const ptediff_backend_v2* opt = nullptr;
-  bool stop_at_first = true;  // stop after the first op that diverges
   // Called after every op with both sides.
   std::function<void(size_t index, const Side& ref, const Side& opt)> on_step;
   // Called after an op with mid-op events (before on_step) with what each did.
   std::function<void(size_t index, const std::vector<EventRecord>& events)> on_events;
 };
 
-struct RunResult {
-  std::vector<Divergence> divergences;
-  size_t ops_run = 0;
-  uint64_t trace_hash = 0;
-  std::string error;  // unknown mutant, a backend refusing its options
-  bool diverged() const { return !divergences.empty(); }
-};
+// error: an unknown mutant, a backend refusing its options.
+using RunResult = RunResultBase;
 
 // Runs `program` (every op valid: parse_program and decode_program make
 // sure). Machines are built once per hstate and thread and reset per run,

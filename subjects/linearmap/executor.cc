@@ -5,12 +5,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "oracle/contract.h"
 #include "subjects/linearmap/checks.h"
 
 namespace ptediff::linearmap {
 namespace {
-
-constexpr size_t kMaxLogEvidence = 64;
 
 // The union of page ranges clipped to [0, limit), as sorted, disjoint ranges
 // that do not touch. Ranges mostly come in address order (an op's writes), so
@@ -135,8 +134,7 @@ int Session::step(const Op& op, size_t index, std::vector<Divergence>* out) {
   auto add = [&](bool ok) {
     if (ok) return;
     d.op_index = index;
-    const auto& log = pt.log();
-    d.opt_log.assign(log.begin(), log.begin() + std::min(log.size(), kMaxLogEvidence));
+    keep_log_evidence({{}, pt.log()}, &d);
     found.push_back(d);
     d = Divergence{};
   };

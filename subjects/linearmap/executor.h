@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/run.h"
 #include "oracle/divergence.h"
 #include "subjects/linearmap/optimized.h"
 #include "subjects/linearmap/program.h"
@@ -60,19 +61,15 @@ class Session {
   bool consistent_ = true;  // every op so far passed the state checks
 };
 
-struct RunOptions {
-  std::string mutant;         // overrides the program's header when non-empty
-  bool stop_at_first = true;  // stop after the first op that diverges
+// RunOptionsBase::mutant overrides the program's header when non-empty.
+struct RunOptions : RunOptionsBase {
   // Called after every op with O's and R's error codes.
   std::function<void(size_t index, int opt_ret, int ref_ret, const Session&)> on_step;
 };
 
-struct RunResult {
-  std::vector<Divergence> divergences;
-  size_t ops_run = 0;
-  std::string error;  // unknown mutant
-  bool diverged() const { return !divergences.empty(); }
-};
+// error: an unknown mutant. trace_hash stays 0: the subject's Case hashes
+// O's leaves after every op (on_step).
+using RunResult = RunResultBase;
 
 RunResult run_program(const Program& program, const RunOptions& opts = {});
 
