@@ -1,5 +1,5 @@
 // ptediff: the oracle contract every subject's checks sit behind
-// (docs/DESIGN.md §5.1).
+// (docs/DESIGN.md §5.2).
 //
 // A subject's executor only runs ops; its oracle (subjects/<s>/oracle.h)
 // judges them. For every op the executor calls before_op once O is about to

@@ -1,5 +1,7 @@
 // ptediff: the log checks: flush-missing, bbm, out-of-window and contract,
-// from the primitive log of O's op (docs/DESIGN.md §5.4, §5.3, §5.6).
+// from the primitive log of O's op (docs/DESIGN.md §5.4, §5.3, §5.6): the
+// shared rules (oracle/log_checks.h, oracle/flush.h) with the per-page state
+// contpte's ops need (§8.4.4).
 #include "absl/strings/str_format.h"
 #include "subjects/contpte/checks.h"
 
@@ -15,22 +17,6 @@ bool same_translation(pte_t a, pte_t b) {
   return ((a ^ b) & ~kMayDiffer) == 0;
 }
 
-bool is_entry_write(const LogRec& r) {
-  return r.ok && (r.prim == Prim::kWrite || r.prim == Prim::kXchg || r.prim == Prim::kCmpxchg ||
-                  r.prim == Prim::kHw);
-}
-
-// out-of-window and contract: every violation either machine recorded.
-void check_violations(const CheckContext& c, std::vector<Divergence>* out) {
-  for (const Machine* m : {&c.ref, &c.opt}) {
-    for (const std::string& v : m->violations()) {
-      const bool contract = v.rfind("contract:", 0) == 0;
-      add_divergence(c, contract || m == &c.ref ? DivClass::kContract : DivClass::kOutOfWindow,
-                     c.op.range.mm, c.op.range.va,
-                     absl::StrFormat("%s: %s", m == &c.ref ? "R" : "O", v), out);
-    }
-  }
-}
 
 // Per page of O's log: the pending flush need and break-before-make state.
 // Only pages that need a flush or lost a valid entry are tracked, in a dense
@@ -92,6 +78,9 @@ void FlushTracker::mark_flushed(size_t i, bool sync) {
 }
 
 void FlushTracker::on_flush(const LogRec& r) {
+  // Every tracked entry is a PTE: a range flush whose level hint names
+  // another level reaches none of them (completion is walk()'s).
+  if (r.prim == Prim::kFlushRange && !tlb_level_reaches(r.tlb_level, kPteLevel)) return;
   std::vector<FlushPage>& pages = s_.pages;
   const uint64_t n = r.prim == Prim::kFlushRange && r.stride ? (r.end - r.addr) / r.stride : 0;
   if (r.prim == Prim::kFlushRange && n < pages.size()) {
@@ -122,21 +111,22 @@ void FlushTracker::walk() {
 }
 
 void FlushTracker::check_bbm(const LogRec& r, const FlushPage* p) {
-  // Break-before-make: a valid entry replaced by one with another output
-  // address, size (CONT) or memory type, directly or through an invalid
-  // entry without a completed TLBI in between. BBML2_NOABORT allows
-  // size-only changes (83bbd6be7d17).
+  // Break-before-make, the shared rule (oracle/log_checks.h: bbm_change,
+  // bbm_needs_break) on this tracker's per-page state: a valid entry
+  // replaced by one with another output address, memory type or size
+  // (CONT), directly or through an invalid entry without a completed TLBI
+  // in between; BBML2_NOABORT allows size-only changes. check_bbm's own
+  // walk is not used: the pages this tracker keeps for flush coverage
+  // already hold the break (last_valid) and its invalidation.
   const pte_t before = pte_valid(r.old) ? r.old : p != nullptr ? p->last_valid : 0;
   const bool completed = p != nullptr && !pte_valid(r.old) && p->flushed && p->synced;
   if (!pte_valid(r.val) || !pte_valid(before) || completed) return;
-  const bool oa = pte_pfn(&g_, before) != pte_pfn(&g_, r.val) ||
-                  (before & PTE_ATTRINDX_MASK) != (r.val & PTE_ATTRINDX_MASK);
-  const bool size = pte_cont(before) != pte_cont(r.val);
-  if (oa || (size && !bbml2_)) {
+  const BbmChange change = bbm_change(g_, kPteLevel, before, r.val);
+  if (bbm_needs_break(change, bbml2_)) {
     add_divergence(c_, DivClass::kBbm, r.mm, r.addr,
                    absl::StrFormat("mm=%u va=%#x: %#x replaced by %#x (%s change) without "
                                    "invalid + completed TLBI in between",
-                                   r.mm, r.addr, before, r.val, oa ? "address" : "size"),
+                                   r.mm, r.addr, before, r.val, bbm_change_name(change)),
                    out_);
   }
 }
@@ -210,16 +200,11 @@ void FlushTracker::report() {
 
 }  // namespace
 
-bool change_needs_flush(const ptediff_geometry& geo, pte_t o, pte_t n) {
-  if (!pte_valid(o)) return false;
-  if (!pte_valid(n)) return true;
-  if (pte_pfn(&geo, o) != pte_pfn(&geo, n)) return true;
-  if ((o & PTE_ATTRINDX_MASK) != (n & PTE_ATTRINDX_MASK)) return true;
-  return !pte_rdonly(o) && pte_rdonly(n);
-}
-
 void check_log(const CheckContext& c, std::vector<Divergence>* out) {
-  check_violations(c, out);
+  check_violations(c.ref.violations(), c.opt.violations(), c.op.range.mm, c.op.range.va,
+                   [&](DivClass cls, uint32_t mm, uint64_t va, std::string what) {
+                     add_divergence(c, cls, mm, va, std::move(what), out);
+                   });
   CheckScratch local;
   FlushTracker t(c, c.scratch != nullptr ? *c.scratch : local, out);
   t.walk();

@@ -16,6 +16,8 @@
 
 #include "subjects/contpte/block.h"
 #include "oracle/divergence.h"
+#include "oracle/flush.h"
+#include "oracle/log_checks.h"
 #include "subjects/contpte/envelope.h"
 #include "subjects/contpte/flows.h"
 #include "subjects/contpte/stale.h"
@@ -70,7 +72,9 @@ void check_state(const CheckContext& c, const std::vector<BlockRef>& blocks,
 // return-value: R's and O's returns, pairwise (call before Envelope::update).
 void check_returns(const CheckContext& c, const std::vector<Ret>& r, const std::vector<Ret>& o,
                    std::vector<Divergence>* out);
-// flush-missing (only when R's op flushed), bbm, out-of-window/contract.
+// flush-missing (only when R's op flushed), bbm, out-of-window/contract:
+// the shared rules of oracle/log_checks.h and oracle/flush.h, with the
+// per-page state contpte's ops need (FlushPage).
 void check_log(const CheckContext& c, std::vector<Divergence>* out);
 // lock: every entry a backend wrote must be covered by a lock of c.op.locks
 // (R's misses are contract errors of the model).
@@ -78,11 +82,6 @@ void check_locks(const CheckContext& c, std::vector<Divergence>* out);
 // tlb-stale: an O TLB entry granting more than O's table for a page R's
 // version of the op invalidated.
 void check_tlb(const CheckContext& c, std::vector<Divergence>* out);
-
-// Whether an entry change needs a TLB flush: validity lost, output address or
-// memory attributes changed, or write permission / hardware dirty lost.
-// Access-flag-only changes never do.
-bool change_needs_flush(const ptediff_geometry& geo, pte_t old_pte, pte_t new_pte);
 
 // Appends a divergence of class `cls` at (mm, va) with the block of (mm, va)
 // from both sides and both logs as evidence; at most one per class and op.

@@ -231,10 +231,11 @@ bool Executor::step(const Program& program, size_t in_index, std::span<const Op>
     orets_.clear();
     Api ra(*ref_, *ref_be_), oa(*opt_, *opt_be_);
     Oracle& oracle = *world_->oracle;
+    const OpContext ctx{*ref_, *opt_, p, idx, rrets_, orets_};
     run_op(p, ra, &rrets_);
-    oracle.before_op(*ref_, *opt_);
+    oracle.before_op(ctx);
     run_op(p, oa, &orets_);
-    oracle.after_op({*ref_, *opt_, p, idx, rrets_, orets_}, &divs);
+    oracle.after_op(ctx, {ref_->log(), opt_->log()}, &divs);
     record_step(p, idx, {}, nullptr, nullptr, divs, res);
   }
   const bool diverged = !divs.empty();

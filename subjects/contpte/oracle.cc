@@ -74,9 +74,9 @@ Oracle::Oracle(const ptediff_geometry& geo, uint64_t window_pages) : env_(geo, w
 
 void Oracle::reset() { env_.reset(); }
 
-void Oracle::before_op(const Machine& ref, const Machine& opt) { stale_.before_opt(ref, opt); }
+void Oracle::before_op(const OpContext& c) { stale_.before_opt(c.ref, c.opt); }
 
-void Oracle::after_op(const OpContext& o, std::vector<Divergence>* out) {
+void Oracle::after_op(const OpContext& o, const OpLogs&, std::vector<Divergence>* out) {
   const CheckContext c{o.ref, o.opt, env_, o.op, o.index, &scratch_, &stale_};
   check_returns(c, o.ref_rets, o.opt_rets, out);  // against the pre-op envelope
   note_accesses(o.ref_rets, o.opt_rets, o.op.op, &env_);

@@ -1,10 +1,14 @@
-// ptediff: the oracle, one step per op (docs/DESIGN.md §5.2).
+// ptediff: the contpte subject's oracle, one step per op (docs/DESIGN.md
+// §5.2), behind the contract every subject's oracle implements
+// (oracle/contract.h).
 //
 // The executor runs R's op, calls before_op, runs O's op and calls after_op;
 // the oracle owns everything that judges O: the access/dirty envelope
 // (envelope.h), what O's TLB held stale before the op (stale.h) and the
-// checks' buffers, and runs the checks in the order §5.2 gives. It knows no
-// backend, only the two machines and the op.
+// checks' buffers, and runs the checks in the order §5.2 gives. For an op
+// with mid-op events it judges each linearization the executor makes on R
+// (§5.7, §8.4.8: judge_events). It knows no backend, only the two machines
+// and the op.
 #ifndef PTEDIFF_SUBJECTS_CONTPTE_ORACLE_H_
 #define PTEDIFF_SUBJECTS_CONTPTE_ORACLE_H_
 
@@ -13,6 +17,7 @@
 #include <vector>
 
 #include "mmu/machine.h"
+#include "oracle/contract.h"
 #include "oracle/divergence.h"
 #include "subjects/contpte/checks.h"
 #include "subjects/contpte/envelope.h"
@@ -48,7 +53,7 @@ struct OpContext {
   std::span<const EventAccess> events = {};
 };
 
-class Oracle {
+class Oracle final : public OracleContract<OpContext> {
  public:
   // An oracle for machines of geometry `geo` with `window_pages` pages per mm.
   Oracle(const ptediff_geometry& geo, uint64_t window_pages);
@@ -57,10 +62,14 @@ class Oracle {
 
   // After R ran the op, before O runs it: what O's TLB holds stale now, when
   // R's version flushed (tlb-stale does not blame O for it).
-  void before_op(const Machine& ref, const Machine& opt);
+  void before_op(const OpContext& c) override;
   // After both ran the op: checks returns against the pre-op envelope, brings
   // the envelope up to date, checks state, log and TLB; appends divergences.
-  void after_op(const OpContext& c, std::vector<Divergence>* out);
+  // `logs` are c.ref's and c.opt's.
+  void after_op(const OpContext& c, const OpLogs& logs, std::vector<Divergence>* out) override;
+  void after_op(const OpContext& c, std::vector<Divergence>* out) {
+    after_op(c, {c.ref.log(), c.opt.log()}, out);
+  }
 
   const Envelope& envelope() const { return env_; }
 
