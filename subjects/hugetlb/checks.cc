@@ -6,10 +6,12 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mmu/locks.h"
 #include "mmu/tlb.h"
 #include "mmu/swp.h"
+#include "oracle/log_checks.h"
 
 namespace ptediff::hugetlb {
 namespace {
@@ -29,11 +31,6 @@ const char* side_name(bool is_ref) { return is_ref ? "R" : "O"; }
 uint64_t level_size(const ptediff_geometry& g, int level) {
   if (level == kPteLevel) return 1ULL << g.page_shift;
   return level == kPmdLevel ? 1ULL << g.pmd_shift : pud_size(g);
-}
-
-bool is_entry_write(const LogRec& r) {
-  return r.ok && (r.prim == Prim::kWrite || r.prim == Prim::kXchg || r.prim == Prim::kCmpxchg ||
-                  r.prim == Prim::kHw);
 }
 
 // Whether m's TLB caches a young translation of [va, va + bytes) of mm.
@@ -272,6 +269,16 @@ void check_bbm(const Side& o, std::vector<Divergence>* out) {
   const HState& h = o.hstate();
   const Machine& m = o.machine();
   const ptediff_geometry& g = h.geo;
+  // The shared rule, per entry (oracle/log_checks.h): a live change of
+  // output address, memory type or size, or a make before the break's
+  // invalidation completed. No hugetlb machine has BBML2.
+  const size_t before = out->size();
+  ptediff::check_bbm(g, m.log(), (m.features() & PTEDIFF_FEAT_BBML2) != 0,
+                     [&](DivClass cls, uint32_t mm, uint64_t va, std::string what) {
+                       add(out, cls, mm, va, absl::StrCat("O: ", what));
+                     });
+  if (out->size() > before) return;
+  // What a contiguous range adds: see checks.h.
   struct Break {
     uint64_t pfn = 0;     // the first output the break removed
     bool pending = true;  // not yet invalidated
@@ -323,10 +330,7 @@ void check_bbm(const Side& o, std::vector<Divergence>* out) {
     if (r.prim == Prim::kHw) continue;
     const uint64_t first_pfn = pte_pfn(&g, now) - idx * dpfn;
     std::string why;
-    if (pte_valid(old) && pte_valid(now) &&
-        (pte_pfn(&g, old) != pte_pfn(&g, now) || pte_cont(old) != pte_cont(now))) {
-      why = "a valid entry was replaced by one of another output or contiguous bit";
-    } else if (pte_valid(now)) {
+    if (pte_valid(now) && !pte_valid(old)) {
       auto it = breaks.find(key(r.mm, base));
       if (it != breaks.end() && it->second.pending &&
           (pte_cont(now) || it->second.pfn != first_pfn)) {
@@ -375,30 +379,18 @@ void check_locks(const Side& s, bool is_ref, std::vector<Divergence>* out) {
     }
     held.push_back(got);
   }
-  for (const LogRec& r : s.machine().log()) {
-    if (!is_entry_write(r) || r.prim == Prim::kHw || r.agent != Agent::kBackend) continue;
-    const LockId need = lock_covering(g, r.mm, r.addr, r.level);
-    if (std::find(held.begin(), held.end(), need) != held.end()) continue;
-    add(out, cls, r.mm, r.addr,
-        absl::StrFormat("%s wrote mm=%u va=%#x (level %d) without holding %s", side_name(is_ref),
-                        r.mm, r.addr, r.level, lock_name(g, need)));
-    return;
-  }
-}
-
-void check_violations(const Side& s, bool is_ref, std::vector<Divergence>* out) {
-  for (const std::string& v : s.machine().violations()) {
-    const bool contract = is_ref || v.rfind("contract:", 0) == 0;
-    add(out, contract ? DivClass::kContract : DivClass::kOutOfWindow, 0, 0,
-        absl::StrFormat("%s: %s", side_name(is_ref), v));
-    return;
-  }
+  ptediff::check_locks(g, s.machine().log(), held, is_ref,
+                       [&](DivClass c, uint32_t mm, uint64_t va, std::string what) {
+                         add(out, c, mm, va, std::move(what));
+                       });
 }
 
 void check_op(const Side& r, const Side& o, const Op& op, const std::vector<PageRef>& pages,
               YoungUncertain* uncertain, std::vector<Divergence>* out) {
-  check_violations(r, true, out);
-  check_violations(o, false, out);
+  check_violations(r.machine().violations(), o.machine().violations(), 0, 0,
+                   [&](DivClass c, uint32_t mm, uint64_t va, std::string what) {
+                     add(out, c, mm, va, std::move(what));
+                   });
   carry_young_uncertain(op, r.hstate(), uncertain);
   note_young_uncertain(r, o, pages, uncertain);
   check_returns(r, o, *uncertain, out);

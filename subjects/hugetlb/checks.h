@@ -59,9 +59,17 @@ void check_returns(const Side& r, const Side& o, const YoungUncertain& uncertain
 void check_state(const Side& r, const Side& o, const std::vector<PageRef>& pages,
                  YoungUncertain* uncertain, std::vector<Divergence>* out);
 void check_tlb(const Side& s, bool is_ref, std::vector<Divergence>* out);
+// bbm over O's log: the shared per-entry rule (oracle/log_checks.h
+// check_bbm), then what a contiguous range adds: an entry made valid with
+// CONT finds every other valid entry of its range consistent (same CONT
+// block, consecutive outputs), and after a break anywhere in the range, a
+// make that changes the range's output or sets CONT waits until a completed
+// invalidation of a matching level covered it.
 void check_bbm(const Side& o, std::vector<Divergence>* out);
+// lock: the lock each flow took through huge_pte_lockptr is the one core-mm
+// takes for the entries; then the shared check (oracle/log_checks.h) of
+// every backend write against the locks the flow took.
 void check_locks(const Side& s, bool is_ref, std::vector<Divergence>* out);
-void check_violations(const Side& s, bool is_ref, std::vector<Divergence>* out);
 
 // Every check of one op in order, after R and O ran it: both sides'
 // violations, young uncertainty carried and noted, returns, entries, both

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "oracle/contract.h"
-#include "subjects/hugetlb/checks.h"
+#include "subjects/hugetlb/oracle.h"
 #include "subjects/hugetlb/interleave.h"
 #include "subjects/hugetlb/mutants.h"
 #include "mmu/swp.h"
@@ -98,7 +98,7 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
   const HState& h = r.hstate();
   std::vector<uint64_t> vas;  // every huge page the program names
   std::vector<PageRef> pages;
-  YoungUncertain uncertain;
+  Oracle oracle;
   uint64_t hash = 0xcbf29ce484222325ULL;
   for (size_t i = 0; i < program.ops.size(); ++i) {
     const Op& op = program.ops[i];
@@ -109,12 +109,14 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
     }
     std::vector<Divergence> found;
     if (op.events.empty()) {
+      const OpView v{r, o, op, pages};
       r.run_flow(op);
+      oracle.before_op(v);
       o.run_flow(op);
-      check_op(r, o, op, pages, &uncertain, &found);
+      oracle.after_op(v, {r.machine().log(), o.machine().log()}, &found);
     } else {
       std::vector<EventRecord> records;
-      run_op_with_events(r, o, op, pages, &uncertain, &records, &found);
+      run_op_with_events(r, o, op, pages, oracle.uncertain(), &records, &found);
       if (opts.on_events) opts.on_events(i, records);
     }
     ++res.ops_run;

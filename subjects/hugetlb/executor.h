@@ -1,9 +1,10 @@
 // ptediff hugetlb: the differential executor of the hugetlb subject.
 //
 // Runs a program's ops on the reference (R) and the optimized backend (O),
-// each on its own machine through the same flows (flows.h), and after every
-// op runs the checks of checks.h over the program's huge pages; an op with
-// mid-op events is judged by its linearizations (interleave.h).
+// each on its own machine through the same flows (flows.h), and hands every
+// op to the subject's oracle (oracle.h), which checks the program's huge
+// pages; an op with mid-op events is judged by its linearizations
+// (interleave.h).
 #ifndef PTEDIFF_SUBJECTS_HUGETLB_EXECUTOR_H_
 #define PTEDIFF_SUBJECTS_HUGETLB_EXECUTOR_H_
 

@@ -6,6 +6,7 @@
 #include <span>
 
 #include "absl/strings/str_format.h"
+#include "oracle/flush.h"
 #include "subjects/linearmap/pgtable.h"
 
 namespace ptediff::linearmap {
@@ -36,85 +37,6 @@ bool fail(Divergence* d, DivClass c, uint64_t page, const Geometry& g, std::stri
   d->what = std::move(what);
   return false;
 }
-
-// Half-open page intervals, coalesced.
-class IntervalSet {
- public:
-  void add(uint64_t s, uint64_t e) {
-    auto it = m_.upper_bound(s);
-    if (it != m_.begin() && std::prev(it)->second >= s) s = (--it)->first;
-    while (it != m_.end() && it->first <= e) {
-      e = std::max(e, it->second);
-      it = m_.erase(it);
-    }
-    m_[s] = e;
-  }
-  void remove(uint64_t s, uint64_t e) {
-    auto it = m_.upper_bound(s);
-    if (it != m_.begin()) --it;
-    while (it != m_.end() && it->first < e) {
-      const uint64_t a = it->first, b = it->second;
-      if (b <= s) {
-        ++it;
-        continue;
-      }
-      it = m_.erase(it);
-      if (a < s) m_[a] = s;
-      if (b > e) m_[e] = b;
-    }
-  }
-  // The first page of [s, e) in the set, or e.
-  uint64_t first_in(uint64_t s, uint64_t e) const {
-    auto it = m_.upper_bound(s);
-    if (it != m_.begin() && std::prev(it)->second > s) return s;
-    return it != m_.end() && it->first < e ? it->first : e;
-  }
-  void clear() { m_.clear(); }
-
- private:
-  std::map<uint64_t, uint64_t> m_;
-};
-
-// The pending (cached, not yet flushed) pages of one level while the log is
-// read: writes mostly come in address order, so touching ones are merged
-// before they reach the set.
-class Pending {
- public:
-  void add(uint64_t s, uint64_t e) {
-    if (s >= start_ && s <= end_) {  // the common case: at or after the last
-      end_ = std::max(end_, e);
-      return;
-    }
-    if (s <= end_ && e >= start_) {
-      start_ = std::min(start_, s);
-      end_ = std::max(end_, e);
-      return;
-    }
-    settle();
-    start_ = s;
-    end_ = e;
-  }
-  void remove(uint64_t s, uint64_t e) {
-    settle();
-    set_.remove(s, e);
-  }
-  void clear() {
-    set_.clear();
-    start_ = end_ = 0;
-  }
-  uint64_t first_in(uint64_t s, uint64_t e) {
-    settle();
-    return set_.first_in(s, e);
-  }
-
- private:
-  void settle() {
-    if (start_ < end_) set_.add(start_, end_);
-    start_ = end_ = 0;
-  }
-  IntervalSet set_;
-  uint64_t start_ = 0, end_ = 0;  // not yet in set_ (empty when equal)
-};
 
 // consistent()'s walk: each O leaf against the next expected leaf and R's
 // runs over the leaf's pages in [lo, hi). After a PTE leaf that matches, the
@@ -283,57 +205,18 @@ bool check_pages_only(const std::vector<Leaf>& leaves, const Geometry& g, Diverg
   return true;
 }
 
-bool check_bbm(const std::vector<LogRec>& log, const Geometry& g, Divergence* d) {
-  for (const LogRec& r : log) {
-    if (r.prim != Prim::kWrite || !pte_valid(r.old) || !pte_valid(r.val)) continue;
-    const int level = r.level;
-    const bool size_change =
-        KernelPgtable::is_table(r.old, level) != KernelPgtable::is_table(r.val, level) ||
-        pte_cont(r.old) != pte_cont(r.val);
-    const bool oa_change = pte_pfn(&g.geo, r.old) != pte_pfn(&g.geo, r.val);
-    if (size_change || oa_change)
-      return fail(d, DivClass::kBbm, r.addr / g.page_size, g,
-                  absl::StrFormat("live %s change of a valid level-%d entry without BBML2 "
-                                  "(0x%x -> 0x%x)",
-                                  size_change ? "size" : "output-address", level, r.old, r.val));
-  }
-  return true;
-}
-
 bool check_flush(const std::vector<LogRec>& log, const std::vector<PageRange>& changed,
                  const Geometry& g, Divergence* d) {
   if (changed.empty()) return true;
-  Pending pending[4];  // by level of the cached (old, valid) entry
-  // A full flush leaves nothing pending: start after the last one.
-  auto from = log.end();
-  while (from != log.begin() && std::prev(from)->prim != Prim::kFlushMm) --from;
-  for (const LogRec& r : std::span(from, log.end())) {
-    if (r.prim == Prim::kWrite && pte_valid(r.old)) {
-      const int level = std::clamp<int>(r.level, 1, 3);
-      const uint64_t p = r.addr >> g.geo.page_shift;
-      pending[level].add(p, p + g.span[level]);
-    } else if (r.prim == Prim::kFlushMm) {
-      for (Pending& s : pending) s.clear();
-    } else if (r.prim == Prim::kFlushRange) {
-      const uint64_t s = r.addr / g.page_size, e = (r.end + g.page_size - 1) / g.page_size;
-      for (int l = 1; l <= 3; ++l) {
-        if (r.tlb_level != 0 && r.tlb_level != l) continue;
-        if (r.stride == g.page_size) {
-          pending[l].remove(s, e);
-        } else {
-          for (uint64_t a = r.addr; a < r.end && r.stride != 0; a += r.stride)
-            pending[l].remove(a / g.page_size, a / g.page_size + 1);
-        }
-      }
-    }
-  }
+  FlushLedger pending(g.geo);
+  pending.walk(log, [](const LogRec& r) { return pte_valid(r.old); });
   for (const PageRange& c : changed) {
-    for (int l = 1; l <= 3; ++l) {
-      const uint64_t p = pending[l].first_in(c.first, c.second);
+    for (int l = kPudLevel; l <= kPteLevel; ++l) {
+      const uint64_t p = pending.first_pending(kKernelMm, l, c.first, c.second);
       if (p < c.second)
         return fail(d, DivClass::kFlushMissing, p, g,
                     absl::StrFormat("permission changed but a level-%d translation was not "
-                                    "flushed after the last write",
+                                    "flushed (or the flush not completed) after the last write",
                                     l));
     }
   }

@@ -3,8 +3,10 @@
 // Each check returns false and fills *d (class, first address, one-line
 // what) on the first violation it finds. Classes reuse oracle/divergence.h:
 // pte-state (translation or leaf set differs), cont-malformed (block or
-// group structure), bbm (block/cont leaf or live size change without BBML2),
-// flush-missing (a changed page left cached), contract (unreserved table).
+// group structure), bbm (block/cont leaf without BBML2), flush-missing (a
+// changed page left cached). Break-before-make over the log and
+// out-of-window/contract are the shared checks (oracle/log_checks.h), run
+// by the subject's oracle (oracle.h).
 // consistent() is the fast form of the four state checks: it says only
 // whether they all pass on a range, walking it once.
 #ifndef PTEDIFF_SUBJECTS_LINEARMAP_CHECKS_H_
@@ -38,11 +40,9 @@ bool check_pages_only(const std::vector<Leaf>& leaves, const Geometry& g, Diverg
 // `ref`: one walk of O's leaves there in step with R's runs and expected
 // leaves, stopping at the first difference.
 bool consistent(const Reference& ref, const KernelPgtable& pt, uint64_t lo, uint64_t hi);
-// Without BBML2 no write replaces a valid entry by a valid one of another
-// size or output address (break-before-make).
-bool check_bbm(const std::vector<LogRec>& log, const Geometry& g, Divergence* d);
 // Every page in `changed` is hit, after the last write that could leave it
-// cached, by a flush of a matching level (or a full flush).
+// cached (any write over a valid entry), by a completed flush of a matching
+// level (or a full flush): the shared FlushLedger (oracle/flush.h).
 bool check_flush(const std::vector<LogRec>& log, const std::vector<PageRange>& changed,
                  const Geometry& g, Divergence* d);
 

@@ -1,18 +1,8 @@
 // ptediff linear map: the differential executor of the linear-map subject.
 //
 // Runs a program on the reference (R) and the optimized implementation (O)
-// and, after every op, checks: equal error codes; per-page translation and
-// permission equality; well-formed tables; the minimal leaf set; pages only
-// and break-before-make without BBML2; TLB flush coverage of every page whose
-// permission changed. Divergences use oracle/divergence.h classes.
-//
-// The state checks cover the op's range (widened while splits can change
-// structure) and the span of every entry O wrote. While every op so far has
-// passed them, the two sides agree everywhere before an op, so they agree
-// after it wherever neither side changed: consistent() over what R says the
-// op touched and what O wrote decides, with one walk, whether the checks pass
-// there; only when it finds a difference (or after an earlier one) do the
-// checks run on those ranges and describe it.
+// one op at a time and hands each op to the subject's oracle (oracle.h),
+// which checks it.
 #ifndef PTEDIFF_SUBJECTS_LINEARMAP_EXECUTOR_H_
 #define PTEDIFF_SUBJECTS_LINEARMAP_EXECUTOR_H_
 
@@ -24,6 +14,7 @@
 #include "engine/run.h"
 #include "oracle/divergence.h"
 #include "subjects/linearmap/optimized.h"
+#include "subjects/linearmap/oracle.h"
 #include "subjects/linearmap/program.h"
 #include "subjects/linearmap/reference.h"
 
@@ -47,18 +38,11 @@ class Session {
   std::vector<Leaf> opt_leaves() const;
 
  private:
-  // The page ranges `op` (just run) may have changed on either side, as the
-  // checks cover them (sorted, disjoint, not touching).
-  std::vector<PageRange> regions(const Op& op, bool bbml2_during) const;
-  // Whether the state checks pass where the last op changed R (its
-  // touched()) or O (the spans of the entries it wrote).
-  bool touched_consistent() const;
-
   const Geometry& g_;
   Reference ref_;
   Optimized opt_;
+  Oracle oracle_;
   int last_ref_ret_ = 0;
-  bool consistent_ = true;  // every op so far passed the state checks
 };
 
 // RunOptionsBase::mutant overrides the program's header when non-empty.
