@@ -145,6 +145,17 @@ grep -q "O 2M" "$T/out" || { echo "FAIL lm --state: no leaves"; fails=$((fails +
 check "lm explain" 1 "$PTEDIFF" explain "$LM"
 check "lm minimize" 0 "$PTEDIFF" minimize "$LM" -o "$T/lm_min.repro"
 check "lm minimized reproduces" 1 "$PTEDIFF" run "$T/lm_min.repro"
+# The op a minimized divergence shows at is named as in text, change included.
+check "lm minimize names the op" 0 "$PTEDIFF" minimize \
+  "$SRC/conformance/mutants/walker-assumes-pte.repro" -o "$T/lm_walker.repro"
+grep -q "at set_memory_ro: " "$T/out" ||
+  { echo "FAIL lm minimize: op not named set_memory_ro"; fails=$((fails + 1)); }
+# Linear-map op lines are read through the shared op table: its messages.
+LMH='ptediff-repro 1\nsubject linear-map\ngranule 4k\n'
+bad lm-missing-operand 4 "missing operand 'nr' (set_memory_ro takes: va nr)" \
+  "${LMH}set_memory_ro va=0x0\n"
+bad lm-unknown-change 4 "unknown op 'set_memory_rx'" "${LMH}set_memory_rx va=0x0 nr=1\n"
+bad lm-bad-flag 4 "bad flags value 'huge'" "${LMH}map va=0x0 pa=0x0 size=0x1000 flags=huge\n"
 check "lm encode" 0 "$PTEDIFF" encode "$LM" -o "$T/lm.bin"
 check "lm decode" 0 "$PTEDIFF" decode --subject linear-map "$T/lm.bin" -o "$T/lm_again.repro"
 check "lm decoded reproduces" 1 "$PTEDIFF" run "$T/lm_again.repro"

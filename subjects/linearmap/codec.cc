@@ -9,13 +9,15 @@
 // A header byte 0xf0-0xff (bits 0-1 granule, bit 2 BBML2) selects the
 // literal form that encode_program writes (so `ptediff encode` and the seed
 // corpus can carry any text program):
-// the mutant name (a length byte, then its characters), then per op a byte
-// (kind | change << 4) and each operand of the op's spec as 8 little-endian
-// bytes. A literal op that validate_op rejects is dropped, so this form is
-// total too.
+// the mutant name (a length byte, then its characters), then per op its kind
+// byte and the operands formats/op_table.h writes for the op's spec: the
+// change of set_memory_* and set_alias_* first, then the key=value operands
+// in text order, each as 8 little-endian bytes. A literal op that
+// validate_op rejects is dropped, so this form is total too.
 #include <algorithm>
 
 #include "formats/byte_reader.h"
+#include "formats/op_table.h"
 #include "subjects/linearmap/optimized.h"  // find_mutant
 #include "subjects/linearmap/program.h"
 
@@ -126,10 +128,9 @@ void decode_literal(Reader& r, const Geometry& g, Program* p) {
   if (find_mutant(mutant, &m)) p->mutant = mutant;
   while (!r.done() && p->ops.size() < kMaxOps) {
     Op op;
-    const uint8_t code = r.u8();
-    op.kind = static_cast<OpKind>((code & 15) % kNumOpKinds);
-    op.change = static_cast<Change>((code >> 4) % kNumChanges);
-    for (Field f : op_spec(op.kind).fields) set_op_field(&op, f, r.le(8));
+    op.kind = static_cast<OpKind>(r.u8() % kNumOpKinds);
+    take_literal_operands(op_spec(op.kind), r,
+                          [&op](Field f, uint64_t v) { set_op_field(&op, f, v); });
     if (validate_op(op, g, nullptr)) p->ops.push_back(op);
   }
 }
@@ -159,8 +160,9 @@ std::vector<uint8_t> encode_program(const Program& p) {
   out.push_back(static_cast<uint8_t>(mutant.size()));
   out.insert(out.end(), mutant.begin(), mutant.end());
   for (const Op& op : p.ops) {
-    out.push_back(static_cast<uint8_t>(op.kind) | static_cast<uint8_t>(op.change) << 4);
-    for (Field f : op_spec(op.kind).fields) put_le(&out, op_field(op, f), 8);
+    out.push_back(static_cast<uint8_t>(op.kind));
+    put_literal_operands(
+        op_spec(op.kind), [&op](Field f) { return op_field(op, f); }, &out);
   }
   return out;
 }

@@ -39,9 +39,6 @@ Geometry build(ptediff_granule g) {
   return m;
 }
 
-constexpr const char* kChangeNames[] = {"ro", "rw", "x", "nx", "valid", "invalid"};
-static_assert(std::size(kChangeNames) == kNumChanges, "one name per change");
-
 }  // namespace
 
 bool Geometry::allowed(const LeafKind& k, uint32_t flags) {
@@ -101,16 +98,6 @@ std::vector<std::string> summarize(const std::vector<Leaf>& leaves, const Geomet
 
 const char* change_name(Change c) {
   return kChangeNames[static_cast<size_t>(c) % std::size(kChangeNames)];
-}
-
-bool parse_change(const char* s, size_t n, Change* out) {
-  for (int i = 0; i < kNumChanges; ++i) {
-    if (std::strlen(kChangeNames[i]) == n && std::memcmp(kChangeNames[i], s, n) == 0) {
-      *out = static_cast<Change>(i);
-      return true;
-    }
-  }
-  return false;
 }
 
 }  // namespace ptediff::linearmap

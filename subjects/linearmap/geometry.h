@@ -96,8 +96,10 @@ std::vector<std::string> summarize(const std::vector<Leaf>& leaves, const Geomet
 // The permission changes of set_memory_*().
 enum class Change : uint8_t { kRo, kRw, kX, kNx, kValid, kInvalid, kCount };
 inline constexpr int kNumChanges = static_cast<int>(Change::kCount);
+// Their names, indexed by Change (set_memory_ + name).
+inline constexpr const char* kChangeNames[] = {"ro", "rw", "x", "nx", "valid", "invalid"};
+static_assert(std::size(kChangeNames) == kNumChanges, "one name per change");
 const char* change_name(Change c);
-bool parse_change(const char* s, size_t n, Change* out);
 // What a change does to attribute bits: clears `clear`, then sets `set`
 // (both within kAttrMask).
 struct ChangeBits {

@@ -1,5 +1,10 @@
-// ptediff linear map: op specs, operand access, validation, text output.
+// ptediff linear map: the op table (ops.def), operand access, validation,
+// text output.
 #include "subjects/linearmap/program.h"
+
+#include <algorithm>
+#include <limits>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -7,84 +12,80 @@
 namespace ptediff::linearmap {
 namespace {
 
-constexpr Field kMapFields[] = {Field::kVa, Field::kPa, Field::kSize, Field::kFlags};
-constexpr Field kVaFields[] = {Field::kVa};
-constexpr Field kRangeFields[] = {Field::kVa, Field::kNr};
-constexpr Field kAliasFields[] = {Field::kVa, Field::kNr, Field::kStride};
-constexpr Field kDepthFields[] = {Field::kDepth};
+// The bits of the map `flags` operand, bit i named kMapFlagNames[i].
+constexpr const char* kMapFlagNames[] = {"no_block", "no_cont"};
+static_assert(kNoBlock == 1 && kNoCont == 2 && kAllFlags == (1u << std::size(kMapFlagNames)) - 1,
+              "kMapFlagNames follows the map flag bits");
 
-const OpSpec kSpecs[] = {
-    {OpKind::kMap, "map", kMapFields},
-    {OpKind::kSplit, "split", kVaFields},
-    {OpKind::kSetMemory, "set_memory_", kRangeFields},
-    {OpKind::kSetAlias, "set_alias_", kAliasFields},
-    {OpKind::kRepaint, "repaint", {}},
-    {OpKind::kFailAlloc, "fail_alloc", kDepthFields},
+// Indexed by Field.
+constexpr FieldDesc kFieldRows[] = {
+#define PTEDIFF_LM_FIELD(e, member, type, name, repr, symbols) {name, FieldRepr::repr, 0, symbols},
+#include "subjects/linearmap/ops.def"
+};
+static_assert(std::size(kFieldRows) == kNumFields, "one row per field");
+constexpr FieldTable<Field> kFieldTable{kFieldRows};
+
+// Each op's operands, in text order, then kNoField (so that an op
+// without operands has an array too), and the specs; ops.def names operands
+// without `Field::`.
+namespace spec_rows {
+using enum Field;
+constexpr Field kNoSuffix = kNoField;
+#define PTEDIFF_LM_OP(e, name, suffix, ...) \
+  constexpr Field kOperandsOf_##e[] = {__VA_ARGS__ __VA_OPT__(, ) kNoField};
+#include "subjects/linearmap/ops.def"
+
+constexpr OpSpec kSpecs[] = {
+#define PTEDIFF_LM_OP(e, name, suffix, ...) \
+  {OpKind::e, name, suffix, std::span(kOperandsOf_##e, std::size(kOperandsOf_##e) - 1)},
+#include "subjects/linearmap/ops.def"
 };
 static_assert(std::size(kSpecs) == kNumOpKinds, "one spec per op kind");
+}  // namespace spec_rows
+using spec_rows::kSpecs;
 
-constexpr const char* kFieldNames[] = {"va", "pa", "size", "nr", "stride", "flags", "depth"};
-
-std::string flags_text(uint32_t f) {
-  if (f == 0) return "none";
-  std::string s;
-  if (f & kNoBlock) s = "no_block";
-  if (f & kNoCont) absl::StrAppend(&s, s.empty() ? "" : "|", "no_cont");
-  return s;
+// `v` as a T, or T's largest value when it does not fit.
+template <typename T>
+T saturate(uint64_t v) {
+  if constexpr (std::is_enum_v<T>) {
+    return static_cast<T>(saturate<std::underlying_type_t<T>>(v));
+  } else {
+    return static_cast<T>(std::min<uint64_t>(v, std::numeric_limits<T>::max()));
+  }
 }
 
 }  // namespace
 
 const OpSpec& op_spec(OpKind k) { return kSpecs[static_cast<size_t>(k) % kNumOpKinds]; }
-const char* field_name(Field f) { return kFieldNames[static_cast<size_t>(f)]; }
+std::span<const OpSpec> all_op_specs() { return kSpecs; }
+const FieldTable<Field>& op_fields() { return kFieldTable; }
+const char* field_name(Field f) { return kFieldTable.name(f); }
 
 uint64_t op_field(const Op& op, Field f) {
   switch (f) {
-    case Field::kVa:
-      return op.va;
-    case Field::kPa:
-      return op.pa;
-    case Field::kSize:
-      return op.size;
-    case Field::kNr:
-      return op.nr;
-    case Field::kStride:
-      return op.stride;
-    case Field::kFlags:
-      return op.flags;
-    case Field::kDepth:
-      return op.depth;
+#define PTEDIFF_LM_FIELD(e, member, type, name, repr, symbols) \
+  case Field::e:                                               \
+    return static_cast<uint64_t>(op.member);
+#include "subjects/linearmap/ops.def"
+    default:
+      return 0;
   }
-  return 0;
 }
 
-// Narrow fields keep values that do not fit as UINT32_MAX, so validate_op
-// rejects them instead of seeing a truncated, valid value.
 void set_op_field(Op* op, Field f, uint64_t v) {
-  const uint32_t v32 = v > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(v);
   switch (f) {
-    case Field::kVa:
-      op->va = v;
-      break;
-    case Field::kPa:
-      op->pa = v;
-      break;
-    case Field::kSize:
-      op->size = v;
-      break;
-    case Field::kNr:
-      op->nr = v;
-      break;
-    case Field::kStride:
-      op->stride = v;
-      break;
-    case Field::kFlags:
-      op->flags = v32;
-      break;
-    case Field::kDepth:
-      op->depth = v32;
-      break;
+#define PTEDIFF_LM_FIELD(e, member, type, name, repr, symbols) \
+  case Field::e:                                               \
+    op->member = saturate<type>(v);                            \
+    return;
+#include "subjects/linearmap/ops.def"
+    default:
+      return;
   }
+}
+
+std::string op_name(const Op& op) {
+  return op_text_name(op_spec(op.kind), kFieldTable, [&op](Field f) { return op_field(op, f); });
 }
 
 bool validate_op(const Op& op, const Geometry& g, std::string* why) {
@@ -121,25 +122,9 @@ bool validate_op(const Op& op, const Geometry& g, std::string* why) {
 }
 
 std::string format_op(const Op& op) {
-  const OpSpec& s = op_spec(op.kind);
-  std::string out = s.name;
-  if (op.kind == OpKind::kSetMemory || op.kind == OpKind::kSetAlias)
-    absl::StrAppend(&out, change_name(op.change));
-  for (Field f : s.fields) {
-    const uint64_t v = op_field(op, f);
-    switch (f) {
-      case Field::kVa:
-      case Field::kPa:
-      case Field::kSize:
-        absl::StrAppendFormat(&out, " %s=0x%x", field_name(f), v);
-        break;
-      case Field::kFlags:
-        absl::StrAppend(&out, " flags=", flags_text(op.flags));
-        break;
-      default:
-        absl::StrAppend(&out, " ", field_name(f), "=", v);
-    }
-  }
+  std::string out = op_name(op);
+  append_operands(
+      op_spec(op.kind).operands(), kFieldTable, [&op](Field f) { return op_field(op, f); }, &out);
   return out;
 }
 

@@ -2,19 +2,22 @@
 //
 // A program is a header (granule, whether the boot CPU has FEAT_BBM level 2,
 // an optional named mutant of the optimized implementation) and a list of
-// ops. Each op kind has one row in a static spec table (text name and
-// operands); the .repro text format and the binary fuzz decoder both work
-// from that table. Addresses are byte offsets in the subject's VA window;
-// PAs are physical byte addresses; both are page aligned.
+// ops. Each op kind and operand has one row in ops.def (text name,
+// representation, operands); the .repro text format and the literal binary
+// form run on that table through formats/op_table.h. Addresses are byte
+// offsets in the subject's VA window; PAs are physical byte addresses; both
+// are page aligned.
 #ifndef PTEDIFF_SUBJECTS_LINEARMAP_PROGRAM_H_
 #define PTEDIFF_SUBJECTS_LINEARMAP_PROGRAM_H_
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "formats/op_table.h"
 #include "formats/text.h"  // ParseError, granule and mutant names
 #include "subjects/linearmap/geometry.h"
 
@@ -24,30 +27,32 @@ class ByteReader;
 
 namespace ptediff::linearmap {
 
+// The op kinds (ops.def, where each is described).
 enum class OpKind : uint8_t {
-  kMap,        // __create_pgd_mapping(va, pa, size, flags)
-  kSplit,      // split the leaves containing va so va is a leaf boundary
-  kSetMemory,  // set_memory_<change>(va, nr): split both ends, change whole leaves
-  kSetAlias,   // a vmalloc area's linear aliases: set_memory_<change>(va + k*stride, 1)
-  kRepaint,    // a late CPU lacks BBML2: repaint the whole map with pages
-  kFailAlloc,  // the next op's page-table allocations at `depth` fail
+#define PTEDIFF_LM_OP(e, name, suffix, ...) e,
+#include "subjects/linearmap/ops.def"
   kCount,
 };
 inline constexpr size_t kNumOpKinds = static_cast<size_t>(OpKind::kCount);
 
-// Operands. Unused operands are zero.
-enum class Field : uint8_t { kVa, kPa, kSize, kNr, kStride, kFlags, kDepth };
+// The operands (ops.def). An op uses those of its spec; the others stay zero.
+enum class Field : uint8_t {
+#define PTEDIFF_LM_FIELD(e, member, type, name, repr, symbols) e,
+#include "subjects/linearmap/ops.def"
+};
+inline constexpr size_t kNumFields = 0
+#define PTEDIFF_LM_FIELD(e, member, type, name, repr, symbols) +1
+#include "subjects/linearmap/ops.def"
+    ;
+// No operand: the end of an operand list, the suffix of a spec without one.
+inline constexpr Field kNoField = static_cast<Field>(kNumFields);
 
+// One op: its kind and a plain member per operand (ops.def), read directly
+// by the reference, the optimized implementation and the checks.
 struct Op {
   OpKind kind = OpKind::kSplit;
-  Change change = Change::kRo;  // kSetMemory / kSetAlias
-  uint64_t va = 0;              // bytes
-  uint64_t pa = 0;              // bytes (kMap)
-  uint64_t size = 0;            // bytes (kMap)
-  uint64_t nr = 0;              // pages (kSetMemory / kSetAlias)
-  uint64_t stride = 0;          // pages between aliases (kSetAlias)
-  uint32_t flags = 0;           // kNoBlock | kNoCont (kMap)
-  uint32_t depth = 0;           // 2 (PMD table) or 3 (PTE table) (kFailAlloc)
+#define PTEDIFF_LM_FIELD(e, member, type, name, repr, symbols) type member{};
+#include "subjects/linearmap/ops.def"
 };
 
 // Injected table-allocation failures, shared by both sides: `fail_alloc
@@ -75,16 +80,30 @@ struct Program {
   std::vector<Op> ops;
 };
 
-// The static description of one op kind.
+// The static description of one op kind (a row of ops.def).
 struct OpSpec {
   OpKind kind;
-  const char* name;  // text name; set_memory's is a prefix (set_memory_ro ...)
-  std::span<const Field> fields;
+  const char* name;               // text name; with a suffix operand, a prefix (set_memory_ + ro)
+  Field suffix_field;             // the operand written as the end of the name; kNoField: none
+  std::span<const Field> fields;  // the key=value operands, in text order
+  // What formats/op_table.h reads.
+  std::span<const Field> operands() const { return fields; }
+  std::optional<Field> suffix() const {
+    return suffix_field == kNoField ? std::nullopt : std::optional<Field>(suffix_field);
+  }
 };
 const OpSpec& op_spec(OpKind k);
+std::span<const OpSpec> all_op_specs();
+// The operand rows (text name, representation, symbols), indexed by Field.
+const FieldTable<Field>& op_fields();
 const char* field_name(Field f);
+// An operand's value; set_op_field keeps a value too wide for its member as
+// the member's largest value (validate_op rejects it, nothing is truncated
+// into a legal value).
 uint64_t op_field(const Op& op, Field f);
 void set_op_field(Op* op, Field f, uint64_t v);
+// The text name of an op: set_memory_ro, map, ...
+std::string op_name(const Op& op);
 
 // Limits of the formats.
 inline constexpr size_t kMaxOps = 100000;

@@ -1,54 +1,20 @@
 // ptediff linear map: the .repro text format (program.h): the parser and the
-// canonical text; the header goes through the shared front end (formats/header.h).
+// canonical text; the header goes through the shared front end
+// (formats/header.h), op lines through the op table (ops.def,
+// formats/op_table.h).
 #include "formats/text.h"
 
 #include <optional>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "formats/header.h"
+#include "formats/op_table.h"
 #include "ptediff/backend.h"               // PTEDIFF_FEAT_*
 #include "subjects/linearmap/optimized.h"  // find_mutant
 #include "subjects/linearmap/program.h"
 
 namespace ptediff::linearmap {
 namespace {
-
-bool parse_flags(absl::string_view s, uint64_t* out) {
-  if (s == "none") {
-    *out = 0;
-    return true;
-  }
-  uint64_t f = 0;
-  for (absl::string_view part : absl::StrSplit(s, '|')) {
-    const uint64_t bit = part == "no_block" ? kNoBlock : part == "no_cont" ? kNoCont : 0;
-    if (bit == 0 || (f & bit)) return false;  // unknown or given twice
-    f |= bit;
-  }
-  *out = f;
-  return true;
-}
-
-// Resolves an op name (set_memory_ro, map, ...) to its kind and change.
-bool find_op(absl::string_view name, OpKind* kind, Change* change) {
-  for (size_t i = 0; i < kNumOpKinds; ++i) {
-    const OpSpec& s = op_spec(static_cast<OpKind>(i));
-    const bool prefixed = s.kind == OpKind::kSetMemory || s.kind == OpKind::kSetAlias;
-    absl::string_view rest = name;
-    if (!prefixed) {
-      if (rest != s.name) continue;
-    } else if (!absl::ConsumePrefix(&rest, s.name) ||
-               !parse_change(rest.data(), rest.size(), change)) {
-      continue;
-    }
-    *kind = s.kind;
-    return true;
-  }
-  return false;
-}
 
 // The linear-map header (formats/header.h): the one feature bbml2, on when
 // the line is absent (as in Program{}).
@@ -63,13 +29,6 @@ const HeaderSchema& header_schema() {
                                     .default_features = Program{}.bbml2 ? PTEDIFF_FEAT_BBML2 : 0u,
                                     .known_mutant = known_mutant};
   return kSchema;
-}
-
-// The text name of an op: its spec name, with the change for set_memory_ and set_alias_.
-std::string op_name(const Op& op) {
-  const OpSpec& s = op_spec(op.kind);
-  const bool prefixed = s.kind == OpKind::kSetMemory || s.kind == OpKind::kSetAlias;
-  return absl::StrCat(s.name, prefixed ? change_name(op.change) : "");
 }
 
 class Parser {
@@ -108,36 +67,27 @@ class Parser {
 
   bool op(const std::vector<absl::string_view>& t) {
     Op op;
-    if (!find_op(t[0], &op.kind, &op.change)) return fail(absl::StrCat("unknown op ", quote(t[0])));
-    const OpSpec& spec = op_spec(op.kind);
-    const std::string name = op_name(op);
-    uint32_t seen = 0;
-    for (size_t i = 1; i < t.size(); ++i) {
-      const size_t eq = t[i].find('=');
-      const absl::string_view key = t[i].substr(0, eq);
-      std::optional<Field> field;
-      for (Field f : spec.fields) {
-        if (key == field_name(f)) field = f;
-      }
-      if (eq == absl::string_view::npos || !field)
-        return fail(absl::StrCat("'", name, "' has no operand ", quote(key)));
-      const uint32_t bit = 1u << static_cast<int>(*field);
-      if (seen & bit) return fail(absl::StrCat("operand ", quote(key), " given twice"));
-      seen |= bit;
-      uint64_t v = 0;
-      const absl::string_view val = t[i].substr(eq + 1);
-      const bool ok = *field == Field::kFlags ? parse_flags(val, &v) : parse_u64(val, &v);
-      if (!ok) return fail(absl::StrCat("bad value ", quote(val), " for ", quote(key)));
-      set_op_field(&op, *field, v);
-      // Narrow operands (flags, depth) are range-checked on the full value.
-      if (op_field(op, *field) != v) return fail(absl::StrCat(key, "=", v, " out of range"));
-    }
-    for (Field f : spec.fields) {
-      if (!(seen & (1u << static_cast<int>(f))))
-        return fail(absl::StrCat("'", name, "' needs '", field_name(f), "='"));
-    }
+    uint64_t suffix = 0;
+    const OpSpec* spec = find_op_spec(all_op_specs(), op_fields(), t[0], &suffix);
+    if (spec == nullptr) return fail(absl::StrCat("unknown op ", quote(t[0])));
+    op.kind = spec->kind;
+    if (const std::optional<Field> f = spec->suffix()) set_op_field(&op, *f, suffix);
+    // A value too wide for its operand's member (flags, depth) is refused
+    // here; validate_op checks what the op makes of the values.
+    const auto fits = [](Field f, uint64_t v, std::string* why) {
+      Op probe;
+      set_op_field(&probe, f, v);
+      if (op_field(probe, f) == v) return true;
+      *why = absl::StrCat(field_name(f), "=", v, " out of range (max ", op_field(probe, f), ")");
+      return false;
+    };
     std::string why;
-    if (!validate_op(op, geometry_of(prog_.granule), &why)) return fail(why);
+    if (!parse_operands(
+            *spec, op_fields(), t[0], std::span(t).subspan(1), fits,
+            [&op](Field f, uint64_t v) { set_op_field(&op, f, v); }, &why) ||
+        !validate_op(op, geometry_of(prog_.granule), &why)) {
+      return fail(why);
+    }
     prog_.ops.push_back(op);
     return true;
   }
