@@ -12,8 +12,13 @@ KERNEL_TREE ?= /usr/src/linux-source-6.12.tar.xz
 
 all: build
 
+# Linux trees the kernel gates build beyond the installed one (kernel/tree_test.sh),
+# fetched into the build folder when the Debian mirror is reachable (else skipped).
+KERNEL_TEST_TREES := 7.3
+
 deps:
 	@scripts/check-deps.sh $(DEBIAN_PACKAGES)
+	@for v in $(KERNEL_TEST_TREES); do scripts/fetch-linux-source.sh $$v build/linux-source; done
 
 build: deps
 	@cmake --preset default >/dev/null

@@ -10,31 +10,33 @@
 #   contpte_wrappers.h  the lines strictly inside `#ifdef CONFIG_ARM64_CONTPTE`
 #                       of arch/arm64/include/asm/pgtable.h, up to its matching
 #                       #else or #endif (nested #if blocks are skipped over)
-#   VERSION             "6.12" (VERSION.PATCHLEVEL of the tree's Makefile; it
-#                       must be listed in kernel/versions.txt)
+#   kshim_caps.h        what the tree's arm64 code defines and with which
+#                       parameter lists (kernel/probe.sh): the flush helpers of
+#                       asm/tlbflush.h, the entry helpers of any size of
+#                       asm/pgtable.h, the block's batch helpers
+#   VERSION             "6.12" (VERSION.PATCHLEVEL of the tree's Makefile: a
+#                       label for names, never a gate)
 #   FULLVERSION         "6.12.117"
+# A tree is refused only when a helper the shim needs is missing or has a
+# parameter list the shim does not know.
 # The files are GPL-2.0 kernel code: they live in the build folder only.
 # Errors: one line on stderr, exit status 2.
 set -u
 
 . "$(dirname "$0")/common.sh"
-# The supported versions: first column of versions.txt (comments skipped).
-SUPPORTED=$(awk '!/^#/ && NF { printf "%s ", $1 }' "$(dirname "$0")/versions.txt")
-[ -n "$SUPPORTED" ] || fail "kernel/versions.txt: no supported version listed"
-RANGE="${SUPPORTED%% *}-$(echo "$SUPPORTED" | awk '{ print $NF }')"
+. "$(dirname "$0")/probe.sh"
 
 need_args 2 $# "extract.sh TREE OUTDIR"
 CONTPTE=arch/arm64/mm/contpte.c
 PGTABLE=arch/arm64/include/asm/pgtable.h
+TLBFLUSH=arch/arm64/include/asm/tlbflush.h
 start_extract "$2"
-open_tree "$1" "$CONTPTE" "$PGTABLE"
+open_tree "$1" "$CONTPTE" "$PGTABLE" "$TLBFLUSH"
 TREE=$1
 [ -f "$SRC/$CONTPTE" ] || fail "$TREE (Linux $version): no $CONTPTE (contpte arrived in 6.9)"
-[ -f "$SRC/$PGTABLE" ] || fail "$TREE (Linux $version): no $PGTABLE"
-case " $SUPPORTED " in
-  *" $version "*) ;;
-  *) fail "$TREE is Linux $version: unsupported (supported: $RANGE, see kernel/versions.txt)" ;;
-esac
+for f in "$PGTABLE" "$TLBFLUSH"; do
+  [ -f "$SRC/$f" ] || fail "$TREE (Linux $version): no $f"
+done
 
 starts=$(grep -c '^#ifdef[[:space:]]\{1,\}CONFIG_ARM64_CONTPTE\([[:space:]]\|$\)' "$SRC/$PGTABLE")
 [ "$starts" -eq 1 ] || fail "$PGTABLE: expected one '#ifdef CONFIG_ARM64_CONTPTE', found $starts"
@@ -48,10 +50,13 @@ awk '
   }
   END { exit done ? 0 : 1 }' "$SRC/$PGTABLE" >"$WORK/contpte_wrappers.h" ||
   fail "$PGTABLE: the CONFIG_ARM64_CONTPTE block has no matching #else/#endif"
-for sym in 'contpte_set_ptes(' 'ptep_get(pte_t \*ptep)' 'set_ptes(struct mm_struct'; do
-  grep -q "$sym" "$WORK/contpte_wrappers.h" ||
-    fail "$PGTABLE: the CONFIG_ARM64_CONTPTE block lacks $sym"
-done
+grep -q 'contpte_set_ptes(' "$WORK/contpte_wrappers.h" ||
+  fail "$PGTABLE: the CONFIG_ARM64_CONTPTE block lacks contpte_set_ptes()"
+
+start_caps extract.sh
+probe_flushes
+probe_wrappers "$WORK/contpte_wrappers.h"
+end_caps
 
 cp "$SRC/$CONTPTE" "$WORK/contpte.c" || fail "cannot copy $CONTPTE"
-publish contpte.c contpte_wrappers.h
+publish contpte.c contpte_wrappers.h kshim_caps.h

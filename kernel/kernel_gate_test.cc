@@ -5,6 +5,7 @@
 // interleaving-only ones only with their mid-op events, and explore finds them.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -65,8 +66,14 @@ const std::vector<Shipped>& shipped() {
   return *all;
 }
 
+// The build's libcontpte-KVER<suffix>.so; for the unmodified one (suffix ""),
+// $PTEDIFF_KERNEL_CONTPTE when set: another tree's library (kernel/tree_test.sh
+// gates Linux 7.3's with the tests that take no mutant).
 const ptediff_backend* load(const std::string& suffix) {
-  const std::string path = absl::StrCat(KSHIM_OUT, "/libcontpte-", KVER, suffix, ".so");
+  const char* other = std::getenv("PTEDIFF_KERNEL_CONTPTE");
+  const std::string path = suffix.empty() && other != nullptr && *other != '\0'
+                               ? std::string(other)
+                               : absl::StrCat(KSHIM_OUT, "/libcontpte-", KVER, suffix, ".so");
   std::string err;
   const ptediff_backend* b = load_external_backend(path, &err);
   EXPECT_NE(b, nullptr) << err;

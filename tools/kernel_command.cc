@@ -128,22 +128,11 @@ struct Extracted {
 };
 
 // The compiler command every compile of `e` starts with: the kernel's C
-// dialect, the tree's VERSION.PATCHLEVEL (kshim/types.h) and the include
-// folders, the per-file layer's `first` in front of the shim's common ones.
-std::vector<std::string> cc_command(const Build& b, const Extracted& e,
-                                    const std::vector<fs::path>& first) {
-  const std::string::size_type dot = e.version.find('.');
-  const std::string major = e.version.substr(0, dot);
-  const std::string minor = dot == std::string::npos ? "0" : e.version.substr(dot + 1);
-  std::vector<std::string> argv = {b.cc,
-                                   "-std=gnu11",
-                                   "-O2",
-                                   "-g",
-                                   "-fPIC",
-                                   "-fvisibility=hidden",
-                                   "-Wno-sign-compare",
-                                   absl::StrCat("-DKVER_MAJOR=", major),
-                                   absl::StrCat("-DKVER_MINOR=", minor)};
+// dialect and the include folders, the per-file layer's `first` (which holds
+// the tree's kshim_caps.h, kernel/probe.sh) in front of the shim's common ones.
+std::vector<std::string> cc_command(const Build& b, const std::vector<fs::path>& first) {
+  std::vector<std::string> argv = {
+      b.cc, "-std=gnu11", "-O2", "-g", "-fPIC", "-fvisibility=hidden", "-Wno-sign-compare"};
   for (const fs::path& dir : first) argv.push_back(absl::StrCat("-I", dir.string()));
   argv.push_back(absl::StrCat("-I", (b.kernel / "common" / "include").string()));
   argv.push_back(absl::StrCat("-I", (b.root / "include").string()));
@@ -154,7 +143,7 @@ std::vector<std::string> cc_command(const Build& b, const Extracted& e,
 // kshim_backend); false after the compiler's log.
 bool compile_contpte(const Build& b, const Extracted& e) {
   const fs::path shim = b.kernel / "shim";
-  std::vector<std::string> argv = cc_command(b, e, {e.dir, b.kernel / "include"});
+  std::vector<std::string> argv = cc_command(b, {e.dir, b.kernel / "include"});
   const std::string name = absl::StrCat("linux-", e.full, "-contpte",
                                         e.mutant.empty() ? "" : absl::StrCat("-", e.mutant));
   argv.insert(
@@ -175,7 +164,7 @@ bool compile_hugetlb(const Build& b, const Extracted& e) {
   std::vector<std::string> objects;
   for (const char* shift : {"12", "14", "16"}) {
     for (const fs::path& src : {e.dir / "hugetlbpage.c", hugetlb / "shim" / "entry.c"}) {
-      std::vector<std::string> argv = cc_command(b, e, {hugetlb / "include", e.dir});
+      std::vector<std::string> argv = cc_command(b, {hugetlb / "include", e.dir});
       const fs::path obj = b.tmp / absl::StrCat(src.stem().string(), "-", shift, ".o");
       argv.insert(argv.end(), {absl::StrCat("-DKSHIM_PAGE_SHIFT=", shift), "-include",
                                (hugetlb / "include" / "khs" / "rename.h").string(), "-c",
@@ -184,7 +173,7 @@ bool compile_hugetlb(const Build& b, const Extracted& e) {
       objects.push_back(obj.string());
     }
   }
-  std::vector<std::string> argv = cc_command(b, e, {hugetlb / "include"});
+  std::vector<std::string> argv = cc_command(b, {hugetlb / "include"});
   argv.insert(argv.end(), {absl::StrCat("-DKHS_NAME=\"linux-", e.full, "-hugetlb\""), "-shared",
                            (hugetlb / "shim" / "backend.c").string(),
                            (b.kernel / "common" / "machine.c").string()});

@@ -21,7 +21,8 @@ namespace ptediff {
 // `out` is the library to write (one subject), or a folder for them under their default names
 // (a path ending in '/' or an existing folder); "" is the current folder. Each library is loaded
 // once to check that it is a backend; one line per library says what was built. Returns 0, or 2
-// after one error line (bad arguments, bad tree, unsupported version, failed compile).
+// after one error line (bad arguments, bad tree, a needed helper missing or of a shape the
+// shim does not know (kernel/probe.sh), failed compile).
 int cmd_kernel(const std::vector<std::string>& args, const std::string& tree,
                const std::string& out, const std::string& mutant, const std::string& self_path,
                const std::string& subject = "");

@@ -5,8 +5,9 @@
  * pointer and calls the public arm64 API (the extracted CONFIG_ARM64_CONTPTE
  * wrappers), or composes it from that API exactly as the tree does for the
  * calls arm64 leaves to core code: ptep_clear_flush (mm/pgtable-generic.c,
- * kshim/generic.h), ptep_modify_prot_start/commit (arch/arm64/mm/mmu.c) and
- * set_pte_at (include/linux/pgtable.h). The vma core-mm would pass is
+ * kshim/generic.h), ptep_modify_prot_start/commit (arch/arm64/mm/mmu.c),
+ * set_pte_at (include/linux/pgtable.h) and the batch helpers a tree's block
+ * may lack (kshim/batch.h). The vma core-mm would pass is
  * {mm, 0}.
  */
 #include <linux/mm.h>
@@ -75,30 +76,6 @@ uint64_t kentry_get_and_clear_full_ptes(struct mm_struct *mm, unsigned long addr
                                         int full) {
   return pte_val(get_and_clear_full_ptes(mm, addr, ptep_of(mm, addr), nr, full));
 }
-
-#ifndef clear_young_dirty_ptes
-/* Before 6.10 arm64 has no clear_young_dirty_ptes(): core code's generic one
- * (include/linux/pgtable.h, "mm/madvise: introduce clear_young_dirty_ptes()
- * batch helper", the per-entry loop MADV_FREE did before it) composed from
- * the tree's own public API: ptep_test_and_clear_young for young alone, else
- * ptep_get_and_clear, the bits cleared, set_pte_at (set_ptes with nr = 1). */
-static void clear_young_dirty_ptes(struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
-                                   unsigned int nr, cydp_t flags) {
-  for (;;) {
-    if (flags == CYDP_CLEAR_YOUNG) {
-      ptep_test_and_clear_young(vma, addr, ptep);
-    } else {
-      pte_t pte = ptep_get_and_clear(vma->vm_mm, addr, ptep);
-      if (flags & CYDP_CLEAR_YOUNG) pte = pte_mkold(pte);
-      if (flags & CYDP_CLEAR_DIRTY) pte = pte_mkclean(pte);
-      set_ptes(vma->vm_mm, addr, ptep, pte, 1);
-    }
-    if (--nr == 0) break;
-    ptep++;
-    addr += PAGE_SIZE;
-  }
-}
-#endif
 
 void kentry_clear_young_dirty_ptes(struct mm_struct *mm, unsigned long addr, unsigned int nr,
                                    unsigned int flags) {

@@ -40,6 +40,8 @@
 #define PUD_TYPE_MASK ((u64)3)
 #define PUD_TYPE_TABLE ((u64)3)
 #define PMD_SECT_CONT ((u64)1 << 52)
+#define PMD_TYPE_SECT ((u64)1)
+#define PUD_TYPE_SECT ((u64)1)
 
 /* The output address, [49:PAGE_SHIFT]; with 52-bit PAs (the 64K granule of
  * ptediff, CONFIG_ARM64_PA_BITS_52) PA[51:48] sits in bits [15:12]. */
@@ -115,6 +117,14 @@ static inline pte_t pte_mkcont(pte_t pte) {
 static inline pte_t pte_mknoncont(pte_t pte) { return kshim_pte_bits(pte, 0, PTE_CONT); }
 #define pte_mkhuge(pte) (__pte(pte_val(pte) & ~PTE_TABLE_BIT))
 static inline pmd_t pmd_mkcont(pmd_t pmd) { return __pmd(pmd_val(pmd) | PMD_SECT_CONT); }
+/* pmd_mkhuge() / pud_mkhuge(): a block descriptor; the VALID bit is kept
+ * (a present-invalid entry stays one). */
+static inline pmd_t pmd_mkhuge(pmd_t pmd) {
+  return __pmd((pmd_val(pmd) & ~(PMD_TYPE_MASK & ~PTE_VALID)) | (PMD_TYPE_SECT & ~PTE_VALID));
+}
+static inline pud_t pud_mkhuge(pud_t pud) {
+  return __pud((pud_val(pud) & ~(PUD_TYPE_MASK & ~PTE_VALID)) | (PUD_TYPE_SECT & ~PTE_VALID));
+}
 
 /* pte_pgprot(): every bit but the output address (the kernel XORs the
  * address back out; masking it is the same for any value). */
@@ -144,6 +154,11 @@ static inline bool pud_sect_supported(void) { return PAGE_SIZE == SZ_4K; }
  * conflict aborts. The machine's PTEDIFF_FEAT_BBML2 says whether it does; a
  * feature bit, so no primitive is issued. */
 static inline bool system_supports_bbml2_noabort(void) { return kshim_bbml2_noabort(); }
+/* system_supports_bbml3(): the same capability under its later name ("As
+ * bbml2_noabort is functionally equivalent to bbml3, rename
+ * cpu/system_supports_bbml2_noabort to cpu/system_supports_bbml3"): FEAT_BBML3
+ * guarantees the no-abort behaviour the kernel trusted BBML2 CPUs with. */
+static inline bool system_supports_bbml3(void) { return kshim_bbml2_noabort(); }
 
 /* ---- The table walk: fake pointers, the tables always there. ---- */
 
@@ -200,6 +215,26 @@ static inline void __set_ptes(struct mm_struct *mm, unsigned long addr, pte_t *p
   }
 }
 
+/* __set_ptes_anysz() ("arm64/mm: Refactor __set_ptes() and
+ * __ptep_get_and_clear()"): nr stores of entries of size pgsize, the pfn
+ * advancing by pgsize per entry; pgsize PAGE_SIZE, PMD_SIZE or PUD_SIZE
+ * (page_table_check's cases, else VM_WARN_ON). The barriers it hoists out of
+ * the loop order stores the machine makes visible at once. */
+static inline bool kshim_anysz_ok(unsigned long pgsize) {
+  return pgsize == PAGE_SIZE || pgsize == PMD_SIZE || pgsize == PUD_SIZE;
+}
+static inline void __set_ptes_anysz(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
+                                    pte_t pte, unsigned int nr, unsigned long pgsize) {
+  const unsigned long stride = pgsize >> PAGE_SHIFT;
+  VM_WARN_ON(!kshim_anysz_ok(pgsize));
+  for (;;) {
+    __set_pte(ptep, pte);
+    if (--nr == 0) break;
+    ptep++;
+    pte = pte_advance_pfn(pte, stride);
+  }
+}
+
 static inline void __pte_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep) {
   __set_pte(ptep, __pte(0));
 }
@@ -208,6 +243,25 @@ static inline void __pte_clear(struct mm_struct *mm, unsigned long addr, pte_t *
 static inline pte_t __ptep_get_and_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep) {
   return __pte(kshim_xchg((uintptr_t)ptep, 0));
 }
+/* __ptep_get_and_clear_anysz(): the same xchg of an entry of size pgsize. */
+static inline pte_t __ptep_get_and_clear_anysz(struct mm_struct *mm, unsigned long addr,
+                                               pte_t *ptep, unsigned long pgsize) {
+  const pte_t pte = __ptep_get_and_clear(mm, addr, ptep);
+  VM_WARN_ON(!kshim_anysz_ok(pgsize));
+  return pte;
+}
+
+/* try_cmpxchg(ptr, &old, new) on an entry (7.x's ptep_try_set() of kernel
+ * mappings): one machine cmpxchg; on failure *old is the value found. */
+#define try_cmpxchg(ptr, oldp, new)                                                        \
+  ({                                                                                       \
+    const u64 kshim_tc_old = *(oldp);                                                      \
+    const u64 kshim_tc_got = kshim_cmpxchg((uintptr_t)(ptr), kshim_tc_old, (new));         \
+    *(oldp) = kshim_tc_got;                                                                \
+    kshim_tc_got == kshim_tc_old;                                                          \
+  })
+/* emit_pte_barriers(): dsb(ishst); isb(): stores are visible at once. */
+static inline void emit_pte_barriers(void) {}
 
 /* The cmpxchg_relaxed loop every atomic update of arm64 uses: starting from
  * `pte` (the caller's read), installs fn(old, arg) until the entry still held
@@ -293,17 +347,42 @@ static inline void __clear_young_dirty_ptes(struct vm_area_struct *vma, unsigned
 
 /* __ptep_set_access_flags() (arch/arm64/mm/fault.c): 0 if the entry already
  * equals entry; else merges entry's AF, DIRTY and WRITE in and leaves RDONLY
- * set only if both had it (the most permissive), atomically; invalidates the
- * page (synced) when `dirty`; 1. */
+ * set only if both had it (the most permissive), atomically; when `dirty`,
+ * invalidates the page, and 1. The tree's own form decides the invalidation:
+ * flush_tlb_page() (broadcast, no level hint), or, with
+ * __ptep_set_access_flags_anysz() (KSHIM_PTEP_SET_ACCESS_FLAGS_ANYSZ), a
+ * local __flush_tlb_range() of the entry's pgsize at its level ("arm64,
+ * tlbflush: don't TLBI broadcast if page reused in write fault";
+ * TLBF_NOWALKCACHE | TLBF_NOBROADCAST with the TLBF_* rework). */
 static inline pte_t kshim_access_fn(pte_t pte, pteval_t bits) {
   return __pte(((pte_val(pte) ^ PTE_RDONLY) | (bits ^ PTE_RDONLY)) ^ PTE_RDONLY);
 }
-static inline int __ptep_set_access_flags(struct vm_area_struct *vma, unsigned long address,
-                                          pte_t *ptep, pte_t entry, int dirty) {
+static inline bool kshim_set_access_flags(pte_t *ptep, pte_t entry) {
   const pte_t pte = __ptep_get(ptep);
-  if (pte_same(pte, entry)) return 0;
+  if (pte_same(pte, entry)) return false;
   kshim_update(ptep, pte, kshim_access_fn,
                pte_val(entry) & (PTE_RDONLY | PTE_AF | PTE_WRITE | PTE_DIRTY));
+  return true;
+}
+static inline int __ptep_set_access_flags_anysz(struct vm_area_struct *vma, unsigned long address,
+                                                pte_t *ptep, pte_t entry, int dirty,
+                                                unsigned long pgsize) {
+  if (!kshim_set_access_flags(ptep, entry)) return 0;
+  if (dirty) {
+    int level = TLBI_TTL_UNKNOWN;
+    if (pgsize == PAGE_SIZE) level = 3;
+    else if (pgsize == PMD_SIZE) level = 2;
+    else if (pgsize == PUD_SIZE) level = 1;
+    else WARN_ON(1);
+    kshim_tlbi_range(vma->vm_mm, address, address + pgsize, pgsize, true, level, true);
+  }
+  return 1;
+}
+static inline int __ptep_set_access_flags(struct vm_area_struct *vma, unsigned long address,
+                                          pte_t *ptep, pte_t entry, int dirty) {
+  if (KSHIM_PTEP_SET_ACCESS_FLAGS_ANYSZ)
+    return __ptep_set_access_flags_anysz(vma, address, ptep, entry, dirty, PAGE_SIZE);
+  if (!kshim_set_access_flags(ptep, entry)) return 0;
   if (dirty) flush_tlb_page(vma, address);
   return 1;
 }

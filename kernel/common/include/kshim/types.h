@@ -3,9 +3,9 @@
  *
  * Types (pte_t, pmd_t, pud_t, p4d_t, pgd_t and pgprot_t as one-member
  * structs of a 64-bit value, the layout include/ptediff/pte.h uses for its
- * plain pte_t), the tree's version, compiler and config helpers, the
- * translation-granule geometry, warnings, vm_area_struct with its hstate,
- * and struct page / folio as fake vmemmap addresses over the machine's
+ * plain pte_t), the tree's capabilities (kshim_caps.h), compiler and
+ * config helpers, the translation-granule geometry, warnings, vm_area_struct
+ * with its hstate, and struct page / folio as fake vmemmap addresses over the machine's
  * folio_of(). Our own code, written to the kernel's names.
  *
  * The geometry comes in two forms. By default it is runtime values of the
@@ -24,14 +24,11 @@
 
 #include "kshim/bridge.h"
 
-/* include/generated/uapi/linux/version.h: the tree's VERSION.PATCHLEVEL
- * (kernel/versions.txt), passed by `ptediff kernel` and the build as
- * KVER_MAJOR / KVER_MINOR. The shim's few per-version choices test it. */
-#if !defined(KVER_MAJOR) || !defined(KVER_MINOR)
-#error "KVER_MAJOR and KVER_MINOR (the tree's VERSION and PATCHLEVEL) must be defined"
-#endif
-#define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + ((c) > 255 ? 255 : (c)))
-#define LINUX_VERSION_CODE KERNEL_VERSION(KVER_MAJOR, KVER_MINOR, 0)
+/* What the tree's arm64 code defines and with which parameter lists: the
+ * capability probes of kernel/probe.sh, written next to the extracted files
+ * (kshim_caps.h, build folder). The shim's choices between the shapes of
+ * different trees test these, never a version. */
+#include "kshim_caps.h"
 
 typedef uint8_t u8;
 typedef uint32_t u32;
@@ -76,6 +73,7 @@ _Static_assert(sizeof(pte_t) == 8 && sizeof(pmd_t) == 8 && sizeof(pud_t) == 8,
 #define pmd_pte(pmd) __pte(pmd_val(pmd))
 #define pte_pmd(pte) __pmd(pte_val(pte))
 #define pud_pte(pud) __pte(pud_val(pud))
+#define pte_pud(pte) __pud(pte_val(pte))
 
 /* include/linux/compiler*.h, init.h, kconfig.h, build_bug.h, printk.h */
 #define likely(x) __builtin_expect(!!(x), 1)
