@@ -5,48 +5,20 @@
 // refuse what does not apply with one line.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <regex>
-#include <sstream>
-
 #include "subjects/subject.h"
+#include "testing/shipped.h"
 
 namespace ptediff {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-std::vector<fs::path> programs() {
-  std::vector<fs::path> out;
-  for (const char* dir : {"corpus", "corpus/linearmap", "corpus/hugetlb", "conformance/mutants"}) {
-    for (const auto& e : fs::directory_iterator(fs::path(PTEDIFF_SOURCE_DIR) / dir)) {
-      if (e.path().extension() == ".repro") out.push_back(e.path());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-class FuzzFaceProgram : public ::testing::TestWithParam<fs::path> {};
+class FuzzFaceProgram : public ::testing::TestWithParam<ShippedProgram> {};
 
 TEST_P(FuzzFaceProgram, RunsThroughTheSessionAsWritten) {
-  const fs::path& path = GetParam();
-  const std::string text = slurp(path);
-  ParseError err;
-  const Subject* s = subject_for_text(text, path.string(), &err);
-  ASSERT_NE(s, nullptr) << err.str();
-  const std::unique_ptr<Case> c = s->parse(text, path.string(), &err);
-  ASSERT_NE(c, nullptr) << err.str();
-  std::smatch m;
-  const bool is_mutant = std::regex_search(text, m, std::regex("# expect: ([a-z-]+)"));
+  const ShippedProgram& program = GetParam();
+  const std::unique_ptr<Case> c = program.load();
+  ASSERT_NE(c, nullptr);
+  const Subject* s = program.subject;
+  const bool is_mutant = !program.expect.empty();
   FuzzOptions opts;
   opts.mutant = c->mutant();
   std::string why;
@@ -59,12 +31,13 @@ TEST_P(FuzzFaceProgram, RunsThroughTheSessionAsWritten) {
     EXPECT_FALSE(v.diverged) << session->report(input);
     return;
   }
-  ASSERT_TRUE(v.diverged) << path;
-  EXPECT_EQ(div_class_name(v.cls), m[1].str());
+  ASSERT_TRUE(v.diverged) << program.path;
+  EXPECT_EQ(div_class_name(v.cls), program.expect);
   // The report ends with the program that ran; it replays to the same class.
   const std::string report = session->report(input);
   const size_t at = report.find("ptediff-repro 1");
   ASSERT_NE(at, std::string::npos) << report;
+  ParseError err;
   const std::unique_ptr<Case> replay = s->parse(report.substr(at), "report", &err);
   ASSERT_NE(replay, nullptr) << err.str();
   CaseOptions copts;
@@ -74,15 +47,12 @@ TEST_P(FuzzFaceProgram, RunsThroughTheSessionAsWritten) {
   EXPECT_EQ(r.divergences.front().cls, v.cls);
 }
 
-INSTANTIATE_TEST_SUITE_P(Shipped, FuzzFaceProgram, ::testing::ValuesIn(programs()),
-                         [](const ::testing::TestParamInfo<fs::path>& i) {
-                           std::string n = i.param.parent_path().filename().string() + "_" +
-                                           i.param.stem().string();
-                           for (char& ch : n) {
-                             if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           }
-                           return n;
-                         });
+// Every corpus program, which runs clean, and every mutant program, which
+// its mutant catches with the class of its `# expect:` line.
+INSTANTIATE_TEST_SUITE_P(Shipped, FuzzFaceProgram,
+                         ::testing::ValuesIn(shipped_programs({ShippedKind::kCorpus,
+                                                               ShippedKind::kMutant})),
+                         ShippedName);
 
 TEST(FuzzFace, UnknownMutantIsRefusedByEverySubject) {
   for (const Subject* s : all_subjects()) {

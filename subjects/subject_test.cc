@@ -4,10 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -15,54 +12,28 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "engine/external.h"
+#include "testing/shipped.h"
 
 namespace ptediff {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-// A shipped program: a corpus file (clean) or a mutant program (caught).
-struct Shipped {
-  fs::path path;
-  std::string mutant;  // "" for corpus files
-};
-
-std::vector<Shipped> shipped() {
-  std::vector<Shipped> out;
-  for (const char* dir : {"corpus", "corpus/linearmap"}) {
-    for (const auto& e : fs::directory_iterator(fs::path(PTEDIFF_SOURCE_DIR) / dir)) {
-      if (e.path().extension() == ".repro") out.push_back({e.path(), ""});
-    }
+// The programs of the matrix: the corpus programs of contpte and the linear
+// map (hugetlb's corpus runs through fuzz_face_test and the hugetlb tests),
+// which run clean, and every mutant program, which its mutant catches.
+std::vector<ShippedProgram> matrix_programs() {
+  std::vector<ShippedProgram> out;
+  for (const ShippedProgram& p : shipped_programs({ShippedKind::kCorpus, ShippedKind::kMutant})) {
+    if (p.kind == ShippedKind::kCorpus && p.subject == find_subject("hugetlb")) continue;
+    out.push_back(p);
   }
-  for (const auto& e :
-       fs::directory_iterator(fs::path(PTEDIFF_SOURCE_DIR) / "conformance/mutants")) {
-    out.push_back({e.path(), e.path().stem().string()});
-  }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
   return out;
 }
 
-std::unique_ptr<Case> load(const fs::path& p) {
-  const std::string text = slurp(p);
-  ParseError err;
-  const Subject* s = subject_for_text(text, p.string(), &err);
-  std::unique_ptr<Case> c = s ? s->parse(text, p.string(), &err) : nullptr;
-  EXPECT_NE(c, nullptr) << err.str();
-  return c;
-}
-
-class SubjectMatrix : public ::testing::TestWithParam<Shipped> {};
+class SubjectMatrix : public ::testing::TestWithParam<ShippedProgram> {};
 
 TEST_P(SubjectMatrix, EveryCommandWorks) {
-  const Shipped& sh = GetParam();
-  const std::unique_ptr<Case> c = load(sh.path);
+  const ShippedProgram& sh = GetParam();
+  const std::unique_ptr<Case> c = sh.load();
   ASSERT_NE(c, nullptr);
   const Subject& s = c->subject();
   // Text and binary round trips are the identity.
@@ -102,14 +73,8 @@ TEST_P(SubjectMatrix, EveryCommandWorks) {
   // (mutant_repro_test checks that minimize is a fixed point for every subject.)
 }
 
-INSTANTIATE_TEST_SUITE_P(Shipped, SubjectMatrix, ::testing::ValuesIn(shipped()),
-                         [](const auto& info) {
-                           std::string n = info.param.path.parent_path().filename().string() + "_" +
-                                           info.param.path.stem().string();
-                           for (char& ch : n)
-                             ch = std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Shipped, SubjectMatrix, ::testing::ValuesIn(matrix_programs()),
+                         ShippedName);
 
 TEST(Subjects, RegistryAndMutantOwnership) {
   ASSERT_GE(all_subjects().size(), 2u);
@@ -131,8 +96,10 @@ TEST(Subjects, BackendOnASubjectWithoutBackendAbiIsRefused) {
   const Subject* lm = find_subject("linear-map");
   ASSERT_NE(lm, nullptr);
   EXPECT_FALSE(lm->takes_backend());
-  const std::unique_ptr<Case> c =
-      load(fs::path(PTEDIFF_SOURCE_DIR) / "conformance/mutants/split-to-ptes.repro");
+  const ShippedProgram* program = shipped_mutant("split-to-ptes");
+  ASSERT_NE(program, nullptr);
+  const std::unique_ptr<Case> c = program->load();
+  ASSERT_NE(c, nullptr);
   CaseOptions opts;
   ptediff_backend fake{};
   opts.backend = &fake;
@@ -173,22 +140,17 @@ TEST(Subjects, ParsersShareTheTextRules) {
 // comments and surrounding blanks, are the canonical text of its program.
 TEST(Subjects, ShippedProgramsAreCanonicalText) {
   size_t n = 0;
-  for (const char* dir :
-       {"corpus", "corpus/linearmap", "corpus/hugetlb", "conformance/mutants",
-        "conformance/regressions", "conformance/kernel", "kernel/hugetlb/repros"}) {
-    for (const auto& e : fs::directory_iterator(fs::path(PTEDIFF_SOURCE_DIR) / dir)) {
-      if (e.path().extension() != ".repro") continue;
-      const std::unique_ptr<Case> c = load(e.path());
-      ASSERT_NE(c, nullptr);
-      std::string lines;
-      for (absl::string_view l : absl::StrSplit(slurp(e.path()), '\n')) {
-        l = absl::StripAsciiWhitespace(l.substr(0, l.find('#')));
-        if (!l.empty()) absl::StrAppend(&lines, l, "\n");
-      }
-      const std::string canon = absl::StrReplaceAll(c->format(), {{"\n  @", "\n@"}});
-      EXPECT_EQ(lines, canon) << e.path();
-      ++n;
+  for (const ShippedProgram& p : shipped_programs()) {
+    const std::unique_ptr<Case> c = p.load();
+    ASSERT_NE(c, nullptr);
+    std::string lines;
+    for (absl::string_view l : absl::StrSplit(p.text, '\n')) {
+      l = absl::StripAsciiWhitespace(l.substr(0, l.find('#')));
+      if (!l.empty()) absl::StrAppend(&lines, l, "\n");
     }
+    const std::string canon = absl::StrReplaceAll(c->format(), {{"\n  @", "\n@"}});
+    EXPECT_EQ(lines, canon) << p.path;
+    ++n;
   }
   EXPECT_GT(n, 100u);
 }
