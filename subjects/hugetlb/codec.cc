@@ -15,17 +15,17 @@
 // characters; kept only when find_mutant knows it), then per op a kind byte
 // and each operand of the op's spec as 8 little-endian bytes; a mid-op event
 // of the op before it is a kind byte kLiteralEvent + 0 (access) or + 1
-// (tlb_fill), then prim, mm, va, kind (access) or block (tlb_fill) and pick,
-// 8 bytes each. A literal op that validate_op rejects is dropped, and so is
-// an event validate_event rejects, one under no op or past kMaxEventsPerOp
-// (one firing before the event above it fires with it), so this form is
-// total too.
+// (tlb_fill), then the operands of its spec (prim, mm, va, kind (access) or
+// block (tlb_fill) and pick), 8 bytes each (formats/op_table.h). A literal op that validate_op
+// rejects is dropped, and so is an event validate_event rejects, one under no op or past
+// kMaxEventsPerOp (one firing before the event above it fires with it), so this form is total too.
 #include <algorithm>
 
 #include "formats/byte_reader.h"
+#include "formats/op_table.h"
+#include "ptediff/backend.h"  // PTEDIFF_FEAT_*
 #include "subjects/hugetlb/mutants.h"
 #include "subjects/hugetlb/program.h"
-#include "ptediff/backend.h"  // PTEDIFF_FEAT_*
 
 namespace ptediff::hugetlb {
 namespace {
@@ -33,7 +33,6 @@ namespace {
 inline constexpr size_t kMaxDecodedOps = 48;
 // Page picks: the first kLowPages huge pages, the last kHighPages, or any.
 inline constexpr uint64_t kLowPages = 8, kHighPages = 4;
-inline constexpr uint32_t kNumPicks = 64;
 
 inline constexpr uint8_t kLiteral = 0xf0;       // the high nibble of a literal header
 inline constexpr uint8_t kLiteralEvent = 0xe0;  // a literal event's kind byte (+ HwEventKind)
@@ -72,6 +71,24 @@ uint64_t pick_sub(Reader& r, const HState& h) {
   return entry * h.dpfn() + ((o & 1) ? (o >> 1) % h.dpfn() : 0);
 }
 
+// The op of an opcode (below 19) that takes only mm and page.
+OpKind page_only_op(uint32_t c) {
+  switch (c) {
+    case 8:
+      return OpKind::kGet;
+    case 10:
+      return OpKind::kUnmap;
+    case 13:
+      return OpKind::kMigrate;
+    case 14:
+      return OpKind::kRemoveMigr;
+    case 16:
+      return OpKind::kMkold;
+    default:
+      return OpKind::kMkclean;
+  }
+}
+
 }  // namespace
 
 Op decode_op(Reader& r, const HState& h) {
@@ -79,14 +96,17 @@ Op decode_op(Reader& r, const HState& h) {
   const uint8_t code = r.u8();
   const uint32_t arg = code >> 4;  // small operands
   op.mm = arg & 1;
-  switch (code % 19) {
+  const uint32_t c = code % 19;
+  switch (c) {
     case 0:
     case 1:
     case 2:
     case 3:
+    case 18:  // a fault with a hardware write racing it
       op.kind = OpKind::kFault;
       op.page = pick_page(r, h);
       op.write = (arg >> 1) & 1;
+      if (c == 18) op.race = 1 + r.u8() % h.ncontig;
       return op;
     case 4:
     case 5:
@@ -98,17 +118,9 @@ Op decode_op(Reader& r, const HState& h) {
       op.access = (arg >> 1) % 3;
       op.pick = r.u8() % kNumPicks;
       return op;
-    case 8:
-      op.kind = OpKind::kGet;
-      op.page = pick_page(r, h);
-      return op;
     case 9:
       op.mm = 0;
       op.kind = OpKind::kFork;
-      return op;
-    case 10:
-      op.kind = OpKind::kUnmap;
-      op.page = pick_page(r, h);
       return op;
     case 11:
     case 12:
@@ -116,27 +128,14 @@ Op decode_op(Reader& r, const HState& h) {
       op.page = pick_page(r, h);
       op.prot = (arg >> 1) % kNumProts;
       return op;
+    case 8:
+    case 10:
     case 13:
-      op.kind = OpKind::kMigrate;
-      op.page = pick_page(r, h);
-      return op;
     case 14:
-      op.kind = OpKind::kRemoveMigr;
-      op.page = pick_page(r, h);
-      return op;
     case 16:
-      op.kind = OpKind::kMkold;
-      op.page = pick_page(r, h);
-      return op;
     case 17:
-      op.kind = OpKind::kMkclean;
+      op.kind = page_only_op(c);
       op.page = pick_page(r, h);
-      return op;
-    case 18:
-      op.kind = OpKind::kFault;
-      op.page = pick_page(r, h);
-      op.write = (arg >> 1) & 1;
-      op.race = 1 + r.u8() % h.ncontig;
       return op;
     default:
       op.page = pick_page(r, h);
@@ -157,20 +156,11 @@ namespace {
 void decode_literal_event(Reader& r, HwEventKind kind, const HState& h, Program* p) {
   Event ev;
   ev.kind = kind;
-  const uint64_t prim = r.le(8), mm = r.le(8);
-  ev.va = r.le(8);
-  const uint64_t arg = r.le(8), pick = r.le(8);
-  // (access kinds 0-2, block 0-1; validate_event checks the rest)
-  if (prim > kMaxEventPrim || mm >= kNumMms || pick > UINT32_MAX ||
-      arg > (kind == HwEventKind::kAccess ? 2u : 1u)) {
-    return;
-  }
-  ev.prim = static_cast<uint32_t>(prim);
-  ev.mm = static_cast<uint32_t>(mm);
-  ev.pick = static_cast<uint32_t>(pick);
-  ev.access = kind == HwEventKind::kAccess ? static_cast<AccessKind>(arg) : AccessKind::kRead;
-  ev.block = kind == HwEventKind::kTlbFill && arg != 0;
-  if (p->ops.empty() || !validate_event(ev, h, nullptr)) return;
+  bool fits = true;
+  take_literal_operands(event_spec(kind), r, [&](EventField f, uint64_t v) {
+    fits = set_event_field(&ev, f, v) && fits;
+  });
+  if (!fits || p->ops.empty() || !validate_event(ev, h, nullptr)) return;
   std::vector<Event>& evs = p->ops.back().events;
   if (evs.size() >= kMaxEventsPerOp) return;
   if (!evs.empty()) ev.prim = std::max(ev.prim, evs.back().prim);
@@ -193,7 +183,8 @@ void decode_literal(Reader& r, Program* p) {
     }
     Op op;
     op.kind = static_cast<OpKind>(code % kNumOpKinds);
-    for (Field f : op_spec(op.kind).fields) set_op_field(&op, f, r.le(8));
+    take_literal_operands(op_spec(op.kind), r,
+                          [&op](Field f, uint64_t v) { set_op_field(&op, f, v); });
     if (validate_op(op, h, nullptr)) p->ops.push_back(op);
   }
 }
@@ -230,14 +221,12 @@ std::vector<uint8_t> encode_program(const Program& p) {
   out.insert(out.end(), mutant.begin(), mutant.end());
   for (const Op& op : p.ops) {
     out.push_back(static_cast<uint8_t>(op.kind));
-    for (Field f : op_spec(op.kind).fields) put_le(&out, op_field(op, f), 8);
+    put_literal_operands(
+        op_spec(op.kind), [&op](Field f) { return op_field(op, f); }, &out);
     for (const Event& ev : op.events) {
       out.push_back(kLiteralEvent | static_cast<uint8_t>(ev.kind));
-      const uint64_t arg = ev.kind == HwEventKind::kAccess ? static_cast<uint64_t>(ev.access)
-                                                           : static_cast<uint64_t>(ev.block);
-      for (uint64_t v : {uint64_t{ev.prim}, uint64_t{ev.mm}, ev.va, arg, uint64_t{ev.pick}}) {
-        put_le(&out, v, 8);
-      }
+      put_literal_operands(
+          event_spec(ev.kind), [&ev](EventField f) { return event_field(ev, f); }, &out);
     }
   }
   return out;

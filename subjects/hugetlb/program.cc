@@ -1,5 +1,9 @@
-// ptediff hugetlb: op specs, operand access, validation, text output.
+// ptediff hugetlb: the op table (ops.def), operand access, validation, text
+// output.
 #include "subjects/hugetlb/program.h"
+
+#include <limits>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -7,39 +11,71 @@
 namespace ptediff::hugetlb {
 namespace {
 
-constexpr Field kFaultFields[] = {Field::kMm, Field::kPage, Field::kWrite, Field::kRace};
-constexpr Field kAccessFields[] = {Field::kMm, Field::kPage, Field::kSub, Field::kKind,
-                                   Field::kPick};
-constexpr Field kPageFields[] = {Field::kMm, Field::kPage};
-constexpr Field kMprotectFields[] = {Field::kMm, Field::kPage, Field::kProt};
-constexpr Field kMremapFields[] = {Field::kMm, Field::kPage, Field::kTo};
-
-const OpSpec kSpecs[] = {
-    {OpKind::kFault, "fault", kFaultFields},
-    {OpKind::kAccess, "access", kAccessFields},
-    {OpKind::kGet, "get", kPageFields},
-    {OpKind::kFork, "fork", {}},
-    {OpKind::kUnmap, "unmap", kPageFields},
-    {OpKind::kMprotect, "mprotect", kMprotectFields},
-    {OpKind::kMigrate, "migrate", kPageFields},
-    {OpKind::kRemoveMigr, "remove_migration", kPageFields},
-    {OpKind::kMremap, "mremap", kMremapFields},
-    {OpKind::kMkold, "mkold", kPageFields},
-    {OpKind::kMkclean, "mkclean", kPageFields},
-};
-static_assert(std::size(kSpecs) == kNumOpKinds, "one spec per op kind");
-
-constexpr const char* kFieldNames[] = {"mm",   "page", "write", "sub", "kind",
-                                       "pick", "prot", "to",    "race"};
-constexpr size_t kNumFields = std::size(kFieldNames);
-
-// Values of the symbolic operands (kind, prot), indexed by value.
+// The values of the symbolic operands (kind, prot), indexed by value.
 constexpr const char* kAccessNames[] = {"read", "write", "exec"};
 constexpr const char* kProtNames[] = {"none", "ro", "rw"};
 static_assert(std::size(kProtNames) == kNumProts, "one name per Prot");
-
+static_assert(static_cast<int>(AccessKind::kExec) == 2, "kAccessNames follows AccessKind");
 inline constexpr uint32_t kNumAccesses = std::size(kAccessNames);
-inline constexpr uint32_t kNumPicks = 64;
+
+// Indexed by Field. Operands have no compact binary width: the fuzz decoder
+// draws them its own way (codec.cc).
+constexpr FieldDesc kFieldRows[] = {
+#define PTEDIFF_HT_FIELD(e, member, name, repr, symbols) {name, FieldRepr::repr, 0, symbols},
+#include "subjects/hugetlb/ops.def"
+};
+static_assert(std::size(kFieldRows) == kNumFields, "one row per field");
+constexpr FieldTable<Field> kFieldTable{kFieldRows};
+
+constexpr FieldDesc kEventFieldRows[] = {
+#define PTEDIFF_HT_EVENT_FIELD(e, member, type, name, repr, symbols) \
+  {name, FieldRepr::repr, 0, symbols},
+#include "subjects/hugetlb/ops.def"
+};
+constexpr FieldTable<EventField> kEventFieldTable{kEventFieldRows};
+
+// Each op's (event's) operands, in text order, then a terminator (so that an
+// op without operands has an array too), and the specs; ops.def names
+// operands without `Field::`.
+namespace spec_rows {
+using enum Field;
+constexpr Field kEnd = static_cast<Field>(kNumFields);  // never read
+#define PTEDIFF_HT_OP(e, name, ...) \
+  constexpr Field kOperandsOf_##e[] = {__VA_ARGS__ __VA_OPT__(, ) kEnd};
+#include "subjects/hugetlb/ops.def"
+
+constexpr OpSpec kSpecs[] = {
+#define PTEDIFF_HT_OP(e, name, ...) \
+  {OpKind::e, name, std::span(kOperandsOf_##e, std::size(kOperandsOf_##e) - 1)},
+#include "subjects/hugetlb/ops.def"
+};
+static_assert(std::size(kSpecs) == kNumOpKinds, "one spec per op kind");
+}  // namespace spec_rows
+using spec_rows::kSpecs;
+
+namespace event_rows {
+using enum EventField;
+#define PTEDIFF_HT_EVENT(e, name, ...) constexpr EventField kOperandsOf_##e[] = {__VA_ARGS__};
+#include "subjects/hugetlb/ops.def"
+
+constexpr EventSpec kEventSpecs[] = {
+#define PTEDIFF_HT_EVENT(e, name, ...) {HwEventKind::e, name, kOperandsOf_##e},
+#include "subjects/hugetlb/ops.def"
+};
+}  // namespace event_rows
+using event_rows::kEventSpecs;
+
+// Whether `v` is a value of T (bool: 0 or 1).
+template <typename T>
+bool fits(uint64_t v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return v <= 1;
+  } else if constexpr (std::is_enum_v<T>) {
+    return fits<std::underlying_type_t<T>>(v);
+  } else {
+    return v <= std::numeric_limits<T>::max();
+  }
+}
 
 bool uses(const OpSpec& s, Field f) {
   for (Field g : s.fields) {
@@ -51,65 +87,36 @@ bool uses(const OpSpec& s, Field f) {
 }  // namespace
 
 const OpSpec& op_spec(OpKind k) { return kSpecs[static_cast<size_t>(k) % kNumOpKinds]; }
-const char* field_name(Field f) { return kFieldNames[static_cast<size_t>(f) % kNumFields]; }
+std::span<const OpSpec> all_op_specs() { return kSpecs; }
+const FieldTable<Field>& op_fields() { return kFieldTable; }
+const char* field_name(Field f) { return kFieldTable.name(f); }
 
-uint64_t op_field(const Op& op, Field f) {
+const EventSpec& event_spec(HwEventKind k) {
+  return kEventSpecs[static_cast<size_t>(k) % std::size(kEventSpecs)];
+}
+std::span<const EventSpec> all_event_specs() { return kEventSpecs; }
+const FieldTable<EventField>& event_fields() { return kEventFieldTable; }
+
+uint64_t event_field(const Event& ev, EventField f) {
   switch (f) {
-    case Field::kMm:
-      return op.mm;
-    case Field::kPage:
-      return op.page;
-    case Field::kWrite:
-      return op.write;
-    case Field::kSub:
-      return op.sub;
-    case Field::kKind:
-      return op.access;
-    case Field::kPick:
-      return op.pick;
-    case Field::kProt:
-      return op.prot;
-    case Field::kTo:
-      return op.to;
-    case Field::kRace:
-      return op.race;
+#define PTEDIFF_HT_EVENT_FIELD(e, member, type, name, repr, symbols) \
+  case EventField::e:                                                \
+    return static_cast<uint64_t>(ev.member);
+#include "subjects/hugetlb/ops.def"
   }
   return 0;
 }
 
-// Narrow fields keep values that do not fit as UINT32_MAX, so validate_op
-// rejects them instead of seeing a truncated, valid value.
-void set_op_field(Op* op, Field f, uint64_t v) {
-  const uint32_t v32 = v > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(v);
+bool set_event_field(Event* ev, EventField f, uint64_t v) {
   switch (f) {
-    case Field::kMm:
-      op->mm = v32;
-      break;
-    case Field::kPage:
-      op->page = v;
-      break;
-    case Field::kWrite:
-      op->write = v32;
-      break;
-    case Field::kSub:
-      op->sub = v;
-      break;
-    case Field::kKind:
-      op->access = v32;
-      break;
-    case Field::kPick:
-      op->pick = v32;
-      break;
-    case Field::kProt:
-      op->prot = v32;
-      break;
-    case Field::kTo:
-      op->to = v;
-      break;
-    case Field::kRace:
-      op->race = v32;
-      break;
+#define PTEDIFF_HT_EVENT_FIELD(e, member, type, name, repr, symbols) \
+  case EventField::e:                                                \
+    if (!fits<type>(v)) return false;                                \
+    ev->member = static_cast<type>(v);                               \
+    return true;
+#include "subjects/hugetlb/ops.def"
   }
+  return false;
 }
 
 bool validate_op(const Op& op, const HState& h, std::string* why) {
@@ -121,8 +128,10 @@ bool validate_op(const Op& op, const HState& h, std::string* why) {
   const OpSpec& s = op_spec(op.kind);
   for (size_t i = 0; i < kNumFields; ++i) {
     const Field f = static_cast<Field>(i);
-    if (!uses(s, f) && op_field(op, f) != 0)
-      return fail(absl::StrCat("`", s.name, "` has no operand `", field_name(f), "`"));
+    if (!uses(s, f) && op_field(op, f) != 0) {
+      return fail(absl::StrCat(s.name, " does not take operand '", field_name(f),
+                               "' (takes: ", operand_list(s, kFieldTable), ")"));
+    }
   }
   const uint64_t base_pages = h.bytes >> h.geo.page_shift;
   auto window = [&](const char* what, uint64_t v) {
@@ -178,44 +187,20 @@ bool validate_event(const Event& ev, const HState& h, std::string* why) {
 }
 
 std::string format_event(const Event& ev) {
-  const bool access = ev.kind == HwEventKind::kAccess;
-  return absl::StrFormat("  @ prim=%u %s mm=%u va=%#x %s=%s pick=%u", ev.prim,
-                         access ? "access" : "tlb_fill", ev.mm, ev.va, access ? "kind" : "block",
-                         access ? kAccessNames[static_cast<uint32_t>(ev.access) % kNumAccesses]
-                                : (ev.block ? "1" : "0"),
-                         ev.pick);
-}
-
-std::string format_op(const Op& op) {
-  const OpSpec& s = op_spec(op.kind);
-  std::string out = s.name;
-  for (Field f : s.fields) {
-    const uint64_t v = op_field(op, f);
-    absl::StrAppend(&out, " ", field_name(f), "=");
-    if (f == Field::kKind && v < kNumAccesses) {
-      absl::StrAppend(&out, kAccessNames[v]);
-    } else if (f == Field::kProt && v < kNumProts) {
-      absl::StrAppend(&out, kProtNames[v]);
-    } else {
-      absl::StrAppend(&out, v);
-    }
-  }
+  const EventSpec& spec = event_spec(ev.kind);
+  std::string out = absl::StrCat("  @ prim=", ev.prim, " ", spec.name);
+  append_operands(
+      spec.operands().subspan(1), kEventFieldTable,
+      [&ev](EventField f) { return event_field(ev, f); }, &out);
   return out;
 }
 
-// The symbolic operand values, shared with the parser (text.cc).
-bool parse_symbol(Field f, std::string_view s, uint64_t* out) {
-  const std::span<const char* const> names =
-      f == Field::kKind   ? std::span<const char* const>(kAccessNames)
-      : f == Field::kProt ? std::span<const char* const>(kProtNames)
-                          : std::span<const char* const>();
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (s == names[i]) {
-      *out = i;
-      return true;
-    }
-  }
-  return false;
+std::string format_op(const Op& op) {
+  const OpSpec& spec = op_spec(op.kind);
+  std::string out = spec.name;
+  append_operands(
+      spec.operands(), kFieldTable, [&op](Field f) { return op_field(op, f); }, &out);
+  return out;
 }
 
 }  // namespace ptediff::hugetlb

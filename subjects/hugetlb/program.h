@@ -7,51 +7,52 @@
 // cont-pmd, pud: arm64's four hstates; pud only with 4K pages, where
 // pud_sect_supported()), the machine features and an optional mutant of the
 // optimized backend. Ops address huge pages by index (`page=N`: the huge page
-// at N * size in the mm's window). Each op kind has one row in a static spec
-// table (text name and operands); the .repro text format and the binary fuzz
-// decoder both work from it. An op may carry mid-op events: the hardware
+// at N * size in the mm's window). Each op kind and operand has one row in
+// ops.def (text name, representation, operands); the .repro text format and
+// the literal binary form run on that table through formats/op_table.h, the
+// fuzz decoder draws ops of it. An op may carry mid-op events: the hardware
 // acting between two of O's primitives of the op (docs/DESIGN.md §10.4.1).
 #ifndef PTEDIFF_SUBJECTS_HUGETLB_PROGRAM_H_
 #define PTEDIFF_SUBJECTS_HUGETLB_PROGRAM_H_
 
 #include <cstdint>
+#include <iterator>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/events.h"
+#include "formats/op_table.h"
 #include "formats/text.h"  // ParseError, granule and mutant names
 #include "subjects/hugetlb/hstate.h"
 
-namespace ptediff {
-class ByteReader;
-}  // namespace ptediff
-
 namespace ptediff::hugetlb {
 
+// The op kinds (ops.def, where each is described).
 enum class OpKind : uint8_t {
-  kFault,       // a user fault on the huge page: hugetlb_no_page / hugetlb_wp / hugetlb_fault
-  kAccess,      // a hardware access (no fault handling): the MMU walks and updates A/D
-  kGet,         // huge_ptep_get (a lockless reader: gup, smaps, pagemap)
-  kFork,        // the child exits, then fork: copy_hugetlb_page_range + flush_tlb_mm
-  kUnmap,       // munmap of one huge page: __unmap_hugepage_range
-  kMprotect,    // hugetlb_change_protection to `prot`
-  kMigrate,     // try_to_migrate_one on every mapping of the folio
-  kRemoveMigr,  // remove_migration_pte: the new folio replaces the migration entries
-  kMremap,      // move_hugetlb_page_tables of one huge page to `to`
-  kMkold,       // damon_hugetlb_mkold: an old entry through set_huge_pte_at
-  kMkclean,     // a clean writable entry through the API (no 6.12 path does this)
+#define PTEDIFF_HT_OP(e, name, ...) e,
+#include "subjects/hugetlb/ops.def"
   kCount,
 };
 inline constexpr size_t kNumOpKinds = static_cast<size_t>(OpKind::kCount);
 
-// Operands. Unused operands are zero.
-enum class Field : uint8_t { kMm, kPage, kWrite, kSub, kKind, kPick, kProt, kTo, kRace };
+// The operands (ops.def). An op uses those of its spec; the others stay zero.
+enum class Field : uint8_t {
+#define PTEDIFF_HT_FIELD(e, member, name, repr, symbols) e,
+#include "subjects/hugetlb/ops.def"
+};
+inline constexpr size_t kNumFields = 0
+#define PTEDIFF_HT_FIELD(e, member, name, repr, symbols) +1
+#include "subjects/hugetlb/ops.def"
+    ;
 
 // mprotect targets.
 enum class Prot : uint8_t { kNone = 0, kRead = 1, kReadWrite = 2 };
 inline constexpr uint32_t kNumProts = 3;
+// Entries of a contiguous range an access may pick (pick=0..63).
+inline constexpr uint32_t kNumPicks = 64;
 
 // A mid-op event, in the contpte subject's syntax under its op:
 // `  @ prim=N access mm=M va=V kind=read|write|exec pick=P` (a hardware access
@@ -61,22 +62,23 @@ using Event = HwEvent;
 inline constexpr size_t kMaxEventsPerOp = 4;
 inline constexpr uint32_t kMaxEventPrim = 4095;
 
+// One op: its kind and a plain uint64_t member per operand (ops.def), read
+// directly by the flows, the executor and the checks.
 struct Op {
   OpKind kind = OpKind::kFault;
-  uint32_t mm = 0;      // 0 user, 1 child
-  uint64_t page = 0;    // huge page index in the window
-  uint32_t write = 0;   // kFault: a write fault
-  uint64_t sub = 0;     // kAccess: base page inside the huge page
-  uint32_t access = 0;  // kAccess: 0 read, 1 write, 2 exec
-  uint32_t pick = 0;    // kAccess: which entry of a contiguous range takes the A/D update
-  uint32_t prot = 0;    // kMprotect: Prot
-  uint64_t to = 0;      // kMremap: destination huge page index
-  uint32_t race = 0;    // kFault: 0, or 1 + the entry of the range a hardware write
-                        // dirties between the handler's read and its update
+#define PTEDIFF_HT_FIELD(e, member, name, repr, symbols) uint64_t member = 0;
+#include "subjects/hugetlb/ops.def"
   // Mid-op events, in firing order (prim never decreasing).
   std::vector<Event> events;
   bool operator==(const Op&) const = default;
 };
+
+// Op's member of each operand, indexed by Field.
+inline constexpr uint64_t Op::*kOpMembers[] = {
+#define PTEDIFF_HT_FIELD(e, member, name, repr, symbols) &Op::member,
+#include "subjects/hugetlb/ops.def"
+};
+static_assert(std::size(kOpMembers) == kNumFields, "one member per operand");
 
 struct Program {
   ptediff_granule granule = PTEDIFF_GRANULE_4K;
@@ -86,16 +88,49 @@ struct Program {
   std::vector<Op> ops;
 };
 
-// The static description of one op kind.
+// The static description of one op kind (a row of ops.def).
 struct OpSpec {
   OpKind kind;
-  const char* name;
-  std::span<const Field> fields;
+  const char* name;               // text name
+  std::span<const Field> fields;  // the key=value operands, in text order
+  // What formats/op_table.h reads: the operands, and no operand written in
+  // the name.
+  std::span<const Field> operands() const { return fields; }
+  std::optional<Field> suffix() const { return std::nullopt; }
 };
 const OpSpec& op_spec(OpKind k);
+std::span<const OpSpec> all_op_specs();
+// The operand rows (text name, representation, symbols), indexed by Field.
+const FieldTable<Field>& op_fields();
 const char* field_name(Field f);
-uint64_t op_field(const Op& op, Field f);
-void set_op_field(Op* op, Field f, uint64_t v);
+// An operand's value, by Field.
+inline uint64_t op_field(const Op& op, Field f) {
+  return op.*kOpMembers[static_cast<size_t>(f) % kNumFields];
+}
+inline void set_op_field(Op* op, Field f, uint64_t v) {
+  op->*kOpMembers[static_cast<size_t>(f) % kNumFields] = v;
+}
+
+// The operands of events (ops.def), the spec of each event kind and its rows.
+enum class EventField : uint8_t {
+#define PTEDIFF_HT_EVENT_FIELD(e, member, type, name, repr, symbols) e,
+#include "subjects/hugetlb/ops.def"
+};
+struct EventSpec {
+  HwEventKind kind;
+  const char* name;                    // text name (after `@ prim=N`)
+  std::span<const EventField> fields;  // prim first, then the rest in text order
+  std::span<const EventField> operands() const { return fields; }
+  std::optional<EventField> suffix() const { return std::nullopt; }
+};
+// The spec of an event kind (kAccess or kTlbFill), and all of them.
+const EventSpec& event_spec(HwEventKind k);
+std::span<const EventSpec> all_event_specs();
+const FieldTable<EventField>& event_fields();
+uint64_t event_field(const Event& ev, EventField f);
+// Sets an event operand; false (and `ev` unchanged) when `v` does not fit
+// its member (prim, mm and pick are 32 bits, kind an AccessKind, block 0/1).
+bool set_event_field(Event* ev, EventField f, uint64_t v);
 
 // Limits of the formats.
 inline constexpr size_t kMaxOps = 100000;

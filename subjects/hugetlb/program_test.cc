@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "subjects/hugetlb/mutants.h"
 #include "ptediff/backend.h"
+#include "subjects/hugetlb/mutants.h"
 
 namespace ptediff::hugetlb {
 namespace {
@@ -119,6 +119,104 @@ TEST(HugetlbProgram, HeaderDefaultsAndSpelling) {
   EXPECT_EQ(q.ops[0], (Op{.kind = OpKind::kAccess, .mm = 1, .page = 1, .sub = 16, .access = 2}));
 }
 
+// The op table (ops.def) is complete: every op kind has its own spec, whose
+// name finds it again; every operand and event operand row has a distinct
+// name; op_field / set_op_field reach the member each row names.
+TEST(HugetlbProgram, OpTableIsComplete) {
+  ASSERT_EQ(all_op_specs().size(), kNumOpKinds);
+  for (size_t k = 0; k < kNumOpKinds; ++k) {
+    const OpSpec& spec = op_spec(static_cast<OpKind>(k));
+    EXPECT_EQ(spec.kind, static_cast<OpKind>(k));
+    ASSERT_NE(spec.name, nullptr);
+    uint64_t suffix = 0;
+    EXPECT_EQ(find_op_spec(all_op_specs(), op_fields(), spec.name, &suffix), &spec) << spec.name;
+    EXPECT_FALSE(spec.suffix().has_value());
+  }
+  ASSERT_EQ(op_fields().size(), kNumFields);
+  for (size_t i = 0; i < kNumFields; ++i) {
+    const Field f = static_cast<Field>(i);
+    ASSERT_NE(field_name(f), nullptr);
+    EXPECT_NE(std::string(field_name(f)), "");
+    Field found;
+    ASSERT_TRUE(op_fields().find(field_name(f), &found));
+    EXPECT_EQ(found, f) << field_name(f);
+    Op op;
+    set_op_field(&op, f, 100 + i);
+    for (size_t j = 0; j < kNumFields; ++j) {
+      EXPECT_EQ(op_field(op, static_cast<Field>(j)), i == j ? 100 + i : 0) << field_name(f);
+    }
+  }
+  EXPECT_EQ(op_spec(OpKind::kAccess).name, std::string("access"));
+  Op access;
+  for (Field f : op_spec(OpKind::kAccess).operands()) set_op_field(&access, f, 2);
+  EXPECT_EQ(access, (Op{.mm = 2, .page = 2, .sub = 2, .access = 2, .pick = 2}));
+  for (const EventSpec& spec : all_event_specs()) {
+    EXPECT_EQ(&event_spec(spec.kind), &spec);
+    uint64_t suffix = 0;
+    EXPECT_EQ(find_op_spec(all_event_specs(), event_fields(), spec.name, &suffix), &spec);
+    ASSERT_FALSE(spec.operands().empty());
+    EXPECT_EQ(event_fields().name(spec.operands()[0]), std::string("prim"));  // text: `@ prim=N`
+    for (EventField f : spec.operands()) {
+      EventField found;
+      ASSERT_TRUE(event_fields().find(event_fields().name(f), &found));
+      EXPECT_EQ(found, f);
+    }
+  }
+  EXPECT_EQ(event_spec(HwEventKind::kTlbFill).name, std::string("tlb_fill"));
+}
+
+// Event operands out of their member's range are refused, not truncated.
+TEST(HugetlbProgram, EventFieldsRefuseValuesThatDoNotFit) {
+  Event ev;
+  EXPECT_TRUE(set_event_field(&ev, EventField::kPick, 63));
+  EXPECT_FALSE(set_event_field(&ev, EventField::kPick, uint64_t{1} << 32));
+  EXPECT_FALSE(set_event_field(&ev, EventField::kBlock, 2));
+  EXPECT_FALSE(set_event_field(&ev, EventField::kKind, 256));
+  EXPECT_TRUE(set_event_field(&ev, EventField::kVa, uint64_t{1} << 40));
+  EXPECT_EQ(ev, (Event{.va = uint64_t{1} << 40, .pick = 63}));
+  EXPECT_EQ(event_field(ev, EventField::kVa), uint64_t{1} << 40);
+}
+
+// Symbolic operands take their number too (as every subject's do), and
+// print as the symbol.
+TEST(HugetlbProgram, SymbolicOperandsTakeNumbers) {
+  const Program p = parse_ok(std::string(kHeader) +
+                             "access mm=0 page=0 sub=0 kind=2 pick=0\n"
+                             "mprotect mm=0 page=0 prot=1\n"
+                             "fork\n  @ prim=0 access mm=0 va=0 kind=1 pick=0\n");
+  ASSERT_EQ(p.ops.size(), 3u);
+  EXPECT_EQ(p.ops[0].access, 2u);
+  EXPECT_EQ(p.ops[1].prot, 1u);
+  EXPECT_EQ(format_op(p.ops[0]), "access mm=0 page=0 sub=0 kind=exec pick=0");
+  EXPECT_EQ(format_op(p.ops[1]), "mprotect mm=0 page=0 prot=ro");
+  EXPECT_EQ(format_event(p.ops[2].events[0]), "  @ prim=0 access mm=0 va=0x0 kind=write pick=0");
+}
+
+// The literal form is byte for byte what it has been (the seed corpora keep
+// decoding the same): per op a kind byte and its operands in spec order,
+// per event a kind byte and prim, mm, va, kind or block, pick; 8
+// little-endian bytes each.
+TEST(HugetlbProgram, LiteralFormBytes) {
+  Program p;
+  p.features = PTEDIFF_FEAT_HAFDBS;
+  p.ops = {{.kind = OpKind::kFault, .mm = 1, .page = 2, .write = 1, .race = 3},
+           {.kind = OpKind::kFork,
+            .events = {{.kind = HwEventKind::kTlbFill, .prim = 5, .va = 0x13000, .block = true}}},
+           {.kind = OpKind::kMprotect, .page = 0x102, .prot = 2}};
+  std::vector<uint8_t> want = {0xf0, 1, 0};
+  const auto op = [&](uint8_t kind, std::initializer_list<uint64_t> vals) {
+    want.push_back(kind);
+    for (uint64_t v : vals) {
+      for (int i = 0; i < 8; ++i) want.push_back(static_cast<uint8_t>(v >> (8 * i)));
+    }
+  };
+  op(0, {1, 2, 1, 3});
+  op(3, {});
+  op(0xe1, {5, 0, 0x13000, 1, 0});
+  op(5, {0, 0x102, 2});
+  EXPECT_EQ(encode_program(p), want);
+}
+
 // A text the parser rejects at `line` with a message holding `message`,
 // leaving its output alone.
 struct Rejected {
@@ -161,23 +259,27 @@ TEST(HugetlbProgram, ParseErrors) {
       {m + "granule 4k\n", 3, "missing 'size' line"},
       {m + "size pmd\n# end\n", 4, "missing 'granule' line"},
       {h + "fork\nfrob mm=0\n", 6, "unknown op 'frob'"},
-      {h + "fault mm=0 page=1\n", 5, "`fault` needs `write=`"},
-      {h + "get mm=0 page=1 page=2\n", 5, "operand 'page' given twice"},
-      {h + "get mm=0 page=1 write=0\n", 5, "`get` has no operand 'write'"},
-      {h + "get mm=0 page\n", 5, "expected key=value, got 'page'"},
-      {h + "fork mm=0\n", 5, "`fork` has no operand 'mm'"},
+      {h + "fault mm=0 page=1\n", 5, "missing operand 'write' (fault takes: mm page write race)"},
+      {h + "get mm=0 page=1 page=2\n", 5, "duplicate operand 'page'"},
+      {h + "get mm=0 page=1 write=0\n", 5, "get does not take operand 'write' (takes: mm page)"},
+      {h + "get mm=0 page\n", 5, "operand 'page' is not key=value"},
+      {h + "fork mm=0\n", 5, "fork does not take operand 'mm' (takes: nothing)"},
       {m + "granule 4k\nsize cont-pmd\nfork\nget mm=0 page=64\n", 6,
        "page 64 out of range (the window holds 64 huge pages of cont-pmd)"},
       {h + "get mm=2 page=0\n", 5, "mm 2 out of range"},
       {h + "get mm=4294967296 page=0\n", 5, "mm 4294967296 out of range"},
-      {h + "get mm=-1 page=0\n", 5, "bad value '-1' for 'mm'"},
+      {h + "get mm=-1 page=0\n", 5, "bad number '-1' for mm (expected decimal or 0x-hex)"},
       {h + "fault mm=0 page=0 write=2 race=0\n", 5, "write 2 out of range"},
       {h + "fault mm=0 page=0 write=4294967297 race=0\n", 5, "write 4294967297 out of range"},
       {h + "access mm=0 page=0 sub=16 kind=read pick=0\n", 5, "sub 16 out of range"},
-      {h + "access mm=0 page=0 sub=0 kind=2 pick=0\n", 5, "bad value '2' for 'kind'"},
-      {h + "access mm=0 page=0 sub=0 kind=x pick=0\n", 5, "bad value 'x' for 'kind'"},
+      {h + "access mm=0 page=0 sub=0 kind=3 pick=0\n", 5,
+       "kind 3 out of range (read, write or exec)"},
+      {h + "access mm=0 page=0 sub=0 kind=x pick=0\n", 5,
+       "bad kind value 'x' (expected a number or one of: read, write, exec)"},
       {h + "access mm=0 page=0 sub=0 kind=read pick=64\n", 5, "pick 64 out of range"},
-      {h + "mprotect mm=0 page=0 prot=wx\n", 5, "bad value 'wx' for 'prot'"},
+      {h + "mprotect mm=0 page=0 prot=wx\n", 5,
+       "bad prot value 'wx' (expected a number or one of: none, ro, rw)"},
+      {h + "mprotect mm=0 page=0 prot=3\n", 5, "prot 3 out of range (none, ro or rw)"},
       {h + "mremap mm=0 page=3 to=3\n", 5, "mremap to its own page 3"},
       {m + "granule 16k\nsize pud\n", 4, "size pud needs granule 4k"},
       {m + "size pud\ngranule 64k\n", 4, "size pud needs granule 4k"},
@@ -192,10 +294,10 @@ TEST(HugetlbProgram, ParseErrors) {
       {h + "fork\ngranule 4k\n", 6, "header line 'granule' after the first op"},
       {h + "fork\nmutant none\n", 6, "header line 'mutant' after the first op"},
       {h + "fork\n" + big + "\n", 6, "unknown op 'aaaa"},
-      {h + "get mm=0 page=" + big + "\n", 5, "bad value 'aaaa"},
-      {h + "get mm=0 " + big + "=1\n", 5, "`get` has no operand 'aaaa"},
-      {h + "fork \x01\x80\n", 5, "expected key=value, got '\\x01\\x80'"},
-      {h + "fork \x01=\x80\n", 5, "`fork` has no operand '\\x01'"},
+      {h + "get mm=0 page=" + big + "\n", 5, "bad number 'aaaa"},
+      {h + "get mm=0 " + big + "=1\n", 5, "unknown operand 'aaaa"},
+      {h + "fork \x01\x80\n", 5, "operand '\\x01\\x80' is not key=value"},
+      {h + "fork \x01=\x80\n", 5, "unknown operand '\\x01' (fork takes: nothing)"},
   };
   expect_rejected(cases);
 }
@@ -338,15 +440,23 @@ TEST(HugetlbProgram, EventParseErrors) {
       {h + "@ prim=0 frob mm=0\n", 6, "unknown event 'frob' (expected access or tlb_fill)"},
       {h + "@ prim=0 mm=0\n", 6, "event without a name"},
       {h + "@ prim=0 access tlb_fill\n", 6, "event names two events: 'tlb_fill'"},
-      {h + "@ prim=0 access mm=0 va=0 pick=0\n", 6, "`access` needs `kind=`"},
-      {h + "@ access" + ok, 6, "`access` needs `prim=`"},
-      {h + "@ prim=0 access block=0" + ok, 6, "`access` has no operand `block`"},
+      {h + "@ prim=0 access mm=0 va=0 pick=0\n", 6,
+       "missing operand 'kind' (access takes: prim mm va kind pick)"},
+      {h + "@ access" + ok, 6, "missing operand 'prim' (access takes: prim mm va kind pick)"},
+      {h + "@ prim=0 access block=0" + ok, 6,
+       "access does not take operand 'block' (takes: prim mm va kind pick)"},
       {h + "@ prim=0 tlb_fill mm=0 va=0 kind=read block=0 pick=0\n", 6,
-       "`tlb_fill` has no operand `kind`"},
-      {h + "@ prim=0 access frob=1" + ok, 6, "an event has no operand 'frob'"},
-      {h + "@ prim=0 prim=1 access" + ok, 6, "operand 'prim' given twice"},
-      {h + "@ prim=0 access mm=0 va=0 kind=w pick=0\n", 6, "bad value 'w' for 'kind'"},
-      {h + "@ prim=x access" + ok, 6, "bad value 'x' for 'prim'"},
+       "tlb_fill does not take operand 'kind' (takes: prim mm va block pick)"},
+      {h + "@ prim=0 access frob=1" + ok, 6,
+       "unknown operand 'frob' (access takes: prim mm va kind pick)"},
+      {h + "@ prim=0 prim=1 access" + ok, 6, "duplicate operand 'prim'"},
+      {h + "@ prim=0 access mm=0 va=0 kind=w pick=0\n", 6,
+       "bad kind value 'w' (expected a number or one of: read, write, exec)"},
+      {h + "@ prim=x access" + ok, 6, "bad number 'x' for prim (expected decimal or 0x-hex)"},
+      {h + "@ prim=0 access mm=0 va=0 kind=3 pick=0\n", 6, "kind 3 out of range"},
+      {h + "@ prim=0 access mm=0 va=0 kind=256 pick=0\n", 6, "kind 256 out of range"},
+      {h + "@ prim=0 access mm=0 va=0 kind=read pick=4294967296\n", 6,
+       "pick 4294967296 out of range"},
       {h + "@ prim=4096 access" + ok, 6, "prim 4096 out of range"},
       {h + "@ prim=4294967296 access" + ok, 6, "prim 4294967296 out of range"},
       {h + "@ prim=0 access mm=2 va=0 kind=read pick=0\n", 6, "mm 2 out of range"},
