@@ -6,22 +6,17 @@
 // all granules, is measured in bench/RESULTS.md; it takes about a minute.)
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "subjects/contpte/backends.h"
 #include "subjects/contpte/explore.h"
 #include "subjects/contpte/text.h"
-#include "subjects/contpte/backends.h"
+#include "testing/shipped.h"
 
 namespace ptediff {
 namespace {
-
-namespace fs = std::filesystem;
 
 struct Small {
   std::string name;
@@ -31,18 +26,11 @@ struct Small {
 // The contpte corpus programs of at most 8 ops.
 std::vector<Small> small_corpus() {
   std::vector<Small> out;
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(fs::path(PTEDIFF_SOURCE_DIR) / "corpus")) {
-    if (e.path().extension() == ".repro") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const fs::path& f : files) {
-    std::ifstream in(f);
-    std::stringstream text;
-    text << in.rdbuf();
-    Small s{f.filename().string(), {}};
+  for (const ShippedProgram& p : shipped_programs({ShippedKind::kCorpus})) {
+    if (p.subject != find_subject("contpte")) continue;
+    Small s{p.path.filename().string(), {}};
     ParseError err;
-    if (!parse_repro(text.str(), s.name, &s.program, &err)) {
+    if (!parse_repro(p.text, s.name, &s.program, &err)) {
       ADD_FAILURE() << err.str();
       continue;
     }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "subjects/subject.h"
+#include "testing/shipped.h"
 
 namespace ptediff {
 namespace {
@@ -23,14 +24,8 @@ TEST(GoldenHashes, EveryBuildReproducesTheRecordedTraceHashes) {
     std::istringstream ls(line);
     std::string path, mutant, want;
     ASSERT_TRUE(ls >> path >> mutant >> want) << line;
-    std::ifstream f(std::string(PTEDIFF_SOURCE_DIR "/") + path);
-    std::stringstream text;
-    text << f.rdbuf();
-    ParseError err;
-    const Subject* subject = subject_for_text(text.str(), path, &err);
-    ASSERT_NE(subject, nullptr) << err.str();
-    const std::unique_ptr<Case> c = subject->parse(text.str(), path, &err);
-    ASSERT_NE(c, nullptr) << err.str();
+    const std::unique_ptr<Case> c = load_source_case(path);
+    ASSERT_NE(c, nullptr);
     CaseOptions opts;
     opts.mutant = mutant;
     const CaseRun r = c->run(opts, path);

@@ -6,54 +6,42 @@
 // it runs clean even under its mutant: the interleavings are what catch it.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
 #include "conformance/replay.h"
 #include "subjects/subject.h"
+#include "testing/shipped.h"
 
 namespace ptediff {
 namespace {
 
-const std::filesystem::path kDir = PTEDIFF_SOURCE_DIR "/conformance/mutants";
-
-std::string expected_class(const std::filesystem::path& f) {
-  std::ifstream in(f);
-  std::string line;
-  const std::regex re("^# expect: ([a-z-]+)");
-  std::smatch m;
-  while (std::getline(in, line)) {
-    if (std::regex_search(line, m, re)) return m[1];
-  }
-  return "";
+// The hand-written program of mutant `name`; nullptr after a test failure.
+const ShippedProgram* program_of(const std::string& name) {
+  const ShippedProgram* p = shipped_mutant(name);
+  EXPECT_NE(p, nullptr) << "no hand-written program for mutant " << name;
+  return p;
 }
 
 class MutantRepro : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(MutantRepro, CaughtWithItsClassAndCleanWhenFixed) {
-  const std::filesystem::path f = kDir / (GetParam() + ".repro");
-  ASSERT_TRUE(std::filesystem::exists(f)) << "no hand-written program for mutant " << GetParam();
-  const std::string want = expected_class(f);
-  ASSERT_FALSE(want.empty()) << f << " lacks '# expect: CLASS'";
-  EXPECT_EQ(replay_file_divergence_class(f, GetParam()), want);
-  EXPECT_EQ(replay_file_divergence_class(f, "none"), "none");
+  const ShippedProgram* f = program_of(GetParam());
+  ASSERT_NE(f, nullptr);
+  ASSERT_FALSE(f->expect.empty()) << f->path << " lacks '# expect: CLASS'";
+  EXPECT_EQ(replay_divergence_class(f->text, GetParam()), f->expect);
+  EXPECT_EQ(replay_divergence_class(f->text, "none"), "none");
 }
 
 // minimize is a fixed point: the minimized program runs as written (what
 // `ptediff minimize -o` writes) and minimizing it again returns it unchanged.
 TEST_P(MutantRepro, MinimizingTheMinimizedProgramIsTheIdentity) {
-  const std::filesystem::path f = kDir / (GetParam() + ".repro");
-  std::ifstream in(f);
-  std::stringstream text;
-  text << in.rdbuf();
+  const ShippedProgram* f = program_of(GetParam());
+  ASSERT_NE(f, nullptr);
+  const std::unique_ptr<Case> p = f->load();
+  ASSERT_NE(p, nullptr);
+  const Subject* s = f->subject;
   ParseError err;
-  const Subject* s = subject_for_text(text.str(), f.string(), &err);
-  ASSERT_NE(s, nullptr) << err.str();
-  const std::unique_ptr<Case> p = s->parse(text.str(), f.string(), &err);
-  ASSERT_NE(p, nullptr) << err.str();
   CaseOptions opts;
   opts.mutant = GetParam();
   CaseMinimized once, twice;
@@ -70,9 +58,9 @@ TEST_P(MutantRepro, MinimizingTheMinimizedProgramIsTheIdentity) {
   EXPECT_EQ(twice.at, once.at);
 }
 
-// The program of `name` without its mid-op events (`@` lines).
-std::string without_events(const std::filesystem::path& f) {
-  std::ifstream in(f);
+// `text` without its mid-op events (`@` lines).
+std::string without_events(const std::string& text) {
+  std::istringstream in(text);
   std::string out, line;
   while (std::getline(in, line)) {
     if (line.find('@') == std::string::npos) out += line + "\n";
@@ -83,11 +71,19 @@ std::string without_events(const std::filesystem::path& f) {
 class InterleavingMutant : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(InterleavingMutant, NeedsTheEventsOfItsProgram) {
-  const std::filesystem::path f = kDir / (GetParam() + ".repro");
-  const std::string bare = without_events(f);
-  ASSERT_NE(bare.size(), std::filesystem::file_size(f)) << f << " has no event";
+  const ShippedProgram* f = program_of(GetParam());
+  ASSERT_NE(f, nullptr);
+  const std::string bare = without_events(f->text);
+  ASSERT_NE(bare.size(), f->text.size()) << f->path << " has no event";
   EXPECT_EQ(replay_divergence_class(bare, GetParam()), "none")
       << GetParam() << " is caught without interleavings: it is not interleaving-only";
+}
+
+// "split_to_ptes": the test-name suffix of a mutant name parameter.
+std::string MutantName(const ::testing::TestParamInfo<std::string>& info) {
+  std::string n = info.param;
+  for (char& ch : n) ch = ch == '-' ? '_' : ch;
+  return n;
 }
 
 // Every subject's mutants.
@@ -99,12 +95,7 @@ std::vector<std::string> mutant_names() {
   return out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Catalogue, MutantRepro, ::testing::ValuesIn(mutant_names()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& ch : n) ch = ch == '-' ? '_' : ch;
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Catalogue, MutantRepro, ::testing::ValuesIn(mutant_names()), MutantName);
 
 // Every subject's interleaving-only mutants.
 std::vector<std::string> interleaving_only_names() {
@@ -118,18 +109,14 @@ std::vector<std::string> interleaving_only_names() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalogue, InterleavingMutant,
-                         ::testing::ValuesIn(interleaving_only_names()), [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& ch : n) ch = ch == '-' ? '_' : ch;
-                           return n;
-                         });
+                         ::testing::ValuesIn(interleaving_only_names()), MutantName);
 
 TEST(MutantRepro, EveryFileNamesAMutant) {
   std::set<std::string> names;
   for (const std::string& n : mutant_names()) names.insert(n);
-  for (const auto& e : std::filesystem::directory_iterator(kDir)) {
-    EXPECT_TRUE(names.count(e.path().stem().string())) << e.path();
-  }
+  const std::vector<ShippedProgram> programs = shipped_programs({ShippedKind::kMutant});
+  EXPECT_FALSE(programs.empty());
+  for (const ShippedProgram& p : programs) EXPECT_TRUE(names.count(p.mutant)) << p.path;
 }
 
 }  // namespace

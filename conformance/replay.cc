@@ -1,10 +1,8 @@
 // ptediff: replaying repro text in tests (see replay.h).
 #include "conformance/replay.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "subjects/subject.h"
+#include "testing/shipped.h"
 
 namespace ptediff {
 
@@ -24,10 +22,7 @@ std::string replay_divergence_class(const std::string& repro_text, const std::st
 
 std::string replay_file_divergence_class(const std::string& path, const std::string& mutant,
                                          const ptediff_backend* backend) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return replay_divergence_class(ss.str(), mutant, backend);
+  return replay_divergence_class(read_text_file(path), mutant, backend);
 }
 
 }  // namespace ptediff
