@@ -15,28 +15,20 @@
 #ifndef PTEDIFF_SUBJECTS_CONTPTE_EXPLORE_H_
 #define PTEDIFF_SUBJECTS_CONTPTE_EXPLORE_H_
 
-#include <cstdint>
-#include <functional>
-#include <vector>
-
-#include "engine/explore.h"
+#include "engine/explore_entry.h"
 #include "subjects/contpte/executor.h"
 
 namespace ptediff {
 
-using ExploreOptions = ExploreOptionsOf<RunOptions>;
-// `failing` is the diverging schedule's effective program.
-using ExploreResult = ExploreResultOf<Program, RunResult>;
-// A candidate's op indexes the effective program without events.
-using Candidate = CandidateOf<Op>;
-
-// The candidate events of `program` (an effective program without events)
-// from one traced run of it; *base receives that run.
-std::vector<Candidate> explore_candidates(const Program& program, const RunOptions& run,
-                                          RunResult* base);
-
-// Explores `program` (its own events are dropped first).
-ExploreResult explore(const Program& program, const ExploreOptions& opts);
+// The search's types and entry points (engine/explore_entry.h). The program
+// explored and `failing` are effective (repaired) programs; an event is an
+// event op listed under its op.
+using Explore = ExploreEntry<Program, RunOptions, RunResult, Op>;
+using ExploreOptions = Explore::Options;
+using ExploreResult = Explore::Result;
+using Candidate = Explore::Candidate;
+Explore::Candidates explore_candidates;
+Explore::Search explore;
 
 }  // namespace ptediff
 

@@ -1,4 +1,5 @@
-// ptediff: the contpte subject's fuzz face (see fuzz.h).
+// ptediff: the contpte subject's fuzz face (Subject::fuzz()): its runner and
+// the traits of the structure-aware mutator (engine/op_mutator.h).
 //
 // Mutations aim at the values where contpte code changes behaviour: block and
 // table boundaries, folio orders, pick and nr edges, and mid-op events placed
@@ -6,8 +7,6 @@
 // every input (executor.h; executor_test compares it with fresh ones), with
 // reads kept out of the logs; a diverging input runs again with everything
 // logged for its report.
-#include "subjects/contpte/fuzz.h"
-
 #include <algorithm>
 #include <span>
 #include <vector>
@@ -249,7 +248,7 @@ std::unique_ptr<FuzzSession> make_session(const FuzzOptions& opts, std::string* 
   }
   o.opt = opts.backend;  // an external O judges the mutant in its own init
   if (o.opt == nullptr && !known_optimized_mutant(opts.mutant)) {
-    *err = "unknown mutant '" + opts.mutant + "' (see `ptediff mutants`)";
+    *err = unknown_mutant_error(opts.mutant, "");
     return nullptr;
   }
   return std::make_unique<Session>(with_builtin_backends(o));

@@ -1,4 +1,5 @@
-// ptediff: shrinking a diverging program (delta debugging).
+// ptediff: shrinking a diverging contpte program (delta debugging, with the
+// minimizer every subject shares: engine/shrink.h).
 //
 // Keeps the divergence class and the kind of the op where it shows, and
 // shrinks first the op list (removing chunks of decreasing size), then the
@@ -16,6 +17,7 @@
 #include <cstddef>
 #include <string>
 
+#include "engine/shrink.h"
 #include "subjects/contpte/executor.h"
 
 namespace ptediff {
@@ -34,7 +36,7 @@ struct MinimizeResult {
 // Returns false when `p` does not diverge under `opts` (nothing to minimize),
 // or, with out->error, when no program kept replays as written.
 bool minimize_program(const Program& p, const RunOptions& opts, MinimizeResult* out,
-                      size_t max_runs = 20000);
+                      size_t max_runs = kMaxShrinkRuns);
 
 }  // namespace ptediff
 

@@ -2,71 +2,86 @@
 // contiguous PTEs, the reference backend against the contpte backend (or an
 // external backend through include/ptediff/backend.h).
 //
-// Adapts the harness (subjects/contpte/text.h, subjects/contpte/codec.h, subjects/contpte/executor.h,
-// subjects/contpte/report.h, subjects/contpte/minimize.h) to the Subject interface.
+// The traits of subjects/program_case.h over the harness (subjects/contpte/
+// text.h, codec.h, executor.h, explore.h, report.h, minimize.h) and the Case
+// of its own: binary inputs are repaired (the effective program is what ran),
+// and its reports are the contpte ones (report.h, machine_report.h).
 #include <cstdio>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "subjects/contpte/backends.h"
+#include "subjects/contpte/codec.h"
 #include "subjects/contpte/executor.h"
 #include "subjects/contpte/explore.h"
-#include "subjects/contpte/minimize.h"
-#include "subjects/contpte/codec.h"
-#include "subjects/contpte/text.h"
-#include "subjects/contpte/optimized.h"
 #include "subjects/contpte/machine_report.h"
+#include "subjects/contpte/minimize.h"
+#include "subjects/contpte/optimized.h"
 #include "subjects/contpte/report.h"
-#include "subjects/contpte/backends.h"
-#include "subjects/contpte/fuzz.h"
-#include "subjects/subject.h"
+#include "subjects/contpte/text.h"
+#include "subjects/fuzz_session.h"
+#include "subjects/program_case.h"
 
 namespace ptediff {
 namespace {
 
-class ContpteSubject final : public Subject {
- public:
-  const char* name() const override { return "contpte"; }
-  const char* title() const override { return "user page tables (contpte backend)"; }
-  std::unique_ptr<Case> parse(std::string_view text, std::string_view file,
-                              ParseError* err) const override;
-  std::unique_ptr<Case> decode(std::span<const uint8_t> bytes) const override;
-  std::vector<MutantRow> mutants() const override {
+class ContpteCase;
+
+struct ContpteTraits {
+  using Program = ::ptediff::Program;
+  using RunOptions = ::ptediff::RunOptions;
+  using Case = ContpteCase;
+  static constexpr const char* kName = "contpte";
+  static constexpr const char* kTitle = "user page tables (contpte backend)";
+  static constexpr const char* kFuzzTarget = "contpte_diff_fuzzer";
+  static constexpr bool kTakesBackend = true, kTakesBackendV2 = false;
+
+  // Text runs as written: an op the repair step would rewrite is an error.
+  static bool parse(std::string_view text, std::string_view file, Program* p, ParseError* err) {
+    return parse_repro_as_written(text, file, with_builtin_backends(), p, err);
+  }
+  static Program decode(std::span<const uint8_t> bytes) {
+    Program p = decode_program(bytes);
+    // A binary input decodes totally: a mutant name the catalogue does not
+    // know (random bytes) means no mutant rather than an error.
+    if (!known_optimized_mutant(p.header.mutant)) p.header.mutant = "none";
+    return p;
+  }
+  static std::string format(const Program& p) { return format_repro(p); }
+  static std::vector<uint8_t> encode(const Program& p) { return encode_program(p); }
+  static std::string mutant(const Program& p) { return p.header.mutant; }
+  static std::vector<MutantRow> mutants() {
     std::vector<MutantRow> rows;
     for (const MutantInfo& m : optimized_mutants())
       rows.push_back({m.name, m.description, m.source, interleaving_only_mutant(m.name)});
     return rows;
   }
-  bool takes_backend() const override { return true; }
-  const char* fuzz_target() const override { return "contpte_diff_fuzzer"; }
-  const FuzzFace& fuzz() const override { return contpte::fuzz_face(); }
-  void reference_as_o(CaseOptions* opts) const override {
-    opts->backend = ptediff_reference_backend();
+  static const FuzzFace& fuzz() { return contpte::fuzz_face(); }
+  static void reference_as_o(CaseOptions* opts) { opts->backend = ptediff_reference_backend(); }
+  static bool refuse_backend(const CaseOptions&, std::string*) { return false; }
+  static RunOptions run_options(const CaseOptions& opts) {
+    RunOptions o = base_run_options<RunOptions>(opts);
+    o.opt = opts.backend;
+    return with_builtin_backends(o);
+  }
+  static ExploreResult explore(const Program& p, const ExploreOptions& eo) {
+    return ptediff::explore(p, eo);
+  }
+  static std::string explore_report(const ExploreResult& r, bool color) {
+    std::string out;
+    for (const Divergence& d : r.result.divergences) {
+      absl::StrAppend(&out, format_divergence(r.result, d, color));
+    }
+    return out;
   }
 };
 
-const ContpteSubject kContpte;
-
-// The executor's options for `opts`.
-RunOptions run_options(const CaseOptions& opts) {
-  RunOptions o;
-  o.opt = opts.backend;
-  o.mutant = opts.mutant;
-  o.stop_at_first = opts.stop_at_first;
-  return with_builtin_backends(o);
-}
-
-class ContpteCase final : public Case {
+class ContpteCase final : public ProgramCase<ContpteTraits> {
  public:
-  explicit ContpteCase(Program p) : p_(std::move(p)) {}
-  const Subject& subject() const override { return kContpte; }
-  size_t size() const override { return p_.ops.size(); }
-  std::string format() const override { return format_repro(p_); }
-  std::vector<uint8_t> encode() const override { return encode_program(p_); }
-  std::string mutant() const override { return p_.header.mutant; }
+  using ProgramCase::ProgramCase;
 
   CaseRun run(const CaseOptions& opts, std::string_view name) const override {
-    Executor ex(run_options(opts));
+    Executor ex(ContpteTraits::run_options(opts));
     const RunResult r = ex.run(p_);
     CaseRun out;
     out.error = r.error;
@@ -86,7 +101,7 @@ class ContpteCase final : public Case {
   }
 
   std::string explain(const CaseOptions& opts, int* status) const override {
-    RunOptions o = run_options(opts);
+    RunOptions o = ContpteTraits::run_options(opts);
     std::string out;
     std::string events;  // the events of the op on_step is about to show
     o.on_events = [&](size_t, std::span<const Op> evs, const std::vector<EventOutcome>& oe,
@@ -114,41 +129,20 @@ class ContpteCase final : public Case {
 
   std::unique_ptr<Case> effective(const CaseOptions& opts, std::string* comment,
                                   std::string* err) const override {
-    Executor ex(run_options(opts));
+    Executor ex(ContpteTraits::run_options(opts));
     const RunResult r = ex.run(p_);
     if (!r.error.empty()) {
       *err = r.error;
       return nullptr;
     }
     *comment = absl::StrFormat("%d ops, %d skipped as unrepairable", r.decoded_ops, r.skipped);
-    return std::make_unique<ContpteCase>(r.effective);
-  }
-
-  std::unique_ptr<Case> explore(const CaseOptions& opts, int bound, uint64_t max_schedules,
-                                CaseExplored* what, std::string* err) const override {
-    ExploreOptions eo;
-    eo.run = run_options(opts);
-    eo.bound = bound;
-    eo.max_schedules = max_schedules;
-    ExploreResult r = ptediff::explore(p_, eo);
-    if (!r.error.empty()) {
-      *err = r.error;
-      return nullptr;
-    }
-    what->candidates = r.candidates;
-    what->schedules = r.schedules;
-    what->complete = r.complete;
-    if (!r.found) return nullptr;
-    for (const Divergence& d : r.result.divergences) {
-      absl::StrAppend(&what->report, format_divergence(r.result, d, opts.color));
-    }
-    return std::make_unique<ContpteCase>(r.failing);
+    return make(r.effective);
   }
 
   std::unique_ptr<Case> minimize(const CaseOptions& opts, CaseMinimized* what,
                                  std::string* err) const override {
     MinimizeResult m;
-    RunOptions o = run_options(opts);
+    const RunOptions o = ContpteTraits::run_options(opts);
     {
       Executor probe(o);
       const RunResult r = probe.run(p_);
@@ -161,36 +155,13 @@ class ContpteCase final : public Case {
       *err = m.error;  // set when no minimized program replays as written
       return nullptr;
     }
-    what->cls = m.cls;
-    what->at = op_spec(m.kind).name;
-    what->before_ops = m.before_ops;
-    what->after_ops = m.after_ops;
-    what->runs = m.runs;
-    return std::make_unique<ContpteCase>(m.program);
+    *what = {m.cls, op_spec(m.kind).name, m.before_ops, m.after_ops, m.runs};
+    return make(std::move(m.program));
   }
-
- private:
-  Program p_;
 };
 
 }  // namespace
 
-std::unique_ptr<Case> ContpteSubject::parse(std::string_view text, std::string_view file,
-                                            ParseError* err) const {
-  // Text runs as written: an op the repair step would rewrite is an error.
-  Program p;
-  if (!parse_repro_as_written(text, file, with_builtin_backends(), &p, err)) return nullptr;
-  return std::make_unique<ContpteCase>(std::move(p));
-}
-
-std::unique_ptr<Case> ContpteSubject::decode(std::span<const uint8_t> bytes) const {
-  Program p = decode_program(bytes);
-  // A binary input decodes totally: a mutant name the catalogue does not
-  // know (random bytes) means no mutant rather than an error.
-  if (!known_optimized_mutant(p.header.mutant)) p.header.mutant = "none";
-  return std::make_unique<ContpteCase>(std::move(p));
-}
-
-const Subject& contpte_subject() { return kContpte; }
+const Subject& contpte_subject() { return subject_of<ContpteTraits>(); }
 
 }  // namespace ptediff

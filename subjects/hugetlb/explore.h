@@ -12,27 +12,20 @@
 #ifndef PTEDIFF_SUBJECTS_HUGETLB_EXPLORE_H_
 #define PTEDIFF_SUBJECTS_HUGETLB_EXPLORE_H_
 
-#include <cstdint>
-#include <string>
-#include <vector>
-
-#include "engine/explore.h"
+#include "engine/explore_entry.h"
 #include "subjects/hugetlb/executor.h"
 #include "subjects/hugetlb/program.h"
 
 namespace ptediff::hugetlb {
 
-using ExploreOptions = ExploreOptionsOf<RunOptions>;
-using ExploreResult = ExploreResultOf<Program, RunResult>;
-using Candidate = CandidateOf<Event>;
-
-// The candidate events of `program` (without events) from one run of it;
-// *base receives that run.
-std::vector<Candidate> explore_candidates(const Program& program, const RunOptions& run,
-                                          RunResult* base);
-
-// Explores `program` (its own events are dropped first).
-ExploreResult explore(const Program& program, const ExploreOptions& opts);
+// The search's types and entry points (engine/explore_entry.h); an event
+// stands in its op's `events`.
+using Explore = ExploreEntry<Program, RunOptions, RunResult, Event>;
+using ExploreOptions = Explore::Options;
+using ExploreResult = Explore::Result;
+using Candidate = Explore::Candidate;
+Explore::Candidates explore_candidates;
+Explore::Search explore;
 
 }  // namespace ptediff::hugetlb
 

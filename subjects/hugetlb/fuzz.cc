@@ -1,10 +1,9 @@
-// ptediff: the hugetlb subject's fuzz face (see fuzz.h).
+// ptediff: the hugetlb subject's fuzz face (Subject::fuzz()): its runner and
+// the traits of the structure-aware mutator (engine/op_mutator.h).
 //
 // Fresh ops and operand values come from the fuzz decoder (codec.cc), which
 // favours the first and last huge pages and the entries of one contiguous
 // range; the mutator writes the literal form, which carries any legal op.
-#include "subjects/hugetlb/fuzz.h"
-
 #include <memory>
 #include <span>
 #include <vector>
@@ -20,10 +19,7 @@
 namespace ptediff::hugetlb {
 namespace {
 
-struct Traits : OpTableTraits<Traits> {
-  using Program = hugetlb::Program;
-  using Op = hugetlb::Op;
-  static constexpr Program (*kDecode)(std::span<const uint8_t>) = decode_program;
+struct Traits : ProgramOpTraits<Traits, Program, decode_program> {
   static auto geometry(const Program& p) { return hstate_of(p.granule, p.size); }
   // The features only: another granule or size would make most ops illegal.
   static void mutate_header(MutationRng& rng, Program* p) {
@@ -35,18 +31,16 @@ struct Traits : OpTableTraits<Traits> {
 // library); the mutant is checked here for the built-in one and by the
 // backend's own init otherwise.
 std::unique_ptr<FuzzSession> make_session(const FuzzOptions& opts, std::string* err) {
-  RunOptions o;
-  o.mutant = opts.mutant;
   if (opts.backend != nullptr && opts.backend_v2 == nullptr) {
     *err = "a v1 backend does not apply to the hugetlb subject (it takes ptediff_backend_v2_get())";
     return nullptr;
   }
+  RunOptions o;
+  o.mutant = opts.mutant;
   o.opt = opts.backend_v2;
-  if (Mutant m; o.opt == nullptr && !find_mutant(opts.mutant, &m)) {
-    *err = "unknown mutant '" + opts.mutant + "' (see `ptediff mutants --subject hugetlb`)";
-    return nullptr;
-  }
-  return std::make_unique<ProgramFuzzSession<Program, RunOptions>>(o, decode_program);
+  Mutant m;
+  return program_session(o, decode_program, o.opt != nullptr || find_mutant(opts.mutant, &m),
+                         "hugetlb", err);
 }
 
 }  // namespace

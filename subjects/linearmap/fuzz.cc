@@ -1,11 +1,10 @@
-// ptediff: the linear-map subject's fuzz face (see fuzz.h).
+// ptediff: the linear-map subject's fuzz face (Subject::fuzz()): its runner and
+// the traits of the structure-aware mutator (engine/op_mutator.h).
 //
 // Fresh ops and operand values come from the fuzz decoder (codec.cc), which
 // draws addresses and sizes at the alignment of a leaf kind, so block, cont
 // and page boundaries are easy to reach; the mutator writes the literal form,
 // which carries any legal op.
-#include "subjects/linearmap/fuzz.h"
-
 #include <memory>
 #include <span>
 #include <vector>
@@ -19,10 +18,7 @@
 namespace ptediff::linearmap {
 namespace {
 
-struct Traits : OpTableTraits<Traits> {
-  using Program = linearmap::Program;
-  using Op = linearmap::Op;
-  static constexpr Program (*kDecode)(std::span<const uint8_t>) = decode_program;
+struct Traits : ProgramOpTraits<Traits, Program, decode_program> {
   static const Geometry& geometry(const Program& p) { return geometry_of(p.granule); }
   // Whether the boot CPU has BBML2; another granule would make most ops illegal.
   static void mutate_header(MutationRng&, Program* p) { p->bbml2 = !p->bbml2; }
@@ -34,13 +30,10 @@ std::unique_ptr<FuzzSession> make_session(const FuzzOptions& opts, std::string* 
     *err = "the linear-map subject has no backend ABI ($PTEDIFF_BACKEND must be unset)";
     return nullptr;
   }
-  if (Mutant m; !find_mutant(opts.mutant, &m)) {
-    *err = "unknown mutant '" + opts.mutant + "' (see `ptediff mutants --subject linear-map`)";
-    return nullptr;
-  }
   RunOptions o;
   o.mutant = opts.mutant;
-  return std::make_unique<ProgramFuzzSession<Program, RunOptions>>(o, decode_program);
+  Mutant m;
+  return program_session(o, decode_program, find_mutant(opts.mutant, &m), "linear-map", err);
 }
 
 }  // namespace
