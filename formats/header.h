@@ -176,6 +176,21 @@ bool read_repro(std::string_view text, const HeaderSchema& schema, std::string_v
   return false;
 }
 
+// read_repro for a body that reports an error as text: `line(tokens, &why)`
+// returns false with *why set, and the error is `file:line: why` at that
+// line. Every subject's parser is this plus its own `start` and `line`.
+template <typename Start, typename Line>
+bool read_repro_lines(std::string_view text, const HeaderSchema& schema, std::string_view file,
+                      ParseError* err, Start&& start, Line&& line) {
+  return read_repro(text, schema, file, err, start,
+                    [&](int n, const std::vector<absl::string_view>& toks) {
+                      std::string why;
+                      if (line(toks, &why)) return true;
+                      if (err != nullptr) *err = ParseError{std::string(file), n, std::move(why)};
+                      return false;
+                    });
+}
+
 // The subject a repro names: the value of its `subject` line ("" when it has
 // none, i.e. the default subject), read by the rules HeaderReader applies.
 // Fails (with *err) only when the text has no magic line or the `subject`

@@ -86,4 +86,37 @@ void append_field_value(const FieldDesc& d, uint64_t v, std::string* out) {
   absl::StrAppend(out, v);
 }
 
+bool split_event_tokens(std::span<const absl::string_view> toks, absl::string_view expected,
+                        absl::string_view* name, std::vector<absl::string_view>* operands,
+                        std::string* why) {
+  bool named = false;
+  for (size_t i = 1; i < toks.size(); ++i) {
+    if (absl::StrContains(toks[i], '=')) {
+      operands->push_back(toks[i]);
+      continue;
+    }
+    if (named) {
+      *why = absl::StrCat("event names two events: ", quote(toks[i]));
+      return false;
+    }
+    named = true;
+    *name = toks[i];
+  }
+  if (!named) *why = absl::StrCat("event without a name (expected ", expected, ")");
+  return named;
+}
+
+void put_literal_mutant(std::string_view mutant, std::vector<uint8_t>* out) {
+  const std::string_view name = mutant == "none" ? "" : mutant.substr(0, kMaxMutantNameLen);
+  out->push_back(static_cast<uint8_t>(name.size()));
+  out->insert(out->end(), name.begin(), name.end());
+}
+
+std::string take_literal_mutant(ByteReader& r, bool (*known)(std::string_view)) {
+  static_assert(kMaxMutantNameLen == 63, "the length byte is read modulo 64");
+  std::string name;
+  for (uint8_t n = r.u8() % 64; n > 0; --n) name.push_back(static_cast<char>(r.u8()));
+  return !name.empty() && known(name) ? name : "none";
+}
+
 }  // namespace ptediff

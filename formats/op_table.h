@@ -206,6 +206,42 @@ void take_literal_operands(const Spec& spec, ByteReader& r, Set&& set) {
   for (auto f : spec.operands()) set(f, r.le(8));
 }
 
+// Splits the tokens of a mid-op event line (`@`, then key=value operands and
+// one event name, in any order) into the name and the operands. Fails with
+// *why when the line names no event or two; `expected` lists the names for
+// the message ("access or tlb_fill").
+bool split_event_tokens(std::span<const absl::string_view> toks, absl::string_view expected,
+                        absl::string_view* name, std::vector<absl::string_view>* operands,
+                        std::string* why);
+
+// A whole op of a literal binary form: its kind byte, then its operands
+// (put_literal_operands). The op's subject provides, found by
+// argument-dependent lookup: op_spec(kind), op_field(op, f) and
+// set_op_field(&op, f, v); its kind enum ends in kCount.
+template <typename Op>
+void put_literal_op(const Op& op, std::vector<uint8_t>* out) {
+  out->push_back(static_cast<uint8_t>(op.kind));
+  put_literal_operands(
+      op_spec(op.kind), [&op](auto f) { return op_field(op, f); }, out);
+}
+// Reads an op put_literal_op wrote whose kind byte `code` was read already
+// (a kind byte past the table wraps around); its values are unchecked.
+template <typename Op>
+Op take_literal_op(uint8_t code, ByteReader& r) {
+  using Kind = decltype(Op::kind);
+  Op op;
+  op.kind = static_cast<Kind>(code % static_cast<unsigned>(Kind::kCount));
+  take_literal_operands(op_spec(op.kind), r,
+                        [&op](auto f, uint64_t v) { set_op_field(&op, f, v); });
+  return op;
+}
+
+// The mutant name of a literal binary form: a length byte, then the name cut
+// to kMaxMutantNameLen characters; "none" is written as length 0.
+void put_literal_mutant(std::string_view mutant, std::vector<uint8_t>* out);
+// Reads it back: the name when `known(name)`, else "none".
+std::string take_literal_mutant(ByteReader& r, bool (*known)(std::string_view));
+
 }  // namespace ptediff
 
 #endif  // PTEDIFF_FORMATS_OP_TABLE_H_

@@ -138,5 +138,34 @@ TEST(OpTable, LiteralOperandsRoundTrip) {
   EXPECT_TRUE(r.done());
 }
 
+TEST(OpTable, EventLinesNameOneEvent) {
+  absl::string_view name;
+  std::vector<absl::string_view> operands;
+  std::string why;
+  const std::vector<absl::string_view> ok = {"@", "prim=3", "access", "va=0x0"};
+  ASSERT_TRUE(split_event_tokens(ok, "access or tlb_fill", &name, &operands, &why));
+  EXPECT_EQ(name, "access");
+  EXPECT_EQ(operands, (std::vector<absl::string_view>{"prim=3", "va=0x0"}));
+  operands.clear();
+  EXPECT_FALSE(split_event_tokens({{"@", "prim=3"}}, "access or tlb_fill", &name, &operands, &why));
+  EXPECT_EQ(why, "event without a name (expected access or tlb_fill)");
+  EXPECT_FALSE(split_event_tokens({{"@", "access", "tlb_fill"}}, "access", &name, &operands, &why));
+  EXPECT_EQ(why, "event names two events: 'tlb_fill'");
+}
+
+TEST(OpTable, LiteralMutantKeepsOnlyKnownNames) {
+  const auto known = [](std::string_view n) { return n == "split-to-ptes"; };
+  std::vector<uint8_t> bytes;
+  put_literal_mutant("split-to-ptes", &bytes);
+  put_literal_mutant("none", &bytes);
+  put_literal_mutant("no-such-bug", &bytes);
+  EXPECT_EQ(bytes.size(), 1 + 13 + 1 + 1 + 11u);
+  ByteReader r(bytes);
+  EXPECT_EQ(take_literal_mutant(r, known), "split-to-ptes");
+  EXPECT_EQ(take_literal_mutant(r, known), "none");
+  EXPECT_EQ(take_literal_mutant(r, known), "none");
+  EXPECT_TRUE(r.done());
+}
+
 }  // namespace
 }  // namespace ptediff

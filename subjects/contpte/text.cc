@@ -134,21 +134,15 @@ bool Parser::line(int n, const Toks& toks) {
 // operands may come in any order around the name; events of one op are
 // listed in firing order, at most kMaxEventsPerOp of them.
 bool Parser::event(const Toks& toks) {
+  constexpr absl::string_view kNames = "access, tlb_fill or lockless";
+  absl::string_view name;
   Toks rest;
-  const OpSpec* spec = nullptr;
-  for (size_t t = 1; t < toks.size(); ++t) {
-    if (absl::StrContains(toks[t], '=')) {
-      rest.push_back(toks[t]);
-      continue;
-    }
-    if (spec != nullptr) return fail(absl::StrCat("event names two events: ", quote(toks[t])));
-    spec = find_op(absl::StrCat("@", toks[t]));
-    if (spec == nullptr) {
-      return fail(absl::StrCat("unknown event ", quote(toks[t]),
-                               " (expected access, tlb_fill or lockless)"));
-    }
+  std::string why;
+  if (!split_event_tokens(toks, kNames, &name, &rest, &why)) return fail(why);
+  const OpSpec* spec = find_op(absl::StrCat("@", name));
+  if (spec == nullptr) {
+    return fail(absl::StrCat("unknown event ", quote(name), " (expected ", kNames, ")"));
   }
-  if (spec == nullptr) return fail("event without a name (expected access, tlb_fill or lockless)");
   size_t owner = prog_.ops.size(), events = 0;
   while (owner > 0 && is_event(prog_.ops[owner - 1].kind)) --owner, ++events;
   if (owner == 0) return fail("event before the first op (an event fires inside the op above it)");

@@ -170,10 +170,10 @@ void decode_literal_event(Reader& r, HwEventKind kind, const HState& h, Program*
 // The literal form after its header byte (see the banner).
 void decode_literal(Reader& r, Program* p) {
   p->features = features_of(r.u8());
-  std::string mutant;
-  for (uint8_t n = r.u8() % 64; n > 0; --n) mutant.push_back(static_cast<char>(r.u8()));
-  Mutant m;
-  if (find_mutant(mutant, &m)) p->mutant = mutant;
+  p->mutant = take_literal_mutant(r, [](std::string_view name) {
+    Mutant m;
+    return find_mutant(name, &m);
+  });
   const HState h = hstate_of(p->granule, p->size);
   while (!r.done() && p->ops.size() < kMaxOps) {
     const uint8_t code = r.u8();
@@ -181,10 +181,7 @@ void decode_literal(Reader& r, Program* p) {
       decode_literal_event(r, static_cast<HwEventKind>(code & 1), h, p);
       continue;
     }
-    Op op;
-    op.kind = static_cast<OpKind>(code % kNumOpKinds);
-    take_literal_operands(op_spec(op.kind), r,
-                          [&op](Field f, uint64_t v) { set_op_field(&op, f, v); });
+    const Op op = take_literal_op<Op>(code, r);
     if (validate_op(op, h, nullptr)) p->ops.push_back(op);
   }
 }
@@ -216,13 +213,9 @@ std::vector<uint8_t> encode_program(const Program& p) {
       static_cast<uint32_t>(p.granule) * kNumHSizes + static_cast<uint32_t>(p.size);
   out.push_back(kLiteral | static_cast<uint8_t>(combo % kNumCombos));
   out.push_back(feature_bits(p.features));
-  const std::string mutant = p.mutant == "none" ? "" : p.mutant.substr(0, 63);
-  out.push_back(static_cast<uint8_t>(mutant.size()));
-  out.insert(out.end(), mutant.begin(), mutant.end());
+  put_literal_mutant(p.mutant, &out);
   for (const Op& op : p.ops) {
-    out.push_back(static_cast<uint8_t>(op.kind));
-    put_literal_operands(
-        op_spec(op.kind), [&op](Field f) { return op_field(op, f); }, &out);
+    put_literal_op(op, &out);
     for (const Event& ev : op.events) {
       out.push_back(kLiteralEvent | static_cast<uint8_t>(ev.kind));
       put_literal_operands(

@@ -51,116 +51,83 @@ const HeaderSchema& header_schema() {
   return kSchema;
 }
 
-class Parser {
- public:
-  Parser(std::string_view file, ParseError* err) : file_(file), err_(err) {}
+// The program being read: its ops and the hstate they are checked against.
+struct Reading {
+  Program prog;
+  HState h;
+};
 
-  // Parses `text`; on success fills *out.
-  bool run(std::string_view text, Program* out) {
-    if (!read_repro(
-            text, header_schema(), file_, err_, [this](const ReproHeader& h) { start(h); },
-            [this](int n, const Toks& toks) {
-              line_ = n;
-              return op(toks);
-            })) {
-      return false;
-    }
-    *out = std::move(prog_);
-    return true;
-  }
-
- private:
-  bool fail(std::string m) {
-    *err_ = ParseError{std::string(file_), line_, std::move(m)};
+// An op line: its operands through the op table (formats/op_table.h), then
+// validate_op.
+bool read_op(const Toks& t, Reading* r, std::string* why) {
+  uint64_t no_suffix = 0;
+  const OpSpec* spec = find_op_spec(all_op_specs(), op_fields(), t[0], &no_suffix);
+  if (spec == nullptr) {
+    *why = absl::StrCat("unknown op ", quote(t[0]));
     return false;
   }
-
-  // Takes the header once it is complete.
-  void start(const ReproHeader& h) {
-    prog_.granule = h.granule;
-    prog_.size = static_cast<HSize>(h.choice[0]);
-    prog_.features = h.features;
-    prog_.mutant = h.mutant;
-    h_ = hstate_of(prog_.granule, prog_.size);
+  if (r->prog.ops.size() >= kMaxOps) {
+    *why = absl::StrCat("more than ", kMaxOps, " ops");
+    return false;
   }
-
-  // An op line: its operands through the op table (formats/op_table.h),
-  // then validate_op.
-  bool op(const Toks& t) {
-    if (t[0] == "@") return event(t);
-    uint64_t no_suffix = 0;
-    const OpSpec* spec = find_op_spec(all_op_specs(), op_fields(), t[0], &no_suffix);
-    if (spec == nullptr) return fail(absl::StrCat("unknown op ", quote(t[0])));
-    if (prog_.ops.size() >= kMaxOps) return fail(absl::StrCat("more than ", kMaxOps, " ops"));
-    Op op;
-    op.kind = spec->kind;
-    std::string why;
-    // Every value fits its uint64_t member: validate_op checks the ranges.
-    const auto any = [](Field, uint64_t, std::string*) { return true; };
-    if (!parse_operands(
-            *spec, op_fields(), spec->name, std::span(t).subspan(1), any,
-            [&op](Field f, uint64_t v) { set_op_field(&op, f, v); }, &why) ||
-        !validate_op(op, h_, &why)) {
-      return fail(why);
-    }
-    prog_.ops.push_back(op);
-    return true;
+  Op op;
+  op.kind = spec->kind;
+  // Every value fits its uint64_t member: validate_op checks the ranges.
+  const auto any = [](Field, uint64_t, std::string*) { return true; };
+  if (!parse_operands(
+          *spec, op_fields(), spec->name, std::span(t).subspan(1), any,
+          [&op](Field f, uint64_t v) { set_op_field(&op, f, v); }, why) ||
+      !validate_op(op, r->h, why)) {
+    return false;
   }
+  r->prog.ops.push_back(op);
+  return true;
+}
 
-  // `@ prim=N access|tlb_fill key=value...`: a mid-op event of the op above
-  // it. Its operands may come in any order around the name (as the contpte
-  // subject's); the events of one op are listed in firing order.
-  bool event(const Toks& t) {
-    Toks operands;
-    const EventSpec* spec = nullptr;
-    for (size_t i = 1; i < t.size(); ++i) {
-      if (absl::StrContains(t[i], '=')) {
-        operands.push_back(t[i]);
-        continue;
-      }
-      if (spec != nullptr) return fail(absl::StrCat("event names two events: ", quote(t[i])));
-      uint64_t no_suffix = 0;
-      spec = find_op_spec(all_event_specs(), event_fields(), t[i], &no_suffix);
-      if (spec == nullptr) {
-        return fail(absl::StrCat("unknown event ", quote(t[i]), " (expected access or tlb_fill)"));
-      }
-    }
-    if (spec == nullptr) return fail("event without a name (expected access or tlb_fill)");
-    Event ev;
-    ev.kind = spec->kind;
-    std::string why;
-    const auto fits = [](EventField f, uint64_t v, std::string* why) {
-      Event probe;
-      if (set_event_field(&probe, f, v)) return true;
-      *why = absl::StrCat(event_fields().name(f), " ", v, " out of range");
-      return false;
-    };
-    if (!parse_operands(
-            *spec, event_fields(), spec->name, operands, fits,
-            [&ev](EventField f, uint64_t v) { set_event_field(&ev, f, v); }, &why)) {
-      return fail(why);
-    }
-    if (prog_.ops.empty()) {
-      return fail("event before the first op (an event fires inside the op above it)");
-    }
-    std::vector<Event>& evs = prog_.ops.back().events;
-    if (evs.size() >= kMaxEventsPerOp)
-      return fail(absl::StrCat("more than ", kMaxEventsPerOp, " events under one op"));
-    if (!validate_event(ev, h_, &why)) return fail(why);
-    if (!evs.empty() && ev.prim < evs.back().prim) {
-      return fail(absl::StrCat("event prim=", ev.prim,
-                               " before the event above it (list events in firing order)"));
-    }
-    evs.push_back(ev);
-    return true;
+// `@ prim=N access|tlb_fill key=value...`: a mid-op event of the op above
+// it. Its operands may come in any order around the name (as the contpte
+// subject's); the events of one op are listed in firing order.
+bool read_event(const Toks& t, Reading* r, std::string* why) {
+  absl::string_view name;
+  Toks operands;
+  if (!split_event_tokens(t, "access or tlb_fill", &name, &operands, why)) return false;
+  uint64_t no_suffix = 0;
+  const EventSpec* spec = find_op_spec(all_event_specs(), event_fields(), name, &no_suffix);
+  if (spec == nullptr) {
+    *why = absl::StrCat("unknown event ", quote(name), " (expected access or tlb_fill)");
+    return false;
   }
-
-  std::string_view file_;
-  ParseError* err_;
-  Program prog_;
-  HState h_;  // the program's hstate, once the ops start
-  int line_ = 0;
-};
+  Event ev;
+  ev.kind = spec->kind;
+  const auto fits = [](EventField f, uint64_t v, std::string* why) {
+    Event probe;
+    if (set_event_field(&probe, f, v)) return true;
+    *why = absl::StrCat(event_fields().name(f), " ", v, " out of range");
+    return false;
+  };
+  if (!parse_operands(
+          *spec, event_fields(), spec->name, operands, fits,
+          [&ev](EventField f, uint64_t v) { set_event_field(&ev, f, v); }, why)) {
+    return false;
+  }
+  if (r->prog.ops.empty()) {
+    *why = "event before the first op (an event fires inside the op above it)";
+    return false;
+  }
+  std::vector<Event>& evs = r->prog.ops.back().events;
+  if (evs.size() >= kMaxEventsPerOp) {
+    *why = absl::StrCat("more than ", kMaxEventsPerOp, " events under one op");
+    return false;
+  }
+  if (!validate_event(ev, r->h, why)) return false;
+  if (!evs.empty() && ev.prim < evs.back().prim) {
+    *why = absl::StrCat("event prim=", ev.prim,
+                        " before the event above it (list events in firing order)");
+    return false;
+  }
+  evs.push_back(ev);
+  return true;
+}
 
 }  // namespace
 
@@ -179,14 +146,19 @@ std::string format_program(const Program& p) {
 }
 
 bool parse_program(std::string_view text, std::string_view file, Program* out, ParseError* err) {
-  ParseError local;
-  Parser p(file, &local);
-  Program prog;
-  if (!p.run(text, &prog)) {
-    if (err != nullptr) *err = local;
-    return false;
-  }
-  *out = std::move(prog);
+  Reading r;
+  const auto start = [&r](const ReproHeader& h) {
+    r.prog.granule = h.granule;
+    r.prog.size = static_cast<HSize>(h.choice[0]);
+    r.prog.features = h.features;
+    r.prog.mutant = h.mutant;
+    r.h = hstate_of(r.prog.granule, r.prog.size);
+  };
+  const auto line = [&r](const Toks& t, std::string* why) {
+    return t[0] == "@" ? read_event(t, &r, why) : read_op(t, &r, why);
+  };
+  if (!read_repro_lines(text, header_schema(), file, err, start, line)) return false;
+  *out = std::move(r.prog);
   return true;
 }
 

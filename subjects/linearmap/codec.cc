@@ -122,15 +122,12 @@ inline constexpr uint8_t kLiteral = 0xf0;  // the high nibble of a literal heade
 
 // The literal form's ops (see the banner).
 void decode_literal(Reader& r, const Geometry& g, Program* p) {
-  std::string mutant;
-  for (uint8_t n = r.u8() % 64; n > 0; --n) mutant.push_back(static_cast<char>(r.u8()));
-  Mutant m;
-  if (find_mutant(mutant, &m)) p->mutant = mutant;
+  p->mutant = take_literal_mutant(r, [](std::string_view name) {
+    Mutant m;
+    return find_mutant(name, &m);
+  });
   while (!r.done() && p->ops.size() < kMaxOps) {
-    Op op;
-    op.kind = static_cast<OpKind>(r.u8() % kNumOpKinds);
-    take_literal_operands(op_spec(op.kind), r,
-                          [&op](Field f, uint64_t v) { set_op_field(&op, f, v); });
+    const Op op = take_literal_op<Op>(r.u8(), r);
     if (validate_op(op, g, nullptr)) p->ops.push_back(op);
   }
 }
@@ -156,13 +153,9 @@ Program decode_program(std::span<const uint8_t> data) {
 std::vector<uint8_t> encode_program(const Program& p) {
   std::vector<uint8_t> out;
   out.push_back(kLiteral | (p.bbml2 ? 4 : 0) | static_cast<uint8_t>(p.granule));
-  const std::string mutant = p.mutant == "none" ? "" : p.mutant.substr(0, 63);
-  out.push_back(static_cast<uint8_t>(mutant.size()));
-  out.insert(out.end(), mutant.begin(), mutant.end());
+  put_literal_mutant(p.mutant, &out);
   for (const Op& op : p.ops) {
-    out.push_back(static_cast<uint8_t>(op.kind));
-    put_literal_operands(
-        op_spec(op.kind), [&op](Field f) { return op_field(op, f); }, &out);
+    put_literal_op(op, &out);
   }
   return out;
 }

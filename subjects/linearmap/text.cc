@@ -31,72 +31,40 @@ const HeaderSchema& header_schema() {
   return kSchema;
 }
 
-class Parser {
- public:
-  Parser(std::string_view file, ParseError* err) : file_(file), err_(err) {}
-
-  // Parses `text`; on success fills *out.
-  bool run(std::string_view text, Program* out) {
-    if (!read_repro(
-            text, header_schema(), file_, err_, [this](const ReproHeader& h) { start(h); },
-            [this](int n, const std::vector<absl::string_view>& toks) {
-              line_ = n;
-              if (prog_.ops.size() >= kMaxOps) {
-                return fail(absl::StrCat("more than ", kMaxOps, " ops"));
-              }
-              return op(toks);
-            })) {
-      return false;
-    }
-    *out = std::move(prog_);
-    return true;
-  }
-
- private:
-  bool fail(std::string m) {
-    *err_ = ParseError{std::string(file_), line_, std::move(m)};
+// An op line: its operands through the op table (formats/op_table.h), then
+// validate_op.
+bool read_op(const std::vector<absl::string_view>& t, Program* prog, std::string* why) {
+  if (prog->ops.size() >= kMaxOps) {
+    *why = absl::StrCat("more than ", kMaxOps, " ops");
     return false;
   }
-
-  // Takes the header once it is complete.
-  void start(const ReproHeader& h) {
-    prog_.granule = h.granule;
-    prog_.bbml2 = h.features != 0;
-    prog_.mutant = h.mutant;
+  Op op;
+  uint64_t suffix = 0;
+  const OpSpec* spec = find_op_spec(all_op_specs(), op_fields(), t[0], &suffix);
+  if (spec == nullptr) {
+    *why = absl::StrCat("unknown op ", quote(t[0]));
+    return false;
   }
-
-  bool op(const std::vector<absl::string_view>& t) {
-    Op op;
-    uint64_t suffix = 0;
-    const OpSpec* spec = find_op_spec(all_op_specs(), op_fields(), t[0], &suffix);
-    if (spec == nullptr) return fail(absl::StrCat("unknown op ", quote(t[0])));
-    op.kind = spec->kind;
-    if (const std::optional<Field> f = spec->suffix()) set_op_field(&op, *f, suffix);
-    // A value too wide for its operand's member (flags, depth) is refused
-    // here; validate_op checks what the op makes of the values.
-    const auto fits = [](Field f, uint64_t v, std::string* why) {
-      Op probe;
-      set_op_field(&probe, f, v);
-      if (op_field(probe, f) == v) return true;
-      *why = absl::StrCat(field_name(f), "=", v, " out of range (max ", op_field(probe, f), ")");
-      return false;
-    };
-    std::string why;
-    if (!parse_operands(
-            *spec, op_fields(), t[0], std::span(t).subspan(1), fits,
-            [&op](Field f, uint64_t v) { set_op_field(&op, f, v); }, &why) ||
-        !validate_op(op, geometry_of(prog_.granule), &why)) {
-      return fail(why);
-    }
-    prog_.ops.push_back(op);
-    return true;
+  op.kind = spec->kind;
+  if (const std::optional<Field> f = spec->suffix()) set_op_field(&op, *f, suffix);
+  // A value too wide for its operand's member (flags, depth) is refused
+  // here; validate_op checks what the op makes of the values.
+  const auto fits = [](Field f, uint64_t v, std::string* why) {
+    Op probe;
+    set_op_field(&probe, f, v);
+    if (op_field(probe, f) == v) return true;
+    *why = absl::StrCat(field_name(f), "=", v, " out of range (max ", op_field(probe, f), ")");
+    return false;
+  };
+  if (!parse_operands(
+          *spec, op_fields(), t[0], std::span(t).subspan(1), fits,
+          [&op](Field f, uint64_t v) { set_op_field(&op, f, v); }, why) ||
+      !validate_op(op, geometry_of(prog->granule), why)) {
+    return false;
   }
-
-  std::string_view file_;
-  ParseError* err_;
-  Program prog_;
-  int line_ = 0;
-};
+  prog->ops.push_back(op);
+  return true;
+}
 
 }  // namespace
 
@@ -111,13 +79,16 @@ std::string format_program(const Program& p) {
 }
 
 bool parse_program(std::string_view text, std::string_view file, Program* out, ParseError* err) {
-  ParseError local;
-  Parser p(file, &local);
   Program prog;
-  if (!p.run(text, &prog)) {
-    if (err != nullptr) *err = local;
-    return false;
-  }
+  const auto start = [&prog](const ReproHeader& h) {
+    prog.granule = h.granule;
+    prog.bbml2 = h.features != 0;
+    prog.mutant = h.mutant;
+  };
+  const auto line = [&prog](const std::vector<absl::string_view>& t, std::string* why) {
+    return read_op(t, &prog, why);
+  };
+  if (!read_repro_lines(text, header_schema(), file, err, start, line)) return false;
   *out = std::move(prog);
   return true;
 }
