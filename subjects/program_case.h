@@ -20,7 +20,7 @@
 //   static std::string format(const Program&);
 //   static std::vector<uint8_t> encode(const Program&);
 //   static std::string mutant(const Program&);
-//   static std::vector<MutantRow> mutants();
+//   using Mutant;               // its bugs' enum (subjects/mutant_catalogue.h)
 //   static const FuzzFace& fuzz();
 //   static bool refuse_backend(const CaseOptions&, std::string* err);  // true: refused
 //   static RunOptions run_options(const CaseOptions&);
@@ -59,6 +59,7 @@
 #include "engine/shrink.h"
 #include "nlohmann/json.hpp"
 #include "report/describe.h"
+#include "subjects/mutant_catalogue.h"
 #include "subjects/subject.h"
 
 namespace ptediff {
@@ -329,7 +330,9 @@ class ProgramSubject final : public Subject {
   std::unique_ptr<Case> decode(std::span<const uint8_t> bytes) const override {
     return std::make_unique<typename T::Case>(T::decode(bytes));
   }
-  std::vector<MutantRow> mutants() const override { return T::mutants(); }
+  std::vector<MutantRow> mutants() const override {
+    return mutant_catalogue(typename T::Mutant{}).rows();
+  }
   bool takes_backend() const override { return T::kTakesBackend; }
   bool takes_backend_v2() const override { return T::kTakesBackendV2; }
   void reference_as_o(CaseOptions* opts) const override {

@@ -14,9 +14,9 @@
 namespace ptediff {
 namespace {
 
-// Indexed by Mutant - 1 (both come from mutants.def).
 constexpr MutantInfo kMutants[] = {
-#define PTEDIFF_MUTANT(e, name, what, source) {name, what, source},
+    {Mutant::kNone, "none", "the backend as written", ""},
+#define PTEDIFF_MUTANT(e, name, what, source) {Mutant::e, name, what, source},
 #include "subjects/contpte/mutants.def"
 #undef PTEDIFF_MUTANT
 };
@@ -28,6 +28,8 @@ constexpr Mutant kInterleavingOnly[] = {
     Mutant::kClearYoungDirtyPlainWrite, Mutant::kBbml2RepaintPlainWrite,
     Mutant::kLocklessNoRetry,
 };
+
+constexpr MutantCatalogue<Mutant> kCatalogue(kMutants, kInterleavingOnly);
 
 absl::Status set_option(absl::string_view key, absl::string_view value, ContpteConfig* cfg) {
   if (key == "profile") {
@@ -44,15 +46,8 @@ absl::Status set_option(absl::string_view key, absl::string_view value, ContpteC
     return absl::OkStatus();
   }
   if (key == "mutant") {
-    if (value == "none") {
-      cfg->mutant = Mutant::kNone;
+    if (kCatalogue.find(std::string_view(value.data(), value.size()), &cfg->mutant)) {
       return absl::OkStatus();
-    }
-    for (size_t i = 0; i < std::size(kMutants); ++i) {
-      if (value == kMutants[i].name) {
-        cfg->mutant = static_cast<Mutant>(i + 1);
-        return absl::OkStatus();
-      }
     }
     return absl::InvalidArgumentError(absl::StrCat("optimized: unknown mutant '", value, "'"));
   }
@@ -61,22 +56,7 @@ absl::Status set_option(absl::string_view key, absl::string_view value, ContpteC
 
 }  // namespace
 
-std::span<const MutantInfo> optimized_mutants() { return kMutants; }
-
-bool known_optimized_mutant(std::string_view name) {
-  if (name == "none") return true;
-  for (const MutantInfo& m : kMutants) {
-    if (name == m.name) return true;
-  }
-  return false;
-}
-
-bool interleaving_only_mutant(std::string_view name) {
-  for (const Mutant m : kInterleavingOnly) {
-    if (name == kMutants[static_cast<size_t>(m) - 1].name) return true;
-  }
-  return false;
-}
+const MutantCatalogue<Mutant>& mutant_catalogue(Mutant) { return kCatalogue; }
 
 absl::StatusOr<ContpteConfig> parse_contpte_options(const char* options) {
   ContpteConfig cfg;

@@ -17,23 +17,28 @@
 #include <string_view>
 
 #include "ptediff/backend.h"
+#include "subjects/contpte/config.h"  // Mutant
+#include "subjects/mutant_catalogue.h"
 
 extern "C" const ptediff_backend* ptediff_optimized_backend(void);
 
 namespace ptediff {
 
-// One injectable fault of the optimized backend.
-struct MutantInfo {
-  const char* name;         // the value of the mutant= option
-  const char* description;  // one line: what the faulty code does
-  const char* source;       // the upstream commit (id and/or subject) it reverts
-};
+// One injectable fault of the optimized backend (the value of the mutant=
+// option, what the faulty code does, the upstream commit it reverts).
+using MutantInfo = MutantInfoOf<Mutant>;
+// The catalogue (subjects/mutant_catalogue.h; find_mutant resolves its names).
+const MutantCatalogue<Mutant>& mutant_catalogue(Mutant);
 
-// The catalogue of mutants, in a stable order (subjects/contpte/mutants.def).
-std::span<const MutantInfo> optimized_mutants();
+// The mutants, in a stable order (subjects/contpte/mutants.def), "none" left out.
+inline std::span<const MutantInfo> optimized_mutants() {
+  return mutant_catalogue(Mutant::kNone).bugs();
+}
 // Whether `name` is "none" or a mutant of the catalogue: the one test every
 // caller (the contpte subject, the fuzz target) uses.
-bool known_optimized_mutant(std::string_view name);
+inline bool known_optimized_mutant(std::string_view name) {
+  return mutant_catalogue(Mutant::kNone).known(name);
+}
 // Whether `name` is one of the mutants caught only with a schedule of mid-op
 // events (docs/DESIGN.md §8.5.2): each replaces an atomic primitive sequence by
 // a non-atomic one with the same single-threaded result, so only a hardware
@@ -41,7 +46,10 @@ bool known_optimized_mutant(std::string_view name);
 // one op can expose it. Tests that need a sequential program per mutant
 // (mutant_repro_test, the mutant gate, the stateful property, MutantTest)
 // skip exactly these; subjects/contpte/interleave_mutants_test.cc covers them.
-bool interleaving_only_mutant(std::string_view name);
+inline bool interleaving_only_mutant(std::string_view name) {
+  Mutant m;
+  return find_mutant(name, &m) && mutant_catalogue(m).interleaving_only(m);
+}
 
 }  // namespace ptediff
 

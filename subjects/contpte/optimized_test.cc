@@ -79,7 +79,7 @@ TEST(ContpteOptions, CatalogueIsStableAndComplete) {
   std::vector<std::string> names;
   for (const MutantInfo& mi : optimized_mutants()) {
     names.push_back(mi.name);
-    EXPECT_GT(std::string(mi.description).size(), 20u) << mi.name;
+    EXPECT_GT(std::string(mi.what).size(), 20u) << mi.name;
     EXPECT_FALSE(std::string(mi.source).empty()) << mi.name;
   }
   EXPECT_EQ(names, expected);

@@ -30,6 +30,7 @@ class ContpteCase;
 struct ContpteTraits {
   using Program = ::ptediff::Program;
   using RunOptions = ::ptediff::RunOptions;
+  using Mutant = ::ptediff::Mutant;
   using Case = ContpteCase;
   static constexpr const char* kName = "contpte";
   static constexpr const char* kTitle = "user page tables (contpte backend)";
@@ -50,12 +51,6 @@ struct ContpteTraits {
   static std::string format(const Program& p) { return format_repro(p); }
   static std::vector<uint8_t> encode(const Program& p) { return encode_program(p); }
   static std::string mutant(const Program& p) { return p.header.mutant; }
-  static std::vector<MutantRow> mutants() {
-    std::vector<MutantRow> rows;
-    for (const MutantInfo& m : optimized_mutants())
-      rows.push_back({m.name, m.description, m.source, interleaving_only_mutant(m.name)});
-    return rows;
-  }
   static const FuzzFace& fuzz() { return contpte::fuzz_face(); }
   static void reference_as_o(CaseOptions* opts) { opts->backend = ptediff_reference_backend(); }
   static bool refuse_backend(const CaseOptions&, std::string*) { return false; }

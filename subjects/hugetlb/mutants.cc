@@ -10,30 +10,17 @@ constexpr MutantInfo kMutants[] = {
 #include "subjects/hugetlb/mutants.def"
 #undef PTEDIFF_HT_MUTANT
 };
+static_assert(std::size(kMutants) == static_cast<size_t>(Mutant::kCount), "one row per mutant");
 
-// The mutants interleaving_only() names.
+// The mutants only mid-op events expose: each replaces an atomic primitive
+// by a sequence that behaves the same single-threaded.
 constexpr Mutant kInterleavingOnly[] = {Mutant::kWrprotectReadThenClear,
                                         Mutant::kAccessFlagsReadThenClear};
 
+constexpr MutantCatalogue<Mutant> kCatalogue(kMutants, kInterleavingOnly);
+
 }  // namespace
 
-bool interleaving_only(Mutant m) {
-  for (const Mutant x : kInterleavingOnly) {
-    if (x == m) return true;
-  }
-  return false;
-}
-
-std::span<const MutantInfo> hugetlb_mutants() { return kMutants; }
-
-bool find_mutant(std::string_view name, Mutant* out) {
-  for (const MutantInfo& m : kMutants) {
-    if (name == m.name) {
-      *out = m.id;
-      return true;
-    }
-  }
-  return false;
-}
+const MutantCatalogue<Mutant>& mutant_catalogue(Mutant) { return kCatalogue; }
 
 }  // namespace ptediff::hugetlb

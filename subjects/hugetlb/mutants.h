@@ -1,10 +1,12 @@
-// ptediff hugetlb: the injectable bugs of the optimized backend (mutants.def).
+// ptediff hugetlb: the injectable bugs of the optimized backend (mutants.def),
+// a catalogue of subjects/mutant_catalogue.h.
 #ifndef PTEDIFF_SUBJECTS_HUGETLB_MUTANTS_H_
 #define PTEDIFF_SUBJECTS_HUGETLB_MUTANTS_H_
 
 #include <cstdint>
 #include <span>
-#include <string_view>
+
+#include "subjects/mutant_catalogue.h"
 
 namespace ptediff::hugetlb {
 
@@ -16,20 +18,17 @@ enum class Mutant : uint8_t {
 #undef PTEDIFF_HT_MUTANT
   kCount,
 };
+using MutantInfo = MutantInfoOf<Mutant>;
 
-struct MutantInfo {
-  Mutant id;
-  const char* name;
-  const char* what;
-  const char* source;  // the upstream commit or text whose behaviour it breaks
-};
+// The catalogue (find_mutant resolves its names); its interleaving-only
+// mutants (docs/DESIGN.md §10.8) are named in mutants.cc.
+const MutantCatalogue<Mutant>& mutant_catalogue(Mutant);
 // Every mutant, kNone first.
-std::span<const MutantInfo> hugetlb_mutants();
-// Resolves a mutant name ("none" included); false when unknown.
-bool find_mutant(std::string_view name, Mutant* out);
-// Whether only mid-op events expose `m` (docs/DESIGN.md §10.4.1): it replaces
-// an atomic primitive by a sequence that behaves the same single-threaded.
-bool interleaving_only(Mutant m);
+inline std::span<const MutantInfo> hugetlb_mutants() {
+  return mutant_catalogue(Mutant::kNone).all();
+}
+// Whether only mid-op events expose `m`.
+inline bool interleaving_only(Mutant m) { return mutant_catalogue(m).interleaving_only(m); }
 
 }  // namespace ptediff::hugetlb
 

@@ -80,6 +80,7 @@ std::string describe_events(const ht::Op& op, const std::vector<ht::EventRecord>
 struct HugetlbTraits : ProgramFunctions {
   using Program = ht::Program;
   using RunOptions = ht::RunOptions;
+  using Mutant = ht::Mutant;
   using Case = RunProgramCase<HugetlbTraits>;
   static constexpr const char* kName = "hugetlb";
   static constexpr const char* kTitle = "arm64 contiguous hugetlb (subject hugetlb)";
@@ -88,15 +89,6 @@ struct HugetlbTraits : ProgramFunctions {
   static constexpr bool kDivergenceMm = true;
 
   static Program decode(std::span<const uint8_t> bytes) { return ht::decode_program(bytes); }
-  static std::vector<MutantRow> mutants() {
-    std::vector<MutantRow> rows;
-    for (const ht::MutantInfo& m : ht::hugetlb_mutants()) {
-      if (m.id != ht::Mutant::kNone) {
-        rows.push_back({m.name, m.what, m.source, ht::interleaving_only(m.id)});
-      }
-    }
-    return rows;
-  }
   static const FuzzFace& fuzz() { return ht::fuzz_face(); }
   static void reference_as_o(CaseOptions* opts) {
     opts->backend_v2 = ht::hugetlb_reference_backend();

@@ -17,6 +17,7 @@ constexpr MutantInfo kMutants[] = {
 #undef PTEDIFF_LM_MUTANT
 };
 static_assert(std::size(kMutants) == static_cast<size_t>(Mutant::kCount), "one row per mutant");
+constexpr MutantCatalogue<Mutant> kCatalogue(kMutants, std::span<const Mutant>());
 
 // Above this many pages a kernel-range flush becomes a full flush
 // (flush_tlb_kernel_range's MAX_DVM_OPS cut-off).
@@ -24,17 +25,7 @@ constexpr uint64_t kMaxFlushPages = 512;
 
 }  // namespace
 
-std::span<const MutantInfo> linearmap_mutants() { return kMutants; }
-
-bool find_mutant(std::string_view name, Mutant* out) {
-  for (const MutantInfo& m : kMutants) {
-    if (name == m.name) {
-      *out = m.id;
-      return true;
-    }
-  }
-  return false;
-}
+const MutantCatalogue<Mutant>& mutant_catalogue(Mutant) { return kCatalogue; }
 
 Optimized::Optimized(const Geometry& g, bool bbml2, Mutant mutant)
     : g_(g), pt_(g), bbml2_(bbml2), mutant_(mutant) {}

@@ -18,6 +18,7 @@
 
 #include "subjects/linearmap/pgtable.h"
 #include "subjects/linearmap/program.h"
+#include "subjects/mutant_catalogue.h"
 
 namespace ptediff::linearmap {
 
@@ -29,15 +30,13 @@ enum class Mutant : uint8_t {
 #undef PTEDIFF_LM_MUTANT
   kCount,
 };
-struct MutantInfo {
-  Mutant id;
-  const char* name;
-  const char* what;
-  const char* source;  // the upstream commit whose behaviour the mutant breaks
-};
-std::span<const MutantInfo> linearmap_mutants();
-// Resolves a mutant name ("none" included); false when unknown.
-bool find_mutant(std::string_view name, Mutant* out);
+using MutantInfo = MutantInfoOf<Mutant>;
+// The catalogue (subjects/mutant_catalogue.h; find_mutant resolves its names).
+const MutantCatalogue<Mutant>& mutant_catalogue(Mutant);
+// Every mutant, kNone first.
+inline std::span<const MutantInfo> linearmap_mutants() {
+  return mutant_catalogue(Mutant::kNone).all();
+}
 
 class Optimized {
  public:

@@ -35,6 +35,7 @@ std::string leaf_summary(const lm::Session& s, const char* indent) {
 struct LinearMapTraits : ProgramFunctions {
   using Program = lm::Program;
   using RunOptions = lm::RunOptions;
+  using Mutant = lm::Mutant;
   using Case = RunProgramCase<LinearMapTraits>;
   static constexpr const char* kName = "linear-map";
   static constexpr const char* kTitle = "kernel linear map (subject linear-map)";
@@ -42,13 +43,6 @@ struct LinearMapTraits : ProgramFunctions {
   static constexpr bool kTakesBackend = false, kTakesBackendV2 = false;
 
   static Program decode(std::span<const uint8_t> bytes) { return lm::decode_program(bytes); }
-  static std::vector<MutantRow> mutants() {
-    std::vector<MutantRow> rows;
-    for (const lm::MutantInfo& m : lm::linearmap_mutants()) {
-      if (m.id != lm::Mutant::kNone) rows.push_back({m.name, m.what, m.source});
-    }
-    return rows;
-  }
   static const FuzzFace& fuzz() { return lm::fuzz_face(); }
   static bool refuse_backend(const CaseOptions& opts, std::string* err) {
     if (opts.backend == nullptr) return false;
