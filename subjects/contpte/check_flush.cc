@@ -17,7 +17,6 @@ bool same_translation(pte_t a, pte_t b) {
   return ((a ^ b) & ~kMayDiffer) == 0;
 }
 
-
 // Per page of O's log: the pending flush need and break-before-make state.
 // Only pages that need a flush or lost a valid entry are tracked, in a dense
 // (mm, page) index whose used slots are zeroed again when the tracker ends.
@@ -201,10 +200,13 @@ void FlushTracker::report() {
 }  // namespace
 
 void check_log(const CheckContext& c, std::vector<Divergence>* out) {
-  check_violations(c.ref.violations(), c.opt.violations(), c.op.range.mm, c.op.range.va,
-                   [&](DivClass cls, uint32_t mm, uint64_t va, std::string what) {
-                     add_divergence(c, cls, mm, va, std::move(what), out);
-                   });
+  // Most ops have no violations: no call, no report to build.
+  if (!c.ref.violations().empty() || !c.opt.violations().empty()) {
+    check_violations(c.ref.violations(), c.opt.violations(), c.op.range.mm, c.op.range.va,
+                     [&](DivClass cls, uint32_t mm, uint64_t va, std::string what) {
+                       add_divergence(c, cls, mm, va, std::move(what), out);
+                     });
+  }
   CheckScratch local;
   FlushTracker t(c, c.scratch != nullptr ? *c.scratch : local, out);
   t.walk();

@@ -136,7 +136,7 @@ class Executor {
   // returns false when the run stops after it. `events` are the mid-op
   // events listed under it (the input ops after it).
   bool step(const Program& program, size_t in_index, std::span<const Op> events, RunResult* res);
-  // The same for an op with mid-op events (docs/DESIGN.md §5.11): O runs once
+  // The same for an op with mid-op events (docs/DESIGN.md §5.7): O runs once
   // under an Interleaver, R once per linearization until one is clean.
   // Returns the op's divergences.
   std::vector<Divergence> step_events(const Prepared& p, std::span<const Op> events, size_t idx,
