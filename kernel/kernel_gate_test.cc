@@ -10,7 +10,6 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -25,6 +24,7 @@
 #include "subjects/contpte/report.h"
 #include "subjects/contpte/backends.h"
 #include "subjects/subject.h"
+#include "testing/shipped.h"
 
 namespace ptediff {
 namespace {
@@ -40,21 +40,15 @@ struct Shipped {
 const std::vector<Shipped>& shipped() {
   static const std::vector<Shipped>* all = [] {
     auto* v = new std::vector<Shipped>;
-    for (const char* dir : {"corpus", "conformance/mutants", "conformance/regressions"}) {
-      std::set<fs::path> files;
-      for (const auto& e : fs::directory_iterator(fs::path(PTEDIFF_SOURCE_DIR) / dir)) {
-        if (e.path().extension() == ".repro") files.insert(e.path());
-      }
-      for (const fs::path& f : files) {
-        std::ifstream in(f);
-        std::stringstream text;
-        text << in.rdbuf();
-        Shipped s{absl::StrCat(dir, "/", f.filename().string()), {}};
+    // The corpus first: its first program is the plain one the tests take.
+    for (ShippedKind kind :
+         {ShippedKind::kCorpus, ShippedKind::kMutant, ShippedKind::kRegression}) {
+      for (const ShippedProgram& p : shipped_programs({kind})) {
+        // Programs of other subjects (the linear map, hugetlb) do not run on a contpte backend.
+        if (p.subject == nullptr || p.subject != all_subjects()[0]) continue;
+        Shipped s{p.rel, {}};
         ParseError err;
-        // Programs of other subjects (the linear map) do not run on a contpte backend.
-        const Subject* subject = subject_for_text(text.str(), s.name, &err);
-        if (subject == nullptr || subject != all_subjects()[0]) continue;
-        if (!parse_repro(text.str(), s.name, &s.program, &err)) {
+        if (!parse_repro(p.text, s.name, &s.program, &err)) {
           ADD_FAILURE() << err.str();
           continue;
         }
