@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mmu/locks.h"
-#include "mmu/tlb.h"
 #include "mmu/swp.h"
+#include "mmu/tlb.h"
 #include "oracle/log_checks.h"
 
 namespace ptediff::hugetlb {
@@ -281,6 +281,7 @@ void check_bbm(const Side& o, std::vector<Divergence>* out) {
   // What a contiguous range adds: see checks.h.
   struct Break {
     uint64_t pfn = 0;     // the first output the break removed
+    bool cont = false;    // whether the entries it removed were CONT (their size)
     bool pending = true;  // not yet invalidated
     bool issued = false;  // invalidated, waiting for a DSB
   };
@@ -332,8 +333,17 @@ void check_bbm(const Side& o, std::vector<Divergence>* out) {
     std::string why;
     if (pte_valid(now) && !pte_valid(old)) {
       auto it = breaks.find(key(r.mm, base));
+      // Until the break is invalidated the TLB may still hold what it
+      // removed. A make that keeps its output and size (a permission or
+      // access/dirty change: mprotect's modify_prot_commit) may meet it
+      // there: the Arm ARM asks for break-before-make only when the output
+      // address, the size or the memory type changes, and arm64 relies on
+      // it, in contpte_wrprotect_ptes ("Until the flush, the page may or may
+      // not be wrprotected") as in set_huge_pte_at since "arm64: hugetlb:
+      // Refine tlb maintenance scope" (6.15: it breaks only valid -> valid).
+      // Another output or another size (CONT set or dropped) waits.
       if (it != breaks.end() && it->second.pending &&
-          (pte_cont(now) || it->second.pfn != first_pfn)) {
+          (pte_cont(now) != it->second.cont || it->second.pfn != first_pfn)) {
         why = "made before the break of its range was invalidated in the TLB";
       }
       const uint64_t j =
@@ -352,7 +362,8 @@ void check_bbm(const Side& o, std::vector<Divergence>* out) {
     if (pte_valid(old) && !pte_valid(now)) {
       auto [it, fresh] = breaks.try_emplace(key(r.mm, base));
       if (fresh || !it->second.pending) {
-        it->second = Break{pte_pfn(&g, old) - (r.addr - base) / h.pgsize * dpfn, true, false};
+        it->second =
+            Break{pte_pfn(&g, old) - (r.addr - base) / h.pgsize * dpfn, pte_cont(old), true, false};
       }
     }
   }

@@ -6,7 +6,8 @@
 //   pte-state      an entry differs without its access/dirty state
 //   access-dirty   a huge page's young or dirty state (ORed over its range) differs
 //   flush-missing  O's TLB still caches a translation its tables no longer allow
-//   bbm            O made a contiguous range valid over a live or unflushed one
+//   bbm            O changed a contiguous range's output or size over a live or
+//                  unflushed one
 //   lock           O's flow took a lock core-mm does not take for the entries,
 //                  or O wrote an entry under none of the locks its flow took
 //   contract / out-of-window  as for every subject
@@ -16,8 +17,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "subjects/hugetlb/flows.h"
 #include "oracle/divergence.h"
+#include "subjects/hugetlb/flows.h"
 
 namespace ptediff::hugetlb {
 
@@ -63,8 +64,9 @@ void check_tlb(const Side& s, bool is_ref, std::vector<Divergence>* out);
 // check_bbm), then what a contiguous range adds: an entry made valid with
 // CONT finds every other valid entry of its range consistent (same CONT
 // block, consecutive outputs), and after a break anywhere in the range, a
-// make that changes the range's output or sets CONT waits until a completed
-// invalidation of a matching level covered it.
+// make that changes the range's output or size (CONT set or dropped) waits
+// until a completed invalidation of a matching level covered it; one that
+// keeps both (a permission change) need not (checks.cc says why).
 void check_bbm(const Side& o, std::vector<Divergence>* out);
 // lock: the lock each flow took through huge_pte_lockptr is the one core-mm
 // takes for the entries; then the shared check (oracle/log_checks.h) of

@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "subjects/hugetlb/hw.h"
 #include "mmu/locks.h"
+#include "subjects/hugetlb/hw.h"
 
 namespace ptediff::hugetlb {
 namespace {
@@ -91,28 +91,39 @@ TEST_F(HugetlbChecks, FlushMissingFiresOnATranslationTheEntriesNoLongerAllow) {
   EXPECT_EQ(d[0].cls, DivClass::kContract);
 }
 
-TEST_F(HugetlbChecks, BbmWantsTheBreakInvalidatedBeforeACont) {
+TEST_F(HugetlbChecks, BbmWantsTheBreakInvalidatedBeforeAnotherOutputOrSize) {
   fault_both();
   const ptediff_machine* m = o_.machine().abi();
   ptediff_mm* mm = o_.machine().mm(0);
   const Hw hw{m, mm};
   const pte_t first = entry(o_, 0);
-  auto rewrite = [&](bool flush) {
+  // Breaks the range, flushes it or not, and makes it again read-only, with
+  // its output moved by `shift` pages and CONT kept or dropped.
+  auto rewrite = [&](bool flush, uint64_t shift, bool cont) {
+    const pte_t now = entry(o_, 0);
     o_.machine().begin_op();
     for (uint32_t i = 0; i < h_.ncontig; ++i) hw.get_and_clear(va_ + i * h_.pgsize, kPteLevel);
     if (flush) hw.flush_range(va_, va_ + h_.bytes, hw.page_size(), kPteLevel);
     for (uint32_t i = 0; i < h_.ncontig; ++i) {
-      hw.set(va_ + i * h_.pgsize, kPteLevel,
-             pfn_pte(&h_.geo, pte_pfn(&h_.geo, first) + i, pte_pgprot(&h_.geo, first)));
+      pte_t e = pte_wrprotect(
+          pfn_pte(&h_.geo, pte_pfn(&h_.geo, now) + shift + i, pte_pgprot(&h_.geo, now)));
+      if (!cont) e &= ~PTE_CONT;
+      hw.set(va_ + i * h_.pgsize, kPteLevel, e);
     }
     std::vector<Divergence> d;
     check_bbm(o_, &d);
     return d;
   };
-  EXPECT_TRUE(rewrite(true).empty());
-  const std::vector<Divergence> d = rewrite(false);
-  ASSERT_EQ(d.size(), 1u);
-  EXPECT_EQ(d[0].cls, DivClass::kBbm);
+  const uint64_t far = h_.ncontig * h_.dpfn();  // the next huge page's output
+  EXPECT_TRUE(rewrite(true, far, true).empty());
+  // A permission change of the same output and size may meet the stale
+  // translation (mprotect on 7.3's set_huge_pte_at).
+  EXPECT_TRUE(rewrite(false, 0, true).empty());
+  for (const auto& [shift, cont] : {std::pair<uint64_t, bool>{far, true}, {0, false}}) {
+    const std::vector<Divergence> d = rewrite(false, shift, cont);
+    ASSERT_EQ(d.size(), 1u) << "shift " << shift << " cont " << cont;
+    EXPECT_EQ(d[0].cls, DivClass::kBbm);
+  }
   // A live replacement by another output.
   o_.machine().begin_op();
   hw.set(va_ + h_.pgsize, kPteLevel, first);

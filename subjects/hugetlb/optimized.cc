@@ -10,10 +10,10 @@
 // must catch; each is marked where it applies.
 #include <memory>
 
-#include "subjects/hugetlb/hw.h"
-#include "subjects/hugetlb/mutants.h"
 #include "mmu/locks.h"
 #include "ptediff/backend_v2.h"
+#include "subjects/hugetlb/hw.h"
+#include "subjects/hugetlb/mutants.h"
 
 namespace ptediff::hugetlb {
 namespace {
@@ -135,11 +135,8 @@ void opt_set_huge_pte_at(const ptediff_machine* m, ptediff_mm* mm, uint64_t addr
     hw.set(addr, level, pte);
     return;
   }
-  // Mutant set-cont-without-bbm: rewrite the live range in place.
-  if (!mutant(m, Mutant::kSetWithoutBbm)) {
-    for (uint32_t i = 0; i < n; ++i) hw.get_and_clear(addr + i * pgsize, level);  // clear_flush
-    hw.flush_range(addr, addr + n * pgsize, hw.page_size(), kTtlUnknown);
-  }
+  for (uint32_t i = 0; i < n; ++i) hw.get_and_clear(addr + i * pgsize, level);  // clear_flush
+  hw.flush_range(addr, addr + n * pgsize, hw.page_size(), kTtlUnknown);
   set_contig(hw, addr, level, pgsize, n, pte);
 }
 
