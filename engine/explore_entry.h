@@ -1,5 +1,5 @@
 // ptediff engine: the entry points every subject with mid-op events declares
-// for `ptediff explore` (docs/DESIGN.md §5.12), in its own program and run
+// for `ptediff explore` (docs/DESIGN.md §5.8), in its own program and run
 // types, written once.
 //
 // A subject's explore.h names its types from ExploreEntry and declares its

@@ -36,7 +36,7 @@ template <typename Bug>
 class MutantCatalogue {
  public:
   // `rows`: kNone's first, then one per bug; `interleaving_only`: the bugs
-  // only mid-op events expose (docs/DESIGN.md §5.11), each replacing an
+  // only mid-op events expose (docs/DESIGN.md §5.7), each replacing an
   // atomic primitive by a sequence that behaves the same single-threaded.
   constexpr MutantCatalogue(std::span<const MutantInfoOf<Bug>> rows,
                             std::span<const Bug> interleaving_only)

@@ -146,7 +146,7 @@ void mutate_header(MutationRng& rng, Header* h) {
   }
 }
 
-// Adds a mid-op event under a random op (docs/DESIGN.md §5.11): mostly a
+// Adds a mid-op event under a random op (docs/DESIGN.md §5.7): mostly a
 // hardware write or a lockless reader in the op's own block, before an
 // early primitive. The decoder keeps events in firing order.
 bool add_event(MutationRng& rng, Program* p, const Space& s) {

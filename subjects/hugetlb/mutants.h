@@ -21,7 +21,7 @@ enum class Mutant : uint8_t {
 using MutantInfo = MutantInfoOf<Mutant>;
 
 // The catalogue (find_mutant resolves its names); its interleaving-only
-// mutants (docs/DESIGN.md §10.8) are named in mutants.cc.
+// mutants (docs/DESIGN.md §10.4.1) are named in mutants.cc.
 const MutantCatalogue<Mutant>& mutant_catalogue(Mutant);
 // Every mutant, kNone first.
 inline std::span<const MutantInfo> hugetlb_mutants() {

@@ -90,7 +90,7 @@ std::string leaf_text(const Leaf& l, const Geometry& g);
 // A size in bytes as kernel messages write it: 4K, 64K, 2M, 1G ...
 std::string size_text(uint64_t bytes);
 // Consecutive leaves of one size grouped as "2M x4 [0K, 8192K)" (addresses in
-// KiB, as in the BBML2 series' worked example, docs/DESIGN.md §8).
+// KiB, as in the BBML2 series' worked example, docs/DESIGN.md §9).
 std::vector<std::string> summarize(const std::vector<Leaf>& leaves, const Geometry& g);
 
 // The permission changes of set_memory_*().
