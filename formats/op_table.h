@@ -82,6 +82,20 @@ class FieldTable {
   std::span<const FieldDesc> rows_;
 };
 
+// One op kind of a subject's table (a row of its ops.def): its text name
+// and its operands. A subject whose specs carry nothing more uses this as
+// its OpSpec; one that does (contpte: an op class and a help line) provides
+// the same operands() and suffix().
+template <typename Kind, typename Field>
+struct OpSpecOf {
+  Kind kind;
+  const char* name;               // text name; with a suffix operand, its prefix (set_memory_)
+  std::span<const Field> fields;  // the key=value operands, in text order
+  std::optional<Field> suffix_field = std::nullopt;  // an operand written as the name's end
+  std::span<const Field> operands() const { return fields; }
+  std::optional<Field> suffix() const { return suffix_field; }
+};
+
 // What the functions below need of a subject's op spec (its OpSpec row):
 //   spec.name        the text name (a prefix when the spec has a suffix operand)
 //   spec.operands()  the operands written as key=value, in text order

@@ -88,16 +88,8 @@ struct Program {
   std::vector<Op> ops;
 };
 
-// The static description of one op kind (a row of ops.def).
-struct OpSpec {
-  OpKind kind;
-  const char* name;               // text name
-  std::span<const Field> fields;  // the key=value operands, in text order
-  // What formats/op_table.h reads: the operands, and no operand written in
-  // the name.
-  std::span<const Field> operands() const { return fields; }
-  std::optional<Field> suffix() const { return std::nullopt; }
-};
+// The static description of one op kind (a row of ops.def; formats/op_table.h).
+using OpSpec = OpSpecOf<OpKind, Field>;
 const OpSpec& op_spec(OpKind k);
 std::span<const OpSpec> all_op_specs();
 // The operand rows (text name, representation, symbols), indexed by Field.
@@ -116,13 +108,9 @@ enum class EventField : uint8_t {
 #define PTEDIFF_HT_EVENT_FIELD(e, member, type, name, repr, symbols) e,
 #include "subjects/hugetlb/ops.def"
 };
-struct EventSpec {
-  HwEventKind kind;
-  const char* name;                    // text name (after `@ prim=N`)
-  std::span<const EventField> fields;  // prim first, then the rest in text order
-  std::span<const EventField> operands() const { return fields; }
-  std::optional<EventField> suffix() const { return std::nullopt; }
-};
+// The static description of one event kind: `prim` first, then the rest in
+// text order (the name follows `@ prim=N`).
+using EventSpec = OpSpecOf<HwEventKind, EventField>;
 // The spec of an event kind (kAccess or kTlbFill), and all of them.
 const EventSpec& event_spec(HwEventKind k);
 std::span<const EventSpec> all_event_specs();

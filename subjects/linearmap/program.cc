@@ -30,14 +30,14 @@ constexpr FieldTable<Field> kFieldTable{kFieldRows};
 // without `Field::`.
 namespace spec_rows {
 using enum Field;
-constexpr Field kNoSuffix = kNoField;
+constexpr std::nullopt_t kNoSuffix = std::nullopt;
 #define PTEDIFF_LM_OP(e, name, suffix, ...) \
   constexpr Field kOperandsOf_##e[] = {__VA_ARGS__ __VA_OPT__(, ) kNoField};
 #include "subjects/linearmap/ops.def"
 
 constexpr OpSpec kSpecs[] = {
 #define PTEDIFF_LM_OP(e, name, suffix, ...) \
-  {OpKind::e, name, suffix, std::span(kOperandsOf_##e, std::size(kOperandsOf_##e) - 1)},
+  {OpKind::e, name, std::span(kOperandsOf_##e, std::size(kOperandsOf_##e) - 1), suffix},
 #include "subjects/linearmap/ops.def"
 };
 static_assert(std::size(kSpecs) == kNumOpKinds, "one spec per op kind");

@@ -44,7 +44,7 @@ inline constexpr size_t kNumFields = 0
 #define PTEDIFF_LM_FIELD(e, member, type, name, repr, symbols) +1
 #include "subjects/linearmap/ops.def"
     ;
-// No operand: the end of an operand list, the suffix of a spec without one.
+// No operand: the end of an operand list.
 inline constexpr Field kNoField = static_cast<Field>(kNumFields);
 
 // One op: its kind and a plain member per operand (ops.def), read directly
@@ -80,18 +80,9 @@ struct Program {
   std::vector<Op> ops;
 };
 
-// The static description of one op kind (a row of ops.def).
-struct OpSpec {
-  OpKind kind;
-  const char* name;               // text name; with a suffix operand, a prefix (set_memory_ + ro)
-  Field suffix_field;             // the operand written as the end of the name; kNoField: none
-  std::span<const Field> fields;  // the key=value operands, in text order
-  // What formats/op_table.h reads.
-  std::span<const Field> operands() const { return fields; }
-  std::optional<Field> suffix() const {
-    return suffix_field == kNoField ? std::nullopt : std::optional<Field>(suffix_field);
-  }
-};
+// The static description of one op kind (a row of ops.def; formats/op_table.h); set_memory_
+// and set_alias_ end their names with the change (`set_memory_ro`).
+using OpSpec = OpSpecOf<OpKind, Field>;
 const OpSpec& op_spec(OpKind k);
 std::span<const OpSpec> all_op_specs();
 // The operand rows (text name, representation, symbols), indexed by Field.
