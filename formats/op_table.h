@@ -96,6 +96,13 @@ struct OpSpecOf {
   std::optional<Field> suffix() const { return suffix_field; }
 };
 
+// A program of a subject: the values of its header (a struct of the
+// subject's: granule, shape, features, mutant) and its ops, in order.
+template <typename Header, typename Op>
+struct ProgramOf : Header {
+  std::vector<Op> ops;
+};
+
 // What the functions below need of a subject's op spec (its OpSpec row):
 //   spec.name        the text name (a prefix when the spec has a suffix operand)
 //   spec.operands()  the operands written as key=value, in text order

@@ -80,13 +80,15 @@ inline constexpr uint64_t Op::*kOpMembers[] = {
 };
 static_assert(std::size(kOpMembers) == kNumFields, "one member per operand");
 
-struct Program {
+// The header of a program (the hstate's granule and size, the features, O's
+// mutant); a Program is the header and its ops (formats/op_table.h).
+struct Header {
   ptediff_granule granule = PTEDIFF_GRANULE_4K;
   HSize size = HSize::kContPte;
   uint32_t features = 0;  // PTEDIFF_FEAT_HAFDBS | PTEDIFF_FEAT_LPA2
   std::string mutant = "none";
-  std::vector<Op> ops;
 };
+using Program = ProgramOf<Header, Op>;
 
 // The static description of one op kind (a row of ops.def; formats/op_table.h).
 using OpSpec = OpSpecOf<OpKind, Field>;

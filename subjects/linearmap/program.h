@@ -73,12 +73,15 @@ struct AllocFailures {
   }
 };
 
-struct Program {
+// The header of a program (granule, whether the boot CPU has FEAT_BBM
+// level 2, O's mutant); a Program is the header and its ops
+// (formats/op_table.h).
+struct Header {
   ptediff_granule granule = PTEDIFF_GRANULE_4K;
   bool bbml2 = true;  // the boot CPU supports FEAT_BBM level 2
   std::string mutant = "none";
-  std::vector<Op> ops;
 };
+using Program = ProgramOf<Header, Op>;
 
 // The static description of one op kind (a row of ops.def; formats/op_table.h); set_memory_
 // and set_alias_ end their names with the change (`set_memory_ro`).
