@@ -22,6 +22,7 @@
 //   static std::string mutant(const Program&);
 //   using Mutant;               // its bugs' enum (subjects/mutant_catalogue.h)
 //   static const FuzzFace& fuzz();
+//   static Subject::FormatLimits limits();
 //   static bool refuse_backend(const CaseOptions&, std::string* err);  // true: refused
 //   static RunOptions run_options(const CaseOptions&);
 //   static void reference_as_o(CaseOptions*);               // optional
@@ -340,7 +341,31 @@ class ProgramSubject final : public Subject {
   }
   const char* fuzz_target() const override { return T::kFuzzTarget; }
   const FuzzFace& fuzz() const override { return T::fuzz(); }
+  FormatLimits limits() const override { return T::limits(); }
 };
+
+// The most operands a spec of `specs` writes in the literal form
+// (formats/op_table.h: 8 bytes each, the suffix operand included).
+template <typename Spec>
+size_t most_literal_operands(std::span<const Spec> specs) {
+  size_t most = 0;
+  for (const Spec& s : specs) most = std::max(most, s.operands().size() + (s.suffix() ? 1 : 0));
+  return most;
+}
+
+// The limits of a subject whose binary input is a literal form of at most
+// `max_ops` ops (a kind byte and 8 bytes per operand, then at most
+// `events_per_op` events of `event_bytes` each) after a header of
+// `header_bytes` and the mutant name, and whose text holds those ops and
+// events one a line (one op more is refused at its line).
+template <typename Spec>
+Subject::FormatLimits literal_form_limits(std::span<const Spec> specs, size_t max_ops,
+                                          size_t header_bytes, size_t events_per_op = 0,
+                                          size_t event_bytes = 0) {
+  const size_t op_bytes = 1 + 8 * most_literal_operands(specs) + events_per_op * event_bytes;
+  return {.text_lines = max_ops * (1 + events_per_op) + 1,
+          .binary_bytes = header_bytes + 1 + kMaxMutantNameLen + max_ops * op_bytes};
+}
 
 // The one Subject object of T.
 template <typename T>

@@ -35,11 +35,11 @@ class Subject;
 
 // What the command line asks of a run, common to every subject.
 struct CaseOptions {
-  std::string mutant;                        // overrides the program's mutant when non-empty
-  const ptediff_backend* backend = nullptr;  // an external backend run as O
+  std::string mutant;                              // overrides the program's mutant when non-empty
+  const ptediff_backend* backend = nullptr;        // an external backend run as O
   const ptediff_backend_v2* backend_v2 = nullptr;  // the same for a v2 subject
-  bool stop_at_first = true;                 // stop after the first op that diverges
-  bool color = false;                        // ANSI highlights in text reports
+  bool stop_at_first = true;                       // stop after the first op that diverges
+  bool color = false;                              // ANSI highlights in text reports
 };
 
 // The outcome of one run, already rendered.
@@ -194,6 +194,16 @@ class Subject {
   // The fuzz face (fuzz/subject_fuzzer.cc is its only user, one target
   // body for every subject).
   virtual const FuzzFace& fuzz() const = 0;
+
+  // The largest program each format of this subject holds: the lines of its
+  // longest legal text body (ops and their events) and the bytes of its
+  // longest meaningful binary input. The tool's input caps must hold them
+  // (tools/input.h; tools_test checks every subject).
+  struct FormatLimits {
+    size_t text_lines = 0;
+    size_t binary_bytes = 0;
+  };
+  virtual FormatLimits limits() const = 0;
 
   // Whether `name` is "none" or in mutants().
   bool known_mutant(std::string_view name) const;

@@ -288,14 +288,14 @@ check "input is a folder" 2 "$PTEDIFF" run "$T"
 expect_err "input is a folder" "^ptediff: cannot read $T: Is a directory$"
 check "input read error" 2 "$PTEDIFF" run /proc/self/mem
 expect_err "input read error" "^ptediff: cannot read /proc/self/mem: Input/output error$"
-head -c 16777216 /dev/urandom >"$T/cap.bin"
+head -c 33554432 /dev/urandom >"$T/cap.bin"
 cat "$T/cap.bin" "$T/cap.bin" >"$T/big.bin"
 "$PTEDIFF" run "$T/cap.bin" >"$T/cap.out" 2>"$T/cap.err"; want=$?
 check "big binary is cut" "$want" "$PTEDIFF" run "$T/big.bin"
-expect_err "big binary is cut" "^ptediff: note: $T/big.bin: read its first 16 MiB only"
+expect_err "big binary is cut" "^ptediff: note: $T/big.bin: read its first 32 MiB only"
 [ -s "$T/cap.err" ] && { echo "FAIL binary within the cap got a note"; fails=$((fails + 1)); }
 grep -o 'trace hash [0-9a-f]*' "$T/out" >"$T/h5"; grep -o 'trace hash [0-9a-f]*' "$T/cap.out" >"$T/h6"
-cmp -s "$T/h5" "$T/h6" || { echo "FAIL big binary: not its first 16 MiB"; fails=$((fails + 1)); }
+cmp -s "$T/h5" "$T/h6" || { echo "FAIL big binary: not its first 32 MiB"; fails=$((fails + 1)); }
 cp "$T/good.repro" "$T/huge.repro"
 truncate -s 300M "$T/huge.repro"
 check "huge text refused" 2 "$PTEDIFF" run "$T/huge.repro"

@@ -17,13 +17,14 @@ namespace ptediff {
 // was cut): no decoder uses more of a legal input (contpte decodes at most
 // kMaxEncodedOps = 4096 ops of at most max_encoded_op_size() bytes; the
 // literal forms `ptediff encode` writes for hugetlb and the linear map hold at
-// most 100,000 ops of one byte plus 8 per operand, a few MiB). A text program
+// most 100,000 ops of one byte plus 8 per operand, and hugetlb's up to four
+// events each, about 24 MiB; Subject::limits() says for each). A text program
 // is read whole up to kMaxTextInputBytes and refused, unparsed, when larger:
 // the parsers take at most 1,000,000 ops (contpte's kMaxReproOps; 100,000
 // for hugetlb and the linear map) of at most kMaxCanonicalLineBytes each as
 // format() writes them, and the cap doubles that for comments and spacing.
 // tools/tools_test.cc checks these bounds against the parsers and decoders.
-inline constexpr size_t kMaxBinaryInputBytes = size_t{16} << 20;
+inline constexpr size_t kMaxBinaryInputBytes = size_t{32} << 20;
 inline constexpr size_t kMaxCanonicalLineBytes = 128;
 inline constexpr size_t kMaxTextInputBytes = size_t{256} << 20;
 

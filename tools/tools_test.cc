@@ -26,8 +26,6 @@
 #include "subjects/contpte/codec.h"
 #include "subjects/contpte/program.h"  // kMaxEventsPerOp
 #include "subjects/contpte/text.h"     // kMaxReproOps
-#include "subjects/hugetlb/program.h"
-#include "subjects/linearmap/program.h"
 #include "tools/cli.h"
 #include "tools/file_io.h"
 #include "tools/input.h"
@@ -236,30 +234,18 @@ TEST(CheckOutputPath, RefusesWhatCannotBeWrittenBeforeAnyWork) {
 // --- the input caps --------------------------------------------------------
 
 // The operands of the op of `spec`-like tables with the most of them.
-template <typename Spec, typename Kind>
-size_t most_operands(size_t kinds, const Spec& (*spec)(Kind)) {
-  size_t most = 0;
-  for (size_t k = 0; k < kinds; ++k)
-    most = std::max(most, spec(static_cast<Kind>(k)).fields.size());
-  return most;
-}
-
 TEST(InputCaps, TheBinaryCapHoldsTheLargestLegalInputOfEverySubject) {
-  const size_t header = 3 + kMaxMutantNameLen;  // header, features and length bytes, the name
-  EXPECT_GE(kMaxBinaryInputBytes, header + kMaxEncodedOps * max_encoded_op_size());
-  // The literal forms: a kind byte and 8 bytes per operand.
-  const size_t ht = most_operands(hugetlb::kNumOpKinds, &hugetlb::op_spec);
-  const size_t lm = most_operands(linearmap::kNumOpKinds, &linearmap::op_spec);
-  EXPECT_GE(kMaxBinaryInputBytes, header + hugetlb::kMaxOps * (1 + 8 * ht));
-  EXPECT_GE(kMaxBinaryInputBytes, header + linearmap::kMaxOps * (1 + 8 * lm));
+  for (const Subject* s : all_subjects()) {
+    EXPECT_GE(kMaxBinaryInputBytes, s->limits().binary_bytes) << s->name();
+  }
 }
 
 TEST(InputCaps, TheTextCapHoldsTwiceTheLargestLegalProgram) {
   constexpr size_t kHeaderLines = 64;
-  const size_t lines =
-      std::max({kMaxReproOps + kMaxEventsPerOp, hugetlb::kMaxOps + 1, linearmap::kMaxOps + 1}) +
-      kHeaderLines;
-  EXPECT_GE(kMaxTextInputBytes, 2 * lines * kMaxCanonicalLineBytes);
+  for (const Subject* s : all_subjects()) {
+    const size_t lines = s->limits().text_lines + kHeaderLines;
+    EXPECT_GE(kMaxTextInputBytes, 2 * lines * kMaxCanonicalLineBytes) << s->name();
+  }
 }
 
 // Every line format() writes for programs decoded from random bytes (the
@@ -292,9 +278,8 @@ TEST(LoadCase, ABinaryInputIsReadUpToTheCapWithANote) {
   const std::unique_ptr<Case> big =
       load_case(d / "big.bin", *all_subjects()[0], nullptr, &err, &note);
   ASSERT_NE(big, nullptr) << err;
-  EXPECT_EQ(note, absl::StrCat(d / "big.bin",
-                               ": read its first 16 MiB only; no subject decodes more of a binary "
-                               "input"));
+  EXPECT_EQ(note, absl::StrCat(d / "big.bin", ": read its first ", kMaxBinaryInputBytes >> 20,
+                               " MiB only; no subject decodes more of a binary input"));
   // The same program as the cut file's, which is read whole and silently.
   const std::unique_ptr<Case> cut =
       load_case(d / "cut.bin", *all_subjects()[0], nullptr, &err, &note);

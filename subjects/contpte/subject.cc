@@ -52,6 +52,12 @@ struct ContpteTraits {
   static std::vector<uint8_t> encode(const Program& p) { return encode_program(p); }
   static std::string mutant(const Program& p) { return p.header.mutant; }
   static const FuzzFace& fuzz() { return contpte::fuzz_face(); }
+  // Text: kMaxReproOps op and event lines. Binary: the header byte, the
+  // mutant's length and name, then at most kMaxEncodedOps ops (codec.h).
+  static Subject::FormatLimits limits() {
+    return {.text_lines = kMaxReproOps + kMaxEventsPerOp,
+            .binary_bytes = 2 + kMaxMutantNameLen + kMaxEncodedOps * max_encoded_op_size()};
+  }
   static void reference_as_o(CaseOptions* opts) { opts->backend = ptediff_reference_backend(); }
   static bool refuse_backend(const CaseOptions&, std::string*) { return false; }
   static RunOptions run_options(const CaseOptions& opts) {

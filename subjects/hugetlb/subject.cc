@@ -90,6 +90,12 @@ struct HugetlbTraits : ProgramFunctions {
 
   static Program decode(std::span<const uint8_t> bytes) { return ht::decode_program(bytes); }
   static const FuzzFace& fuzz() { return ht::fuzz_face(); }
+  // The literal form: the header and features bytes, then ops with at most
+  // kMaxEventsPerOp events each (a kind byte and 8 bytes per operand).
+  static Subject::FormatLimits limits() {
+    return literal_form_limits(ht::all_op_specs(), ht::kMaxOps, 2, ht::kMaxEventsPerOp,
+                               1 + 8 * most_literal_operands(ht::all_event_specs()));
+  }
   static void reference_as_o(CaseOptions* opts) {
     opts->backend_v2 = ht::hugetlb_reference_backend();
   }

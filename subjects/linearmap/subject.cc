@@ -44,6 +44,10 @@ struct LinearMapTraits : ProgramFunctions {
 
   static Program decode(std::span<const uint8_t> bytes) { return lm::decode_program(bytes); }
   static const FuzzFace& fuzz() { return lm::fuzz_face(); }
+  // The literal form: the header byte, then ops.
+  static Subject::FormatLimits limits() {
+    return literal_form_limits(lm::all_op_specs(), lm::kMaxOps, 1);
+  }
   static bool refuse_backend(const CaseOptions& opts, std::string* err) {
     if (opts.backend == nullptr) return false;
     *err = "--backend applies to the contpte subject; the linear-map subject has no backend ABI";
