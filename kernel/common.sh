@@ -66,3 +66,18 @@ publish() {
     mv -f "$WORK/$f" "$OUT/$f" || fail "cannot write $OUT/$f"
   done
 }
+
+# start_gate: what a gate script (tree_test.sh, hugetlb/gate_test.sh) keeps:
+# a temporary folder T, removed on exit, where each run writes $T/out; the
+# counters runs and fails; and bad MSG, which counts a failure and prints
+# MSG with the last run's output indented under it.
+start_gate() {
+  T=$(mktemp -d)
+  trap 'rm -rf "$T"' EXIT
+  fails=0 runs=0
+}
+bad() {
+  echo "FAIL: $*"
+  sed 's/^/    /' "$T/out"
+  fails=$((fails + 1))
+}

@@ -33,15 +33,8 @@ if [ ! -f "$TARBALL" ]; then
   echo "SKIP: no $TARBALL (scripts/fetch-linux-source.sh $VERSION fetches it; make deps runs it)"
   exit 77
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0 runs=0
-
-bad() {
-  echo "FAIL: $*"
-  sed 's/^/    /' "$T/out"
-  fails=$((fails + 1))
-}
+. "$(dirname "$0")/common.sh"
+start_gate
 
 CONTPTE=$OUT/libcontpte-$VERSION.so
 HUGETLB=$OUT/libhugetlb-$VERSION.so

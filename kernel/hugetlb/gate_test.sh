@@ -29,15 +29,8 @@ PTEDIFF=$1
 LIB=$2
 SRC=$3
 REPRO=$SRC/kernel/hugetlb/repros/16k_cont-pte_lpa2_mremap.repro
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0 runs=0
-
-bad() {
-  echo "FAIL: $*"
-  sed 's/^/    /' "$T/out"
-  fails=$((fails + 1))
-}
+. "$(dirname "$0")/../common.sh"
+start_gate
 
 for f in "$SRC"/corpus/hugetlb/*.repro "$SRC"/conformance/regressions/hugetlb-*.repro; do
   runs=$((runs + 1))
