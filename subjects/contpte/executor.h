@@ -19,26 +19,15 @@
 #include <vector>
 
 #include "engine/run.h"
+#include "mmu/machine.h"
+#include "oracle/divergence.h"
+#include "subjects/contpte/flows.h"
 #include "subjects/contpte/interleave.h"
+#include "subjects/contpte/oracle.h"
 #include "subjects/contpte/program.h"
 #include "subjects/contpte/text.h"
-#include "mmu/machine.h"
-#include "subjects/contpte/flows.h"
-#include "oracle/divergence.h"
-#include "subjects/contpte/oracle.h"
 
 namespace ptediff {
-
-// What R made of one mid-op event at its linearization point.
-struct RefEvent {
-  bool placed = false;  // made on R (an access that faulted on O is not)
-  bool after = false;   // placed just after R's op (else just before)
-  AccessResult access = AccessResult::kTranslationFault;  // @access
-  bool tlb_stale = false;  // @access: decided by a cached translation its table no longer grants
-  bool mapped = false;     // @tlb_fill: R's entry was valid (cacheable but for its access flag)
-  pte_t value = 0;         // @lockless: R's read just before its op
-  pte_t value_after = 0;   // @lockless: R's read just after its op
-};
 
 // RunOptionsBase::mutant overrides the program header's mutant when
 // non-empty; any O but the built-in one gets "none" when it is empty, not the
@@ -137,24 +126,19 @@ class Executor {
   // events listed under it (the input ops after it).
   bool step(const Program& program, size_t in_index, std::span<const Op> events, RunResult* res);
   // The same for an op with mid-op events (docs/DESIGN.md §5.7): O runs once
-  // under an Interleaver, R once per linearization until one is clean.
-  // Returns the op's divergences.
+  // under an Interleaver, R once per linearization until the oracle finds
+  // one clean. Returns the op's divergences.
   std::vector<Divergence> step_events(const Prepared& p, std::span<const Op> events, size_t idx,
                                       RunResult* res);
-  // What O's run of an op with events left for judging R's linearizations.
-  struct EventRun {
-    const Prepared& p;
-    std::span<const Op> events;
-    const std::vector<EventOutcome>& outs;    // per event, on O
-    const std::vector<size_t>& placed;        // the events R places (accesses, fills)
-    const std::vector<StalePage>& opt_stale;  // O's stale TLB pages before the op
-    size_t idx;                               // the op's index
-  };
-  // Judges the op on linearization `mask` (bit j set: placed event j after R's
-  // op), running R's op from its state before the op; appends divergences.
-  void judge_linearization(const EventRun& run, uint32_t mask, std::vector<RefEvent>* ref_events,
-                           std::vector<Divergence>* divs);
-  // Makes event `ev` on R; lockless values are checked by the caller.
+  // Makes linearization `mask` of the op on R (bit j set: event placed[j]
+  // placed just after R's op, else just before), running R's op from its
+  // state before the op, and hands each step to the oracle, which judges it
+  // (Oracle::judge_event, judge_linearization); appends divergences and
+  // returns whether the linearization is clean.
+  bool run_linearization(const Prepared& p, size_t idx, const EventRun& run,
+                         const std::vector<size_t>& placed, uint32_t mask,
+                         std::vector<RefEvent>* ref_events, std::vector<Divergence>* divs);
+  // Makes event `ev` on R and says what it did there (the oracle judges it).
   RefEvent make_on_ref(const Op& ev, bool after);
   // The trace hash and traces of one executed op.
   void record_step(const Prepared& p, size_t idx, std::span<const Op> events,

@@ -6,9 +6,12 @@
 // the oracle owns everything that judges O: the access/dirty envelope
 // (envelope.h), what O's TLB held stale before the op (stale.h) and the
 // checks' buffers, and runs the checks in the order §5.2 gives. For an op
-// with mid-op events it judges each linearization the executor makes on R
-// (§5.7, §8.4.8: judge_events). It knows no backend, only the two machines
-// and the op.
+// with mid-op events (§5.7, §8.4.8) it owns the rules too: which events are
+// made on R (placed_on_ref), each event as R made it at its place
+// (judge_event), each linearization the executor makes on R
+// (judge_linearization) and what the events did on O alone
+// (judge_opt_events); the executor only runs them (oracle_events.cc). It
+// knows no backend, only the two machines and the op.
 #ifndef PTEDIFF_SUBJECTS_CONTPTE_ORACLE_H_
 #define PTEDIFF_SUBJECTS_CONTPTE_ORACLE_H_
 
@@ -22,6 +25,7 @@
 #include "subjects/contpte/checks.h"
 #include "subjects/contpte/envelope.h"
 #include "subjects/contpte/flows.h"
+#include "subjects/contpte/interleave.h"
 #include "subjects/contpte/stale.h"
 
 namespace ptediff {
@@ -39,6 +43,25 @@ struct EventAccess {
   // flush a caller deferred (stale.h forgive_tlb_hit). Judged then, not
   // after the op, whose own flush may have removed the entry since.
   bool opt_tlb_stale = false;
+};
+
+// What R made of one mid-op event at its linearization point.
+struct RefEvent {
+  bool placed = false;  // made on R (an access that faulted on O is not)
+  bool after = false;   // placed just after R's op (else just before)
+  AccessResult access = AccessResult::kTranslationFault;  // @access
+  bool tlb_stale = false;  // @access: decided by a cached translation its table no longer grants
+  bool mapped = false;     // @tlb_fill: R's entry was valid (cacheable but for its access flag)
+  pte_t value = 0;         // @lockless: R's read just before its op
+  pte_t value_after = 0;   // @lockless: R's read just after its op
+};
+
+// An op's mid-op events as O ran them, which every linearization on R is
+// judged against.
+struct EventRun {
+  std::span<const Op> events;               // as fired (prim is where)
+  const std::vector<EventOutcome>& outs;    // per event, on O
+  const std::vector<StalePage>& opt_stale;  // O's stale TLB pages before the op
 };
 
 // One executed op, as the oracle judges it.
@@ -105,11 +128,47 @@ class Oracle final : public OracleContract<OpContext> {
   void check_lockless(const OpContext& c, uint32_t mm, uint64_t va, pte_t before, pte_t after,
                       uint8_t pre_bits, pte_t o, bool saw_none, std::vector<Divergence>* out);
 
+  // The rules of an op with mid-op events (oracle_events.cc). For each
+  // linearization it tries, the executor calls begin_linearization; makes
+  // the events placed before the op on R in firing order, each followed by
+  // judge_event, and takes R's read of each lockless read that fired
+  // (lockless_before_op); runs R's op and calls before_op_stale; makes the
+  // events placed after the op the same way and takes R's read after the op
+  // of each lockless read; and calls judge_linearization, which says whether
+  // the linearization is clean. For the linearization kept (or reported),
+  // judge_opt_events adds what the events did on O alone.
+  //
+  // Whether event `ev` that did `o` on O is made on R at all.
+  static bool placed_on_ref(const Op& ev, const EventOutcome& o);
+  // Forgets the last linearization's accesses and reads.
+  void begin_linearization();
+  // Event `i` of `run`, just made on R at its place (`r`); c.ref_rets are
+  // not used. Appends divergences.
+  void judge_event(const OpContext& c, const EventRun& run, size_t i, const RefEvent& r,
+                   std::vector<Divergence>* out);
+  // Lockless read `i` of `run` fired on O: R's read before the op was just
+  // taken; keeps the envelope's bits for the entry as they are before the op.
+  void lockless_before_op(const EventRun& run, size_t i);
+  // After R's op and the events placed after it: the op's checks (after_op)
+  // with the accesses judge_event took, then every lockless read against R's
+  // reads in `ref`. Returns whether the linearization is clean (*out empty).
+  bool judge_linearization(const OpContext& c, const EventRun& run, std::span<const RefEvent> ref,
+                           std::vector<Divergence>* out);
+  // What the events did on O alone, whatever R made of them; appends
+  // divergences.
+  void judge_opt_events(const OpContext& c, const EventRun& run, std::vector<Divergence>* out);
+
  private:
   Envelope env_;
   CheckScratch scratch_;  // check_log's buffers, reused from op to op
   StaleLedger stale_;
   std::vector<BlockRef> blocks_;  // the op's touched blocks
+  // The linearization being judged: its accesses made on R, its lockless
+  // reads (event indices) and the envelope bits of each read's entry before
+  // the op.
+  std::vector<EventAccess> lin_accesses_;
+  std::vector<size_t> lin_reads_;
+  std::vector<uint8_t> lin_pre_bits_;
 };
 
 }  // namespace ptediff
