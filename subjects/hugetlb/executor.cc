@@ -8,11 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "mmu/swp.h"
 #include "oracle/contract.h"
-#include "subjects/hugetlb/oracle.h"
 #include "subjects/hugetlb/interleave.h"
 #include "subjects/hugetlb/mutants.h"
-#include "mmu/swp.h"
+#include "subjects/hugetlb/oracle.h"
 
 namespace ptediff::hugetlb {
 namespace {
@@ -116,7 +116,7 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
       oracle.after_op(v, {r.machine().log(), o.machine().log()}, &found);
     } else {
       std::vector<EventRecord> records;
-      run_op_with_events(r, o, op, pages, oracle.uncertain(), &records, &found);
+      run_op_with_events(r, o, op, pages, &oracle, &records, &found);
       if (opts.on_events) opts.on_events(i, records);
     }
     ++res.ops_run;

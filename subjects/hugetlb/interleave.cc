@@ -6,19 +6,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "subjects/hugetlb/oracle.h"
 
 namespace ptediff::hugetlb {
 namespace {
-
-void add(std::vector<Divergence>* out, DivClass cls, const Event& ev, std::string what) {
-  Divergence d;
-  d.cls = cls;
-  d.mm = ev.mm;
-  d.va = ev.va;
-  d.what = std::move(what);
-  out->push_back(std::move(d));
-}
 
 // O's backend calls as spans [begin, end) of its primitives, numbered as
 // the interleaver numbers them.
@@ -58,8 +49,8 @@ class CallSpans final : public CallObserver {
   std::vector<std::pair<uint32_t, uint32_t>> spans_;
 };
 
-// Makes the events on R at their places of one combination, checking each
-// against what it did on O.
+// Makes the events on R at their places of one combination, the oracle
+// judging each against what it did on O.
 class RefPlacer final : public CallObserver {
  public:
   RefPlacer(Side& r, std::span<const Event> events, const std::vector<uint32_t>& place,
@@ -90,30 +81,7 @@ class RefPlacer final : public CallObserver {
     const bool mapped = pte_valid(r_.machine().peek_level(ev.mm, ev.va, h.level));
     rec.place = place;
     rec.ref = make_hw_event(r_.machine(), ev);
-    if (ev.kind == HwEventKind::kTlbFill) {
-      // O's walk cached a translation (it is placed only then): R's entry
-      // must be valid at its place (whether young, and so cached, may
-      // differ), or O exposed an entry R never has.
-      if (!mapped) {
-        add(out_, DivClass::kPteState, ev,
-            absl::StrFormat("a walk at prim %d cached O's entry, but R has no valid entry there "
-                            "%s",
-                            rec.opt.fired_at, place_name(place)));
-      }
-      return;
-    }
-    // An access O completed by a walk must complete on R at its place. One
-    // a cached translation decided on O is not compared: the TLB may serve
-    // an access until the op's invalidation completes, and a translation
-    // the op left stale is the tlb check's.
-    if (rec.opt.access == AccessResult::kOk && !access_ok(rec.ref.access)) {
-      add(out_, DivClass::kReturnValue, ev,
-          absl::StrFormat("a %s access at prim %d completed on O but faults on R %s (%s)",
-                          ev.access == AccessKind::kWrite  ? "write"
-                          : ev.access == AccessKind::kExec ? "exec"
-                                                           : "read",
-                          rec.opt.fired_at, place_name(place), access_result_name(rec.ref.access)));
-    }
+    Oracle::judge_event(ev, rec, mapped, out_);
   }
 
   Side& r_;
@@ -123,10 +91,11 @@ class RefPlacer final : public CallObserver {
   std::vector<Divergence>* out_;
 };
 
-// R's op with the events placed as `place` says, then every check.
-void judge(Side& r, const Side& o, const Op& op, const std::vector<PageRef>& pages,
-           const std::vector<uint32_t>& place, YoungUncertain* uncertain,
-           std::vector<EventRecord>* records, std::vector<Divergence>* out) {
+// R's op with the events placed as `place` says, the oracle judging each
+// event and then the op; returns whether the combination is clean.
+bool judge(Side& r, const Side& o, const Op& op, const std::vector<PageRef>& pages,
+           const std::vector<uint32_t>& place, Oracle* oracle, std::vector<EventRecord>* records,
+           std::vector<Divergence>* out) {
   for (EventRecord& rec : *records) {
     rec.ref = HwEventOutcome{};
     rec.place = kNotPlaced;
@@ -137,7 +106,7 @@ void judge(Side& r, const Side& o, const Op& op, const std::vector<PageRef>& pag
   r.run_flow(op);
   r.set_call_observer(nullptr);
   placer.make_rest();
-  check_op(r, o, op, pages, uncertain, out);
+  return oracle->judge_linearization(OpView{r, o, op, pages}, out);
 }
 
 }  // namespace
@@ -150,7 +119,7 @@ std::string place_name(uint32_t place) {
 }
 
 void run_op_with_events(Side& r, Side& o, const Op& op, const std::vector<PageRef>& pages,
-                        YoungUncertain* uncertain, std::vector<EventRecord>* records,
+                        Oracle* oracle, std::vector<EventRecord>* records,
                         std::vector<Divergence>* out) {
   // O first, under interference, its backend calls timed.
   std::vector<std::vector<uint32_t>> places(op.events.size());
@@ -164,7 +133,7 @@ void run_op_with_events(Side& r, Side& o, const Op& op, const std::vector<PageRe
     il.finish();
     for (size_t i = 0; i < op.events.size(); ++i) {
       (*records)[i].opt = il.outcomes()[i];
-      places[i] = hw_event_took_effect(op.events[i], il.outcomes()[i])
+      places[i] = Oracle::placed_on_ref(op.events[i], il.outcomes()[i])
                       ? spans.places(il.outcomes()[i].fired_at)
                       : std::vector<uint32_t>{kNotPlaced};
     }
@@ -173,30 +142,29 @@ void run_op_with_events(Side& r, Side& o, const Op& op, const std::vector<PageRe
   for (const std::vector<uint32_t>& p : places) radix.push_back(static_cast<uint32_t>(p.size()));
   const uint64_t combos = placements(radix);
   r.mark();
-  const YoungUncertain base = *uncertain;
+  const Oracle::State base = oracle->save();
   std::vector<uint32_t> digit, place(op.events.size());
   std::vector<Divergence> first;
   for (uint64_t k = 0; k < combos; ++k) {
     if (k > 0) {
       r.rewind();
-      *uncertain = base;
+      oracle->restore(base);
     }
     placement(k, radix, &digit);
     for (size_t i = 0; i < place.size(); ++i) place[i] = places[i][digit[i]];
     std::vector<Divergence> divs;
-    judge(r, o, op, pages, place, uncertain, records, &divs);
-    if (divs.empty()) {
+    if (judge(r, o, op, pages, place, oracle, records, &divs)) {
       first.clear();
       break;
     }
     if (k == 0) first = std::move(divs);
     if (k + 1 == combos && k > 0) {  // none is clean: back to the reported one
       r.rewind();
-      *uncertain = base;
+      oracle->restore(base);
       placement(0, radix, &digit);
       for (size_t i = 0; i < place.size(); ++i) place[i] = places[i][digit[i]];
       divs.clear();
-      judge(r, o, op, pages, place, uncertain, records, &divs);
+      judge(r, o, op, pages, place, oracle, records, &divs);
     }
   }
   r.unmark();

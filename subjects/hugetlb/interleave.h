@@ -5,14 +5,16 @@
 // HwInterleaver (engine/events.h). R is the specification: every event that
 // did something on O (an access that completed, a walk that cached) is made
 // on R at one of its places, and O must pass the checks against at least one
-// combination of places. An event may go just before or just after the whole
+// combination of places; the oracle (oracle.h) has the rules: which events
+// are made on R, what each must show there and whether a combination is
+// clean. This file only runs them. An event may go just before or just after the whole
 // op (the contpte subject's rule: the op holds the page-table lock, so for
 // other agents it happened at one instant); and since a hugetlb op is a
 // kernel flow of several calls into the arch code, between which the lock
 // does not stop the hardware, also just before or just after the arch call
 // it fired in (or, fired between two calls, right there). R's op is rewound
-// and run again for every combination tried (Side::mark), the set of
-// young-uncertain pages with it; the first clean one is kept. When none is,
+// and run again for every combination tried (Side::mark), the oracle's
+// state with it; the first clean one is kept. When none is,
 // the op diverges with what the first combination (every event before the
 // op) found.
 #ifndef PTEDIFF_SUBJECTS_HUGETLB_INTERLEAVE_H_
@@ -30,6 +32,8 @@
 
 namespace ptediff::hugetlb {
 
+class Oracle;
+
 // Where R makes an event: before the op, after it, or after R's k-th
 // backend call of the op returned (kPlaceAfterCalls + k, k >= 1).
 inline constexpr uint32_t kPlaceBefore = 0;
@@ -44,11 +48,11 @@ struct EventRecord {
   HwEventOutcome ref;           // there
 };
 
-// Runs `op`, which has events, on R and O and checks it (check_op). *out
+// Runs `op`, which has events, on R and O and has `oracle` judge it. *out
 // gets the divergences of the reported combination (nothing when one is
 // clean); *records what each event did.
 void run_op_with_events(Side& r, Side& o, const Op& op, const std::vector<PageRef>& pages,
-                        YoungUncertain* uncertain, std::vector<EventRecord>* records,
+                        Oracle* oracle, std::vector<EventRecord>* records,
                         std::vector<Divergence>* out);
 
 // A place for people: "before the op", "after the op", "after call 3".

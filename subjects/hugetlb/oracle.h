@@ -5,8 +5,10 @@
 // program's huge pages, the shared ones (oracle/log_checks.h: out-of-window,
 // break-before-make, locks) among them, and keeps what they carry from op to
 // op: the pages whose young state R and O may disagree on. For an op with
-// mid-op events, the linearizations (interleave.h) judge each placement
-// with check_op over the same state.
+// mid-op events (docs/DESIGN.md §10.4.1) it owns the rules too: which events
+// are made on R (placed_on_ref), each event as R made it at its place
+// (judge_event) and each placement (judge_linearization: check_op over the
+// same state); the linearizations (interleave.h) only run them.
 #ifndef PTEDIFF_SUBJECTS_HUGETLB_ORACLE_H_
 #define PTEDIFF_SUBJECTS_HUGETLB_ORACLE_H_
 
@@ -16,6 +18,7 @@
 #include "oracle/divergence.h"
 #include "subjects/hugetlb/checks.h"
 #include "subjects/hugetlb/flows.h"
+#include "subjects/hugetlb/interleave.h"
 #include "subjects/hugetlb/program.h"
 
 namespace ptediff::hugetlb {
@@ -37,9 +40,26 @@ class Oracle final : public OracleContract<OpView> {
   void before_op(const OpView&) override {}
   // check_op over both sides (`logs` are their machines' logs).
   void after_op(const OpView& v, const OpLogs& logs, std::vector<Divergence>* out) override;
-  // The young-uncertain pages, for the linearizations of an op with events
-  // (run_op_with_events), which rewind them with R's op.
-  YoungUncertain* uncertain() { return &uncertain_; }
+
+  // What an op changes in the oracle (the young-uncertain pages), to judge
+  // one op more than once: run_op_with_events rewinds it with R's op.
+  using State = YoungUncertain;
+  State save() const { return uncertain_; }
+  void restore(const State& s) { uncertain_ = s; }
+
+  // Mid-op events (interleave.h), judged on one placement of them on R.
+  //
+  // Whether event `ev` that did `o` on O is made on R at all.
+  static bool placed_on_ref(const Event& ev, const HwEventOutcome& o);
+  // Event `ev`, just made on R at rec.place (what it did there: rec.ref; on
+  // O: rec.opt); `ref_mapped`: R's entry there was valid just before it.
+  // Appends divergences.
+  static void judge_event(const Event& ev, const EventRecord& rec, bool ref_mapped,
+                          std::vector<Divergence>* out);
+  // After R's op with every event made: check_op over both sides. Returns
+  // whether the placement is clean (*out, which holds judge_event's
+  // findings too, empty).
+  bool judge_linearization(const OpView& v, std::vector<Divergence>* out);
 
  private:
   YoungUncertain uncertain_;
