@@ -60,6 +60,7 @@
 #include "engine/shrink.h"
 #include "nlohmann/json.hpp"
 #include "report/describe.h"
+#include "report/json.h"
 #include "subjects/mutant_catalogue.h"
 #include "subjects/subject.h"
 
@@ -303,16 +304,16 @@ class RunProgramCase final : public ProgramCase<T> {
     if constexpr (requires { T::json_header(p_, &j); }) T::json_header(p_, &j);
     j["ops"] = r.ops_run;
     j["trace_hash"] = absl::StrFormat("%016x", hash);
-    j["divergences"] = nlohmann::json::array();
-    for (const Divergence& d : r.divergences) {
+    const auto row = [](const Divergence& d) {
       nlohmann::json row = {{"class", div_class_name(d.cls)},
                             {"op_index", d.op_index},
                             {"va", absl::StrFormat("%#x", d.va)},
                             {"what", d.what}};
       if constexpr (requires { requires T::kDivergenceMm; }) row["mm"] = d.mm;
-      j["divergences"].push_back(std::move(row));
-    }
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      return row;
+    };
+    put_divergence_rows(std::span<const Divergence>(r.divergences), row, &j);
+    return json_line(j);
   }
 };
 

@@ -205,6 +205,13 @@ check "ht run mutant" 1 "$PTEDIFF" run "$HT"
 grep -q "pte-state" "$T/out" || { echo "FAIL ht run: no class"; fails=$((fails + 1)); }
 check "ht run --json" 1 "$PTEDIFF" run --json "$HT"
 grep -q '"class":"pte-state"' "$T/out" || { echo "FAIL ht --json: not JSON"; fails=$((fails + 1)); }
+# --json lists at most 64 divergences for every subject and counts the rest:
+# 81 write faults and forks, each of which the mutant makes diverge.
+{ grep -v '^#' "$SRC/conformance/mutants/wrprotect-one-entry.repro"
+  for i in $(seq 80); do printf 'fault mm=0 page=0 write=1 race=0\nfork\n'; done; } >"$T/many.repro"
+check "ht run --json bounded" 1 "$PTEDIFF" run --all --json "$T/many.repro"
+[ "$(grep -o '"class":' "$T/out" | wc -l)" -eq 64 ] && grep -q '"divergences_omitted":17' "$T/out" ||
+  { echo "FAIL ht --json: not bounded to 64 rows"; fails=$((fails + 1)); }
 check "ht run --state" 0 "$PTEDIFF" run --state --mutant none "$HT"
 grep -q "mm=0 page 2: R migration-write" "$T/out" || { echo "FAIL ht --state: no entries"; fails=$((fails + 1)); }
 check "ht explain" 1 "$PTEDIFF" explain "$HT"

@@ -6,18 +6,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "subjects/contpte/text.h"
 #include "mmu/swp.h"
-#include "report/describe.h"
 #include "nlohmann/json.hpp"
+#include "report/describe.h"
+#include "report/json.h"
+#include "subjects/contpte/text.h"
 
 namespace ptediff {
 namespace {
 
 // JSON reports stay bounded whatever the input: at most this many log
-// records per log and divergences per run (the rest is counted, not listed).
+// records per log (the rest is counted, not listed; divergences per run are
+// bounded by report/json.h for every subject).
 constexpr size_t kMaxJsonRecords = 256;
-constexpr size_t kMaxJsonDivergences = 64;
 
 std::string header_line(const Header& h) {
   std::vector<std::string> feats;
@@ -66,7 +67,6 @@ nlohmann::json json_cost(const Counters& c) {
 
 }  // namespace
 
-
 std::string format_divergence(const RunResult& res, const Divergence& d, bool color) {
   const char* hl = color ? "\033[1;31m" : "";
   const char* off = color ? "\033[0m" : "";
@@ -113,9 +113,7 @@ std::string format_summary(const RunResult& res) {
 
 std::string format_json(const RunResult& res, std::string_view input_name) {
   const ptediff_geometry geo = ptediff_geometry_of(res.effective.header.granule);
-  nlohmann::json divs = nlohmann::json::array();
-  for (size_t n = 0; n < res.divergences.size() && n < kMaxJsonDivergences; ++n) {
-    const Divergence& d = res.divergences[n];
+  const auto row = [&](const Divergence& d) {
     nlohmann::json block = nlohmann::json::array();
     for (size_t i = 0; i < d.ref_block.size(); ++i) {
       block.push_back({{"va", absl::StrFormat("%#x", d.block_va + (i << geo.page_shift))},
@@ -135,24 +133,19 @@ std::string format_json(const RunResult& res, std::string_view input_name) {
         {"block", std::move(block)}};
     j["ref_log"] = json_log(d.ref_log, &j, "ref_log_omitted");
     j["opt_log"] = json_log(d.opt_log, &j, "opt_log_omitted");
-    divs.push_back(std::move(j));
-  }
-  nlohmann::json out = {
-      {"input", std::string(input_name)},
-      {"subject", "contpte"},
-      {"header", header_line(res.effective.header)},
-      {"ops", res.effective.ops.size()},
-      {"decoded_ops", res.decoded_ops},
-      {"skipped", res.skipped},
-      {"trace_hash", absl::StrFormat("%016x", res.trace_hash)},
-      {"divergences", std::move(divs)},
-      {"cost", {{"ref", json_cost(res.ref_cost)}, {"opt", json_cost(res.opt_cost)}}},
-      {"folds", {{"eligible", res.folds.eligible}, {"folded", res.folds.folded}}}};
-  if (res.divergences.size() > kMaxJsonDivergences) {
-    out["divergences_omitted"] = res.divergences.size() - kMaxJsonDivergences;
-  }
-  // Invalid UTF-8 (an input name) is replaced, never an exception.
-  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return j;
+  };
+  nlohmann::json out = {{"input", std::string(input_name)},
+                        {"subject", "contpte"},
+                        {"header", header_line(res.effective.header)},
+                        {"ops", res.effective.ops.size()},
+                        {"decoded_ops", res.decoded_ops},
+                        {"skipped", res.skipped},
+                        {"trace_hash", absl::StrFormat("%016x", res.trace_hash)}};
+  put_divergence_rows(std::span<const Divergence>(res.divergences), row, &out);
+  out["cost"] = {{"ref", json_cost(res.ref_cost)}, {"opt", json_cost(res.opt_cost)}};
+  out["folds"] = {{"eligible", res.folds.eligible}, {"folded", res.folds.folded}};
+  return json_line(out);
 }
 
 }  // namespace ptediff
