@@ -81,3 +81,15 @@ bad() {
   sed 's/^/    /' "$T/out"
   fails=$((fails + 1))
 }
+# expect_hugetlb_clean PTEDIFF LIB SRC: every shipped hugetlb program (the
+# corpus and the hugetlb regressions of SRC) runs clean on backend LIB.
+expect_hugetlb_clean() {
+  for f in "$3"/corpus/hugetlb/*.repro "$3"/conformance/regressions/hugetlb-*.repro; do
+    runs=$((runs + 1))
+    "$1" run --backend "$2" "$f" >"$T/out" 2>&1
+    rc=$?
+    if [ "$rc" -ne 0 ] || ! tail -n 1 "$T/out" | grep -q ': ok, .* divergences 0,'; then
+      bad "$f: expected clean (status $rc)"
+    fi
+  done
+}

@@ -65,14 +65,7 @@ PTEDIFF_KERNEL_CONTPTE=$CONTPTE "$GATE" \
   >"$T/out" 2>&1 || bad "kernel_gate_test on $CONTPTE"
 
 # hugetlb.
-for f in "$SRC"/corpus/hugetlb/*.repro "$SRC"/conformance/regressions/hugetlb-*.repro; do
-  runs=$((runs + 1))
-  "$PTEDIFF" run --backend "$HUGETLB" "$f" >"$T/out" 2>&1
-  rc=$?
-  if [ "$rc" -ne 0 ] || ! tail -n 1 "$T/out" | grep -q ': ok, .* divergences 0,'; then
-    bad "$f: expected clean (status $rc)"
-  fi
-done
+expect_hugetlb_clean "$PTEDIFF" "$HUGETLB" "$SRC"
 REPRO=$SRC/kernel/hugetlb/repros/cont-pte_mprotect_no_break.repro
 runs=$((runs + 2))
 "$PTEDIFF" run --backend "$HUGETLB" "$REPRO" >"$T/out" 2>&1 || bad "$REPRO: expected clean"

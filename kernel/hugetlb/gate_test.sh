@@ -32,14 +32,7 @@ REPRO=$SRC/kernel/hugetlb/repros/16k_cont-pte_lpa2_mremap.repro
 . "$(dirname "$0")/../common.sh"
 start_gate
 
-for f in "$SRC"/corpus/hugetlb/*.repro "$SRC"/conformance/regressions/hugetlb-*.repro; do
-  runs=$((runs + 1))
-  "$PTEDIFF" run --backend "$LIB" "$f" >"$T/out" 2>&1
-  rc=$?
-  if [ "$rc" -ne 0 ] || ! tail -n 1 "$T/out" | grep -q ': ok, .* divergences 0,'; then
-    bad "$f: expected clean (status $rc)"
-  fi
-done
+expect_hugetlb_clean "$PTEDIFF" "$LIB" "$SRC"
 
 for f in "$SRC"/corpus/hugetlb/*.repro; do
   runs=$((runs + 1))
