@@ -2,7 +2,7 @@
 # as root they install what is missing, otherwise they print the apt-get line.
 DEBIAN_PACKAGES := clang-14 libclang-rt-14-dev llvm-14 cmake ninja-build libgtest-dev \
                    librapidcheck-dev libabsl-dev afl++ libbenchmark-dev zip nlohmann-json3-dev \
-                   linux-source-6.12 xz-utils
+                   linux-source-6.12 xz-utils python3
 SECONDS ?= 60
 JOBS ?= 1
 
