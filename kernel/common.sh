@@ -10,8 +10,6 @@ fail() {
 need_args() {
   [ "$2" -eq "$1" ] || fail "usage: $3"
 }
-# The files extract.sh writes and mutate.sh copies.
-KSHIM_FILES="contpte.c contpte_wrappers.h kshim_caps.h VERSION FULLVERSION"
 
 # start_extract OUTDIR: creates OUTDIR (OUT) and a private work folder in it
 # (WORK), removed on exit; what is extracted is written there first.

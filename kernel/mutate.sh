@@ -1,25 +1,30 @@
 #!/bin/sh
-# ptediff kernel shim: applies one mutant of kernel/mutants.tsv to a copy of
-# extracted kernel code.
+# ptediff kernel shim: applies one source-level mutant to a copy of extracted
+# kernel code.
 #
-#   kernel/mutate.sh SRCDIR OUTDIR NAME
+#   kernel/mutate.sh SRCDIR OUTDIR NAME [TABLE]
 #
-# SRCDIR holds what kernel/extract.sh wrote; OUTDIR receives the same files
-# with every row of NAME applied. A row whose expression changes nothing (the
-# kernel text moved on) fails the build: one line on stderr, exit status 2.
+# SRCDIR holds what an extraction script wrote (kernel/extract.sh,
+# kernel/hugetlb/extract.sh); OUTDIR receives the same files with every row
+# of NAME in TABLE (default kernel/mutants.tsv, contpte.c's; hugetlbpage.c's
+# is kernel/hugetlb/mutants.tsv) applied. A row whose expression changes
+# nothing (the kernel text moved on) fails: one line on stderr, exit status 2.
 set -u
 . "$(dirname "$0")/common.sh"
 
-need_args 3 $# "mutate.sh SRCDIR OUTDIR NAME"
+[ $# -eq 3 ] || [ $# -eq 4 ] || fail "usage: mutate.sh SRCDIR OUTDIR NAME [TABLE]"
 SRC=$1
 OUT=$2
 NAME=$3
-TABLE=$(dirname "$0")/mutants.tsv
+TABLE=${4:-$(dirname "$0")/mutants.tsv}
 TAB=$(printf '\t')
 
+[ -f "$TABLE" ] || fail "$TABLE: no such mutant table"
+[ -f "$SRC/FULLVERSION" ] || fail "$SRC: not extracted kernel code (run kernel/extract.sh first)"
 mkdir -p "$OUT" || fail "cannot create $OUT"
-for f in $KSHIM_FILES; do
-  cp "$SRC/$f" "$OUT/$f.tmp" || fail "$SRC/$f: missing (run kernel/extract.sh first)"
+FILES=$(cd "$SRC" && for f in *; do [ -f "$f" ] && printf '%s ' "$f"; done)
+for f in $FILES; do
+  cp "$SRC/$f" "$OUT/$f.tmp" || fail "cannot copy $SRC/$f"
 done
 rows=0
 while IFS="$TAB" read -r name file class expr what; do
@@ -34,5 +39,5 @@ while IFS="$TAB" read -r name file class expr what; do
 done <<ROWS
 $(grep -v '^#' "$TABLE")
 ROWS
-[ "$rows" -gt 0 ] || fail "unknown mutant '$NAME' (see kernel/mutants.tsv)"
-for f in $KSHIM_FILES; do mv -f "$OUT/$f.tmp" "$OUT/$f"; done
+[ "$rows" -gt 0 ] || fail "unknown mutant '$NAME' (see $TABLE)"
+for f in $FILES; do mv -f "$OUT/$f.tmp" "$OUT/$f"; done

@@ -15,6 +15,7 @@
 //   using Case;                 // the Case class (RunProgramCase<T>, or its own)
 //   static constexpr const char* kName, kTitle, kFuzzTarget;
 //   static constexpr bool kTakesBackend, kTakesBackendV2;
+//   static constexpr KernelSource kKernelSource;  // optional: the tree's file it runs
 //   static bool parse(text, file, Program*, ParseError*);  // ProgramFunctions gives
 //   static Program decode(std::span<const uint8_t>);       // the usual names
 //   static std::string format(const Program&);
@@ -339,6 +340,10 @@ class ProgramSubject final : public Subject {
   bool takes_backend_v2() const override { return T::kTakesBackendV2; }
   void reference_as_o(CaseOptions* opts) const override {
     if constexpr (requires { T::reference_as_o(opts); }) T::reference_as_o(opts);
+  }
+  const KernelSource* kernel_source() const override {
+    if constexpr (requires { T::kKernelSource; }) return &T::kKernelSource;
+    return nullptr;
   }
   const char* fuzz_target() const override { return T::kFuzzTarget; }
   const FuzzFace& fuzz() const override { return T::fuzz(); }

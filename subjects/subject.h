@@ -159,6 +159,16 @@ struct MutantRow {
   bool needs_events = false;
 };
 
+// The kernel file of a Linux tree that holds a subject's code, built into a
+// backend by `ptediff kernel` and `ptediff gate` (docs/DESIGN.md §7): its
+// shim, its extraction script and its source-level mutants sit in `dir`.
+struct KernelSource {
+  const char* dir;      // under kernel/: "" (contpte.c's shim) or "hugetlb"
+  const char* library;  // the library's name: <library>-<version>[-<mutant>].so
+  const char* file;     // the kernel file, for messages: "contpte.c"
+  const char* source;   // what the backend is compiled from, for messages
+};
+
 // One kind of page-table code.
 class Subject {
  public:
@@ -188,6 +198,9 @@ class Subject {
     return (opts.backend != nullptr && takes_backend()) ||
            (opts.backend_v2 != nullptr && takes_backend_v2());
   }
+  // The kernel file a tree holds this subject's code in, or nullptr when
+  // ptediff runs only its own model of it.
+  virtual const KernelSource* kernel_source() const = 0;
   // The libFuzzer target that fuzzes this subject (built next to ptediff in fuzz/).
   virtual const char* fuzz_target() const = 0;
 

@@ -33,36 +33,13 @@
 #include <string_view>
 #include <vector>
 
+#include "subjects/program_files.h"
 #include "subjects/subject.h"
 
 namespace ptediff {
 
-// What a shipped program is for, from the folder it is shipped in.
-enum class ShippedKind {
-  kCorpus,      // corpus/ and its subject folders: programs that run clean
-  kMutant,      // conformance/mutants/NAME.repro: caught by mutant NAME
-  kRegression,  // conformance/regressions/: divergences found and fixed; run clean
-  kKernel,      // conformance/kernel/, kernel/hugetlb/repros/: bugs of released
-                // kernel trees, shown with their backend; clean on the built-in ones
-};
-
-// One shipped .repro file.
-struct ShippedProgram {
-  std::string rel;             // its path in the source tree: "corpus/linearmap/x.repro"
-  std::filesystem::path path;  // the same, absolute
-  ShippedKind kind = ShippedKind::kCorpus;
-  std::string text;  // the whole file
-  // The subject its header declares (subject_for_text), or nullptr with
-  // `error` ("file:line: message") when the header names none it knows.
-  const Subject* subject = nullptr;
-  std::string error;
-  // Its expectation: the mutant it catches ("" when it runs clean: every
-  // program but a kMutant one, whose mutant is its file's stem), and the
-  // class of its `# expect: CLASS` line ("" when it has none).
-  std::string mutant;
-  std::string expect;
-
-  bool clean() const { return mutant.empty(); }
+// One shipped .repro file (subjects/program_files.h), loadable in a test.
+struct ShippedProgram : ProgramFile {
   // The program parsed by its subject; nullptr after a non-fatal test
   // failure naming file:line (follow with ASSERT_NE(c, nullptr)).
   std::unique_ptr<Case> load() const;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "tools/build_info.h"
 #include "tools/input.h"  // the input caps
+#include "tools/gate_command.h"
 #include "tools/kernel_command.h"
 
 // What each flag does; a command's table may say it more precisely.
@@ -32,6 +33,8 @@ ABSL_FLAG(int, jobs, 1, "parallel jobs (at most 64)");
 ABSL_FLAG(std::string, engine, "libfuzzer", "the fuzzing engine: libfuzzer or afl");
 ABSL_FLAG(std::string, out, "", "the folder for findings (default ./ptediff-findings)");
 ABSL_FLAG(std::string, tree, "", "a Linux source tree (a folder or a tarball)");
+ABSL_FLAG(std::string, base, "", "the tree the checked one is based on (a folder or a tarball)");
+ABSL_FLAG(std::string, format, "text", "the report's format: text, ktap, junit or json");
 ABSL_FLAG(int, bound, 1, "mid-op events per schedule (1 or 2)");
 ABSL_FLAG(uint64_t, max, 0, "stop after this many schedules (0: all)");
 
@@ -125,15 +128,48 @@ const std::vector<CommandSpec>& specs() {
        .exits = "0 built, 2 bad tree, failed compile or usage",
        .flags = {{"tree", "DIR|TARBALL", nullptr, true},
                  {"subject", "contpte|hugetlb|all",
-                  "the kernel file to build from (default all; contpte with --mutant)"},
+                  "the kernel file to build from (default all; with --mutant, the one the "
+                  "mutant edits)"},
                  {"o", "OUT.so|DIR/",
                   "the backend to write (one subject), or a folder for them (default: here, "
                   "libcontpte-VERSION[-MUTANT].so, libhugetlb-VERSION.so)"},
-                 {"mutant", "NAME", "apply this edit of kernel/mutants.tsv to contpte.c"}},
+                 {"mutant", "NAME",
+                  "apply this source-level mutant (kernel/mutants.tsv for contpte.c, "
+                  "kernel/hugetlb/mutants.tsv for hugetlbpage.c)"}},
        .run =
            [](const CommandLine& cl) {
              return cmd_kernel(cl.cmd.files, cl.cmd.tree, cl.cmd.out, cl.cmd.opts.mutant,
                                cl.self_path, absl::GetFlag(FLAGS_subject));
+           }},
+      {.name = "gate",
+       .args = "",
+       .min_args = 0,
+       .max_args = 0,
+       .summary = "The pre-merge verdict on a Linux tree: builds its contpte.c and hugetlbpage.c, "
+                  "runs every shipped program, a race pass, the source-level mutants and a "
+                  "fuzzing budget on them, and classifies what diverges against --base and the "
+                  "known upstream bugs.",
+       .exits = "0 no finding fails the gate, 1 a new finding (without --base: one that is not a "
+                "known upstream bug), 2 the gate could not run",
+       .flags = {{"tree", "DIR|TARBALL", "the tree to check", true},
+                 {"base", "DIR|TARBALL",
+                  "the tree it is based on: each finding is new, pre-existing or fixed"},
+                 {"seconds", "N", "the fuzzing budget, split across subjects (default 60; 0: none)"},
+                 {"jobs", "N", "parallel fuzz jobs and mutant builds (default 1)"},
+                 {"o", "DIR", "the folder for minimized findings and every report format "
+                              "(default ./ptediff-gate)"},
+                 {"format", "text|ktap|junit|json", "the report printed (default text)"}},
+       .run =
+           [](const CommandLine& cl) {
+             GateArgs a;
+             a.tree = cl.cmd.tree;
+             a.base = absl::GetFlag(FLAGS_base);
+             a.seconds = absl::GetFlag(FLAGS_seconds);
+             a.jobs = absl::GetFlag(FLAGS_jobs);
+             if (!cl.cmd.out.empty()) a.out_dir = cl.cmd.out;
+             a.format = absl::GetFlag(FLAGS_format);
+             a.self_path = cl.self_path;
+             return run_gate(a);
            }},
       {.name = "encode",
        .args = "FILE",
@@ -494,7 +530,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   cl.cmd.out = absl::GetFlag(FLAGS_o);
   cl.cmd.tree = absl::GetFlag(FLAGS_tree);
   cl.cmd.opts.mutant = absl::GetFlag(FLAGS_mutant);
-  if (spec->name != std::string_view("kernel")) {
+  if (spec->name != std::string_view("kernel") && spec->name != std::string_view("gate")) {
     if (!common_options(&cl.cmd, &err)) return error(err);
     if (spec->name == std::string_view("fuzz")) {
       cl.fuzz.self_path = cl.self_path;

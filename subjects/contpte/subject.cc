@@ -36,6 +36,8 @@ struct ContpteTraits {
   static constexpr const char* kTitle = "user page tables (contpte backend)";
   static constexpr const char* kFuzzTarget = "contpte_diff_fuzzer";
   static constexpr bool kTakesBackend = true, kTakesBackendV2 = false;
+  static constexpr KernelSource kKernelSource{
+      "", "libcontpte", "contpte.c", "arch/arm64/mm/contpte.c + CONFIG_ARM64_CONTPTE wrappers"};
 
   // Text runs as written: an op the repair step would rewrite is an error.
   static bool parse(std::string_view text, std::string_view file, Program* p, ParseError* err) {

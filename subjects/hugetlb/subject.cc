@@ -86,6 +86,9 @@ struct HugetlbTraits : ProgramFunctions {
   static constexpr const char* kTitle = "arm64 contiguous hugetlb (subject hugetlb)";
   static constexpr const char* kFuzzTarget = "hugetlb_diff_fuzzer";
   static constexpr bool kTakesBackend = false, kTakesBackendV2 = true;
+  static constexpr KernelSource kKernelSource{
+      "hugetlb", "libhugetlb", "hugetlbpage.c",
+      "arch/arm64/mm/hugetlbpage.c + flush_hugetlb_tlb_range() + huge_pte_lockptr()"};
   static constexpr bool kDivergenceMm = true;
 
   static Program decode(std::span<const uint8_t> bytes) { return ht::decode_program(bytes); }

@@ -1,0 +1,248 @@
+// ptediff: building a Linux tree's own page-table code into backends (see
+// kernel_build.h).
+//
+// The compile follows kernel/CMakeLists.txt: the kernel's C dialect, the
+// per-file layer's include folder (which holds the tree's kshim_caps.h,
+// kernel/probe.sh) in front of the shim's common ones. A v1 backend (contpte)
+// is the kernel file, the shim's entry.c and backend.c and the machine bridge
+// in one compile; a v2 backend (hugetlb) compiles the kernel file and its
+// entry side once per granule (KSHIM_PAGE_SHIFT, khs/rename.h keeping the
+// copies apart), then links them with the rest.
+#include "tools/kernel_build.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "engine/external.h"
+
+namespace ptediff {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The folder holding kernel/ and include/: the compiled-in source path if it
+// still has the shim, else the parent of the binary's build folder.
+fs::path source_root(const std::string& self_path) {
+  const fs::path compiled = PTEDIFF_SOURCE_DIR;
+  if (fs::exists(compiled / "kernel" / "common" / "machine.c")) return compiled;
+  std::error_code ec;
+  const fs::path self = fs::canonical(fs::path(self_path), ec);
+  return ec ? compiled : self.parent_path().parent_path();
+}
+
+}  // namespace
+
+bool run_logged(const std::vector<std::string>& argv, const fs::path& log) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    execvp(args[0], args.data());
+    std::fprintf(stderr, "cannot run %s\n", args[0]);
+    _exit(127);
+  }
+  int status = 0;
+  return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+         WEXITSTATUS(status) == 0;
+}
+
+namespace {
+
+// The first line of `log` that says why (an "error" line, else the last).
+std::string why(const fs::path& log) {
+  std::ifstream in(log);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (line.find("error") != std::string::npos) return line;
+    if (!line.empty()) last = line;
+  }
+  return last;
+}
+
+std::string first_line(const fs::path& f) {
+  std::ifstream in(f);
+  std::string line;
+  std::getline(in, line);
+  return std::string(absl::StripAsciiWhitespace(line));
+}
+
+}  // namespace
+
+KernelBuilder::KernelBuilder(const std::string& self_path) {
+  root_ = source_root(self_path);
+  kernel_ = root_ / "kernel";
+  if (!fs::exists(kernel_ / "extract.sh")) {
+    error_ = absl::StrCat("shim not found in ", kernel_.string());
+    return;
+  }
+  std::string tmpl = (fs::temp_directory_path() / "ptediff-kernel.XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    error_ = "cannot create a temporary folder";
+    return;
+  }
+  tmp_ = tmpl;
+  const char* cc = std::getenv("PTEDIFF_KERNEL_CC");
+  cc_ = cc != nullptr && *cc != '\0' ? cc : "clang-14";
+}
+
+KernelBuilder::~KernelBuilder() {
+  std::error_code ec;
+  // Only the process that made the folder removes it (a forked child's
+  // builder goes away with _exit, without its destructor).
+  if (!tmp_.empty()) fs::remove_all(tmp_, ec);
+}
+
+fs::path KernelBuilder::log() const { return tmp_ / absl::StrCat("log-", getpid()); }
+
+fs::path KernelBuilder::dir_of(const Subject& s) const { return kernel_ / s.kernel_source()->dir; }
+
+bool KernelBuilder::script(const std::vector<std::string>& argv) {
+  if (run_logged(argv, log())) {
+    error_.clear();
+    return true;
+  }
+  error_ = why(log());
+  if (error_.empty()) error_ = "ptediff kernel: extraction failed";
+  return false;
+}
+
+bool KernelBuilder::extract(const Subject& subject, const std::string& tree,
+                            const std::string& label, KernelExtract* out) {
+  if (subject.kernel_source() == nullptr) {
+    error_ = absl::StrCat("ptediff kernel: subject ", subject.name(),
+                          " runs no kernel file (only ptediff's model of it)");
+    return false;
+  }
+  out->subject = &subject;
+  out->dir = tmp_ / label;
+  out->mutant.clear();
+  if (!script({(dir_of(subject) / "extract.sh").string(), tree, out->dir.string()})) return false;
+  out->version = first_line(out->dir / "VERSION");
+  out->full = first_line(out->dir / "FULLVERSION");
+  return true;
+}
+
+bool KernelBuilder::mutate(const KernelExtract& src, const std::string& name, KernelExtract* out,
+                           const char* table) {
+  *out = src;
+  out->dir = fs::path(absl::StrCat(src.dir.string(), "-", name));
+  out->mutant = name;
+  return script({(kernel_ / "mutate.sh").string(), src.dir.string(), out->dir.string(), name,
+                 (dir_of(*src.subject) / table).string()});
+}
+
+std::vector<KernelMutant> KernelBuilder::mutants(const Subject& subject) const {
+  std::vector<KernelMutant> out;
+  if (subject.kernel_source() == nullptr) return out;
+  std::ifstream in(dir_of(subject) / "mutants.tsv");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const std::vector<std::string> cols = absl::StrSplit(line, '\t');
+    if (cols.size() < 5) continue;
+    if (out.empty() || out.back().name != cols[0]) {
+      out.push_back({.name = cols[0], .cls = cols[2], .what = cols[4]});
+    }
+    if (absl::EndsWith(cols[4], "(interleavings only)")) out.back().needs_events = true;
+  }
+  return out;
+}
+
+std::string KernelBuilder::library_name(const KernelExtract& e) {
+  return absl::StrCat(e.subject->kernel_source()->library, "-", e.version,
+                      e.mutant.empty() ? "" : absl::StrCat("-", e.mutant), ".so");
+}
+
+bool KernelBuilder::compile(const KernelExtract& e, const fs::path& target,
+                            std::string* backend_name) {
+  const KernelSource& ks = *e.subject->kernel_source();
+  const fs::path dir = dir_of(*e.subject);
+  std::error_code ec;
+  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
+  const std::string name = absl::StrCat("linux-", e.full, "-", e.subject->name(),
+                                        e.mutant.empty() ? "" : absl::StrCat("-", e.mutant));
+  // The command every compile starts with, `first` in front of the common
+  // include folders.
+  const auto command = [&](const std::vector<fs::path>& first) {
+    std::vector<std::string> argv = {
+        cc_, "-std=gnu11", "-O2", "-g", "-fPIC", "-fvisibility=hidden", "-Wno-sign-compare"};
+    for (const fs::path& d : first) argv.push_back(absl::StrCat("-I", d.string()));
+    argv.push_back(absl::StrCat("-I", (kernel_ / "common" / "include").string()));
+    argv.push_back(absl::StrCat("-I", (root_ / "include").string()));
+    return argv;
+  };
+  const fs::path machine = kernel_ / "common" / "machine.c";
+  bool built = false;
+  if (!e.subject->takes_backend_v2()) {
+    std::vector<std::string> argv = command({e.dir, kernel_ / "include"});
+    argv.insert(argv.end(),
+                {absl::StrCat("-DKSHIM_NAME=\"", name, "\""),
+                 absl::StrCat("-DKSHIM_MUTANT=\"", e.mutant.empty() ? "none" : e.mutant, "\""),
+                 "-shared", (e.dir / ks.file).string(), (dir / "shim" / "entry.c").string(),
+                 (dir / "shim" / "backend.c").string(), machine.string(), "-o", target.string()});
+    built = run_logged(argv, log());
+  } else {
+    const fs::path obj_dir = tmp_ / absl::StrCat("obj-", getpid(), "-", ++steps_);
+    fs::create_directories(obj_dir, ec);
+    std::vector<std::string> objects;
+    built = true;
+    for (const char* shift : {"12", "14", "16"}) {
+      for (const fs::path& src : {e.dir / ks.file, dir / "shim" / "entry.c"}) {
+        std::vector<std::string> argv = command({dir / "include", e.dir});
+        const fs::path obj = obj_dir / absl::StrCat(src.stem().string(), "-", shift, ".o");
+        argv.insert(argv.end(), {absl::StrCat("-DKSHIM_PAGE_SHIFT=", shift), "-include",
+                                 (dir / "include" / "khs" / "rename.h").string(), "-c",
+                                 src.string(), "-o", obj.string()});
+        built = built && run_logged(argv, log());
+        objects.push_back(obj.string());
+      }
+    }
+    if (built) {
+      std::vector<std::string> argv = command({dir / "include"});
+      argv.insert(argv.end(), {absl::StrCat("-DKHS_NAME=\"", name, "\""), "-shared",
+                               (dir / "shim" / "backend.c").string(), machine.string()});
+      argv.insert(argv.end(), objects.begin(), objects.end());
+      argv.insert(argv.end(), {"-o", target.string()});
+      built = run_logged(argv, log());
+    }
+  }
+  if (!built) {
+    error_ = absl::StrCat("compiling Linux ", e.full, " ", ks.file,
+                          e.mutant.empty() ? "" : absl::StrCat(" (mutant ", e.mutant, ")"),
+                          " failed: ", why(log()));
+    return false;
+  }
+  const std::string path = fs::absolute(target).string();
+  std::string err;
+  if (e.subject->takes_backend_v2()) {
+    const ptediff_backend_v2* be = load_external_backend_v2(path, &err);
+    if (be != nullptr) *backend_name = be->name;
+  } else {
+    const ptediff_backend* be = load_external_backend(path, &err);
+    if (be != nullptr) *backend_name = be->name;
+  }
+  if (!err.empty() || backend_name->empty()) {
+    error_ = err.empty() ? absl::StrCat(path, ": not a backend") : err;
+    return false;
+  }
+  error_.clear();
+  return true;
+}
+
+}  // namespace ptediff
