@@ -11,8 +11,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "tools/build_info.h"
-#include "tools/input.h"  // the input caps
 #include "tools/gate_command.h"
+#include "tools/input.h"  // the input caps
 #include "tools/kernel_command.h"
 
 // What each flag does; a command's table may say it more precisely.
@@ -34,6 +34,8 @@ ABSL_FLAG(std::string, engine, "libfuzzer", "the fuzzing engine: libfuzzer or af
 ABSL_FLAG(std::string, out, "", "the folder for findings (default ./ptediff-findings)");
 ABSL_FLAG(std::string, tree, "", "a Linux source tree (a folder or a tarball)");
 ABSL_FLAG(std::string, base, "", "the tree the checked one is based on (a folder or a tarball)");
+ABSL_FLAG(std::string, phases, "programs,race,mutants,fuzz",
+          "the gate's optional phases, comma-separated");
 ABSL_FLAG(std::string, format, "text", "the report's format: text, ktap, junit or json");
 ABSL_FLAG(int, bound, 1, "mid-op events per schedule (1 or 2)");
 ABSL_FLAG(uint64_t, max, 0, "stop after this many schedules (0: all)");
@@ -154,11 +156,16 @@ const std::vector<CommandSpec>& specs() {
        .flags = {{"tree", "DIR|TARBALL", "the tree to check", true},
                  {"base", "DIR|TARBALL",
                   "the tree it is based on: each finding is new, pre-existing or fixed"},
-                 {"seconds", "N", "the fuzzing budget, split across subjects (default 60; 0: none)"},
+                 {"seconds", "N",
+                  "the fuzzing budget, split across subjects (default 60; 0: none)"},
                  {"jobs", "N", "parallel fuzz jobs and mutant builds (default 1)"},
-                 {"o", "DIR", "the folder for minimized findings and every report format "
-                              "(default ./ptediff-gate)"},
-                 {"format", "text|ktap|junit|json", "the report printed (default text)"}},
+                 {"o", "DIR",
+                  "the folder for minimized findings and every report format "
+                  "(default ./ptediff-gate)"},
+                 {"format", "text|ktap|junit|json", "the report printed (default text)"},
+                 {"subject", "S", "check only this subject's kernel code (default: every one)"},
+                 {"phases", "LIST",
+                  "the optional phases, comma-separated (default programs,race,mutants,fuzz)"}},
        .run =
            [](const CommandLine& cl) {
              GateArgs a;
@@ -168,6 +175,8 @@ const std::vector<CommandSpec>& specs() {
              a.jobs = absl::GetFlag(FLAGS_jobs);
              if (!cl.cmd.out.empty()) a.out_dir = cl.cmd.out;
              a.format = absl::GetFlag(FLAGS_format);
+             a.subject = absl::GetFlag(FLAGS_subject);
+             a.phases = absl::GetFlag(FLAGS_phases);
              a.self_path = cl.self_path;
              return run_gate(a);
            }},

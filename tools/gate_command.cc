@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "report/gate.h"
 #include "report/gate_format.h"
 #include "subjects/program_files.h"
@@ -58,6 +60,31 @@ int run_gate(const GateArgs& args) {
     return usage("--seconds must be 0 to 86400 (0: no fuzzing)");
   }
   if (args.jobs < 1 || args.jobs > 64) return usage("--jobs must be 1 to 64");
+  bool programs = false, race = false, mutants = false, fuzz = false;
+  for (absl::string_view ph : absl::StrSplit(args.phases, ',')) {
+    bool* on = ph == "programs"  ? &programs
+               : ph == "race"    ? &race
+               : ph == "mutants" ? &mutants
+               : ph == "fuzz"    ? &fuzz
+                                 : nullptr;
+    if (on == nullptr) {
+      return usage(absl::StrCat("unknown phase '", ph,
+                                "' in --phases (programs, race, mutants, fuzz, comma-separated)"));
+    }
+    *on = true;
+  }
+  const Subject* only = nullptr;
+  if (!args.subject.empty()) {
+    only = find_subject(args.subject);
+    if (only == nullptr || only->kernel_source() == nullptr) {
+      std::vector<std::string> names;
+      for (const Subject* s : all_subjects()) {
+        if (s->kernel_source() != nullptr) names.push_back(s->name());
+      }
+      return usage(absl::StrCat("--subject ", args.subject, ": not a subject whose kernel code ",
+                                "the gate builds (", absl::StrJoin(names, ", "), ")"));
+    }
+  }
   std::error_code ec;
   for (const std::string& t : {args.tree, args.base}) {
     if (!t.empty() && !fs::exists(t, ec)) {
@@ -76,11 +103,23 @@ int run_gate(const GateArgs& args) {
   GateReport report;
   report.tree = args.tree;
   report.base = args.base;
+  // A tarball is decompressed once, not once per subject and tree.
+  std::string tree_dir = args.tree, base_dir = args.base;
+  for (std::string* t : {&tree_dir, &base_dir}) {
+    if (t->empty() || fs::is_directory(*t, ec)) continue;
+    std::fprintf(stderr, "ptediff gate: unpacking %s\n", t->c_str());
+    *t = builder.unpack(*t);
+    if (t->empty()) {
+      return usage(std::string(absl::StripPrefix(builder.error(), "ptediff kernel: ")));
+    }
+  }
   report.out_dir = out.string();
   report.seconds = args.seconds;
-  const std::vector<ProgramFile> programs = list_program_files(builder.root());
+  const std::vector<ProgramFile> shipped = list_program_files(builder.root());
   std::vector<const Subject*> subjects;
-  for (const Subject* s : all_subjects()) subjects.push_back(s);
+  for (const Subject* s : all_subjects()) {
+    if (only == nullptr || s == only) subjects.push_back(s);
+  }
   size_t kernel_subjects = 0;
   for (const Subject* s : subjects) kernel_subjects += s->kernel_source() != nullptr;
   for (const Subject* s : subjects) {
@@ -89,12 +128,18 @@ int run_gate(const GateArgs& args) {
     if (s->kernel_source() == nullptr) {
       gs.note = "ptediff runs its own model of this code, not the tree's";
     } else {
-      GateSubjectRun run{.args = args,
-                         .builder = builder,
-                         .subject = *s,
-                         .programs = programs,
-                         .out = out / s->name(),
-                         .fuzz_seconds = args.seconds / static_cast<int>(kernel_subjects)};
+      GateSubjectRun run{
+          .args = args,
+          .tree_dir = tree_dir,
+          .base_dir = base_dir,
+          .builder = builder,
+          .subject = *s,
+          .shipped = shipped,
+          .out = out / s->name(),
+          .fuzz_seconds = fuzz ? args.seconds / static_cast<int>(kernel_subjects) : 0,
+          .programs = programs,
+          .race = race,
+          .mutants = mutants};
       run_gate_subject(run, &gs);
     }
     report.subjects.push_back(std::move(gs));

@@ -17,7 +17,12 @@ struct GateArgs {
   int jobs = 1;                          // --jobs: parallel fuzz jobs and mutant builds
   std::string out_dir = "ptediff-gate";  // -o: where minimized findings and reports go
   std::string format = "text";           // --format: text, ktap, junit or json
-  std::string self_path;                 // argv[0], to find the shim and the fuzz targets
+  std::string subject;                   // --subject: only this one ("" every subject)
+  // --phases: the optional phases to run, of programs, race, mutants and
+  // fuzz (building, the base and the known bugs always run; the race pass
+  // and the mutants need the programs' verdicts, so they run programs too).
+  std::string phases = "programs,race,mutants,fuzz";
+  std::string self_path;  // argv[0], to find the shim and the fuzz targets
 };
 
 // Runs the gate and prints its report in args.format on stdout (progress on

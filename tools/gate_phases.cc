@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "tools/file_io.h"
@@ -53,7 +54,7 @@ class GateSubjectState {
  public:
   GateSubjectState(const GateSubjectRun& run, GateSubject* out) : run_(run), gs_(*out) {
     gs_.source = run.subject.kernel_source()->source;
-    for (const ProgramFile& p : run.programs) {
+    for (const ProgramFile& p : run.shipped) {
       if (p.subject == &run.subject && p.error.empty()) programs_.push_back(&p);
     }
     std::error_code ec;
@@ -80,10 +81,11 @@ class GateSubjectState {
     gs_.phases.push_back({.name = name});
     return gs_.phases.back();
   }
-  // Builds `tree`'s backend into *tb; false with *why (and *absent when the
-  // tree does not hold the subject's file).
-  bool build_one(const std::string& tree, const std::string& label, TreeBackend* tb,
-                 std::string* why, bool* absent);
+  // Builds the backend of `tree` (a folder; `given` is how the user named
+  // it) into *tb; false with *why (and *absent when the tree does not hold
+  // the subject's file).
+  bool build_one(const std::string& tree, const std::string& given, const std::string& label,
+                 TreeBackend* tb, std::string* why, bool* absent);
   // The programs that ran clean on the tree, the mutant's own first.
   std::vector<const ProgramFile*> clean_programs(const std::string& first_mutant) const;
   // The body of one mutant's child: "N|why" not applied, "X|why" applied but
@@ -111,12 +113,13 @@ class GateSubjectState {
   size_t duplicates_ = 0;                   // findings with the same minimal program
 };
 
-bool GateSubjectState::build_one(const std::string& tree, const std::string& label, TreeBackend* tb,
-                                 std::string* why, bool* absent) {
+bool GateSubjectState::build_one(const std::string& tree, const std::string& given,
+                                 const std::string& label, TreeBackend* tb, std::string* why,
+                                 bool* absent) {
   KernelBuilder& b = run_.builder;
   const KernelSource& ks = *run_.subject.kernel_source();
   if (!b.extract(run_.subject, tree, label, &tb->e)) {
-    *why = std::string(absl::StripPrefix(b.error(), "ptediff kernel: "));
+    *why = absl::StrReplaceAll(absl::StripPrefix(b.error(), "ptediff kernel: "), {{tree, given}});
     *absent = absl::StrContains(*why, absl::StrCat("no arch/arm64/mm/", ks.file));
     return false;
   }
@@ -140,8 +143,8 @@ bool GateSubjectState::build() {
   progress(absl::StrCat("building ", run_.subject.kernel_source()->file, " of ", run_.args.tree));
   std::string why;
   bool absent = false;
-  if (!build_one(run_.args.tree, absl::StrCat(run_.subject.name(), "-tree"), &tree_, &why,
-                 &absent)) {
+  if (!build_one(run_.tree_dir, run_.args.tree, absl::StrCat(run_.subject.name(), "-tree"), &tree_,
+                 &why, &absent)) {
     if (absent) {
       gs_.phases.clear();
       gs_.note =
@@ -157,8 +160,8 @@ bool GateSubjectState::build() {
   if (!run_.args.base.empty()) {
     progress(absl::StrCat("building ", run_.subject.kernel_source()->file, " of the base ",
                           run_.args.base));
-    if (build_one(run_.args.base, absl::StrCat(run_.subject.name(), "-base"), &base_, &why,
-                  &absent)) {
+    if (build_one(run_.base_dir, run_.args.base, absl::StrCat(run_.subject.name(), "-base"), &base_,
+                  &why, &absent)) {
       have_base_ = true;
       gs_.base_version = base_.e.full;
       p.items = 2;
@@ -353,7 +356,7 @@ void GateSubjectState::run_fuzz() {
   GatePhase& p = phase("fuzz");
   if (run_.fuzz_seconds <= 0) {
     p.result = GatePhaseResult::kSkip;
-    p.note = "no fuzzing budget (--seconds 0)";
+    p.note = "no fuzzing budget (--seconds 0, or --phases without fuzz)";
     return;
   }
   progress(absl::StrCat("fuzzing for ", run_.fuzz_seconds, " s"));
@@ -581,9 +584,10 @@ std::vector<KnownBug> known_bugs(const fs::path& root, const Subject& subject) {
 void run_gate_subject(const GateSubjectRun& run, GateSubject* out) {
   GateSubjectState st(run, out);
   if (!st.build()) return;
-  st.run_programs();
-  st.run_race();
-  st.run_mutants();
+  // The race pass and the mutants run on the programs the tree runs clean.
+  if (run.programs || run.race || run.mutants) st.run_programs();
+  if (run.race) st.run_race();
+  if (run.mutants) st.run_mutants();
   st.run_fuzz();
   st.minimize_all();
   st.classify_against_base();

@@ -26,11 +26,13 @@ inline constexpr int kGateRunTimeout = 20;
 // What one subject's gate works with.
 struct GateSubjectRun {
   const GateArgs& args;
+  std::string tree_dir, base_dir;  // the trees as folders (a tarball unpacked)
   KernelBuilder& builder;
   const Subject& subject;
-  const std::vector<ProgramFile>& programs;  // every shipped program (of every subject)
-  std::filesystem::path out;                 // DIR/<subject>/
+  const std::vector<ProgramFile>& shipped;  // every shipped program (of every subject)
+  std::filesystem::path out;                // DIR/<subject>/
   int fuzz_seconds = 0;
+  bool programs = true, race = true, mutants = true;  // the optional phases to run
 };
 
 // Runs every phase for `run.subject` and fills *out.

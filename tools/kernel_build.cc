@@ -122,6 +122,19 @@ bool KernelBuilder::script(const std::vector<std::string>& argv) {
   return false;
 }
 
+std::string KernelBuilder::unpack(const std::string& tree) {
+  std::error_code ec;
+  if (fs::is_directory(tree, ec)) return tree;
+  const fs::path dir = tmp_ / absl::StrCat("unpacked-", ++steps_);
+  if (!script({(kernel_ / "unpack.sh").string(), tree, dir.string()})) return "";
+  std::ifstream in(log());
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (!line.empty()) last = line;
+  }
+  return last;
+}
+
 bool KernelBuilder::extract(const Subject& subject, const std::string& tree,
                             const std::string& label, KernelExtract* out) {
   if (subject.kernel_source() == nullptr) {

@@ -54,6 +54,10 @@ class KernelBuilder {
   // The folder holding kernel/, corpus/ and conformance/.
   const std::filesystem::path& root() const { return root_; }
 
+  // `tree` itself when it is a folder; for a tarball, the part of it every
+  // extraction reads, unpacked once into the private folder (kernel/unpack.sh).
+  // "" with error() when the tarball cannot be read.
+  std::string unpack(const std::string& tree);
   // Extracts `subject`'s kernel file of `tree` (a folder or a tarball) into
   // a fresh folder `label` of the private one. False with error() (the
   // extraction script's own line: a bad tree, a helper of a shape the shim
