@@ -8,7 +8,7 @@ JOBS ?= 1
 
 KERNEL_TREE ?= /usr/src/linux-source-6.12.tar.xz
 
-.PHONY: all deps build test test-sanitize fuzz coverage clean kernel-backend
+.PHONY: all deps build test test-sanitize fuzz coverage clean kernel-backend gate
 
 all: build
 
@@ -44,6 +44,16 @@ fuzz: build
 # own contpte.c"): make kernel-backend KERNEL_TREE=~/linux
 kernel-backend: build
 	./build/ptediff kernel --tree $(KERNEL_TREE) -o build/kernel/
+
+# The pre-merge verdict on a Linux tree (README: "Checking a kernel tree"):
+#   make gate KERNEL_TREE=~/linux [BASE=~/linux-base] [SECONDS=60] [GATE_FORMAT=ktap]
+# Minimized findings and every report format go to build/gate/.
+BASE ?=
+GATE_FORMAT ?= text
+GATE_JOBS ?= 2
+gate: build
+	./build/ptediff gate --tree $(KERNEL_TREE) $(if $(BASE),--base $(BASE)) --seconds $(SECONDS) \
+	  --jobs $(GATE_JOBS) --format $(GATE_FORMAT) -o build/gate
 
 clean:
 	rm -rf build build-sanitize build-coverage

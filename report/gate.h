@@ -2,7 +2,7 @@
 // renders it (report/gate_format.h): per subject, what each phase did, and
 // every finding with its classification.
 //
-// The gate (tools/gate_command.cc, docs/DESIGN.md §6.8) fills one GateReport;
+// The gate (tools/gate_command.cc, docs/DESIGN.md §6.7) fills one GateReport;
 // the formats only render it, so the text table, KTAP, JUnit and JSON always
 // say the same thing.
 #ifndef PTEDIFF_REPORT_GATE_H_

@@ -1,4 +1,4 @@
-// ptediff: `ptediff gate` (see gate_command.h; docs/DESIGN.md §6.8).
+// ptediff: `ptediff gate` (see gate_command.h; docs/DESIGN.md §6.7).
 //
 // For each subject whose kernel file the tree holds (Subject::kernel_source),
 // in order: build the tree's backend (and the base's); run every shipped

@@ -2,7 +2,7 @@
 // tree's own page-table code of every subject it holds, runs every shipped
 // program, a race pass, the source-level mutants and a fuzzing budget on it,
 // minimizes what it finds and classifies it against a base tree and the known
-// upstream bugs; docs/DESIGN.md §6.8).
+// upstream bugs; docs/DESIGN.md §6.7).
 #ifndef PTEDIFF_TOOLS_GATE_COMMAND_H_
 #define PTEDIFF_TOOLS_GATE_COMMAND_H_
 

@@ -1,6 +1,6 @@
 // ptediff: the phases `ptediff gate` runs for one subject (build, programs,
 // race, mutants, fuzz, base) and the classification of what they found
-// (docs/DESIGN.md §6.8).
+// (docs/DESIGN.md §6.7).
 #ifndef PTEDIFF_TOOLS_GATE_PHASES_H_
 #define PTEDIFF_TOOLS_GATE_PHASES_H_
 
@@ -17,7 +17,7 @@ namespace ptediff {
 // The most seconds each phase of one subject may take (a phase that reaches
 // its share stops with a note; the fuzz phase has its share of --seconds).
 inline constexpr int kGateRaceSeconds = 30;
-inline constexpr int kGateMutantSeconds = 90;
+inline constexpr int kGateMutantSeconds = 300;
 // The most schedules the race pass explores per program.
 inline constexpr uint64_t kGateSchedulesPerProgram = 2000;
 // A single run of a program on the tree's code that takes longer hangs.
