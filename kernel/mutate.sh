@@ -30,14 +30,14 @@ rows=0
 while IFS="$TAB" read -r name file class expr what; do
   [ "$name" = "$NAME" ] || continue
   rows=$((rows + 1))
-  [ -f "$OUT/$file.tmp" ] || fail "mutant $NAME: unknown file '$file'"
-  sed -E -e "$expr" "$OUT/$file.tmp" >"$OUT/$file.new" || fail "mutant $NAME: bad sed expression"
+  [ -f "$OUT/$file.tmp" ] || fail "$NAME: unknown file '$file'"
+  sed -E -e "$expr" "$OUT/$file.tmp" >"$OUT/$file.new" || fail "$NAME: bad sed expression"
   if cmp -s "$OUT/$file.tmp" "$OUT/$file.new"; then
-    fail "mutant $NAME: edit $rows did not apply to $file (pattern not found): $what"
+    fail "$NAME: edit $rows did not apply to $file (pattern not found): $what"
   fi
   mv -f "$OUT/$file.new" "$OUT/$file.tmp"
 done <<ROWS
 $(grep -v '^#' "$TABLE")
 ROWS
-[ "$rows" -gt 0 ] || fail "unknown mutant '$NAME' (see $TABLE)"
+[ "$rows" -gt 0 ] || fail "unknown edit '$NAME' (see $TABLE)"
 for f in $FILES; do mv -f "$OUT/$f.tmp" "$OUT/$f"; done

@@ -6,6 +6,7 @@
 // replay on the tree with the bug's fix applied (kernel/known_bugs.tsv).
 #include "tools/gate_phases.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -218,7 +219,11 @@ std::vector<const ProgramFile*> GateSubjectState::clean_programs(
 void GateSubjectState::run_race() {
   const auto t0 = Clock::now();
   GatePhase& p = phase("race");
-  const std::vector<const ProgramFile*> todo = clean_programs("");
+  // The smallest programs first: within the share, as many as can be.
+  std::vector<const ProgramFile*> todo = clean_programs("");
+  std::stable_sort(todo.begin(), todo.end(), [](const ProgramFile* a, const ProgramFile* b) {
+    return a->text.size() < b->text.size();
+  });
   progress(absl::StrCat("exploring one mid-op event over ", todo.size(), " programs (at most ",
                         kGateRaceSeconds, " s)"));
   size_t done = 0;
@@ -232,6 +237,10 @@ void GateSubjectState::run_race() {
       p.note = r.error;  // a subject without mid-op events
       break;
     }
+    // One schedule that hangs would have hung the programs phase's plain
+    // run too (within kGateRunTimeout); an exploration stopped here ran out
+    // of the phase's share.
+    if (r.timed_out) break;
     ++done;
     gs_.schedules += r.schedules;
     if (!r.diverged) continue;

@@ -46,7 +46,8 @@ std::vector<std::string> fields(const std::string& out, size_t n) {
 GateReplay died(const ChildAnswer& a) {
   GateReplay r;
   r.diverged = true;
-  r.cls = a.death.rfind("no answer", 0) == 0 ? "hang" : "crash";
+  r.timed_out = a.death.rfind("no answer", 0) == 0;
+  r.cls = r.timed_out ? "hang" : "crash";
   r.report = absl::StrCat("the backend ", a.death);
   return r;
 }

@@ -38,6 +38,7 @@ struct GateReplay {
   std::string error;       // the program did not run (setup): not a finding
   uint64_t schedules = 0;  // explore: the schedules run
   std::string program;     // explore: the diverging schedule's program (.repro text)
+  bool timed_out = false;  // the child was stopped after its timeout (class "hang")
 };
 
 // Runs `text` (a .repro of `subject`) with O from `opts`.
