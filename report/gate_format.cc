@@ -269,10 +269,10 @@ std::string render_gate_text(const GateReport& r) {
                       line(s.note), "\n");
     }
     for (const PhaseView& p : v.phases) {
-      if (p.phase.result == GatePhaseResult::kPass) continue;
-      absl::StrAppend(&notes, name, " ", line(p.phase.name), ": ",
-                      gate_phase_result_name(p.phase.result),
-                      p.phase.note.empty() ? "" : absl::StrCat(": ", line(p.phase.note)), "\n");
+      // A phase that passed is listed only when it has something to say
+      // (mutants that do not apply to the tree, the known bugs it carries).
+      if (p.phase.result == GatePhaseResult::kPass && p.phase.note.empty()) continue;
+      absl::StrAppend(&notes, name, " ", line(p.phase.name), ": ", phase_note(p.phase), "\n");
     }
     if (!s.mutants_missed.empty()) {
       std::vector<std::string> named;
