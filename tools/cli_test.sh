@@ -310,7 +310,7 @@ expect_err "huge text refused" "^ptediff: $T/huge.repro: a text program larger t
 
 # Help: three spellings, one text, from the table the flags are checked
 # against; --subject shown on every command of programs; the version.
-for c in run explain minimize explore fuzz mutants kernel encode decode; do
+for c in run explain minimize explore fuzz mutants kernel gate encode decode; do
   check "$c --help" 0 "$PTEDIFF" $c --help
   cp "$T/out" "$T/help1"
   grep -q "^usage: ptediff $c " "$T/help1" || { echo "FAIL $c --help: no usage"; fails=$((fails + 1)); }
@@ -347,6 +347,24 @@ if [ -n "$CMAKE" ]; then
   grep -q 'build_commit() { return "unknown"; }' "$T/bi.cc" && grep -q '"9.8.7"' "$T/bi.cc" ||
     { echo "FAIL build info outside git"; fails=$((fails + 1)); }
 fi
+
+# The gate's usage errors: one line, exit 2, before anything is built.
+gate_bad() {  # gate_bad NAME PATTERN ARGS...
+  name=$1 pat=$2; shift 2
+  check "gate: $name" 2 "$PTEDIFF" gate -o "$T/gate" "$@"
+  expect_err "gate: $name" "$pat"
+}
+gate_bad "no tree" "gate needs --tree" --seconds 1
+gate_bad "no such tree" "no such directory or tarball" --tree "$T/none"
+gate_bad "no such base" "$T/none: no such" --tree "$SRC" --base "$T/none"
+gate_bad "format" "unknown --format 'xml'" --tree "$SRC" --format xml
+gate_bad "phases" "unknown phase 'fuzzing'" --tree "$SRC" --phases programs,fuzzing
+gate_bad "seconds" "--seconds must be 0 to 86400" --tree "$SRC" --seconds -1
+gate_bad "jobs" "--jobs must be 1 to 64" --tree "$SRC" --jobs 0
+gate_bad "subject" "not a subject whose kernel code" --tree "$SRC" --subject linear-map
+gate_bad "not a tarball" "not a readable tarball" --tree "$T/good.repro"
+gate_bad "flag of another command" "does not apply to .ptediff gate." --tree "$SRC" --mutant x
+[ ! -e "$T/gate/gate.txt" ] || { echo "FAIL gate: a usage error wrote a report"; fails=$((fails + 1)); }
 
 # Hostile command lines: a normal outcome or one error line with exit 2;
 # never a crash.

@@ -107,11 +107,12 @@ int run_gate(const GateArgs& args) {
   std::string tree_dir = args.tree, base_dir = args.base;
   for (std::string* t : {&tree_dir, &base_dir}) {
     if (t->empty() || fs::is_directory(*t, ec)) continue;
-    std::fprintf(stderr, "ptediff gate: unpacking %s\n", t->c_str());
-    *t = builder.unpack(*t);
+    const std::string given = *t;
+    *t = builder.unpack(given);
     if (t->empty()) {
       return usage(std::string(absl::StripPrefix(builder.error(), "ptediff kernel: ")));
     }
+    std::fprintf(stderr, "ptediff gate: unpacked %s\n", given.c_str());
   }
   report.out_dir = out.string();
   report.seconds = args.seconds;
