@@ -1,9 +1,7 @@
-// ptediff: the phases `ptediff gate` runs for one subject (see gate_phases.h).
-//
-// Findings are gathered as candidates (a diverging program and where it came
-// from), minimized into DIR/<subject>/, then classified: against the base
-// tree by replay (tools/gate_run.h), and against the known upstream bugs by
-// replay on the tree with the bug's fix applied (kernel/known_bugs.tsv).
+// ptediff: the phases `ptediff gate` runs for one subject (see gate_phases.h):
+// build, programs, race, mutants, fuzz. What they find is gathered as
+// candidates (a diverging program and where it came from), which
+// gate_classify.cc minimizes and classifies.
 #include "tools/gate_phases.h"
 
 #include <algorithm>
@@ -22,97 +20,24 @@
 #include "absl/strings/strip.h"
 #include "tools/file_io.h"
 #include "tools/gate_run.h"
+#include "tools/gate_subject.h"
 #include "tools/input.h"
 
 namespace ptediff {
-namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using Clock = GateClock;
 
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
+GateSubjectState::GateSubjectState(const GateSubjectRun& run, GateSubject* out)
+    : run_(run), gs_(*out) {
+  gs_.source = run.subject.kernel_source()->source;
+  for (const ProgramFile& p : run.shipped) {
+    if (p.subject == &run.subject && p.error.empty()) programs_.push_back(&p);
+  }
+  std::error_code ec;
+  fs::remove_all(run.out, ec);  // this subject's findings of an earlier gate
+  fs::create_directories(run.out / "lib", ec);
 }
-
-// A divergence before it is minimized.
-struct Candidate {
-  std::string phase, origin;
-  std::string text;  // the diverging program (.repro)
-  std::string cls, report;
-  bool minimized = false;  // `text` is minimal already (the fuzz command's)
-  bool on_base = false;    // found on the base tree (a fixed candidate)
-};
-
-// A tree's backend of the subject.
-struct TreeBackend {
-  KernelExtract e;
-  fs::path lib;
-  CaseOptions opts;
-};
-
-// The gate of one subject, phase by phase.
-class GateSubjectState {
- public:
-  GateSubjectState(const GateSubjectRun& run, GateSubject* out) : run_(run), gs_(*out) {
-    gs_.source = run.subject.kernel_source()->source;
-    for (const ProgramFile& p : run.shipped) {
-      if (p.subject == &run.subject && p.error.empty()) programs_.push_back(&p);
-    }
-    std::error_code ec;
-    fs::remove_all(run.out, ec);  // this subject's findings of an earlier gate
-    fs::create_directories(run.out / "lib", ec);
-  }
-
-  // Builds the tree's (and the base's) backend; false when the subject does
-  // not run (the tree does not hold its file, or the build failed).
-  bool build();
-  void run_programs();
-  void run_race();
-  void run_mutants();
-  void run_fuzz();
-  void minimize_all();
-  void classify_against_base();
-  void match_known_bugs();
-
- private:
-  void progress(const std::string& msg) const {
-    std::fprintf(stderr, "ptediff gate: %s: %s\n", run_.subject.name(), msg.c_str());
-  }
-  GatePhase& phase(const std::string& name) {
-    gs_.phases.push_back({.name = name});
-    return gs_.phases.back();
-  }
-  // Builds the backend of `tree` (a folder; `given` is how the user named
-  // it) into *tb; false with *why (and *absent when the tree does not hold
-  // the subject's file).
-  bool build_one(const std::string& tree, const std::string& given, const std::string& label,
-                 TreeBackend* tb, std::string* why, bool* absent);
-  // The programs that ran clean on the tree, the mutant's own first.
-  std::vector<const ProgramFile*> clean_programs(const std::string& first_mutant) const;
-  // The body of one mutant's child: "N|why" not applied, "X|why" applied but
-  // not built, "C|class|program" caught, "M" missed.
-  std::string try_mutant(const KernelMutant& m, Clock::time_point deadline) const;
-  // Writes a finding's program into DIR/<subject>/; its path ("" on failure).
-  std::string write_repro(const Candidate& c, const std::string& text);
-  // Minimizes `c` (on the base when it was found there), writes it and adds
-  // it as a finding with `status`, unless an earlier finding has the same
-  // minimal program.
-  void add_finding(const Candidate& c, GateStatus status);
-  // Builds the tree with the fix `fix` (fixes.tsv) applied; nullopt-like
-  // false with *why when it does not apply or build.
-  bool build_fixed(const TreeBackend& tb, const std::string& fix, TreeBackend* fixed,
-                   std::string* why);
-
-  const GateSubjectRun& run_;
-  GateSubject& gs_;
-  std::vector<const ProgramFile*> programs_;  // the subject's shipped programs
-  TreeBackend tree_, base_;
-  bool have_base_ = false;
-  std::set<std::string> diverged_;  // programs that diverged on the tree
-  std::vector<Candidate> candidates_;
-  std::vector<std::string> finding_texts_;  // each finding's minimal program, for replays
-  size_t duplicates_ = 0;                   // findings with the same minimal program
-};
 
 bool GateSubjectState::build_one(const std::string& tree, const std::string& given,
                                  const std::string& label, TreeBackend* tb, std::string* why,
@@ -413,169 +338,6 @@ void GateSubjectState::run_fuzz() {
     p.result = GatePhaseResult::kFail;
   }
 }
-
-std::string GateSubjectState::write_repro(const Candidate& c, const std::string& text) {
-  std::string stem;
-  for (char ch : fs::path(c.origin.substr(0, c.origin.find(' '))).stem().string()) {
-    stem += absl::ascii_isalnum(static_cast<unsigned char>(ch)) || ch == '-' ? ch : '_';
-  }
-  fs::path path = run_.out / absl::StrCat(c.phase, "-", stem, ".repro");
-  std::error_code ec;
-  for (int n = 2; fs::exists(path, ec); ++n) {
-    path = run_.out / absl::StrCat(c.phase, "-", stem, "-", n, ".repro");
-  }
-  const std::string header =
-      absl::StrCat("# ptediff gate: ", c.cls, ", found by the ", c.phase, " phase on Linux ",
-                   c.on_base ? gs_.base_version : gs_.version, " (", c.on_base ? "the base " : "",
-                   run_.subject.kernel_source()->file, "), from ", c.origin, "\n");
-  std::string err;
-  if (!write_file(path.string(), header + text, &err)) {
-    progress(err);
-    return "";
-  }
-  return path.string();
-}
-
-void GateSubjectState::add_finding(const Candidate& c, GateStatus status) {
-  const CaseOptions& opts = c.on_base ? base_.opts : tree_.opts;
-  const GateMinimized m = gate_minimize(run_.subject, c.text, c.origin, opts, 120);
-  const std::string text = m.ok ? m.text : c.text;
-  for (const std::string& t : finding_texts_) {
-    if (t == text) {
-      ++duplicates_;
-      return;
-    }
-  }
-  GateFinding f;
-  f.phase = c.phase;
-  f.origin = c.origin;
-  f.cls = m.ok ? m.cls : c.cls;
-  f.at = m.at;
-  f.status = status;
-  const GateReplay r = gate_replay(run_.subject, text, "minimized", opts, kGateRunTimeout);
-  f.report = r.diverged ? r.report : c.report;
-  if (!m.ok) f.report = absl::StrCat(f.report, "\n(not minimized: ", m.why, ")");
-  f.repro = write_repro(c, text);
-  finding_texts_.push_back(text);
-  gs_.findings.push_back(std::move(f));
-}
-
-void GateSubjectState::minimize_all() {
-  if (candidates_.empty()) return;
-  progress(absl::StrCat("minimizing ", candidates_.size(), " findings into ", run_.out.string()));
-  for (const Candidate& c : candidates_) add_finding(c, GateStatus::kFound);
-  if (duplicates_ > 0) {
-    for (GatePhase& p : gs_.phases) {
-      if (p.name == "fuzz" || p.name == "programs" || p.name == "race") {
-        if (p.result == GatePhaseResult::kFail && p.note.empty()) {
-          p.note = absl::StrCat(duplicates_, " findings minimized to a program another gave");
-          break;
-        }
-      }
-    }
-  }
-}
-
-void GateSubjectState::classify_against_base() {
-  if (!have_base_) return;
-  const auto t0 = Clock::now();
-  GatePhase& p = phase("base");
-  progress(absl::StrCat("replaying ", gs_.findings.size(), " findings and ", programs_.size(),
-                        " programs on the base, Linux ", gs_.base_version));
-  for (size_t i = 0; i < gs_.findings.size(); ++i) {
-    const GateReplay r =
-        gate_replay(run_.subject, finding_texts_[i], "finding", base_.opts, kGateRunTimeout);
-    gs_.findings[i].status = r.diverged ? GateStatus::kPreExisting : GateStatus::kNew;
-  }
-  for (const ProgramFile* f : programs_) {
-    if (diverged_.count(f->rel) != 0) continue;
-    const GateReplay r = gate_replay(run_.subject, f->text, f->rel, base_.opts, kGateRunTimeout);
-    ++p.items;
-    if (!r.diverged) continue;
-    add_finding({.phase = "base",
-                 .origin = f->rel,
-                 .text = f->text,
-                 .cls = r.cls,
-                 .report = r.report,
-                 .on_base = true},
-                GateStatus::kFixed);
-  }
-  for (const GateFinding& f : gs_.findings) {
-    if (f.status == GateStatus::kNew) p.result = GatePhaseResult::kFail;
-  }
-  p.seconds = seconds_since(t0);
-}
-
-bool GateSubjectState::build_fixed(const TreeBackend& tb, const std::string& fix,
-                                   TreeBackend* fixed, std::string* why) {
-  KernelBuilder& b = run_.builder;
-  if (!b.mutate(tb.e, fix, &fixed->e, "fixes.tsv")) {
-    *why = std::string(absl::StripPrefix(b.error(), "ptediff kernel: "));
-    return false;
-  }
-  fixed->lib = fs::path(absl::StrCat(tb.lib.string(), ".", fix, ".so"));
-  std::string name, err;
-  if (!b.compile(fixed->e, fixed->lib, &name)) {
-    *why = b.error();
-    return false;
-  }
-  if (!load_backend_spec(fixed->lib.string(), &fixed->opts, &err)) {
-    *why = err;
-    return false;
-  }
-  fixed->opts.mutant = "none";
-  return true;
-}
-
-void GateSubjectState::match_known_bugs() {
-  const std::vector<KnownBug> bugs = known_bugs(run_.builder.root(), run_.subject);
-  if (bugs.empty()) return;
-  const auto t0 = Clock::now();
-  GatePhase& p = phase("known");
-  std::vector<std::string> notes;
-  for (const bool on_base : {false, true}) {
-    if (on_base && !have_base_) break;
-    const TreeBackend& tb = on_base ? base_ : tree_;
-    for (const KnownBug& bug : bugs) {
-      std::string text, err;
-      if (!read_file((run_.builder.root() / bug.repro).string(), kMaxTextInputBytes, &text, &err)) {
-        notes.push_back(err);
-        continue;
-      }
-      const GateReplay r = gate_replay(run_.subject, text, bug.repro, tb.opts, kGateRunTimeout);
-      if (!r.diverged || r.cls != bug.cls) continue;
-      ++p.items;
-      const std::string who = absl::StrCat(on_base ? "the base, Linux " : "Linux ", tb.e.full);
-      progress(absl::StrCat(who, " carries the bug ", bug.commit, " fixes (", bug.title, ")"));
-      TreeBackend fixed;
-      std::string why;
-      if (bug.fix == "-") {
-        notes.push_back(absl::StrCat(who, " lacks ", bug.commit,
-                                     " (no fix edit ships: its findings are not matched)"));
-        continue;
-      }
-      if (!build_fixed(tb, bug.fix, &fixed, &why)) {
-        notes.push_back(
-            absl::StrCat(who, " lacks ", bug.commit, "; its fix does not apply: ", why));
-        continue;
-      }
-      notes.push_back(absl::StrCat(who, " lacks ", bug.commit, " (", bug.title, ")"));
-      for (size_t i = 0; i < gs_.findings.size(); ++i) {
-        GateFinding& f = gs_.findings[i];
-        if (f.known() || (f.status == GateStatus::kFixed) != on_base) continue;
-        const GateReplay fr =
-            gate_replay(run_.subject, finding_texts_[i], "finding", fixed.opts, kGateRunTimeout);
-        if (fr.diverged || !fr.error.empty()) continue;
-        f.known_commit = bug.commit;
-        f.known_title = bug.title;
-      }
-    }
-  }
-  p.note = absl::StrJoin(notes, "; ");
-  p.seconds = seconds_since(t0);
-}
-
-}  // namespace
 
 std::vector<KnownBug> known_bugs(const fs::path& root, const Subject& subject) {
   std::vector<KnownBug> out;
