@@ -69,6 +69,7 @@ uint64_t abi_ptlock_ptr(const ptediff_machine* m, uint64_t kaddr) {
 uint64_t abi_mm_lock(const ptediff_machine*, ptediff_mm* mm) {
   return mm_lock_handle(mm != nullptr ? mm->id : 0);
 }
+void abi_set_site(const ptediff_machine* m, const ptediff_site* site) { self(m)->set_site(site); }
 
 }  // namespace
 
@@ -145,6 +146,7 @@ Machine::Machine(const ptediff_geometry& geo, uint32_t features, const FolioMap*
   abi_.pte_offset_map = abi_pte_offset_map;
   abi_.ptlock_ptr = abi_ptlock_ptr;
   abi_.mm_lock = abi_mm_lock;
+  abi_.set_site = abi_set_site;
   for (uint32_t id = 0; id < kNumMms; ++id) {
     mms_.push_back(ptediff_mm{id, id != kKernelMm, TableWindow(geo, window_tables)});
   }
@@ -175,6 +177,7 @@ void Machine::reset(uint32_t features) {
   epoch_ = 0;
   hook_ = nullptr;
   agent_ = Agent::kBackend;
+  std::fill(std::begin(site_), std::end(site_), nullptr);
   begin_op();
 }
 
@@ -327,7 +330,8 @@ void Machine::prim_flush_tlb_range(ptediff_mm* mm, uint64_t start, uint64_t end,
                   .tlb_level = static_cast<int8_t>(tlb_level),
                   .addr = start,
                   .end = end,
-                  .stride = stride});
+                  .stride = stride,
+                  .site = site()});
 }
 
 void Machine::prim_flush_tlb_mm(ptediff_mm* mm) {
@@ -344,14 +348,15 @@ void Machine::prim_flush_tlb_mm(ptediff_mm* mm) {
                   .agent = agent_,
                   .sync = true,
                   .addr = 0,
-                  .end = mm->window.limit()});
+                  .end = mm->window.limit(),
+                  .site = site()});
 }
 
 void Machine::prim_dsb() {
   interfere();
   ++counters_.dsbs;
   tlb_.sync();
-  log_.push_back({.prim = Prim::kDsb, .agent = agent_, .sync = true});
+  log_.push_back({.prim = Prim::kDsb, .agent = agent_, .sync = true, .site = site()});
 }
 
 void Machine::add_violation(std::string what) {

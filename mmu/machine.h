@@ -55,6 +55,9 @@ struct LogRec {
   uint64_t stride = 0;      // flush stride
   pte_t old = 0;            // entry before (write/xchg/cmpxchg/hw) or value read
   pte_t val = 0;            // entry after
+  // Where the backend's source issued it (machine v3 set_site), or nullptr.
+  // Shown in reports only: no check or hash reads it.
+  const ptediff_site* site = nullptr;
 };
 
 // A contiguous block of one mm (CONT_PTES entries, CONT-aligned): the unit in
@@ -167,6 +170,10 @@ class Machine {
   void set_hook(PrimitiveHook* hook) { hook_ = hook; }
   Agent agent() const { return agent_; }
   void set_agent(Agent a) { agent_ = a; }
+  // The source site the current agent's next records carry (set_site of the
+  // machine ABI; one per agent, nullptr until the backend names one).
+  void set_site(const ptediff_site* s) { site_[static_cast<size_t>(agent_)] = s; }
+  const ptediff_site* site() const { return site_[static_cast<size_t>(agent_)]; }
 
   // What a run needs to go back to a point of an op: tables, TLB and cost
   // counters (the log and violations start over with begin_op).
@@ -251,6 +258,7 @@ class Machine {
     r.agent = agent_;
     r.level = static_cast<int8_t>(level);
     r.addr = addr;
+    r.site = site();
     return r;
   }
   void add_violation(std::string what);
@@ -274,6 +282,7 @@ class Machine {
   ptediff_machine abi_{};
   PrimitiveHook* hook_ = nullptr;
   Agent agent_ = Agent::kBackend;
+  const ptediff_site* site_[3] = {};  // per Agent
   std::vector<ptediff_mm> mms_;
   const FolioMap* folios_;
   Tlb tlb_;

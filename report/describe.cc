@@ -1,6 +1,7 @@
 // ptediff: entries and log records in words (see describe.h).
 #include "report/describe.h"
 
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -32,6 +33,28 @@ std::string describe_swp(const ptediff_geometry& geo, pte_t pte) {
   return s;
 }
 
+// The record without its site.
+std::string describe_prim(const LogRec& r) {
+  switch (r.prim) {
+    case Prim::kRead:
+      return absl::StrFormat("read  mm=%d va=%#x -> %#x", r.mm, r.addr, r.val);
+    case Prim::kFlushRange:
+      return absl::StrFormat(
+          "flush_tlb_range mm=%d [%#x, %#x) stride=%#x last_level=%d level=%d %s", r.mm, r.addr,
+          r.end, r.stride, r.last_level, r.tlb_level, r.sync ? "sync" : "nosync");
+    case Prim::kFlushMm:
+      return absl::StrFormat("flush_tlb_mm mm=%d", r.mm);
+    case Prim::kDsb:
+      return "dsb";
+    case Prim::kCmpxchg:
+      return absl::StrFormat("cmpxchg mm=%d va=%#x %#x -> %#x%s", r.mm, r.addr, r.old, r.val,
+                             r.ok ? "" : " (failed)");
+    default:
+      return absl::StrFormat("%-5s mm=%d va=%#x %#x -> %#x%s", prim_name(r.prim), r.mm, r.addr,
+                             r.old, r.val, r.ok ? "" : " (refused: outside the window)");
+  }
+}
+
 }  // namespace
 
 std::string describe_pte(const ptediff_geometry& geo, pte_t pte) {
@@ -56,25 +79,17 @@ std::string describe_pte(const ptediff_geometry& geo, pte_t pte) {
   return s;
 }
 
+std::string describe_site(const ptediff_site& s) {
+  const char* file = s.file != nullptr ? s.file : "?";
+  const char* slash = std::strrchr(file, '/');
+  return absl::StrFormat("%s:%d %s", slash != nullptr ? slash + 1 : file, s.line,
+                         s.func != nullptr ? s.func : "?");
+}
+
 std::string describe_log(const LogRec& r) {
-  switch (r.prim) {
-    case Prim::kRead:
-      return absl::StrFormat("read  mm=%d va=%#x -> %#x", r.mm, r.addr, r.val);
-    case Prim::kFlushRange:
-      return absl::StrFormat(
-          "flush_tlb_range mm=%d [%#x, %#x) stride=%#x last_level=%d level=%d %s", r.mm, r.addr,
-          r.end, r.stride, r.last_level, r.tlb_level, r.sync ? "sync" : "nosync");
-    case Prim::kFlushMm:
-      return absl::StrFormat("flush_tlb_mm mm=%d", r.mm);
-    case Prim::kDsb:
-      return "dsb";
-    case Prim::kCmpxchg:
-      return absl::StrFormat("cmpxchg mm=%d va=%#x %#x -> %#x%s", r.mm, r.addr, r.old, r.val,
-                             r.ok ? "" : " (failed)");
-    default:
-      return absl::StrFormat("%-5s mm=%d va=%#x %#x -> %#x%s", prim_name(r.prim), r.mm, r.addr,
-                             r.old, r.val, r.ok ? "" : " (refused: outside the window)");
-  }
+  std::string s = describe_prim(r);
+  if (r.site != nullptr) absl::StrAppend(&s, " [", describe_site(*r.site), "]");
+  return s;
 }
 
 }  // namespace ptediff

@@ -23,7 +23,8 @@ extern "C" {
 #define PTEDIFF_ABI_VERSION 1
 // Machine v2: the level-generic entry primitives at the end of
 // `struct ptediff_machine` exist (a v1 backend never looks past its fields).
-#define PTEDIFF_MACHINE_VERSION 2
+// Machine v3: set_site after them.
+#define PTEDIFF_MACHINE_VERSION 3
 
 // Translation levels (the TLB level hints): 3 PTE, 2 PMD, 1 PUD.
 #define PTEDIFF_LEVEL_PTE 3
@@ -51,6 +52,15 @@ struct ptediff_folio {
   uint64_t id;         // stable identity, unique per folio
   uint64_t start_pfn;  // first pfn (folios are physically contiguous)
   uint64_t nr_pages;   // 1 << order
+};
+
+// Where in a backend's source a primitive was issued (machine v3, set_site),
+// e.g. {"<build>/src-6.12/contpte.c", "contpte_set_ptes", 275}; reports show
+// "contpte.c:275 contpte_set_ptes" (the file's basename).
+struct ptediff_site {
+  const char* file;  // __FILE__
+  const char* func;  // __func__
+  uint32_t line;     // __LINE__
 };
 
 // The simulated machine as a backend sees it. The primitives act on the entry
@@ -123,6 +133,17 @@ struct ptediff_machine {
                              uint64_t addr);
   uint64_t (*ptlock_ptr)(const struct ptediff_machine* m, uint64_t kaddr);
   uint64_t (*mm_lock)(const struct ptediff_machine* m, struct ptediff_mm* mm);
+
+  // Machine v3 (machine_version >= 3): the source site of the primitives
+  // the caller issues from now on, until it sets another (NULL: none); a
+  // backend that sets one sets NULL before it returns, since the harness's
+  // own primitives (core-mm's flushes) have none. Each agent has its own
+  // (the op's CPU; a lockless reader runs on another). Optional: a backend
+  // that never calls it has no sites. `site` must stay
+  // valid while the library is loaded (static storage; the harness never
+  // unloads one). Sites are shown next to the primitives (explain,
+  // divergence reports), never checked or hashed.
+  void (*set_site)(const struct ptediff_machine* m, const struct ptediff_site* site);
 };
 
 // The page-table API, with kernel names and kernel contracts: one function

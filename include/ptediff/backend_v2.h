@@ -2,8 +2,10 @@
 //
 // A v2 backend is a table of the hugetlb calls (hugetlb_api.def) that runs on
 // machine v2 (read_level/write_level/xchg_level/cmpxchg_level and the lock
-// helpers of `struct ptediff_machine`). v1 backends (backend.h) are unchanged;
-// the two tables are separate so each subject asks for the one it drives.
+// helpers of `struct ptediff_machine`); on machine v3 it may name the source
+// site of its primitives (set_site), as a v1 backend may. v1 backends
+// (backend.h) are unchanged; the two tables are separate so each subject
+// asks for the one it drives.
 // An external v2 backend is a shared library exporting `ptediff_backend_v2_get()`.
 #ifndef PTEDIFF_BACKEND_V2_H_
 #define PTEDIFF_BACKEND_V2_H_
