@@ -8,6 +8,7 @@
  */
 #include "kshim/machine.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,14 @@
 _Thread_local struct kshim_geometry kshim_geo;
 _Thread_local struct mm_struct init_mm;
 _Thread_local const struct ptediff_machine *kshim_cur;
+_Thread_local const struct kshim_site *kshim_site_cur;
 static _Thread_local unsigned prims_left;
+
+/* The kernel world's site record is the ABI's. */
+_Static_assert(sizeof(struct kshim_site) == sizeof(struct ptediff_site), "site layout");
+_Static_assert(offsetof(struct kshim_site, file) == offsetof(struct ptediff_site, file), "file");
+_Static_assert(offsetof(struct kshim_site, func) == offsetof(struct ptediff_site, func), "func");
+_Static_assert(offsetof(struct kshim_site, line) == offsetof(struct ptediff_site, line), "line");
 
 static struct kshim_run *run_of(const struct ptediff_machine *m) { return m->backend_priv; }
 
@@ -34,6 +42,13 @@ static bool spend(void) {
   if (--prims_left == 0)
     kshim_report("kernel code livelock: primitive budget of one call exhausted");
   return prims_left > 0;
+}
+
+/* Hands the current site to the machine before a primitive (a machine
+ * before v3 has no set_site: no sites). */
+static void tell_site(void) {
+  if (kshim_cur->machine_version >= 3 && kshim_cur->set_site != NULL)
+    kshim_cur->set_site(kshim_cur, (const struct ptediff_site *)kshim_site_cur);
 }
 
 /* The machine's mm, level and va of a fake pointer; NULL (reported) for a
@@ -58,16 +73,21 @@ static struct ptediff_mm *decode(uintptr_t p, int *level, uint64_t *va) {
   uint64_t va;          \
   struct ptediff_mm *pmm = decode((p), &level, &va)
 
+/* KSHIM_DECODE, then the checks every entry primitive makes: a known mm, the
+ * call's budget; the site told. */
+#define KSHIM_ENTRY_PRIM(p, fallback)           \
+  KSHIM_DECODE(p);                              \
+  if (pmm == NULL || !spend()) return fallback; \
+  tell_site()
+
 uint64_t kshim_read(uintptr_t p) {
-  KSHIM_DECODE(p);
-  if (pmm == NULL || !spend()) return 0;
+  KSHIM_ENTRY_PRIM(p, 0);
   return level == KSHIM_LEVEL_PTE ? kshim_cur->read(kshim_cur, pmm, va)
                                   : kshim_cur->read_level(kshim_cur, pmm, va, level);
 }
 
 void kshim_write(uintptr_t p, uint64_t val) {
-  KSHIM_DECODE(p);
-  if (pmm == NULL || !spend()) return;
+  KSHIM_ENTRY_PRIM(p, );
   if (level == KSHIM_LEVEL_PTE) {
     kshim_cur->write(kshim_cur, pmm, va, val);
   } else {
@@ -76,8 +96,7 @@ void kshim_write(uintptr_t p, uint64_t val) {
 }
 
 uint64_t kshim_xchg(uintptr_t p, uint64_t val) {
-  KSHIM_DECODE(p);
-  if (pmm == NULL || !spend()) return 0;
+  KSHIM_ENTRY_PRIM(p, 0);
   return level == KSHIM_LEVEL_PTE ? kshim_cur->xchg(kshim_cur, pmm, va, val)
                                   : kshim_cur->xchg_level(kshim_cur, pmm, va, level, val);
 }
@@ -85,9 +104,8 @@ uint64_t kshim_xchg(uintptr_t p, uint64_t val) {
 /* The machine's cmpxchg reports the value found through *old; the kernel's
  * returns it. A refused or inert one returns `old`, which ends the loop. */
 uint64_t kshim_cmpxchg(uintptr_t p, uint64_t old, uint64_t val) {
-  KSHIM_DECODE(p);
+  KSHIM_ENTRY_PRIM(p, old);
   pte_t found = old;
-  if (pmm == NULL || !spend()) return old;
   const bool done = level == KSHIM_LEVEL_PTE
                         ? kshim_cur->cmpxchg(kshim_cur, pmm, va, &found, val)
                         : kshim_cur->cmpxchg_level(kshim_cur, pmm, va, level, &found, val);
@@ -96,12 +114,19 @@ uint64_t kshim_cmpxchg(uintptr_t p, uint64_t old, uint64_t val) {
 
 void kshim_flush_tlb_range(struct mm_struct *mm, unsigned long start, unsigned long end,
                            unsigned long stride, bool last_level, int tlb_level, bool sync) {
+  tell_site();
   kshim_cur->flush_tlb_range(kshim_cur, mm->pmm, start, end, stride, last_level, tlb_level, sync);
 }
 
-void kshim_flush_tlb_mm(struct mm_struct *mm) { kshim_cur->flush_tlb_mm(kshim_cur, mm->pmm); }
+void kshim_flush_tlb_mm(struct mm_struct *mm) {
+  tell_site();
+  kshim_cur->flush_tlb_mm(kshim_cur, mm->pmm);
+}
 
-void kshim_dsb(void) { kshim_cur->dsb(kshim_cur); }
+void kshim_dsb(void) {
+  tell_site();
+  kshim_cur->dsb(kshim_cur);
+}
 
 /* A feature bit, not a table access: nothing to log. */
 bool kshim_bbml2_noabort(void) { return (kshim_cur->features & PTEDIFF_FEAT_BBML2) != 0; }
@@ -136,6 +161,7 @@ void kshim_warn(const char *file, int line, const char *cond) {
 void kshim_enter(const struct ptediff_machine *m) {
   const struct kshim_run *run = run_of(m);
   kshim_cur = m;
+  kshim_site_cur = NULL;
   prims_left = KSHIM_PRIM_BUDGET;
   kshim_geo = (struct kshim_geometry){.page_shift = m->geo.page_shift,
                                       .ptrs_per_pte = m->geo.ptrs_per_pte,
@@ -183,6 +209,10 @@ struct mm_struct *kshim_mm_struct_of(struct ptediff_mm *pmm) {
 }
 
 void kshim_leave(void) {
+  /* The harness's own primitives after the call (core-mm's flushes) have no
+   * kernel line. */
+  kshim_site_cur = NULL;
+  if (kshim_cur != NULL) tell_site();
   kshim_cur = NULL;
   init_mm = (struct mm_struct){0};
   kshim_geo = (struct kshim_geometry){0};

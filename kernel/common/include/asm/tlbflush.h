@@ -83,16 +83,17 @@ static inline void kshim_tlbi_flags(struct mm_struct *mm, unsigned long start, u
                    !(flags & TLBF_NOSYNC));
 }
 
-/* __flush_tlb_range_nosync(): its first argument is the vma up to 6.14 and
- * the mm from 6.15 ("mm: Support tlbbatch flush for a range of PTEs"); the
- * TLBF_* rework replaced it by TLBF_NOSYNC. Defined for either first
- * argument (C tells them apart by type); only trees that have it call it. */
+/* __flush_tlb_range_nosync() (kshim/sites.h: kernel code's name for it): its
+ * first argument is the vma up to 6.14 and the mm from 6.15 ("mm: Support
+ * tlbbatch flush for a range of PTEs"); the TLBF_* rework replaced it by
+ * TLBF_NOSYNC. Defined for either first argument (C tells them apart by
+ * type); only trees that have it call it. */
 static inline struct mm_struct *kshim_mm_of_vma(struct vm_area_struct *vma) { return vma->vm_mm; }
 static inline struct mm_struct *kshim_mm_of_mm(struct mm_struct *mm) { return mm; }
-#define __flush_tlb_range_nosync(vma_or_mm, start, end, stride, last_level, tlb_level) \
-  kshim_tlbi_range(_Generic((vma_or_mm), struct vm_area_struct *                       \
-                            : kshim_mm_of_vma, struct mm_struct *                      \
-                            : kshim_mm_of_mm)(vma_or_mm),                              \
+#define kshim_flush_tlb_range_nosync(vma_or_mm, start, end, stride, last_level, tlb_level) \
+  kshim_tlbi_range(_Generic((vma_or_mm), struct vm_area_struct *                           \
+                            : kshim_mm_of_vma, struct mm_struct *                          \
+                            : kshim_mm_of_mm)(vma_or_mm),                                  \
                    (start), (end), (stride), (last_level), (tlb_level), false)
 
 #if KSHIM_FLUSH_TLB_RANGE_SHAPE == 1

@@ -29,6 +29,7 @@
 #define PTEDIFF_KSHIM_BRIDGE_H_
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ptediff_mm;
@@ -123,5 +124,47 @@ void kshim_folio_of(uint64_t pfn, uint64_t *start_pfn, uint64_t *nr_pages);
 
 /* A kernel WARN/VM_WARN that fired: reported as a contract error. */
 void kshim_warn(const char *file, int line, const char *cond);
+
+/* ---- Call sites: which kernel line issued a primitive. ----
+ *
+ * A site is one static record per call of an arch helper (the names
+ * kshim/sites.h redefines), laid out as include/ptediff/backend.h's struct
+ * ptediff_site (machine.c asserts it). Each thread has a current site, which
+ * every primitive hands to the machine (set_site, machine v3).
+ * KSHIM_AT(call) makes its caller's line the current site while `call` runs
+ * and restores the enclosing one after: the innermost kernel line that led to
+ * a primitive names it, and no site outlives its call. KSHIM_FALLBACK_AT(call)
+ * is for the shim's stand-ins of kernel code (generic.h): its line counts
+ * only when no kernel line encloses it. Cleared on entry to and exit from
+ * every backend call. */
+struct kshim_site {
+  const char *file;
+  const char *func;
+  uint32_t line;
+};
+extern _Thread_local const struct kshim_site *kshim_site_cur;
+
+/* Makes `site` current (with `fallback`, only if none is); returns the
+ * enclosing one for kshim_site_leave. */
+static inline const struct kshim_site *kshim_site_enter(const struct kshim_site *site,
+                                                        bool fallback) {
+  const struct kshim_site *outer = kshim_site_cur;
+  if (!fallback || outer == NULL) kshim_site_cur = site;
+  return outer;
+}
+static inline void kshim_site_leave(const struct kshim_site *const *outer) {
+  kshim_site_cur = *outer;
+}
+
+/* A statement expression: the value of `call` (void for a void call). */
+#define KSHIM_SITE_CALL(fallback, call)                                                            \
+  ({                                                                                               \
+    static const struct kshim_site kshim_site_here = {__FILE__, __func__, __LINE__};               \
+    const struct kshim_site *kshim_site_outer __attribute__((cleanup(kshim_site_leave), unused)) = \
+        kshim_site_enter(&kshim_site_here, (fallback));                                            \
+    call;                                                                                          \
+  })
+#define KSHIM_AT(call) KSHIM_SITE_CALL(false, call)
+#define KSHIM_FALLBACK_AT(call) KSHIM_SITE_CALL(true, call)
 
 #endif /* PTEDIFF_KSHIM_BRIDGE_H_ */

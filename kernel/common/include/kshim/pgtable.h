@@ -178,14 +178,16 @@ static inline pte_t *pte_offset_huge(pmd_t *pmdp, unsigned long addr) {
 }
 
 /* READ_ONCE(*p) of an entry of any level: one machine read; a PGD/P4D entry
- * reads as a table descriptor without one (the machine has no such level). */
+ * reads as a table descriptor without one (the machine has no such level).
+ * The shim's helpers use it as KSHIM_READ_ONCE; kernel code's READ_ONCE is
+ * the same with its call site (kshim/sites.h). */
 static inline pgd_t kshim_read_pgd(pgd_t *p) { return __pgd(PMD_TYPE_TABLE); }
 static inline p4d_t kshim_read_p4d(p4d_t *p) { return __p4d(PMD_TYPE_TABLE); }
 static inline pud_t kshim_read_pud(pud_t *p) { return __pud(kshim_read((uintptr_t)p)); }
 static inline pmd_t kshim_read_pmd(pmd_t *p) { return __pmd(kshim_read((uintptr_t)p)); }
 static inline pte_t kshim_read_pte(pte_t *p) { return __pte(kshim_read((uintptr_t)p)); }
 /* clang-format off */
-#define READ_ONCE(x)                                                    \
+#define KSHIM_READ_ONCE(x)                                              \
   _Generic(&(x), pgd_t *: kshim_read_pgd, p4d_t *: kshim_read_p4d,      \
                  pud_t *: kshim_read_pud, pmd_t *: kshim_read_pmd,      \
                  pte_t *: kshim_read_pte)(&(x))
@@ -196,7 +198,7 @@ static inline pte_t kshim_read_pte(pte_t *p) { return __pte(kshim_read((uintptr_
 /* ---- Entry access (pgtable.h "Atomic pte/pmd modifications"). ---- */
 
 /* __ptep_get(): READ_ONCE of the entry, one machine read. */
-static inline pte_t __ptep_get(pte_t *ptep) { return READ_ONCE(*ptep); }
+static inline pte_t __ptep_get(pte_t *ptep) { return KSHIM_READ_ONCE(*ptep); }
 
 /* __set_pte(): WRITE_ONCE. Its dsb(ishst); isb() for valid kernel entries
  * orders the store before later walks; the machine's stores are visible at
@@ -252,13 +254,14 @@ static inline pte_t __ptep_get_and_clear_anysz(struct mm_struct *mm, unsigned lo
 }
 
 /* try_cmpxchg(ptr, &old, new) on an entry (7.x's ptep_try_set() of kernel
- * mappings): one machine cmpxchg; on failure *old is the value found. */
-#define try_cmpxchg(ptr, oldp, new)                                                        \
-  ({                                                                                       \
-    const u64 kshim_tc_old = *(oldp);                                                      \
-    const u64 kshim_tc_got = kshim_cmpxchg((uintptr_t)(ptr), kshim_tc_old, (new));         \
-    *(oldp) = kshim_tc_got;                                                                \
-    kshim_tc_got == kshim_tc_old;                                                          \
+ * mappings): one machine cmpxchg; on failure *old is the value found.
+ * Kernel code's try_cmpxchg (kshim/sites.h). */
+#define kshim_try_cmpxchg(ptr, oldp, new)                                          \
+  ({                                                                               \
+    const u64 kshim_tc_old = *(oldp);                                              \
+    const u64 kshim_tc_got = kshim_cmpxchg((uintptr_t)(ptr), kshim_tc_old, (new)); \
+    *(oldp) = kshim_tc_got;                                                        \
+    kshim_tc_got == kshim_tc_old;                                                  \
   })
 /* emit_pte_barriers(): dsb(ishst); isb(): stores are visible at once. */
 static inline void emit_pte_barriers(void) {}
@@ -386,5 +389,9 @@ static inline int __ptep_set_access_flags(struct vm_area_struct *vma, unsigned l
   if (dirty) flush_tlb_page(vma, address);
   return 1;
 }
+
+/* From here on, kernel code's calls of the helpers above name their call
+ * site (the helpers' own calls among themselves, above, do not). */
+#include "kshim/sites.h"
 
 #endif /* PTEDIFF_KSHIM_PGTABLE_H_ */

@@ -10,12 +10,15 @@
 
 /* ptep_get_and_clear() (the CONFIG_ARM64_CONTPTE wrapper of 6.12): reads
  * the entry for contpte_try_unfold(), then __ptep_get_and_clear(). Its
- * callers here only pass entries without CONT; one with it is reported. */
+ * callers here only pass entries without CONT; one with it is reported. A
+ * stand-in: its primitives name the kernel line that called it
+ * (kshim/bridge.h). */
 static inline pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep) {
-  const pte_t pte = __ptep_get(ptep);
+  const pte_t pte = KSHIM_FALLBACK_AT((__ptep_get)(ptep));
   WARN_ON(pte_valid_cont(pte)); /* contpte unfold: not modelled here */
-  return __ptep_get_and_clear(mm, addr, ptep);
+  return KSHIM_FALLBACK_AT((__ptep_get_and_clear)(mm, addr, ptep));
 }
+#define ptep_get_and_clear(...) KSHIM_AT(ptep_get_and_clear(__VA_ARGS__))
 
 #include "kshim/generic.h"
 
