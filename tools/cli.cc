@@ -485,7 +485,10 @@ std::string command_help(const CommandSpec& spec) {
   append_synopsis(spec, "usage: ", &out);
   out.push_back('\n');
   wrap(words_of(spec.summary), 0, 0, &out);
-  absl::StrAppend(&out, "exit status: ", spec.exits, "\n\nflags:\n");
+  std::vector<std::string> exits = {"exit", "status:"};
+  for (const std::string& w : words_of(spec.exits)) exits.push_back(w);
+  wrap(exits, 0, 2, &out);
+  absl::StrAppend(&out, "\nflags:\n");
   std::vector<std::pair<std::string, std::string>> rows;
   for (const FlagUse& f : spec.flags) {
     rows.emplace_back(absl::StrCat(spelled(f.name), f.value[0] ? " " : "", f.value), flag_help(f));
