@@ -24,25 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 fs::path stats_path(const fs::path& out) { return out / "race-pass.stats"; }
 
-// The regular files of `dir` not yet in `seen`: by name (the seeds, in the
-// shipped corpus's order), or with `smallest_first` by size, then name (a
-// short program is explored in a fraction of a long one's time, so every
-// kind of op the engine finds gets its turn early).
-std::vector<fs::path> new_inputs(const fs::path& dir, const std::set<fs::path>& seen,
-                                 bool smallest_first) {
-  std::vector<std::pair<uintmax_t, fs::path>> found;
-  std::error_code ec;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
-    if (e.is_regular_file(ec) && !seen.count(e.path())) {
-      found.emplace_back(smallest_first ? e.file_size(ec) : 0, e.path());
-    }
-  }
-  std::sort(found.begin(), found.end());
-  std::vector<fs::path> out;
-  for (auto& [size, path] : found) out.push_back(std::move(path));
-  return out;
-}
-
 // The stats file: one `key value` line each, `finding PATH CLASS` per finding.
 std::string format_stats(const RacePassStats& s) {
   std::string t =
@@ -98,7 +79,7 @@ void explore_input(const Subject& subject, const CaseOptions& opts, const fs::pa
   std::set<fs::path> seen;
   std::string err;
   while (Clock::now() < deadline) {
-    const std::vector<fs::path> todo = new_inputs(corpus, seen, /*smallest_first=*/!seen.empty());
+    const std::vector<fs::path> todo = race_pass_order(corpus, seen);
     if (todo.empty()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       continue;
@@ -115,6 +96,19 @@ void explore_input(const Subject& subject, const CaseOptions& opts, const fs::pa
 }
 
 }  // namespace
+
+std::vector<fs::path> race_pass_order(const fs::path& dir, const std::set<fs::path>& seen) {
+  std::vector<std::pair<uintmax_t, fs::path>> found;
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    if (e.is_regular_file(ec) && !seen.count(e.path()))
+      found.emplace_back(e.file_size(ec), e.path());
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<fs::path> out;
+  for (auto& [size, path] : found) out.push_back(std::move(path));
+  return out;
+}
 
 pid_t start_race_pass(const Subject& subject, const CaseOptions& opts, const fs::path& corpus,
                       const fs::path& out, int seconds) {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,11 +38,21 @@ struct RacePassStats {
   std::string note;  // why the pass did not run (a subject without mid-op events)
 };
 
+// The regular files of `dir` not in `seen`, in the order the pass explores
+// them: smallest first, then by name. A short program is explored in a
+// fraction of a long one's time, so the small seeds that each put one flow
+// under one race are done within the first second (before the long seeds of
+// one granule or huge page size each), and every kind of op the engine finds
+// gets its turn early.
+std::vector<std::filesystem::path> race_pass_order(const std::filesystem::path& dir,
+                                                   const std::set<std::filesystem::path>& seen);
+
 // Starts the pass in a forked child (a backend crash cannot take ptediff
 // down): it explores every input of `corpus`, those there at the start first
-// (the seeds), then each one the engine adds, until `seconds` have passed.
-// It records what it did in OUT/race-pass.stats after every input. Returns
-// the child's pid, or -1 when it could not start.
+// (the seeds), then each one the engine adds, each round in race_pass_order,
+// until `seconds` have passed. It records what it did in
+// OUT/race-pass.stats after every input. Returns the child's pid, or -1 when
+// it could not start.
 pid_t start_race_pass(const Subject& subject, const CaseOptions& opts,
                       const std::filesystem::path& corpus, const std::filesystem::path& out,
                       int seconds);
