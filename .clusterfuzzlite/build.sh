@@ -5,7 +5,9 @@
 # $LIB_FUZZING_ENGINE (libFuzzer's -fsanitize=fuzzer, AFL++'s
 # libAFLDriver.a, ...) and installs the targets, their dictionaries,
 # .options and seed corpora into $OUT; fuzz/build_targets.sh does the work.
-# $CC and $CFLAGS are accepted but unused: the project has no C sources.
+# $CC and $CFLAGS compile the Linux kernel code of the kernel-code targets,
+# built only when $PTEDIFF_KERNEL_TREE names a tree or tarball (see the
+# Dockerfile).
 # In the builder image this runs as $SRC/build.sh with the checkout in
 # $SRC/ptediff; run by hand, it uses the checkout it lives in.
 set -eu

@@ -11,7 +11,12 @@
 // $PTEDIFF_MUTANT (default none) and overrides the input's own header: the
 // fuzzer cannot "find" a bug by switching a fault injection on.
 // $PTEDIFF_BACKEND names another O (`reference`, or a backend library the
-// subject takes). The custom mutator and cross-over are the subject's
+// subject takes). Built with PTEDIFF_FUZZ_LINKED_BACKEND naming the getter of
+// a backend linked into the target (ptediff_backend_v1 or
+// ptediff_backend_v2_get: kernel code, kernel/compile.sh --static), O is
+// that backend and $PTEDIFF_BACKEND is refused; PTEDIFF_FUZZ_TARGET then
+// names the target in its messages. $PTEDIFF_SHOW_BACKEND=1 prints O's
+// name once at start-up. The custom mutator and cross-over are the subject's
 // structure-aware ones (engine/op_mutator.h); one mutation in eight, and
 // every one under $PTEDIFF_PLAIN_MUTATION=1, goes to libFuzzer's byte-level
 // LLVMFuzzerMutate instead.
@@ -46,6 +51,32 @@ const char* env_or(const char* name, const char* fallback) {
   return v != nullptr && *v != '\0' ? v : fallback;
 }
 
+// This target's name in its messages.
+const char* target_name(const ptediff::Subject& s) {
+#ifdef PTEDIFF_FUZZ_TARGET
+  return PTEDIFF_FUZZ_TARGET;
+#else
+  return s.fuzz_target();
+#endif
+}
+
+// The name of the O that `opts` gives subject `s`.
+const char* o_name(const ptediff::Subject& s, const ptediff::FuzzOptions& opts) {
+  const char* name = "the built-in optimized implementation";
+  if (s.takes_backend_v2() && opts.backend_v2 != nullptr) {
+    name = opts.backend_v2->name;
+  } else if (s.takes_backend() && opts.backend != nullptr) {
+    name = opts.backend->name;
+  }
+  return name != nullptr ? name : "?";
+}
+
+#ifdef PTEDIFF_FUZZ_LINKED_BACKEND
+// The linked-in backend as O, by the table's ABI.
+void set_o(const ptediff_backend* b, ptediff::FuzzOptions* opts) { opts->backend = b; }
+void set_o(const ptediff_backend_v2* b, ptediff::FuzzOptions* opts) { opts->backend_v2 = b; }
+#endif
+
 // The subject and its runner, made once per process from the environment.
 // A subject, mutant or backend that does not work ends the process (status
 // 2) before the first input.
@@ -65,20 +96,34 @@ Target& target() {
     }
     ptediff::FuzzOptions opts;
     opts.mutant = env_or("PTEDIFF_MUTANT", "none");
+    const char* name = target_name(*t->subject);
     std::string err;
-    if (const std::string spec = env_or("PTEDIFF_BACKEND", ""); !spec.empty()) {
+    const std::string spec = env_or("PTEDIFF_BACKEND", "");
+#ifdef PTEDIFF_FUZZ_LINKED_BACKEND
+    set_o(PTEDIFF_FUZZ_LINKED_BACKEND(), &opts);
+    if (!spec.empty()) {
+      std::fprintf(stderr, "%s: O is the backend linked in (%s); unset PTEDIFF_BACKEND\n", name,
+                   o_name(*t->subject, opts));
+      std::exit(2);
+    }
+#else
+    if (!spec.empty()) {
       ptediff::CaseOptions loaded;
       if (!ptediff::load_backend_spec(spec, &loaded, &err)) {
-        std::fprintf(stderr, "%s: %s\n", t->subject->fuzz_target(), err.c_str());
+        std::fprintf(stderr, "%s: %s\n", name, err.c_str());
         std::exit(2);
       }
       opts.backend = loaded.backend;
       opts.backend_v2 = loaded.backend_v2;
     }
+#endif
     t->session = t->subject->fuzz().session(opts, &err);
     if (t->session == nullptr) {
-      std::fprintf(stderr, "%s: %s\n", t->subject->fuzz_target(), err.c_str());
+      std::fprintf(stderr, "%s: %s\n", name, err.c_str());
       std::exit(2);
+    }
+    if (std::strcmp(env_or("PTEDIFF_SHOW_BACKEND", "0"), "1") == 0) {
+      std::fprintf(stderr, "%s: O is %s\n", name, o_name(*t->subject, opts));
     }
     t->plain_mutation = std::strcmp(env_or("PTEDIFF_PLAIN_MUTATION", "0"), "1") == 0;
     return t;
@@ -98,7 +143,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> input(data, size);
   const ptediff::FuzzVerdict v = t.session->run(input);
   if (!v.error.empty()) {
-    std::fprintf(stderr, "%s: setup failed: %s\n", t.subject->fuzz_target(), v.error.c_str());
+    std::fprintf(stderr, "%s: setup failed: %s\n", target_name(*t.subject), v.error.c_str());
     setup_error();
   }
   if (v.diverged) {
