@@ -272,7 +272,10 @@ std::string render_gate_text(const GateReport& r) {
       // A phase that passed is listed only when it has something to say
       // (mutants that do not apply to the tree, the known bugs it carries).
       if (p.phase.result == GatePhaseResult::kPass && p.phase.note.empty()) continue;
-      absl::StrAppend(&notes, name, " ", line(p.phase.name), ": ", phase_note(p.phase), "\n");
+      absl::StrAppend(
+          &notes, name, " ", line(p.phase.name), ": ",
+          p.phase.note.empty() ? gate_phase_result_name(p.phase.result) : phase_note(p.phase),
+          "\n");
     }
     if (!s.mutants_missed.empty()) {
       std::vector<std::string> named;

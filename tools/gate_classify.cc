@@ -180,4 +180,23 @@ void GateSubjectState::match_known_bugs() {
   p.seconds = seconds_since(t0);
 }
 
+void GateSubjectState::settle_phases() {
+  for (GatePhase& p : gs_.phases) {
+    size_t found = 0, failing = 0;
+    for (const GateFinding& f : gs_.findings) {
+      if (f.phase != p.name) continue;
+      ++found;
+      failing += f.fails() ? 1 : 0;
+    }
+    if (found == 0) continue;
+    const std::string counts =
+        failing == 0 ? absl::StrCat(found, found == 1 ? " finding" : " findings",
+                                    ", none new or unknown (known, pre-existing or fixed)")
+                     : absl::StrCat(failing, " of ", found, " findings fail the gate");
+    p.note = p.note.empty() ? counts : absl::StrCat(counts, "; ", p.note);
+    if (p.result == GatePhaseResult::kFail && failing == 0) p.result = GatePhaseResult::kPass;
+    if (failing > 0 && p.result != GatePhaseResult::kError) p.result = GatePhaseResult::kFail;
+  }
+}
+
 }  // namespace ptediff

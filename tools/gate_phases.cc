@@ -363,6 +363,7 @@ void run_gate_subject(const GateSubjectRun& run, GateSubject* out) {
   st.minimize_all();
   st.classify_against_base();
   st.match_known_bugs();
+  st.settle_phases();
 }
 
 }  // namespace ptediff

@@ -54,6 +54,10 @@ class GateSubjectState {
   void minimize_all();
   void classify_against_base();
   void match_known_bugs();
+  // Once the findings are classified: a phase whose findings are all known,
+  // pre-existing or fixed passes (with a note counting them); one with a
+  // finding that fails the gate fails.
+  void settle_phases();
 
  private:
   void progress(const std::string& msg) const {
