@@ -73,7 +73,8 @@ void GateSubjectState::minimize_all() {
     for (GatePhase& p : gs_.phases) {
       if (p.name == "fuzz" || p.name == "programs" || p.name == "race") {
         if (p.result == GatePhaseResult::kFail && p.note.empty()) {
-          p.note = absl::StrCat(duplicates_, " findings minimized to a program another gave");
+          p.note = absl::StrCat(duplicates_, duplicates_ == 1 ? " finding" : " findings",
+                                " minimized to a program another gave");
           break;
         }
       }
