@@ -17,19 +17,22 @@
 namespace ptediff::hugetlb {
 namespace {
 
-// R and O of one hstate and O backend, built once per thread.
+// R and O of one granule and O backend, built once per thread and set to
+// a run's hstate (Side::set_hstate), and the index of a run's pages.
 struct Pair {
   std::unique_ptr<Side> ref, opt;
+  PageIndex pages;
 };
 
-Pair& sides_for(ptediff_granule g, HSize s, const ptediff_backend_v2* opt) {
-  thread_local std::map<std::tuple<int, int, const ptediff_backend_v2*>, Pair> cache;
-  Pair& p = cache[{static_cast<int>(g), static_cast<int>(s), opt}];
+Pair& sides_for(const HState& h, const ptediff_backend_v2* opt) {
+  thread_local std::map<std::pair<int, const ptediff_backend_v2*>, Pair> cache;
+  Pair& p = cache[{h.geo.page_shift, opt}];
   if (p.ref == nullptr) {
-    const HState h = hstate_of(g, s);
     p.ref = std::make_unique<Side>(h, hugetlb_reference_backend());
     p.opt = std::make_unique<Side>(h, opt);
   }
+  p.ref->set_hstate(h);
+  p.opt->set_hstate(h);
   return p;
 }
 
@@ -40,7 +43,59 @@ std::string external_options(const RunOptions& opts) {
   return opts.mutant.empty() || opts.mutant == "none" ? "" : absl::StrCat("mutant=", opts.mutant);
 }
 
-uint64_t mix(uint64_t h, uint64_t v) { return (h ^ v) * 0x100000001b3ULL; }
+// The trace hash: FNV-1a over O's observations, the entries of every named
+// page and the op's record count, after every op.
+constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
+uint64_t mix(uint64_t h, uint64_t v) { return (h ^ v) * kFnvPrime; }
+// mix(h, 0) n times: h * kFnvPrime^n.
+uint64_t mix_zeros(uint64_t h, uint64_t n) {
+  for (uint64_t p = kFnvPrime; n != 0; n >>= 1, p *= p) {
+    if (n & 1) h *= p;
+  }
+  return h;
+}
+
+// The entries of every named page on O, for the trace hash, knowing which
+// pages hold anything: a none page mixes as zeros, in one multiplication.
+class HeldPages {
+ public:
+  void reset() { held_.clear(); }
+  // Looks again at the pages of `changed` on O.
+  void update(const Machine& o, const PageIndex& pages, const PosSet& changed) {
+    const HState& h = pages.hstate();
+    changed.for_each([&](size_t i) {
+      const PageRef& p = pages.refs()[i];
+      bool any = false;
+      for (uint32_t j = 0; j < h.ncontig && !any; ++j) {
+        any = o.peek_level(p.mm, p.va + j * h.pgsize, h.level) != 0;
+      }
+      if (any) {
+        held_.insert(i);
+      } else {
+        held_.erase(i);
+      }
+    });
+  }
+  // Mixes every entry of every named page into `hash`, in page order.
+  uint64_t mix_into(uint64_t hash, const Machine& o, const PageIndex& pages) const {
+    const HState& h = pages.hstate();
+    size_t next = 0;  // the first page not mixed yet
+    held_.for_each([&](size_t i) {
+      hash = mix_zeros(hash, (i - next) * h.ncontig);
+      const PageRef& p = pages.refs()[i];
+      // A PTE-level page is an array of its table.
+      const pte_t* e = h.level == kPteLevel ? o.entries(p.mm, p.va, h.ncontig) : nullptr;
+      for (uint32_t j = 0; j < h.ncontig; ++j) {
+        hash = mix(hash, e != nullptr ? e[j] : o.peek_level(p.mm, p.va + j * h.pgsize, h.level));
+      }
+      next = i + 1;
+    });
+    return mix_zeros(hash, (pages.size() - next) * h.ncontig);
+  }
+
+ private:
+  PosSet held_;  // the pages with an entry that is not none
+};
 
 }  // namespace
 
@@ -82,10 +137,13 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
     return res;
   }
   const bool builtin = opts.opt == nullptr;
-  Pair& p =
-      sides_for(program.granule, program.size, builtin ? hugetlb_optimized_backend() : opts.opt);
+  Pair& p = sides_for(hstate_of(program.granule, program.size),
+                      builtin ? hugetlb_optimized_backend() : opts.opt);
   Side& r = *p.ref;
   Side& o = *p.opt;
+  const bool log_reads = opts.log_reads || opts.on_step || opts.on_events || opts.on_end;
+  r.machine().set_log_reads(log_reads);
+  o.machine().set_log_reads(log_reads);
   for (const auto& [side, options] :
        {std::pair<Side*, std::string>{&r, ""},
         {&o, builtin ? absl::StrCat("mutant=", mutant) : external_options(opts)}}) {
@@ -96,28 +154,36 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
     }
   }
   const HState& h = r.hstate();
-  std::vector<uint64_t> vas;  // every huge page the program names
-  std::vector<PageRef> pages;
-  Oracle oracle;
+  PageIndex& pages = p.pages;
+  pages.reset(h);
+  Oracle oracle(opts.every_page);
+  HeldPages held;
+  PosSet changed;  // O's pages the op may have changed (new ones included)
   uint64_t hash = 0xcbf29ce484222325ULL;
   for (size_t i = 0; i < program.ops.size(); ++i) {
     const Op& op = program.ops[i];
-    for (uint64_t page : {op.page, op.to}) {
-      if (std::find(vas.begin(), vas.end(), page * h.bytes) != vas.end()) continue;
-      vas.push_back(page * h.bytes);
-      for (uint32_t mm = 0; mm < kNumMms; ++mm) pages.push_back({mm, page * h.bytes});
-    }
+    const size_t named = pages.size();
+    for (uint64_t page : {op.page, op.to}) pages.name(page);
     std::vector<Divergence> found;
+    // The pages O's op may have changed: those it wrote (its log holds
+    // every write of its op; its events fire inside it) and the new ones.
+    auto find_changed = [&] {
+      changed.clear();
+      for (size_t k = named; k < pages.size(); ++k) changed.insert(k);
+      pages.add_written(o.machine().log(), &changed);
+    };
     if (op.events.empty()) {
-      const OpView v{r, o, op, pages};
+      const OpView v{r, o, op, pages, &changed};
       r.run_flow(op);
       oracle.before_op(v);
       o.run_flow(op);
+      find_changed();
       oracle.after_op(v, {r.machine().log(), o.machine().log()}, &found);
     } else {
       std::vector<EventRecord> records;
       run_op_with_events(r, o, op, pages, &oracle, &records, &found);
       if (opts.on_events) opts.on_events(i, records);
+      find_changed();
     }
     ++res.ops_run;
     for (Divergence& d : found) {
@@ -125,16 +191,27 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
       keep_log_evidence({r.machine().log(), o.machine().log()}, &d);
     }
     for (const Observation& x : o.observations()) hash = mix(hash, x.value);
-    for (const PageRef& pr : pages) {
-      for (uint32_t j = 0; j < h.ncontig; ++j) {
-        hash = mix(hash, o.machine().peek_level(pr.mm, pr.va + j * h.pgsize, h.level));
+    if (opts.every_page) {
+      for (const PageRef& pr : pages.refs()) {
+        for (uint32_t j = 0; j < h.ncontig; ++j) {
+          hash = mix(hash, o.machine().peek_level(pr.mm, pr.va + j * h.pgsize, h.level));
+        }
       }
+    } else {
+      held.update(o.machine(), pages, changed);
+      hash = held.mix_into(hash, o.machine(), pages);
     }
     hash = mix(hash, o.machine().op_records());
+    if (oracle.reads_missing()) {  // (no callback ran: they ask for reads)
+      RunOptions with_reads = opts;
+      with_reads.log_reads = true;
+      return run_program(program, with_reads);
+    }
     if (opts.on_step) opts.on_step(i, r, o);
     res.divergences.insert(res.divergences.end(), found.begin(), found.end());
     if (opts.stop_at_first && !found.empty()) break;
   }
+  if (opts.on_end && res.ops_run > 0) opts.on_end(r, o);
   res.trace_hash = hash;
   return res;
 }

@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "engine/run.h"
+#include "oracle/divergence.h"
 #include "subjects/hugetlb/flows.h"
 #include "subjects/hugetlb/interleave.h"
 #include "subjects/hugetlb/program.h"
-#include "oracle/divergence.h"
 
 namespace ptediff::hugetlb {
 
@@ -31,6 +31,19 @@ struct RunOptions : RunOptionsBase {
   std::function<void(size_t index, const Side& ref, const Side& opt)> on_step;
   // Called after an op with mid-op events (before on_step) with what each did.
   std::function<void(size_t index, const std::vector<EventRecord>& events)> on_events;
+  // Called once after the run with both sides (their final state), unless
+  // no op ran.
+  std::function<void(const Side& ref, const Side& opt)> on_end;
+  // Look at every named page after every op (the oracle's checks, the trace
+  // hash) instead of at those the op may have changed: the same verdicts
+  // and hash, slower; for tests that compare the two ways.
+  bool every_page = false;
+  // Record entry reads in the machines' logs (the evidence of a divergence
+  // lists them; explain numbers O's primitives by them). The verdicts and
+  // the trace hash are the same either way: a check that needs them
+  // (check_bbm, rarely) has the run made again with them. Off is for
+  // throughput (the fuzz session); on_step, on_events and on_end imply on.
+  bool log_reads = true;
 };
 
 // error: an unknown mutant, a backend refusing its options.
@@ -38,7 +51,8 @@ using RunResult = RunResultBase;
 
 // Runs `program` (every op valid: parse_program and decode_program make
 // sure). Machines are built once per hstate and thread and reset per run,
-// so nothing of one run reaches the next.
+// so nothing of one run reaches the next. An op costs what it touches, not
+// what the program named before it (pages.h).
 RunResult run_program(const Program& program, const RunOptions& opts = {});
 
 // One line per divergence with the op's text, then (`with_program`) the

@@ -5,11 +5,13 @@
 // a private anonymous hugetlb VMA without page-table sharing or uffd.
 #include "subjects/hugetlb/flows.h"
 
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
 #include "mmu/prot.h"  // vm_page_prot, page_none
+#include "mmu/swp.h"
 #include "subjects/hugetlb/checks.h"  // entry_norm_huge
 #include "subjects/hugetlb/hw.h"
-#include "mmu/swp.h"
 
 namespace ptediff::hugetlb {
 
@@ -18,6 +20,13 @@ Side::Side(const HState& h, const ptediff_backend_v2* b)
 
 Side::~Side() {
   if (inited_ && b_->fini != nullptr) b_->fini(machine_.abi());
+}
+
+void Side::set_hstate(const HState& h) {
+  if (h.geo.page_shift != h_.geo.page_shift || h.window_tables != h_.window_tables) {
+    std::abort();  // another granule: another machine
+  }
+  h_ = h;
 }
 
 std::string Side::reset(uint32_t features, const std::string& options) {

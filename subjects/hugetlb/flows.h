@@ -15,12 +15,12 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "subjects/hugetlb/hstate.h"
-#include "subjects/hugetlb/program.h"
 #include "mmu/folio.h"
 #include "mmu/machine.h"
 #include "mmu/tlb.h"
 #include "ptediff/backend_v2.h"
+#include "subjects/hugetlb/hstate.h"
+#include "subjects/hugetlb/program.h"
 
 namespace ptediff::hugetlb {
 
@@ -86,6 +86,11 @@ class Side {
   // Starts a run: empty tables of the hstate's shape, the backend
   // initialized with `options`. Returns "" or the backend's refusal.
   std::string reset(uint32_t features, const std::string& options);
+  // Makes this a Side of hstate `h` from the next reset() on. The machine
+  // depends on the granule only, so the hstates of one granule share it
+  // (building one zeroes megabytes of tables); `h` must be of this Side's
+  // granule.
+  void set_hstate(const HState& h);
   // Plays one op; observations and claims are this op's.
   void run_flow(const Op& op);
   // `o` (or nullptr) is told of every backend call from now on.
@@ -100,7 +105,14 @@ class Side {
   // writes a few entries); the cost counters are not restored.
   void mark();
   void rewind();
-  void unmark() { marked_ = false; }
+  void unmark() {
+    marked_ = false;
+    journal_.clear();
+  }
+  // While marked, after run_flow: the entry writes since mark() or the last
+  // rewind() made before run_flow began the op's log (events placed before
+  // the op); with the log, every write since. Empty when not marked.
+  const std::vector<LogRec>& journal() const { return journal_; }
 
   Machine& machine() { return machine_; }
   const Machine& machine() const { return machine_; }

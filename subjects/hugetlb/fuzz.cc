@@ -38,6 +38,7 @@ std::unique_ptr<FuzzSession> make_session(const FuzzOptions& opts, std::string* 
   RunOptions o;
   o.mutant = opts.mutant;
   o.opt = opts.backend_v2;
+  o.log_reads = false;  // (the report lists no logs)
   Mutant m;
   return program_session(o, decode_program, o.opt != nullptr || find_mutant(opts.mutant, &m),
                          "hugetlb", err);

@@ -93,7 +93,7 @@ class RefPlacer final : public CallObserver {
 
 // R's op with the events placed as `place` says, the oracle judging each
 // event and then the op; returns whether the combination is clean.
-bool judge(Side& r, const Side& o, const Op& op, const std::vector<PageRef>& pages,
+bool judge(Side& r, const Side& o, const Op& op, const PageIndex& pages,
            const std::vector<uint32_t>& place, Oracle* oracle, std::vector<EventRecord>* records,
            std::vector<Divergence>* out) {
   for (EventRecord& rec : *records) {
@@ -118,9 +118,8 @@ std::string place_name(uint32_t place) {
   return absl::StrCat("after its call ", place - kPlaceAfterCalls);
 }
 
-void run_op_with_events(Side& r, Side& o, const Op& op, const std::vector<PageRef>& pages,
-                        Oracle* oracle, std::vector<EventRecord>* records,
-                        std::vector<Divergence>* out) {
+void run_op_with_events(Side& r, Side& o, const Op& op, const PageIndex& pages, Oracle* oracle,
+                        std::vector<EventRecord>* records, std::vector<Divergence>* out) {
   // O first, under interference, its backend calls timed.
   std::vector<std::vector<uint32_t>> places(op.events.size());
   records->assign(op.events.size(), EventRecord{});

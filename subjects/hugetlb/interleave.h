@@ -51,9 +51,8 @@ struct EventRecord {
 // Runs `op`, which has events, on R and O and has `oracle` judge it. *out
 // gets the divergences of the reported combination (nothing when one is
 // clean); *records what each event did.
-void run_op_with_events(Side& r, Side& o, const Op& op, const std::vector<PageRef>& pages,
-                        Oracle* oracle, std::vector<EventRecord>* records,
-                        std::vector<Divergence>* out);
+void run_op_with_events(Side& r, Side& o, const Op& op, const PageIndex& pages, Oracle* oracle,
+                        std::vector<EventRecord>* records, std::vector<Divergence>* out);
 
 // A place for people: "before the op", "after the op", "after call 3".
 std::string place_name(uint32_t place);

@@ -16,21 +16,14 @@
 #include "mmu/prot.h"
 #include "subjects/hugetlb/executor.h"
 #include "subjects/hugetlb/mutants.h"
+#include "subjects/hugetlb/testing.h"
 
 namespace ptediff::hugetlb {
 namespace {
 
 constexpr uint64_t kPage1 = 0x10000;  // huge page 1 of a 4K CONT_PTE program (64K)
 
-Program parse(const std::string& ops) {
-  Program p;
-  ParseError err;
-  EXPECT_TRUE(parse_program(
-      "ptediff-repro 1\nsubject hugetlb\ngranule 4k\nsize cont-pte\nfeatures hafdbs\n" + ops,
-      "t.repro", &p, &err))
-      << err.str();
-  return p;
-}
+constexpr auto parse = cont_pte_4k;
 
 // A run that keeps what the events did and O's log after the op with events.
 struct Traced {

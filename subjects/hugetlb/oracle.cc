@@ -22,7 +22,8 @@ void add(std::vector<Divergence>* out, DivClass cls, const Event& ev, std::strin
 }  // namespace
 
 void Oracle::after_op(const OpView& v, const OpLogs&, std::vector<Divergence>* out) {
-  check_op(v.ref, v.opt, v.op, v.pages, &uncertain_, out);
+  check_op(v.ref, v.opt, v.op, v.pages, every_page_, v.opt_written, &st_, out);
+  reads_missing_ = reads_missing_ || st_.reads_missing;
 }
 
 // An event is made on R when it did something on O: an access that
@@ -70,7 +71,8 @@ void Oracle::judge_event(const Event& ev, const EventRecord& rec, bool ref_mappe
 // over R's and O's state after the op, the young-uncertain pages carried as
 // for any op.
 bool Oracle::judge_linearization(const OpView& v, std::vector<Divergence>* out) {
-  check_op(v.ref, v.opt, v.op, v.pages, &uncertain_, out);
+  check_op(v.ref, v.opt, v.op, v.pages, every_page_, v.opt_written, &st_, out);
+  reads_missing_ = reads_missing_ || st_.reads_missing;
   return out->empty();
 }
 

@@ -28,24 +28,39 @@ struct OpView {
   const Side& ref;
   const Side& opt;
   const Op& op;
-  const std::vector<PageRef>& pages;
+  const PageIndex& pages;
+  // The pages O's log wrote when the executor found them already (for the
+  // trace hash), or nullptr.
+  const PosSet* opt_written = nullptr;
 };
 
 class Oracle final : public OracleContract<OpView> {
  public:
+  // `every_page`: check_op looks at every named page after every op, not
+  // only at those an op may have changed (the definition the faster way
+  // must equal; tests compare the two).
+  explicit Oracle(bool every_page = false) : every_page_(every_page) {}
   // Forgets everything of the last run.
-  void reset() { uncertain_.clear(); }
+  void reset() {
+    st_ = CheckState{};
+    reads_missing_ = false;
+  }
+  // Whether an op could not be judged for want of the reads O's machine did
+  // not log (check_bbm): the run must be made again with them.
+  bool reads_missing() const { return reads_missing_; }
   // Nothing is judged before O runs: every hugetlb check reads the state
   // after the op and the op's logs.
   void before_op(const OpView&) override {}
-  // check_op over both sides (`logs` are their machines' logs).
+  // check_op over both sides (`logs` are their machines' logs, which
+  // check_op reads through the sides).
   void after_op(const OpView& v, const OpLogs& logs, std::vector<Divergence>* out) override;
 
-  // What an op changes in the oracle (the young-uncertain pages), to judge
-  // one op more than once: run_op_with_events rewinds it with R's op.
-  using State = YoungUncertain;
-  State save() const { return uncertain_; }
-  void restore(const State& s) { uncertain_ = s; }
+  // What an op changes in the oracle (the young-uncertain and unsettled
+  // pages), to judge one op more than once: run_op_with_events rewinds it
+  // with R's op.
+  using State = CheckState;
+  State save() const { return st_; }
+  void restore(const State& s) { st_ = s; }
 
   // Mid-op events (interleave.h), judged on one placement of them on R.
   //
@@ -62,7 +77,9 @@ class Oracle final : public OracleContract<OpView> {
   bool judge_linearization(const OpView& v, std::vector<Divergence>* out);
 
  private:
-  YoungUncertain uncertain_;
+  bool every_page_;
+  CheckState st_;
+  bool reads_missing_ = false;  // (kept through restore())
 };
 
 }  // namespace ptediff::hugetlb

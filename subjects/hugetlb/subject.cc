@@ -25,18 +25,20 @@ namespace {
 
 namespace ht = hugetlb;
 
-// The program's huge pages as R and O hold them after an op (young and
-// dirty gathered over each range, as huge_ptep_get reads them).
-std::string page_states(const ht::Program& p, const ht::Side& r, const ht::Side& o,
+// The huge pages `p` names, in address order.
+std::vector<uint64_t> named_pages(const ht::Program& p) {
+  std::vector<uint64_t> pages;
+  for (const ht::Op& op : p.ops) pages.insert(pages.end(), {op.page, op.to});
+  std::sort(pages.begin(), pages.end());
+  pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
+  return pages;
+}
+
+// The huge pages `pages` (named_pages) as R and O hold them after an op
+// (young and dirty gathered over each range, as huge_ptep_get reads them).
+std::string page_states(const std::vector<uint64_t>& pages, const ht::Side& r, const ht::Side& o,
                         const char* indent) {
   const ht::HState& h = r.hstate();
-  std::vector<uint64_t> pages;
-  for (const ht::Op& op : p.ops) {
-    for (uint64_t x : {op.page, op.to}) {
-      if (std::find(pages.begin(), pages.end(), x) == pages.end()) pages.push_back(x);
-    }
-  }
-  std::sort(pages.begin(), pages.end());
   std::string out;
   for (uint32_t mm = 0; mm < ht::kNumMms; ++mm) {
     for (uint64_t page : pages) {
@@ -125,8 +127,9 @@ struct HugetlbTraits : ProgramFunctions {
 
   static ht::RunResult run_watched(const Program& p, RunOptions o, std::string* state,
                                    uint64_t* trace_hash) {
-    o.on_step = [&](size_t, const ht::Side& r, const ht::Side& opt) {
-      *state = page_states(p, r, opt, "  ");
+    // The final state only: built after every op, it made a run quadratic.
+    o.on_end = [&](const ht::Side& r, const ht::Side& opt) {
+      *state = page_states(named_pages(p), r, opt, "  ");
     };
     ht::RunResult r = ht::run_program(p, o);
     *trace_hash = r.trace_hash;
@@ -135,6 +138,7 @@ struct HugetlbTraits : ProgramFunctions {
 
   static ht::RunResult run_explained(const Program& p, RunOptions o, bool color, std::string* out) {
     std::vector<ht::EventRecord> events;
+    const std::vector<uint64_t> pages = named_pages(p);
     o.on_events = [&](size_t, const std::vector<ht::EventRecord>& e) { events = e; };
     o.on_step = [&](size_t i, const ht::Side& r, const ht::Side& opt) {
       absl::StrAppend(out, explain_heading(color, i, ht::format_op(p.ops[i])),
@@ -143,7 +147,7 @@ struct HugetlbTraits : ProgramFunctions {
       for (const ht::Observation& x : opt.observations()) {
         absl::StrAppendFormat(out, "    O %s mm=%u va=%#x -> %#x\n", x.what, x.mm, x.va, x.value);
       }
-      absl::StrAppend(out, page_states(p, r, opt, "    "));
+      absl::StrAppend(out, page_states(pages, r, opt, "    "));
       // O's primitives numbered as mid-op events count them (reads are
       // counted, not shown); the hardware's updates tagged.
       size_t prim = 0;
