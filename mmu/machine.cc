@@ -173,8 +173,8 @@ void Machine::reset(uint32_t features) {
   for (ptediff_mm& mm : mms_) mm.window.clear();
   tlb_.clear();
   counters_ = {};
-  std::fill(block_stamp_.begin(), block_stamp_.end(), 0);
-  epoch_ = 0;
+  // No stamp equals the epoch begin_op starts (epochs only grow; a wrap
+  // clears the stamps there): nothing to clear here.
   hook_ = nullptr;
   agent_ = Agent::kBackend;
   std::fill(std::begin(site_), std::end(site_), nullptr);

@@ -49,7 +49,10 @@ void TableWindow::set_upper(const EntryRef& e, pte_t v) {
 }
 
 void TableWindow::clear() {
-  for (uint64_t w = 0; w < used_.size(); ++w) {
+  // Valid entries are used ones: the words past the last used bit are clear.
+  uint64_t left = num_used_;
+  for (uint64_t w = 0; left != 0 && w < used_.size(); ++w) {
+    left -= static_cast<uint64_t>(__builtin_popcountll(used_[w]));
     for (uint64_t bits = used_[w]; bits != 0; bits &= bits - 1) {
       const uint64_t page = w * 64 + static_cast<uint64_t>(__builtin_ctzll(bits));
       tables_[page / per_table_].entries[page % per_table_] = 0;
@@ -80,7 +83,15 @@ uint64_t TableWindow::next_page(const std::vector<uint64_t>& bits, uint64_t va, 
         if (p < hi) return p << geo_.page_shift;
         break;  // the first match is past this pass's end
       }
-      i = (i & ~63ULL) + 64;
+      // Whole words without a match, four at a time (sparse windows are the
+      // rule: a hugetlb fork scans a 4K window of 8192 words).
+      const uint64_t none = want ? 0 : ~0ULL, end = (hi + 63) / 64;
+      uint64_t k = i / 64 + 1;
+      while (k + 4 <= end && ((bits[k] ^ none) | (bits[k + 1] ^ none) | (bits[k + 2] ^ none) |
+                              (bits[k + 3] ^ none)) == 0) {
+        k += 4;
+      }
+      i = k * 64;
     }
   }
   return limit_;

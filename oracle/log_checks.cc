@@ -87,32 +87,41 @@ const char* bbm_change_name(BbmChange c) {
 
 void check_bbm(const ptediff_geometry& g, const std::vector<LogRec>& log, bool bbml2,
                Report report) {
-  // The breaks of this op not yet followed by a make: the valid entry each
-  // removed, and whether an invalidation reaching it was issued, completed.
+  // The breaks of this op not yet followed by a make nor invalidated: the
+  // valid entry each removed, and whether an invalidation reaching it was
+  // issued.
   struct Break {
     uint32_t mm;
     int level;
     uint64_t va;
     pte_t removed;
-    bool issued = false, done = false;
+    bool issued = false;
   };
-  absl::flat_hash_map<uint64_t, Break> breaks;
+  // Kept per thread: made and freed per op, it cost more than the check.
+  thread_local absl::flat_hash_map<uint64_t, Break> breaks;
+  breaks.clear();
   auto key = [](uint32_t mm, int level, uint64_t va) {
     return va << 4 | static_cast<uint64_t>(level & 3) << 2 | (mm & 3);
   };
   for (const LogRec& r : log) {
     if (r.prim == Prim::kFlushRange || r.prim == Prim::kFlushMm || r.prim == Prim::kDsb) {
       const bool completes = completes_invalidations(r);
-      for (auto& [k, b] : breaks) {
+      // A completed break is dropped: its make has nothing to check.
+      for (auto it = breaks.begin(); it != breaks.end();) {
+        Break& b = it->second;
         if (r.prim != Prim::kDsb && flush_reaches(g, r, b.mm, b.va, b.level)) b.issued = true;
-        if (completes && b.issued) b.done = true;
+        if (completes && b.issued) {
+          breaks.erase(it++);
+        } else {
+          ++it;
+        }
       }
       continue;
     }
     if (!is_entry_write(r) || !pte_valid(r.val)) {
       if (is_entry_write(r) && pte_valid(r.old)) {
         breaks.insert_or_assign(key(r.mm, r.level, r.addr),
-                                Break{r.mm, r.level, r.addr, r.old, false, false});
+                                Break{r.mm, r.level, r.addr, r.old, false});
       }
       continue;
     }
@@ -120,10 +129,8 @@ void check_bbm(const ptediff_geometry& g, const std::vector<LogRec>& log, bool b
     if (!pte_valid(before)) {
       auto it = breaks.find(key(r.mm, r.level, r.addr));
       if (it == breaks.end()) continue;
-      const Break b = it->second;
+      before = it->second.removed;
       breaks.erase(it);
-      if (b.done) continue;
-      before = b.removed;
     }
     const BbmChange c = bbm_change(g, r.level, before, r.val);
     if (!bbm_needs_break(c, bbml2)) continue;
