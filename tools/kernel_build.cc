@@ -1,13 +1,7 @@
 // ptediff: building a Linux tree's own page-table code into backends (see
-// kernel_build.h).
-//
-// The compile follows kernel/CMakeLists.txt: the kernel's C dialect, the
-// per-file layer's include folder (which holds the tree's kshim_caps.h,
-// kernel/probe.sh) in front of the shim's common ones. A v1 backend (contpte)
-// is the kernel file, the shim's entry.c and backend.c and the machine bridge
-// in one compile; a v2 backend (hugetlb) compiles the kernel file and its
-// entry side once per granule (KSHIM_PAGE_SHIFT, khs/rename.h keeping the
-// copies apart), then links them with the rest.
+// kernel_build.h). The scripts of kernel/ do the work: extract.sh (per file),
+// unpack.sh, mutate.sh and compile.sh, the one compile recipe, shared with the
+// kernel-code fuzz targets (fuzz/build_targets.sh).
 #include "tools/kernel_build.h"
 
 #include <fcntl.h>
@@ -185,56 +179,18 @@ std::string KernelBuilder::library_name(const KernelExtract& e) {
 bool KernelBuilder::compile(const KernelExtract& e, const fs::path& target,
                             std::string* backend_name) {
   const KernelSource& ks = *e.subject->kernel_source();
-  const fs::path dir = dir_of(*e.subject);
   std::error_code ec;
   if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
-  const std::string name = absl::StrCat("linux-", e.full, "-", e.subject->name(),
-                                        e.mutant.empty() ? "" : absl::StrCat("-", e.mutant));
-  // The command every compile starts with, `first` in front of the common
-  // include folders.
-  const auto command = [&](const std::vector<fs::path>& first) {
-    std::vector<std::string> argv = {
-        cc_, "-std=gnu11", "-O2", "-g", "-fPIC", "-fvisibility=hidden", "-Wno-sign-compare"};
-    for (const fs::path& d : first) argv.push_back(absl::StrCat("-I", d.string()));
-    argv.push_back(absl::StrCat("-I", (kernel_ / "common" / "include").string()));
-    argv.push_back(absl::StrCat("-I", (root_ / "include").string()));
-    return argv;
-  };
-  const fs::path machine = kernel_ / "common" / "machine.c";
-  bool built = false;
-  if (!e.subject->takes_backend_v2()) {
-    std::vector<std::string> argv = command({e.dir, kernel_ / "include"});
-    argv.insert(argv.end(),
-                {absl::StrCat("-DKSHIM_NAME=\"", name, "\""),
-                 absl::StrCat("-DKSHIM_MUTANT=\"", e.mutant.empty() ? "none" : e.mutant, "\""),
-                 "-shared", (e.dir / ks.file).string(), (dir / "shim" / "entry.c").string(),
-                 (dir / "shim" / "backend.c").string(), machine.string(), "-o", target.string()});
-    built = run_logged(argv, log());
-  } else {
-    const fs::path obj_dir = tmp_ / absl::StrCat("obj-", getpid(), "-", ++steps_);
-    fs::create_directories(obj_dir, ec);
-    std::vector<std::string> objects;
-    built = true;
-    for (const char* shift : {"12", "14", "16"}) {
-      for (const fs::path& src : {e.dir / ks.file, dir / "shim" / "entry.c"}) {
-        std::vector<std::string> argv = command({dir / "include", e.dir});
-        const fs::path obj = obj_dir / absl::StrCat(src.stem().string(), "-", shift, ".o");
-        argv.insert(argv.end(), {absl::StrCat("-DKSHIM_PAGE_SHIFT=", shift), "-include",
-                                 (dir / "include" / "khs" / "rename.h").string(), "-c",
-                                 src.string(), "-o", obj.string()});
-        built = built && run_logged(argv, log());
-        objects.push_back(obj.string());
-      }
-    }
-    if (built) {
-      std::vector<std::string> argv = command({dir / "include"});
-      argv.insert(argv.end(), {absl::StrCat("-DKHS_NAME=\"", name, "\""), "-shared",
-                               (dir / "shim" / "backend.c").string(), machine.string()});
-      argv.insert(argv.end(), objects.begin(), objects.end());
-      argv.insert(argv.end(), {"-o", target.string()});
-      built = run_logged(argv, log());
-    }
-  }
+  // kernel/compile.sh is the one compile recipe (the fuzz build's too).
+  std::vector<std::string> argv = {"env",
+                                   absl::StrCat("CC=", cc_),
+                                   "CFLAGS=-O2 -g",
+                                   (kernel_ / "compile.sh").string(),
+                                   e.subject->name(),
+                                   e.dir.string(),
+                                   target.string()};
+  if (!e.mutant.empty()) argv.insert(argv.end(), {"--mutant", e.mutant});
+  const bool built = run_logged(argv, log());
   if (!built) {
     error_ = absl::StrCat("compiling Linux ", e.full, " ", ks.file,
                           e.mutant.empty() ? "" : absl::StrCat(" (mutant ", e.mutant, ")"),

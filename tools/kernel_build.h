@@ -92,7 +92,7 @@ class KernelBuilder {
   std::filesystem::path root_, kernel_, tmp_;
   std::string cc_;
   std::string error_;
-  int steps_ = 0;  // names the private folders of compile steps
+  int steps_ = 0;  // names the folders tarballs are unpacked into
 };
 
 }  // namespace ptediff
