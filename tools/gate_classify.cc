@@ -116,7 +116,7 @@ bool GateSubjectState::build_fixed(const TreeBackend& tb, const std::string& fix
                                    TreeBackend* fixed, std::string* why) {
   KernelBuilder& b = run_.builder;
   if (!b.mutate(tb.e, fix, &fixed->e, "fixes.tsv")) {
-    *why = std::string(absl::StripPrefix(b.error(), "ptediff kernel: "));
+    *why = b.error();
     return false;
   }
   fixed->lib = fs::path(absl::StrCat(tb.lib.string(), ".", fix, ".so"));

@@ -110,7 +110,7 @@ int run_gate(const GateArgs& args) {
     const std::string given = *t;
     *t = builder.unpack(given);
     if (t->empty()) {
-      return usage(std::string(absl::StripPrefix(builder.error(), "ptediff kernel: ")));
+      return usage(builder.error());
     }
     std::fprintf(stderr, "ptediff gate: unpacked %s\n", given.c_str());
   }

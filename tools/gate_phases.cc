@@ -45,7 +45,7 @@ bool GateSubjectState::build_one(const std::string& tree, const std::string& giv
   KernelBuilder& b = run_.builder;
   const KernelSource& ks = *run_.subject.kernel_source();
   if (!b.extract(run_.subject, tree, label, &tb->e)) {
-    *why = absl::StrReplaceAll(absl::StripPrefix(b.error(), "ptediff kernel: "), {{tree, given}});
+    *why = absl::StrReplaceAll(b.error(), {{tree, given}});
     *absent = absl::StrContains(*why, absl::StrCat("no arch/arm64/mm/", ks.file));
     return false;
   }

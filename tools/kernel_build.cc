@@ -111,8 +111,9 @@ bool KernelBuilder::script(const std::vector<std::string>& argv) {
     error_.clear();
     return true;
   }
-  error_ = why(log());
-  if (error_.empty()) error_ = "ptediff kernel: extraction failed";
+  // The scripts' lines say "ptediff kernel: REASON"; callers get REASON.
+  error_ = std::string(absl::StripPrefix(why(log()), "ptediff kernel: "));
+  if (error_.empty()) error_ = "extraction failed";
   return false;
 }
 
@@ -132,7 +133,7 @@ std::string KernelBuilder::unpack(const std::string& tree) {
 bool KernelBuilder::extract(const Subject& subject, const std::string& tree,
                             const std::string& label, KernelExtract* out) {
   if (subject.kernel_source() == nullptr) {
-    error_ = absl::StrCat("ptediff kernel: subject ", subject.name(),
+    error_ = absl::StrCat("subject ", subject.name(),
                           " runs no kernel file (only ptediff's model of it)");
     return false;
   }

@@ -49,7 +49,7 @@ class KernelBuilder {
   KernelBuilder& operator=(const KernelBuilder&) = delete;
 
   bool ok() const { return error_.empty(); }
-  // The last step's one-line error ("" after success).
+  // The last step's error, one line without a "ptediff kernel: " prefix ("" after success).
   const std::string& error() const { return error_; }
   // The folder holding kernel/, corpus/ and conformance/.
   const std::filesystem::path& root() const { return root_; }

@@ -44,17 +44,6 @@ const Subject* subject_with_kernel_mutant(const KernelBuilder& b, const std::str
   return nullptr;
 }
 
-// The message of a step that failed: the scripts' lines already say
-// "ptediff kernel: ...".
-int fail_step(const KernelBuilder& b) {
-  const std::string& e = b.error();
-  if (e.rfind("ptediff kernel: ", 0) == 0) {
-    std::fprintf(stderr, "%s\n", e.c_str());
-    return 2;
-  }
-  return fail(e);
-}
-
 }  // namespace
 
 int cmd_kernel(const std::vector<std::string>& args, const std::string& tree,
@@ -99,14 +88,14 @@ int cmd_kernel(const std::vector<std::string>& args, const std::string& tree,
 
   std::vector<KernelExtract> built(subjects.size());
   for (size_t i = 0; i < subjects.size(); ++i) {
-    if (!b.extract(*subjects[i], tree, subjects[i]->name(), &built[i])) return fail_step(b);
-    if (mutated && !b.mutate(KernelExtract(built[i]), mutant, &built[i])) return fail_step(b);
+    if (!b.extract(*subjects[i], tree, subjects[i]->name(), &built[i])) return fail(b.error());
+    if (mutated && !b.mutate(KernelExtract(built[i]), mutant, &built[i])) return fail(b.error());
   }
   for (const KernelExtract& e : built) {
     const fs::path target =
         to_folder ? fs::path(out) / KernelBuilder::library_name(e) : fs::path(out);
     std::string name;
-    if (!b.compile(e, target, &name)) return fail_step(b);
+    if (!b.compile(e, target, &name)) return fail(b.error());
     const KernelSource& ks = *e.subject->kernel_source();
     std::printf("built %s from Linux %s (%s%s); backend '%s'. GPL-2.0: derived from %s\n",
                 target.c_str(), e.full.c_str(), ks.source,
