@@ -4,11 +4,12 @@
 #
 #   kernel/compile.sh SUBJECT SRCDIR OUT [--static] [--name NAME] [--mutant MUTANT]
 #
-# SUBJECT is contpte or hugetlb; SRCDIR holds what its extraction script
-# wrote (kernel/extract.sh, kernel/hugetlb/extract.sh), or a mutant of it
-# (kernel/mutate.sh). OUT is a shared library, the external backend
-# `ptediff run --backend` loads; with --static, a static archive of the same
-# objects instead, to link into a program that calls the backend's getter
+# SUBJECT is contpte, hugetlb or callers; SRCDIR holds what its extraction
+# script wrote (kernel/extract.sh, kernel/hugetlb/extract.sh,
+# kernel/callers/extract.sh), or a mutant of it (kernel/mutate.sh). OUT is a
+# shared library, the external backend `ptediff run --backend` loads (for
+# callers, the library kc/callers_abi.h describes); with --static, a static
+# archive of the same objects instead, to link into a program that calls the backend's getter
 # itself (ptediff_backend_v1() for contpte, ptediff_backend_v2_get() for
 # hugetlb; the kernel-code fuzz targets, fuzz/build_targets.sh).
 #
@@ -19,7 +20,11 @@
 #            (KSHIM_PAGE_SHIFT 12, 14, 16; -include khs/rename.h keeps the
 #            three copies apart) with hugetlb/include and SRCDIR in front,
 #            then hugetlb/shim/backend.c (v2 ABI, include/ptediff/backend_v2.h)
-#   both     common/machine.c (the bridge to the ptediff machine) against
+#   callers  callers/shim/callers.c (the cut mm/ functions) and
+#            callers/shim/bridge.c with SRCDIR and callers/include in front,
+#            no machine.c (a callers library, kc/callers_abi.h: it calls the
+#            arch API through the backend table it is given)
+#   the others common/machine.c (the bridge to the ptediff machine) against
 #            kernel/common/include alone
 #
 # The backend's name is NAME, by default linux-<SRCDIR/FULLVERSION>-SUBJECT,
@@ -58,7 +63,8 @@ done
 case "$SUBJECT" in
   contpte) FILES="contpte.c contpte_wrappers.h kshim_caps.h" ;;
   hugetlb) FILES="hugetlbpage.c flush_hugetlb_tlb_range.h huge_pte_lockptr.h kshim_caps.h" ;;
-  *) fail "unknown subject '$SUBJECT' (contpte or hugetlb)" ;;
+  callers) FILES="internal_cut.h util_cut.h memory_cut.h callers_caps.h kshim_caps.h" ;;
+  *) fail "unknown subject '$SUBJECT' (contpte, hugetlb or callers)" ;;
 esac
 for f in $FILES FULLVERSION; do
   [ -f "$SRCDIR/$f" ] ||
@@ -86,8 +92,13 @@ compile_one() {
   OBJECTS="$OBJECTS $o"
 }
 
-compile_one machine.o "$KDIR/common/machine.c"
-if [ "$SUBJECT" = contpte ]; then
+[ "$SUBJECT" = callers ] || compile_one machine.o "$KDIR/common/machine.c"
+if [ "$SUBJECT" = callers ]; then
+  for s in "$KDIR/callers/shim/callers.c" "$KDIR/callers/shim/bridge.c"; do
+    compile_one "$(basename "$s" .c).o" "$s" "-I$SRCDIR" "-I$KDIR/callers/include" \
+      "-DKC_NAME=\"$NAME\"" -Werror=implicit-function-declaration
+  done
+elif [ "$SUBJECT" = contpte ]; then
   for s in "$SRCDIR/contpte.c" "$KDIR/shim/entry.c" "$KDIR/shim/backend.c"; do
     o=$(basename "$s" .c).o
     compile_one "$o" "$s" "-I$SRCDIR" "-I$KDIR/include" "-DKSHIM_NAME=\"$NAME\"" \

@@ -6,7 +6,8 @@
 #
 # TREE is a Linux source tree (a directory) or a tarball of one; only the
 # files below are unpacked (one pass over a tarball). Writes into OUTDIR:
-#   internal_cut.h   from mm/internal.h: __pte_batch_clear_ignored and
+#   internal_cut.h   from mm/internal.h: fpb_t and its FPB_* flags (the
+#                    lines defining them), __pte_batch_clear_ignored and
 #                    folio_pte_batch (to 7.0) or folio_pte_batch_flags (7.x)
 #   util_cut.h       from mm/util.c: folio_pte_batch (7.x's out-of-line
 #                    wrapper of folio_pte_batch_flags), empty where absent
@@ -86,9 +87,11 @@ take() {
     fi
   done
 }
-: >"$WORK/internal_cut.h"
 : >"$WORK/util_cut.h"
 : >"$WORK/memory_cut.h"
+# folio_pte_batch's flags (fpb_t and the FPB_* of the tree), verbatim lines.
+grep -E '^(typedef [^;]*fpb_t;|#define[[:space:]]+FPB_)' "$SRC/mm/internal.h" >"$WORK/internal_cut.h"
+echo >>"$WORK/internal_cut.h"
 take mm/internal.h internal_cut.h "" __pte_batch_clear_ignored folio_pte_batch folio_pte_batch_flags
 if [ -f "$SRC/mm/util.c" ]; then
   take mm/util.c util_cut.h UTIL_ folio_pte_batch

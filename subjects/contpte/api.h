@@ -20,6 +20,7 @@ class Api {
 
   Machine& machine() { return m_; }
   const ptediff_geometry& geo() const { return m_.geo(); }
+  const ptediff_backend& backend() const { return b_; }
   uint64_t page_size() const { return 1ULL << m_.geo().page_shift; }
 
   // One wrapper per row of backend_api.def: NAME(mm, PARAMS...).

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "mmu/swp.h"
+#include "subjects/contpte/kernel_flows.h"
 
 namespace ptediff {
 namespace {
@@ -91,12 +92,22 @@ void fork_nonpresent(Api& api, uint64_t addr, pte_t pte) {
 void fork(const Prepared& p, Api& api) {
   const uint64_t page = api.page_size();
   const uint64_t end = p.range.va + p.range.nr * page;
+  KernelCallers* kernel = kernel_callers_of(api);
+  if (kernel != nullptr && !kernel->runs_fork()) kernel = nullptr;
   bool any = false;
   for (uint64_t addr = p.range.va; addr < end;) {
     pte_t pte = api.ptep_get(kUserMm, addr);
     if (!pte_present(pte)) {
       if (!pte_none(pte)) fork_nonpresent(api, addr, pte);
       addr += page;
+      continue;
+    }
+    if (kernel != nullptr) {  // the tree's copy_present_ptes (kernel_flows.h)
+      bool wrprotected = false;
+      const unsigned max_nr =
+          std::min<uint64_t>((end - addr) / page, entries_to_table_end(api.geo(), addr));
+      addr += kernel->copy_present_ptes(api, addr, pte, max_nr, &wrprotected) * page;
+      any |= wrprotected;
       continue;
     }
     bool any_writable = false;
@@ -121,6 +132,9 @@ void zap(const Prepared& p, Api& api, std::vector<Ret>* rets) {
   const uint32_t mm = p.range.mm;
   const uint64_t end = p.range.va + p.range.nr * page;
   uint64_t gstart = end, gend = 0, last_folio = ~0ULL;
+  KernelCallers* kernel = kernel_callers_of(api);
+  if (kernel != nullptr && !kernel->runs_zap()) kernel = nullptr;
+  kc_gather gather{.fullmm = p.op.get(Field::kFull) != 0};  // the kernel's mmu_gather
   for (uint64_t addr = p.range.va; addr < end;) {
     const pte_t pte = api.ptep_get(mm, addr);
     if (!pte_present(pte)) {
@@ -129,20 +143,29 @@ void zap(const Prepared& p, Api& api, std::vector<Ret>* rets) {
       addr += page;
       continue;
     }
-    const unsigned nr = folio_pte_batch(api, mm, addr, pte, (end - addr) / page);
-    const pte_t got =
-        api.get_and_clear_full_ptes(mm, addr, nr, static_cast<int>(p.op.get(Field::kFull)));
+    unsigned nr = 0;
+    uint64_t ad = 0;
+    if (kernel != nullptr) {  // the tree's zap_present_ptes (kernel_flows.h)
+      const unsigned max_nr =
+          std::min<uint64_t>((end - addr) / page, entries_to_table_end(api.geo(), addr));
+      nr = kernel->zap_present_ptes(api, mm, addr, pte, max_nr, &gather, &ad);
+    } else {
+      nr = folio_pte_batch(api, mm, addr, pte, (end - addr) / page);
+      const pte_t got =
+          api.get_and_clear_full_ptes(mm, addr, nr, static_cast<int>(p.op.get(Field::kFull)));
+      ad = (pte_young(got) ? 1u : 0u) | (pte_dirty(got) ? 2u : 0u);
+      gstart = std::min(gstart, addr);
+      gend = std::max(gend, addr + nr * page);
+    }
     // A special mapping has no folio to account to (zap_present_ptes: no
     // vm_normal_page, "we don't need up-to-date accessed/dirty bits").
     ptediff_folio folio{};
     if (api.machine().folio_of(pte_pfn(&api.geo(), pte), &folio)) {
-      append_folio_ad(rets, {mm, addr, nr}, folio.id,
-                      (pte_young(got) ? 1u : 0u) | (pte_dirty(got) ? 2u : 0u), &last_folio, page);
+      append_folio_ad(rets, {mm, addr, nr}, folio.id, ad, &last_folio, page);
     }
-    gstart = std::min(gstart, addr);
-    gend = std::max(gend, addr + nr * page);
     addr += nr * page;
   }
+  if (kernel != nullptr && gather.end != 0) gstart = gather.start, gend = gather.end;
   if (gstart < gend) api.flush_tlb_range(mm, gstart, gend);
 }
 

@@ -1,0 +1,146 @@
+// ptediff kernel callers: a tree's own copy_present_ptes / folio_pte_batch and zap_present_ptes
+// (build/kernel/libcallers-VERSION.so) drive O's arch code in fork and zap while R keeps the
+// model flows: every shipped contpte program runs clean with the built-in contpte backend and
+// with Linux 6.12's contpte.c underneath, for every tree built (KC_TREES); the library answers
+// arm64's Kconfig; the kernel functions really ran (folio accounting of a fork and a zap);
+// bad libraries are refused; and each mutant of mutants.tsv is caught by a shipped program.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "engine/external.h"
+#include "subjects/contpte/kernel_flows.h"
+#include "subjects/contpte/optimized.h"
+#include "testing/shipped.h"
+
+namespace ptediff {
+namespace {
+
+std::string lib_path(const std::string& name) {
+  return absl::StrCat(KSHIM_OUT, "/lib", name, ".so");
+}
+
+// The callers library of tree `ver` (or mutant), loaded once.
+KernelCallers* callers(const std::string& ver) {
+  static auto* loaded = new std::map<std::string, std::unique_ptr<KernelCallers>>;
+  auto& slot = (*loaded)[ver];
+  if (slot == nullptr) {
+    std::string err;
+    slot = KernelCallers::load(lib_path(absl::StrCat("callers-", ver)), &err);
+    EXPECT_NE(slot, nullptr) << err;
+  }
+  return slot.get();
+}
+
+// O's arch code under the callers: the built-in contpte backend, or 6.12's contpte.c.
+const ptediff_backend* arch(const std::string& which) {
+  if (which == "builtin") return ptediff_optimized_backend();
+  std::string err;
+  const ptediff_backend* b = load_external_backend(lib_path(absl::StrCat("contpte-", KVER)), &err);
+  EXPECT_NE(b, nullptr) << err;
+  return b;
+}
+
+std::vector<std::string> trees() { return absl::StrSplit(KC_TREES, ','); }
+
+// Runs `c` with O = `arch` under the callers of `ver`.
+CaseRun run_with(const Case& c, const std::string& ver, const std::string& arch_name) {
+  KernelCallers* k = callers(ver);
+  CaseOptions opts;
+  opts.stop_at_first = false;
+  if (k != nullptr) opts.backend = k->wrap(arch(arch_name));
+  return c.run(opts, "test");
+}
+
+std::vector<ShippedProgram> contpte_programs() {
+  std::vector<ShippedProgram> out;
+  for (ShippedProgram& p :
+       shipped_programs({ShippedKind::kCorpus, ShippedKind::kMutant, ShippedKind::kRegression})) {
+    if (p.subject != nullptr && std::string(p.subject->name()) == "contpte") {
+      out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
+TEST(CallersLibrary, AnswersArm64sKconfig) {
+  // arch/arm64/Kconfig: ARCH_HAS_PTE_SPECIAL, SMP (def_bool y),
+  // HAVE_ARCH_USERFAULTFD_WP, ARCH_HAS_PTE_DEVMAP (to 6.16); no HAVE_ARCH_SOFT_DIRTY.
+  const std::map<std::string, int> arm64 = {
+      {"CONFIG_ARCH_HAS_PTE_SPECIAL", 1}, {"CONFIG_SMP", 1},
+      {"CONFIG_MEM_SOFT_DIRTY", 0},       {"CONFIG_HAVE_ARCH_USERFAULTFD_WP", 1},
+      {"CONFIG_PTE_MARKER_UFFD_WP", 1},   {"CONFIG_ARCH_HAS_PTE_DEVMAP", 1}};
+  for (const std::string& ver : trees()) {
+    KernelCallers* k = callers(ver);
+    ASSERT_NE(k, nullptr);
+    for (const auto& [symbol, want] : arm64) {
+      EXPECT_EQ(k->table().config(symbol.c_str()), want) << ver << " " << symbol;
+    }
+    EXPECT_EQ(k->table().config("CONFIG_X86_64"), -1) << ver;
+    EXPECT_TRUE(k->runs_fork() && k->runs_zap()) << ver;
+    EXPECT_TRUE(absl::StrContains(k->table().name, ver)) << k->table().name;
+  }
+}
+
+TEST(CallersLibrary, RefusesWhatIsNoCallersLibrary) {
+  std::string err;
+  EXPECT_EQ(KernelCallers::load("/nonexistent/libcallers.so", &err), nullptr);
+  EXPECT_TRUE(absl::StrContains(err, "/nonexistent/libcallers.so: cannot load")) << err;
+  EXPECT_EQ(KernelCallers::load(lib_path(absl::StrCat("contpte-", KVER)), &err), nullptr);
+  EXPECT_TRUE(absl::StrContains(err, "no ptediff_callers_v1()")) << err;
+}
+
+// A 64K folio faulted writable, forked, then the child zapped: the tree's
+// copy_present_ptes copied it as one batch (16 mappings, parent write-protected)
+// and zap_present_ptes took them away again with the rmap deferred to the flush.
+TEST(CallersLibrary, ForkAndZapRunTheKernelFunctions) {
+  const std::unique_ptr<Case> c = parse_case(
+      "ptediff-repro 1\nsubject contpte\ngranule 4k\nfeatures hafdbs\nprofile fold\n"
+      "mutant none\nfault mm=0 va=0x10000 order=4 write=1 place=low\n"
+      "fork va=0x10000 nr=16\nzap mm=1 va=0x10000 nr=16 full=0\n",
+      "fork_zap.repro");
+  ASSERT_NE(c, nullptr);
+  for (const std::string& ver : trees()) {
+    KernelCallers* k = callers(ver);
+    ASSERT_NE(k, nullptr);
+    k->reset_totals();
+    const CaseRun r = run_with(*c, ver, "builtin");
+    EXPECT_FALSE(r.diverged()) << ver << "\n" << r.report;
+    const kc_acct& t = k->totals();
+    EXPECT_EQ(t.wrprotected, 16) << ver;
+    EXPECT_EQ(t.refcount, 16) << ver;  // folio_ref_add(folio, nr)
+    EXPECT_EQ(t.rss[0], 0) << ver;     // +16 file pages in the child, -16 at zap
+    EXPECT_EQ(t.gathered, 16) << ver;  // __tlb_remove_folio_pages
+    EXPECT_EQ(t.delayed, 16) << ver;   // dirty file folio: tlb_delay_rmap (SMP)
+    EXPECT_EQ(t.mapcount, 16) << ver;  // dup'ed; the removal waits for the flush
+    EXPECT_EQ(t.marks, 2u) << ver;     // dirty, not young: the child was mapped old
+    EXPECT_EQ(t.warnings, 0) << ver;
+  }
+}
+
+class CallersShipped : public ::testing::TestWithParam<ShippedProgram> {};
+
+TEST_P(CallersShipped, RunsCleanOnEveryTreeAndArch) {
+  const std::unique_ptr<Case> c = GetParam().load();
+  ASSERT_NE(c, nullptr);
+  for (const std::string& ver : trees()) {
+    for (const char* a : {"builtin", "contpte.c"}) {
+      const CaseRun r = run_with(*c, ver, a);
+      EXPECT_TRUE(r.error.empty()) << r.error;
+      EXPECT_FALSE(r.diverged()) << ver << " callers over " << a << ": " << r.summary << "\n"
+                                 << r.report;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Shipped, CallersShipped, ::testing::ValuesIn(contpte_programs()),
+                         ShippedName);
+
+}  // namespace
+}  // namespace ptediff
