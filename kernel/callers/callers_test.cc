@@ -6,6 +6,7 @@
 // bad libraries are refused; and each mutant of mutants.tsv is caught by a shipped program.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "engine/external.h"
+#include "oracle/divergence.h"
 #include "subjects/contpte/kernel_flows.h"
 #include "subjects/contpte/optimized.h"
 #include "testing/shipped.h"
@@ -141,6 +143,48 @@ TEST_P(CallersShipped, RunsCleanOnEveryTreeAndArch) {
 
 INSTANTIATE_TEST_SUITE_P(Shipped, CallersShipped, ::testing::ValuesIn(contpte_programs()),
                          ShippedName);
+
+// Each mutant of mutants.tsv: its library, built from the build's tree with
+// the row's edit, is caught by a shipped program with the class the row names.
+struct CallersMutant {
+  std::string name, cls;
+};
+std::vector<CallersMutant> callers_mutants() {
+  std::vector<CallersMutant> out;
+  for (absl::string_view line : absl::StrSplit(read_text_file(KC_MUTANTS_TSV), '\n')) {
+    const std::vector<std::string> f = absl::StrSplit(line, '\t');
+    if (line.empty() || line[0] == '#' || f.size() != 5) continue;
+    if (!out.empty() && out.back().name == f[0]) continue;
+    out.push_back({f[0], f[2]});
+  }
+  return out;
+}
+
+class CallersMutants : public ::testing::TestWithParam<CallersMutant> {};
+
+TEST_P(CallersMutants, CaughtByAShippedProgram) {
+  const std::string ver = absl::StrCat(KVER, "-", GetParam().name);
+  std::string caught_by;
+  for (const ShippedProgram& p : contpte_programs()) {
+    const std::unique_ptr<Case> c = p.load();
+    ASSERT_NE(c, nullptr);
+    const CaseRun r = run_with(*c, ver, "builtin");
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    for (const Divergence& d : r.divergences) {
+      if (div_class_name(d.cls) == GetParam().cls) caught_by = p.rel;
+    }
+    if (!caught_by.empty()) break;
+  }
+  EXPECT_FALSE(caught_by.empty()) << GetParam().name << ": no shipped program reports "
+                                  << GetParam().cls;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, CallersMutants, ::testing::ValuesIn(callers_mutants()),
+                         [](const ::testing::TestParamInfo<CallersMutant>& info) {
+                           std::string n = info.param.name;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
 
 }  // namespace
 }  // namespace ptediff

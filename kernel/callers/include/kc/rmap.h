@@ -48,9 +48,20 @@ static inline int folio_mapcount(const struct folio *folio) {
 
 /* ---- include/linux/rmap.h: file folios (the parameter lists changed over
  * time: 7.x passes the destination vma too) ---- */
-#define folio_dup_file_rmap_ptes(folio, page, nr, ...) (kc_acct_cur->mapcount += (nr))
-#define folio_dup_file_rmap_pte(folio, page, ...) (kc_acct_cur->mapcount += 1)
-#define folio_remove_rmap_ptes(folio, page, nr, vma) (kc_acct_cur->mapcount -= (nr))
+/* __folio_rmap_sanity_checks() (the "mm/rmap: interface overhaul" series,
+ * 6.8): the pages a call maps or unmaps belong to that folio,
+ * VM_WARN_ON_FOLIO(page_folio(page + nr_pages - 1) != folio). A batch that
+ * ran past its folio fires it. */
+static inline void kc_rmap_count(const struct folio *folio, const struct page *page, int nr,
+                                 int sign) {
+  VM_WARN_ON(nr <= 0);
+  VM_WARN_ON(page_folio(page) != folio);
+  VM_WARN_ON(page_folio(page + nr - 1) != folio);
+  kc_acct_cur->mapcount += sign * nr;
+}
+#define folio_dup_file_rmap_ptes(folio, page, nr, ...) kc_rmap_count(folio, page, nr, 1)
+#define folio_dup_file_rmap_pte(folio, page, ...) kc_rmap_count(folio, page, 1, 1)
+#define folio_remove_rmap_ptes(folio, page, nr, vma) kc_rmap_count(folio, page, nr, -1)
 /* Anon folios never reach the callers (folio_test_anon() is false). */
 #define RMAP_EXCLUSIVE 1
 #define folio_try_dup_anon_rmap_ptes(folio, page, nr, ...) (kc_warn("anon rmap dup"), 0)
