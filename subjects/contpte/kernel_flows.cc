@@ -4,6 +4,8 @@
 
 #include <dlfcn.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "absl/container/flat_hash_map.h"
@@ -66,6 +68,30 @@ KernelCallers* kernel_callers_of(const Api& api) {
   std::lock_guard<std::mutex> lock(r.mu);
   auto it = r.by_table.find(&api.backend());
   return it == r.by_table.end() ? nullptr : it->second;
+}
+
+const ptediff_backend* with_env_kernel_callers(const ptediff_backend* o) {
+  const char* path = std::getenv("PTEDIFF_KERNEL_CALLERS");
+  if (path == nullptr || *path == '\0' || o == nullptr) return o;
+  // One KernelCallers per O table, kept for the process (tables live as long).
+  struct Wrapped {
+    std::unique_ptr<KernelCallers> callers;
+    const ptediff_backend* table = nullptr;
+  };
+  static std::mutex mu;
+  static auto* wraps = new absl::flat_hash_map<const ptediff_backend*, Wrapped>;
+  std::lock_guard<std::mutex> lock(mu);
+  Wrapped& w = (*wraps)[o];
+  if (w.table == nullptr) {
+    std::string err;
+    w.callers = KernelCallers::load(path, &err);
+    if (w.callers == nullptr) {
+      std::fprintf(stderr, "ptediff: PTEDIFF_KERNEL_CALLERS=%s\n", err.c_str());
+      std::exit(2);
+    }
+    w.table = w.callers->wrap(o);
+  }
+  return w.table;
 }
 
 unsigned entries_to_table_end(const ptediff_geometry& geo, uint64_t va) {

@@ -67,6 +67,13 @@ class KernelCallers {
   std::string wrapped_name_;
 };
 
+// `o` (O's table) wrapped by the callers library $PTEDIFF_KERNEL_CALLERS
+// names (the run option of every ptediff command: `PTEDIFF_KERNEL_CALLERS=
+// build/kernel/libcallers-6.12.so ptediff run ...`), loaded once per
+// process; `o` itself when the variable is unset or empty. A library that
+// cannot be loaded is a setup error: one line on stderr, exit status 2.
+const ptediff_backend* with_env_kernel_callers(const ptediff_backend* o);
+
 // The callers O's flows run when `api` is a table KernelCallers::wrap made
 // (the dispatch flows.cc asks); nullptr otherwise.
 KernelCallers* kernel_callers_of(const Api& api);

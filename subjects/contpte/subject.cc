@@ -14,6 +14,7 @@
 #include "subjects/contpte/codec.h"
 #include "subjects/contpte/executor.h"
 #include "subjects/contpte/explore.h"
+#include "subjects/contpte/kernel_flows.h"
 #include "subjects/contpte/machine_report.h"
 #include "subjects/contpte/minimize.h"
 #include "subjects/contpte/optimized.h"
@@ -65,7 +66,9 @@ struct ContpteTraits {
   static RunOptions run_options(const CaseOptions& opts) {
     RunOptions o = base_run_options<RunOptions>(opts);
     o.opt = opts.backend;
-    return with_builtin_backends(o);
+    o = with_builtin_backends(o);
+    o.opt = with_env_kernel_callers(o.opt);  // O's fork and zap: a tree's callers
+    return o;
   }
   static ExploreResult explore(const Program& p, const ExploreOptions& eo) {
     return ptediff::explore(p, eo);
