@@ -7,6 +7,7 @@
 
 #include "ptediff/backend.h"
 #include "ptediff/backend_v2.h"
+#include "ptediff/backend_v3.h"
 
 namespace ptediff {
 
@@ -21,6 +22,10 @@ const ptediff_backend_v2* load_external_backend_v2(const std::string& path, std:
 // Whether the library at `path` exports ptediff_backend_v2_get() (false when
 // it cannot be loaded: load_external_backend then says why).
 bool exports_backend_v2(const std::string& path);
+
+// The same for a v3 backend (ptediff_backend_v3_get(), backend_v3.h).
+const ptediff_backend_v3* load_external_backend_v3(const std::string& path, std::string* err);
+bool exports_backend_v3(const std::string& path);
 
 }  // namespace ptediff
 

@@ -63,7 +63,9 @@ const char* target_name(const ptediff::Subject& s) {
 // The name of the O that `opts` gives subject `s`.
 const char* o_name(const ptediff::Subject& s, const ptediff::FuzzOptions& opts) {
   const char* name = "the built-in optimized implementation";
-  if (s.takes_backend_v2() && opts.backend_v2 != nullptr) {
+  if (s.takes_backend_v3() && opts.backend_v3 != nullptr) {
+    name = opts.backend_v3->name;
+  } else if (s.takes_backend_v2() && opts.backend_v2 != nullptr) {
     name = opts.backend_v2->name;
   } else if (s.takes_backend() && opts.backend != nullptr) {
     name = opts.backend->name;
@@ -75,6 +77,7 @@ const char* o_name(const ptediff::Subject& s, const ptediff::FuzzOptions& opts) 
 // The linked-in backend as O, by the table's ABI.
 void set_o(const ptediff_backend* b, ptediff::FuzzOptions* opts) { opts->backend = b; }
 void set_o(const ptediff_backend_v2* b, ptediff::FuzzOptions* opts) { opts->backend_v2 = b; }
+void set_o(const ptediff_backend_v3* b, ptediff::FuzzOptions* opts) { opts->backend_v3 = b; }
 #endif
 
 // The subject and its runner, made once per process from the environment.
@@ -115,6 +118,7 @@ Target& target() {
       }
       opts.backend = loaded.backend;
       opts.backend_v2 = loaded.backend_v2;
+      opts.backend_v3 = loaded.backend_v3;
     }
 #endif
     t->session = t->subject->fuzz().session(opts, &err);

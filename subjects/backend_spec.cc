@@ -14,6 +14,10 @@ bool load_backend_spec(const std::string& spec, CaseOptions* opts, std::string* 
     opts->backend_v2 = load_external_backend_v2(spec, err);
     return opts->backend_v2 != nullptr;
   }
+  if (exports_backend_v3(spec)) {
+    opts->backend_v3 = load_external_backend_v3(spec, err);
+    return opts->backend_v3 != nullptr;
+  }
   opts->backend = load_external_backend(spec, err);
   return opts->backend != nullptr;
 }

@@ -75,7 +75,7 @@ TEST(FuzzFace, ReferenceRunsAsOWhereTheSubjectHasOne) {
     opts.backend = loaded.backend;
     opts.backend_v2 = loaded.backend_v2;
     const auto session = s->fuzz().session(opts, &err);
-    // The linear map has no backend ABI: no O but its own.
+    // The linear map's reference cannot run as O: it takes v3 backends only.
     EXPECT_EQ(session != nullptr, s->accepts_backend_of(loaded)) << s->name() << ": " << err;
   }
 }

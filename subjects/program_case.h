@@ -338,6 +338,10 @@ class ProgramSubject final : public Subject {
   }
   bool takes_backend() const override { return T::kTakesBackend; }
   bool takes_backend_v2() const override { return T::kTakesBackendV2; }
+  bool takes_backend_v3() const override {
+    if constexpr (requires { T::kTakesBackendV3; }) return T::kTakesBackendV3;
+    return false;
+  }
   void reference_as_o(CaseOptions* opts) const override {
     if constexpr (requires { T::reference_as_o(opts); }) T::reference_as_o(opts);
   }

@@ -27,6 +27,7 @@
 #include "formats/text.h"  // ParseError
 #include "include/ptediff/backend.h"
 #include "include/ptediff/backend_v2.h"
+#include "include/ptediff/backend_v3.h"
 #include "oracle/divergence.h"
 
 namespace ptediff {
@@ -38,6 +39,7 @@ struct CaseOptions {
   std::string mutant;                              // overrides the program's mutant when non-empty
   const ptediff_backend* backend = nullptr;        // an external backend run as O
   const ptediff_backend_v2* backend_v2 = nullptr;  // the same for a v2 subject
+  const ptediff_backend_v3* backend_v3 = nullptr;  // the same for a v3 subject
   bool stop_at_first = true;                       // stop after the first op that diverges
   bool color = false;                              // ANSI highlights in text reports
 };
@@ -112,6 +114,7 @@ struct FuzzOptions {
   // the subject's built-in one.
   const ptediff_backend* backend = nullptr;
   const ptediff_backend_v2* backend_v2 = nullptr;
+  const ptediff_backend_v3* backend_v3 = nullptr;
 };
 
 // The verdict on one fuzz input.
@@ -185,18 +188,22 @@ class Subject {
   // The injectable bugs of this subject's optimized implementation.
   virtual std::vector<MutantRow> mutants() const = 0;
   // Whether an external backend (`--backend PATH.so`) can be run as O: a
-  // v1 backend (backend.h), or a v2 one (backend_v2.h).
+  // v1 backend (backend.h), a v2 one (backend_v2.h), or a v3 one (backend_v3.h).
   virtual bool takes_backend() const = 0;
   virtual bool takes_backend_v2() const { return false; }
+  virtual bool takes_backend_v3() const { return false; }
   // Sets in *opts this subject's built-in reference run as O (`--backend
   // reference`), when it has one that can run as O.
   virtual void reference_as_o(CaseOptions* opts) const {}
   // Whether `opts` names no external backend, or one this subject takes
   // (`--backend reference` names one of each).
   bool accepts_backend_of(const CaseOptions& opts) const {
-    if (opts.backend == nullptr && opts.backend_v2 == nullptr) return true;
+    if (opts.backend == nullptr && opts.backend_v2 == nullptr && opts.backend_v3 == nullptr) {
+      return true;
+    }
     return (opts.backend != nullptr && takes_backend()) ||
-           (opts.backend_v2 != nullptr && takes_backend_v2());
+           (opts.backend_v2 != nullptr && takes_backend_v2()) ||
+           (opts.backend_v3 != nullptr && takes_backend_v3());
   }
   // The kernel file a tree holds this subject's code in, or nullptr when
   // ptediff runs only its own model of it.
@@ -228,7 +235,8 @@ inline constexpr const char* kReferenceBackend = "reference";
 // Loads the O that `spec` names (--backend, $PTEDIFF_BACKEND) into *opts:
 // `reference`, every subject's built-in reference that can run as O (each
 // must be clean against itself); otherwise a library, a v2 backend when it
-// exports ptediff_backend_v2_get(), else a v1 one. The one place backends
+// exports ptediff_backend_v2_get(), a v3 one when it exports
+// ptediff_backend_v3_get(), else a v1 one. The one place backends
 // are loaded. False with *err (one line) when it cannot be.
 bool load_backend_spec(const std::string& spec, CaseOptions* opts, std::string* err);
 

@@ -86,10 +86,11 @@ TEST(Subjects, UnknownSubjectIsAnErrorAtItsLine) {
   EXPECT_EQ(err.str().rfind("f.repro:3:", 0), 0u) << err.str();
 }
 
-TEST(Subjects, BackendOnASubjectWithoutBackendAbiIsRefused) {
+TEST(Subjects, BackendOfAnotherAbiIsRefused) {
   const Subject* lm = find_subject("linear-map");
   ASSERT_NE(lm, nullptr);
   EXPECT_FALSE(lm->takes_backend());
+  EXPECT_TRUE(lm->takes_backend_v3());
   const ShippedProgram* program = shipped_mutant("split-to-ptes");
   ASSERT_NE(program, nullptr);
   const std::unique_ptr<Case> c = program->load();

@@ -435,7 +435,8 @@ bool fuzz_options(const Command& c, FuzzCommandArgs* fa, std::string* err) {
   if (fa->subject == nullptr) fa->subject = all_subjects()[0];
   fa->backend = c.backend_path;
   fa->out_dir = absl::GetFlag(FLAGS_out);
-  if (!fa->backend.empty() && !fa->subject->takes_backend() && !fa->subject->takes_backend_v2()) {
+  if (!fa->backend.empty() && !fa->subject->takes_backend() && !fa->subject->takes_backend_v2() &&
+      !fa->subject->takes_backend_v3()) {
     *err = absl::StrCat("--backend does not apply to the ", fa->subject->name(), " subject");
   } else if (fa->seconds <= 0 || fa->seconds > kMaxFuzzSeconds) {
     *err = absl::StrCat("--seconds must be 1 to ", kMaxFuzzSeconds, " (a year)");

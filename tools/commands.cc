@@ -29,7 +29,8 @@ bool load_all(const Command& c, std::vector<std::unique_ptr<Case>>* out, std::st
     if (!note.empty()) std::fprintf(stderr, "ptediff: note: %s\n", note.c_str());
     if (k == nullptr) return false;
     const Subject& s = k->subject();
-    const bool external = c.opts.backend != nullptr || c.opts.backend_v2 != nullptr;
+    const bool external =
+        c.opts.backend != nullptr || c.opts.backend_v2 != nullptr || c.opts.backend_v3 != nullptr;
     if (!external && !c.opts.mutant.empty() && !s.known_mutant(c.opts.mutant)) {
       *err = absl::StrCat(f, ": mutant '", c.opts.mutant, "' is not one of the ", s.name(),
                           " subject's (see `ptediff mutants`)");
@@ -38,9 +39,10 @@ bool load_all(const Command& c, std::vector<std::unique_ptr<Case>>* out, std::st
     if (!s.accepts_backend_of(c.opts)) {
       *err =
           absl::StrCat(f, ": --backend does not apply to the ", s.name(), " subject",
-                       s.takes_backend_v2() ? " (it takes a v2 backend: ptediff_backend_v2_get())"
-                       : s.takes_backend()  ? " (it takes a v1 backend: ptediff_backend_v1())"
-                                            : "");
+                       s.takes_backend_v3()   ? " (it takes a v3 backend: ptediff_backend_v3_get())"
+                       : s.takes_backend_v2() ? " (it takes a v2 backend: ptediff_backend_v2_get())"
+                       : s.takes_backend()    ? " (it takes a v1 backend: ptediff_backend_v1())"
+                                              : "");
       return false;
     }
     out->push_back(std::move(k));

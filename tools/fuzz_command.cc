@@ -240,7 +240,8 @@ struct Finding {
 // child killed by a signal is a backend crash.
 Finding minimize_artifact(const Subject& subject, const fs::path& artifact,
                           const std::string& mutant, const ptediff_backend* backend,
-                          const ptediff_backend_v2* backend_v2) {
+                          const ptediff_backend_v2* backend_v2,
+                          const ptediff_backend_v3* backend_v3) {
   Finding f{artifact, "no-repro", "", {}};
   int fds[2];
   if (pipe(fds) != 0) return f;
@@ -258,6 +259,7 @@ Finding minimize_artifact(const Subject& subject, const fs::path& artifact,
       opts.mutant = mutant;
       opts.backend = backend;
       opts.backend_v2 = backend_v2;
+      opts.backend_v3 = backend_v3;
       CaseMinimized m;
       const std::string path = artifact.string() + ".min.repro";
       const std::unique_ptr<Case> min = c->minimize(opts, &m, &err);
@@ -314,9 +316,11 @@ struct Setup {
   fs::path backend;                                // absolute path of the external O, or empty
   const ptediff_backend* backend_table = nullptr;  // the external O of a v1 subject
   const ptediff_backend_v2* backend_v2_table = nullptr;  // the same of a v2 subject
+  const ptediff_backend_v3* backend_v3_table = nullptr;  // the same of a v3 subject
   const char* backend_name() const {
     return backend_table != nullptr      ? backend_table->name
            : backend_v2_table != nullptr ? backend_v2_table->name
+           : backend_v3_table != nullptr ? backend_v3_table->name
                                          : nullptr;
   }
   // The environment of an engine child: the mutant, and the backend if any.
@@ -481,6 +485,7 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
     }
     s.backend_table = loaded.backend;
     s.backend_v2_table = loaded.backend_v2;
+    s.backend_v3_table = loaded.backend_v3;
   }
   if (count_files(s.seeds) == 0) {
     return setup_error(
@@ -506,6 +511,7 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
   race_opts.mutant = s.mutant;
   race_opts.backend = s.backend_table;
   race_opts.backend_v2 = s.backend_v2_table;
+  race_opts.backend_v3 = s.backend_v3_table;
   const pid_t race = start_race_pass(*args.subject, race_opts, s.corpus, s.out, args.seconds);
   const int rc =
       args.engine == "afl" ? run_afl(s, &stats, &artifacts) : run_libfuzzer(s, &stats, &artifacts);
@@ -517,8 +523,8 @@ int run_fuzz_command(const FuzzCommandArgs& args) {
   }
   std::vector<Finding> findings;
   for (const fs::path& a : artifacts)
-    findings.push_back(
-        minimize_artifact(*args.subject, a, s.mutant, s.backend_table, s.backend_v2_table));
+    findings.push_back(minimize_artifact(*args.subject, a, s.mutant, s.backend_table,
+                                         s.backend_v2_table, s.backend_v3_table));
   std::printf("summary:\n  execs        %llu (%llu exec/s)\n  coverage     %s\n",
               static_cast<unsigned long long>(stats.execs),
               static_cast<unsigned long long>(stats.exec_per_sec), stats.coverage.c_str());

@@ -8,11 +8,26 @@
 
 namespace ptediff::linearmap {
 
-Session::Session(const Program& program, Mutant mutant)
+namespace {
+
+// The init options of O: the boot CPU's BBML2, then `more`.
+std::string options_of(const Program& program, const std::string& more) {
+  return absl::StrCat("bbml2=", program.bbml2 ? 1 : 0, more.empty() ? "" : " ", more);
+}
+
+}  // namespace
+
+Session::Session(const Program& program, const ptediff_backend_v3* backend,
+                 const std::string& options)
     : g_(geometry_of(program.granule)),
       ref_(g_, program.bbml2),
-      opt_(g_, program.bbml2, mutant),
+      opt_(g_, backend, options_of(program, options)),
       oracle_(g_) {}
+
+Session::Session(const Program& program, Mutant mutant)
+    : Session(program, nullptr,
+              absl::StrCat("mutant=",
+                           mutant_catalogue(mutant).all()[static_cast<size_t>(mutant)].name)) {}
 
 std::vector<Leaf> Session::opt_leaves() const {
   std::vector<std::string> problems;
@@ -31,13 +46,23 @@ int Session::step(const Op& op, size_t index, std::vector<Divergence>* out) {
 
 RunResult run_program(const Program& program, const RunOptions& opts) {
   RunResult res;
-  Mutant m = Mutant::kNone;
-  const std::string& name = opts.mutant.empty() ? program.mutant : opts.mutant;
-  if (!find_mutant(name, &m)) {
-    res.error = absl::StrCat("unknown linear-map mutant `", name, "`");
+  std::string options;
+  if (opts.opt == nullptr) {
+    Mutant m = Mutant::kNone;
+    const std::string& name = opts.mutant.empty() ? program.mutant : opts.mutant;
+    if (!find_mutant(name, &m)) {
+      res.error = absl::StrCat("unknown linear-map mutant `", name, "`");
+      return res;
+    }
+    options = absl::StrCat("mutant=", name);
+  } else if (!opts.mutant.empty() && opts.mutant != "none") {
+    options = absl::StrCat("mutant=", opts.mutant);
+  }
+  Session s(program, opts.opt, options);
+  if (!s.error().empty()) {
+    res.error = s.error();
     return res;
   }
-  Session s(program, m);
   for (size_t i = 0; i < program.ops.size(); ++i) {
     const size_t before = res.divergences.size();
     const int r = s.step(program.ops[i], i, &res.divergences);

@@ -17,14 +17,21 @@
 #include "subjects/linearmap/oracle.h"
 #include "subjects/linearmap/program.h"
 #include "subjects/linearmap/reference.h"
+#include "subjects/linearmap/side.h"
 
 namespace ptediff::linearmap {
 
 // R and O side by side, one op at a time.
 class Session {
  public:
-  // `program` supplies the header (granule, BBML2); `mutant` is O's.
+  // `program` supplies the header (granule, BBML2); O is `backend` (nullptr:
+  // the built-in one) set up with `options` (init), to which the boot CPU's
+  // BBML2 is added; error() says why when it refuses them.
+  Session(const Program& program, const ptediff_backend_v3* backend, const std::string& options);
+  // The built-in O with `mutant`.
   Session(const Program& program, Mutant mutant);
+
+  const std::string& error() const { return opt_.error(); }
 
   // Runs `op` (index `index` of the program) on both sides, appends every
   // divergence found after it to *out, and returns O's error code.
@@ -32,7 +39,7 @@ class Session {
 
   const Geometry& geometry() const { return g_; }
   const Reference& ref() const { return ref_; }
-  const Optimized& opt() const { return opt_; }
+  const OptSide& opt() const { return opt_; }
   int last_ref_ret() const { return last_ref_ret_; }
   // O's current leaves (structural problems ignored).
   std::vector<Leaf> opt_leaves() const;
@@ -40,19 +47,23 @@ class Session {
  private:
   const Geometry& g_;
   Reference ref_;
-  Optimized opt_;
+  OptSide opt_;
   Oracle oracle_;
   int last_ref_ret_ = 0;
 };
 
 // RunOptionsBase::mutant overrides the program's header when non-empty.
 struct RunOptions : RunOptionsBase {
+  // Another O (an external v3 backend), nullptr for the built-in one. It is
+  // told a mutant only when `mutant` names one (a program's header names a
+  // mutant of the built-in O).
+  const ptediff_backend_v3* opt = nullptr;
   // Called after every op with O's and R's error codes.
   std::function<void(size_t index, int opt_ret, int ref_ret, const Session&)> on_step;
 };
 
-// error: an unknown mutant. trace_hash stays 0: the subject's Case hashes
-// O's leaves after every op (on_step).
+// error: an unknown mutant, a backend refusing its options. trace_hash stays 0: the subject's Case
+// hashes O's leaves after every op (on_step).
 using RunResult = RunResultBase;
 
 RunResult run_program(const Program& program, const RunOptions& opts = {});

@@ -24,14 +24,15 @@ struct Traits : ProgramOpTraits<Traits, Program, decode_program> {
   static void mutate_header(MutationRng&, Program* p) { p->bbml2 = !p->bbml2; }
 };
 
-// The linear map has no backend ABI: O is always the built-in implementation.
+// O is the built-in implementation or a v3 backend ($PTEDIFF_BACKEND).
 std::unique_ptr<FuzzSession> make_session(const FuzzOptions& opts, std::string* err) {
   if (opts.backend != nullptr || opts.backend_v2 != nullptr) {
-    *err = "the linear-map subject has no backend ABI ($PTEDIFF_BACKEND must be unset)";
+    *err = "the linear-map subject takes a v3 backend (ptediff_backend_v3_get())";
     return nullptr;
   }
   RunOptions o;
   o.mutant = opts.mutant;
+  o.opt = opts.backend_v3;
   Mutant m;
   return program_session(o, decode_program, find_mutant(opts.mutant, &m), "linear-map", err);
 }

@@ -27,40 +27,8 @@ constexpr uint64_t kMaxFlushPages = 512;
 
 const MutantCatalogue<Mutant>& mutant_catalogue(Mutant) { return kCatalogue; }
 
-Optimized::Optimized(const Geometry& g, bool bbml2, Mutant mutant)
-    : g_(g), pt_(g), bbml2_(bbml2), mutant_(mutant) {}
-
-int Optimized::apply(const Op& op) {
-  pt_.begin_op();
-  if (alloc_.begin(op)) return kOk;
-  const uint64_t page = op.va / g_.page_size;
-  int r = kEinval;
-  switch (op.kind) {
-    case OpKind::kMap:
-      r = map(page, op.pa / g_.page_size, op.size / g_.page_size, op.flags);
-      break;
-    case OpKind::kSplit:
-      r = split(page);
-      break;
-    case OpKind::kSetMemory:
-      r = set_memory(op.change, page, op.nr);
-      break;
-    case OpKind::kSetAlias:
-      r = kOk;
-      for (uint64_t k = 0; k < op.nr && r == kOk; ++k) {
-        const uint64_t p = page + k * op.stride;
-        r = p < g_.window_pages ? set_memory(op.change, p, 1) : kEinval;
-      }
-      break;
-    case OpKind::kRepaint:
-      r = repaint();
-      break;
-    default:
-      break;
-  }
-  pt_.drop_reserve();
-  return r;
-}
+Optimized::Optimized(KernelPgtable& pt, bool bbml2, Mutant mutant)
+    : g_(pt.geometry()), pt_(pt), bbml2_(bbml2), mutant_(mutant) {}
 
 // Contract: [page, page + nr) lies in the window and is wholly unmapped, else
 // -EINVAL. Reserves every table the painting needs (-ENOMEM, nothing
@@ -72,7 +40,7 @@ int Optimized::map(uint64_t page, uint64_t pa, uint64_t nr, uint32_t flags) {
   uint64_t need[4] = {0, 0, 0, 0};
   const uint64_t delta = pa - page;
   paint(KernelPgtable::root(), true, page, page + nr, delta, kPageKernel, flags, true, need);
-  if (!pt_.reserve(need[2], need[3], alloc_.failing)) return kEnomem;
+  if (!pt_.reserve(need[2], need[3], failing_)) return kEnomem;
   paint(KernelPgtable::root(), true, page, page + nr, delta, kPageKernel, flags, false, need);
   return kOk;
 }
@@ -183,7 +151,7 @@ int Optimized::split(uint64_t page) {
   for (int l = leaf->level(); l < kPteLevel && page % g_.span[l] != 0; ++l) ++need[l + 1];
   const bool leaf_cont = pte_cont(pt_.entry(leaf->table, leaf->index));
   if (page % (leaf_cont ? g_.group_pages(leaf->level()) : g_.span[leaf->level()]) == 0) return kOk;
-  if (!pt_.reserve(need[2], need[3], alloc_.failing)) {
+  if (!pt_.reserve(need[2], need[3], failing_)) {
     return mutant(Mutant::kSplitIgnoresEnomem) ? kOk : kEnomem;
   }
   TableRef t = leaf->table;
@@ -303,7 +271,7 @@ int Optimized::repaint() {
   } count{g_};
   pt_.visit_leaves(0, g_.window_pages, count);
   const uint64_t* need = count.need;
-  if (!pt_.reserve(need[2], need[3], alloc_.failing)) return kEnomem;
+  if (!pt_.reserve(need[2], need[3], failing_)) return kEnomem;
   std::vector<TableRef> work = {KernelPgtable::root()};
   while (!work.empty()) {
     const TableRef t = work.back();

@@ -16,6 +16,7 @@
 #include <span>
 #include <string_view>
 
+#include "include/ptediff/backend_v3.h"
 #include "subjects/linearmap/pgtable.h"
 #include "subjects/linearmap/program.h"
 #include "subjects/mutant_catalogue.h"
@@ -38,23 +39,29 @@ inline std::span<const MutantInfo> linearmap_mutants() {
   return mutant_catalogue(Mutant::kNone).all();
 }
 
+// O on kernel tables it does not own, one call of the linear-map API
+// (include/ptediff/linearmap_api.def) per method, in base pages; each
+// returns its error code. The tables it reserves stay reserved until the
+// caller drops them (KernelPgtable::drop_reserve) after the call.
 class Optimized {
  public:
-  Optimized(const Geometry& g, bool bbml2, Mutant mutant = Mutant::kNone);
+  Optimized(KernelPgtable& pt, bool bbml2, Mutant mutant = Mutant::kNone);
 
-  // Runs one op (fail_alloc arms the next one) and returns its error code.
-  // The primitive log of the op is in tables().log().
-  int apply(const Op& op);
+  // set_alloc_failures: bit d, allocations at depth d fail.
+  void set_failing(uint32_t depths) { failing_ = depths; }
+  // create_pgd_mapping of pages [page, page + nr) to pa.
+  int map(uint64_t page, uint64_t pa, uint64_t nr, uint32_t flags);
+  // split_kernel_leaf_mapping at one page.
+  int split(uint64_t page);
+  // set_memory_<c> of [page, page + nr).
+  int set_memory(Change c, uint64_t page, uint64_t nr);
+  // linear_map_split_to_ptes of the whole window.
+  int repaint();
 
   const KernelPgtable& tables() const { return pt_; }
   bool bbml2() const { return bbml2_; }
 
  private:
-  int map(uint64_t page, uint64_t pa, uint64_t nr, uint32_t flags);
-  int split(uint64_t page);
-  int set_memory(Change c, uint64_t page, uint64_t nr);
-  int repaint();
-
   // Paints [p, end) in table `t` (`exists` false in a dry run where the
   // table is not allocated yet); pa(p) = p + delta. Counts the tables it
   // allocates in need[level].
@@ -76,11 +83,15 @@ class Optimized {
   bool mutant(Mutant m) const { return mutant_ == m; }
 
   const Geometry& g_;
-  KernelPgtable pt_;
+  KernelPgtable& pt_;
   bool bbml2_;
   Mutant mutant_;
-  AllocFailures alloc_;
+  uint32_t failing_ = 0;
 };
+
+// The built-in O as a v3 backend table (builtin.cc): init takes bbml2=0|1
+// and mutant=NAME; the machine is a KernelPgtable's.
+const ptediff_backend_v3* linearmap_optimized_backend();
 
 }  // namespace ptediff::linearmap
 

@@ -45,6 +45,7 @@ Machine* acquire(const Geometry& g) {
 }  // namespace
 
 void KernelPgtable::Release::operator()(Machine* m) const {
+  if (!owned) return;
   std::vector<std::unique_ptr<Machine>>& pool = pool_of(m->geo().granule);
   if (pool.size() < kMaxPooled) {
     pool.emplace_back(m);
@@ -55,7 +56,13 @@ void KernelPgtable::Release::operator()(Machine* m) const {
 
 KernelPgtable::KernelPgtable(const Geometry& g)
     : g_(g),
-      m_(acquire(g)),
+      m_(acquire(g), Release{}),
+      mm_(m_->mm(kKernelMm)),
+      pud_held_(mm_->window.upper_entry(0, kPudLevel).table != nullptr) {}
+
+KernelPgtable::KernelPgtable(const Geometry& g, Machine& m)
+    : g_(g),
+      m_(&m, Release{false}),
       mm_(m_->mm(kKernelMm)),
       pud_held_(mm_->window.upper_entry(0, kPudLevel).table != nullptr) {}
 

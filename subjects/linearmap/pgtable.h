@@ -54,6 +54,9 @@ class KernelPgtable {
  public:
   // Empty tables (nothing below the root) on a machine of g's granule.
   explicit KernelPgtable(const Geometry& g);
+  // The tables already on `m` (another KernelPgtable's machine, which
+  // outlives this one): a second view of them, with its own reserve.
+  KernelPgtable(const Geometry& g, Machine& m);
   KernelPgtable(const KernelPgtable&) = delete;
   KernelPgtable& operator=(const KernelPgtable&) = delete;
 
@@ -163,6 +166,7 @@ class KernelPgtable {
   // Returns a machine to this thread's pool (machines are built once per
   // granule and thread, reset per use).
   struct Release {
+    bool owned = true;  // false: a view of another KernelPgtable's machine
     void operator()(Machine* m) const;
   };
 

@@ -40,7 +40,7 @@ struct LinearMapTraits : ProgramFunctions {
   static constexpr const char* kName = "linear-map";
   static constexpr const char* kTitle = "kernel linear map (subject linear-map)";
   static constexpr const char* kFuzzTarget = "linearmap_diff_fuzzer";
-  static constexpr bool kTakesBackend = false, kTakesBackendV2 = false;
+  static constexpr bool kTakesBackend = false, kTakesBackendV2 = false, kTakesBackendV3 = true;
 
   static Program decode(std::span<const uint8_t> bytes) { return lm::decode_program(bytes); }
   static const FuzzFace& fuzz() { return lm::fuzz_face(); }
@@ -48,13 +48,20 @@ struct LinearMapTraits : ProgramFunctions {
   static Subject::FormatLimits limits() {
     return literal_form_limits(lm::all_op_specs(), lm::kMaxOps, 1);
   }
+  // Only a v3 backend runs linear-map programs (`--backend reference`
+  // names none of them: the linear map's reference cannot run as O).
   static bool refuse_backend(const CaseOptions& opts, std::string* err) {
-    if (opts.backend == nullptr) return false;
-    *err = "--backend applies to the contpte subject; the linear-map subject has no backend ABI";
+    if (opts.backend_v3 != nullptr) return false;
+    if (opts.backend == nullptr && opts.backend_v2 == nullptr) return false;
+    *err =
+        "--backend: the linear-map subject takes a v3 backend (exporting "
+        "ptediff_backend_v3_get(), include/ptediff/backend_v3.h)";
     return true;
   }
   static RunOptions run_options(const CaseOptions& opts) {
-    return base_run_options<RunOptions>(opts);
+    RunOptions o = base_run_options<RunOptions>(opts);
+    o.opt = opts.backend_v3;
+    return o;
   }
   static std::string label(const Program&) { return "linear-map"; }
 
