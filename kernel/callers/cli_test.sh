@@ -16,13 +16,16 @@ TARBALL=$3
 CDIR=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$CDIR/../.." && pwd)
 CUT=$KOUT/callers-src-6.12
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$SRC/kernel/common.sh"
+start_extract "$(mktemp -d)"
+T=$WORK
+trap 'rm -rf "$OUT"' EXIT
 fails=0
 
-tar -xf "$TARBALL" -C "$T" --wildcards '*/arch/arm64/include/asm/tlbflush.h' ||
-  { echo "FAIL: cannot unpack asm/tlbflush.h from $TARBALL"; exit 1; }
-TLBFLUSH=$(echo "$T"/*/arch/arm64/include/asm/tlbflush.h)
+# The tarball's asm/tlbflush.h, which the arch probes read (kernel/probe.sh).
+open_tree "$TARBALL" arch/arm64/include/asm/tlbflush.h
+TLBFLUSH=$SRC/arch/arm64/include/asm/tlbflush.h
+SRC=$(cd "$CDIR/../.." && pwd)
 
 # tree DIR: a Linux 6.12 tree holding what the callers' extraction reads.
 tree() {
@@ -47,18 +50,14 @@ run() {
   name=$1 want=$2
   shift 2
   "$@" >"$T/out" 2>"$T/err"
-  got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL $name: exit $got, expected $want"
-    cat "$T/out" "$T/err"
-    fails=$((fails + 1))
-  elif [ "$want" -eq 2 ] && [ "$(wc -l <"$T/err")" -ne 1 ]; then
-    echo "FAIL $name: expected one error line, got:"
-    cat "$T/err"
-    fails=$((fails + 1))
-  else
-    echo "ok   $name"
-  fi
+  got=$? why=""
+  [ "$got" -eq "$want" ] || why="exit $got, expected $want"
+  [ -n "$why" ] || [ "$want" -ne 2 ] || [ "$(wc -l <"$T/err")" -eq 1 ] ||
+    why="expected one error line"
+  [ -z "$why" ] && echo "ok   $name" && return
+  echo "FAIL $name: $why"
+  cat "$T/out" "$T/err"
+  fails=$((fails + 1))
 }
 # has NAME FILE PATTERN: FILE must contain PATTERN.
 has() {
