@@ -2,8 +2,9 @@
 // (build/kernel/libcallers-VERSION.so) drive O's arch code in fork and zap while R keeps the
 // model flows: every shipped contpte program runs clean with the built-in contpte backend, with
 // Linux 6.12's contpte.c and with the tree's own underneath, for every tree built (KC_TREES);
-// the library answers arm64's Kconfig; the kernel functions really ran (folio accounting of a fork and a zap);
-// bad libraries are refused; and each mutant of mutants.tsv is caught by a shipped program.
+// the library answers arm64's Kconfig; the kernel functions really ran (folio accounting of a fork
+// and a zap); bad libraries are refused; and each mutant of mutants.tsv is caught by a shipped
+// program.
 #include <gtest/gtest.h>
 
 #include <algorithm>
