@@ -54,7 +54,12 @@ cut_fn() {
       return line ~ /^[A-Za-z_]/ && line !~ /;[ \t]*$/ && line !~ /^#/ &&
              index(line, " " name "(") + index(line, "*" name "(") > 0
     }
-    !cur && starts($0) { cur = 1; body = 0; head = ($0 ~ ("^" name "\\(")) ? prev "\n" : ""; text = "" }
+    !cur && starts($0) {
+      cur = 1
+      body = 0
+      head = ($0 ~ ("^" name "\\(")) ? prev "\n" : ""
+      text = ""
+    }
     cur {
       text = text $0 "\n"
       if ($0 ~ /^\{/) body = 1
@@ -90,7 +95,8 @@ take() {
 : >"$WORK/util_cut.h"
 : >"$WORK/memory_cut.h"
 # folio_pte_batch's flags (fpb_t and the FPB_* of the tree), verbatim lines.
-grep -E '^(typedef [^;]*fpb_t;|#define[[:space:]]+FPB_)' "$SRC/mm/internal.h" >"$WORK/internal_cut.h"
+grep -E '^(typedef [^;]*fpb_t;|#define[[:space:]]+FPB_)' "$SRC/mm/internal.h" \
+  >"$WORK/internal_cut.h"
 echo >>"$WORK/internal_cut.h"
 take mm/internal.h internal_cut.h "" __pte_batch_clear_ignored folio_pte_batch folio_pte_batch_flags
 if [ -f "$SRC/mm/util.c" ]; then
