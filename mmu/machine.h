@@ -168,6 +168,7 @@ class Machine {
   // Interference: `hook` (or nullptr) is called before every primitive
   // until it is removed; the agent is who makes the calls now.
   void set_hook(PrimitiveHook* hook) { hook_ = hook; }
+  PrimitiveHook* hook() const { return hook_; }
   Agent agent() const { return agent_; }
   void set_agent(Agent a) { agent_ = a; }
   // The source site the current agent's next records carry (set_site of the

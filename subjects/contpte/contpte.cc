@@ -175,17 +175,19 @@ pte_t contpte_ptep_get(const Ctx& c, uint64_t addr, pte_t orig_pte) {
 // if it is consistent: all valid+CONT, consecutive pfns, one prot modulo
 // access/dirty. An inconsistent block means a fold, unfold or change is in
 // flight on another CPU, so the reader retries from the target entry, as
-// upstream does until the block is consistent; the harness interleaves its
-// later passes with the writer. The bound (kLocklessAttempts passes, then the
-// raw entry: a value the entry really held, only without the gathered state)
-// only matters for a block left inconsistent at rest, which the state checks
-// report anyway; it keeps a single-threaded call on such a block finite.
+// upstream does, until the block is consistent: without a bound of its own,
+// since a bound would end a wait for a writer that is only slow (the harness
+// runs the writer's next primitive only after a reader's pass or two), and a
+// reader that gave up would return a value with the block's access/dirty
+// state missing. The harness ends a reader that no writer can release (a
+// block inconsistent at rest, which the state checks report anyway): its
+// reads then see an empty entry, on which this returns (interleave.h,
+// ReadCap).
 // Mutant lockless-no-retry: gathers over the block unchecked, in one pass.
 pte_t contpte_ptep_get_lockless(const Ctx& c, uint64_t addr) {
   const ptediff_geometry* geo = c.geo();
-  pte_t orig_pte = 0;
-  for (int attempt = 0; attempt < kLocklessAttempts; ++attempt) {
-    orig_pte = c.read(addr);
+  for (;;) {
+    const pte_t orig_pte = c.read(addr);
     if (!pte_valid_cont(orig_pte)) return orig_pte;
     if (c.cfg.mutant != Mutant::kNone) [[unlikely]] {
       if (c.mutant(Mutant::kLocklessNoRetry)) return contpte_ptep_get(c, addr, orig_pte);
@@ -204,7 +206,6 @@ pte_t contpte_ptep_get_lockless(const Ctx& c, uint64_t addr) {
     });
     if (consistent) return gathered;
   }
-  return orig_pte;
 }
 
 // Contract: set_ptes for nr > 1 entries, all none beforehand (so nothing needs

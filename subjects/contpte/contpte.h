@@ -12,13 +12,6 @@
 
 namespace ptediff::contpte {
 
-// Passes contpte_ptep_get_lockless makes over an inconsistent block before it
-// gives up and returns the raw entry. A reader racing a writer retries until
-// the writer is done (upstream has no bound; the harness lets a retrying
-// reader wait for the writer); the bound only keeps a single-threaded call on
-// a block left malformed at rest finite.
-inline constexpr int kLocklessAttempts = 64;
-
 // Block conversion and the fold/unfold policies.
 void contpte_convert(const Ctx& c, uint64_t addr, pte_t pte);
 void contpte_try_unfold_block(const Ctx& c, uint64_t addr, pte_t pte);  // __contpte_try_unfold

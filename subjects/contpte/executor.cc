@@ -5,10 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "subjects/contpte/text.h"
 #include "subjects/contpte/api.h"
-#include "subjects/contpte/repair.h"
 #include "subjects/contpte/block.h"
+#include "subjects/contpte/repair.h"
+#include "subjects/contpte/text.h"
 
 namespace ptediff {
 namespace {
@@ -234,7 +234,7 @@ bool Executor::step(const Program& program, size_t in_index, std::span<const Op>
     const OpContext ctx{*ref_, *opt_, p, idx, rrets_, orets_};
     run_op(p, ra, &rrets_);
     oracle.before_op(ctx);
-    run_op(p, oa, &orets_);
+    run_op_bounded(p, oa, &orets_);
     oracle.after_op(ctx, {ref_->log(), opt_->log()}, &divs);
     record_step(p, idx, {}, nullptr, nullptr, divs, res);
   }

@@ -95,7 +95,7 @@ std::vector<Divergence> Executor::step_events(const Prepared& p, std::span<const
   {
     Interleaver il(*opt_, *opt_be_, events);
     Api oa(*opt_, *opt_be_);
-    run_op(p, oa, &orets_);
+    run_op_bounded(p, oa, &orets_);
     il.finish();
     outs = il.outcomes();
   }

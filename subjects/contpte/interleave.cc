@@ -10,11 +10,6 @@
 namespace ptediff {
 namespace {
 
-// After the op ended, a reader still reading this many times its first
-// passes is livelocked: its later reads see empty entries (any getter
-// returns on one) and the judge reports it.
-constexpr uint64_t kLivelockPasses = 32;
-
 // Whether a walk of (mm, va) would cache a translation of another size than
 // one the TLB already holds for an overlapping range; if so describes it in *o.
 void tlb_conflict(const Machine& m, uint32_t mm, uint64_t va, bool block, EventOutcome* o) {
@@ -45,7 +40,7 @@ void tlb_conflict(const Machine& m, uint32_t mm, uint64_t va, bool block, EventO
 
 Interleaver::Interleaver(Machine& m, const ptediff_backend& be, std::span<const Op> events)
     : m_(m), be_(be), events_(events), out_(events.size()) {
-  budget_ = 2 * (m.geo().cont_ptes + 1ULL);
+  budget_ = pass_reads(m.geo());
   // The reader's reads are logged: the judge asks whether it saw its entry invalid.
   log_reads_was_ = m.log_reads();
   m_.set_log_reads(true);
@@ -172,9 +167,9 @@ bool Interleaver::reader_step() {
   ++reader_reads_;
   EventOutcome& o = out_[reader_event_];
   if (writer_done_) {
-    if (++reads_after_op_ <= kLivelockPasses * budget_) return true;
+    if (++reads_after_op_ <= livelock_reads(m_.geo())) return true;
     o.livelock = true;
-    if (reads_after_op_ > 2 * kLivelockPasses * budget_) {
+    if (reads_after_op_ > 2 * livelock_reads(m_.geo())) {
       std::fprintf(stderr, "ptediff: backend '%s': ptep_get_lockless never returns\n", be_.name);
       std::exit(2);
     }
@@ -182,6 +177,15 @@ bool Interleaver::reader_step() {
   }
   if (reader_reads_ > budget_) yield_to_writer();
   return true;
+}
+
+void run_op_bounded(const Prepared& p, Api& api, std::vector<Ret>* rets) {
+  if (p.op.kind != OpKind::kPtepGetLockless) {
+    run_op(p, api, rets);
+    return;
+  }
+  ReadCap cap(api.machine(), livelock_reads(api.geo()));
+  run_op(p, api, rets);
 }
 
 }  // namespace ptediff

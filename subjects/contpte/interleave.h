@@ -23,9 +23,10 @@
 #include <thread>
 #include <vector>
 
-#include "subjects/contpte/program.h"
 #include "mmu/machine.h"
 #include "ptediff/backend.h"
+#include "subjects/contpte/flows.h"
+#include "subjects/contpte/program.h"
 
 namespace ptediff {
 
@@ -93,6 +94,45 @@ class Interleaver final : public PrimitiveHook {
   uint64_t budget_ = 0;          // reads before the reader waits for the writer
   size_t reader_log_start_ = 0;  // O's log size when the reader started
   bool log_reads_was_ = true;    // the machine's read logging before (reads are kept here)
+};
+
+// The reads of one pass over a block and a retry.
+inline uint64_t pass_reads(const ptediff_geometry& g) { return 2 * (g.cont_ptes + 1ULL); }
+// The reads a lockless reader may make while nothing else runs, or after the
+// op it raced with ended, before it counts as livelocked (its later reads see
+// empty entries, on which any getter returns): 32 passes over a block and a
+// retry each. Upstream contpte_ptep_get_lockless retries until the block is
+// consistent, which only another CPU's writer can make it; with no writer
+// left, a block inconsistent at rest would spin it forever.
+inline uint64_t livelock_reads(const ptediff_geometry& g) { return 32 * pass_reads(g); }
+
+// Scoped: while it lives, the backend agent's primitives on `m` after the
+// first `limit` read an empty entry (a getter makes only reads), on which any getter returns (a
+// reader spinning on a block nobody will make consistent). Chains to the hook it replaces and
+// restores it, so it nests inside an Interleaver. run_op (flows.h) for O's side: a lockless getter
+// runs under a ReadCap of livelock_reads, so a call on a block inconsistent at rest returns.
+void run_op_bounded(const Prepared& p, Api& api, std::vector<Ret>* rets);
+
+class ReadCap final : public PrimitiveHook {
+ public:
+  ReadCap(Machine& m, uint64_t limit) : m_(m), prev_(m.hook()), limit_(limit) { m.set_hook(this); }
+  ~ReadCap() override { m_.set_hook(prev_); }
+  ReadCap(const ReadCap&) = delete;
+  ReadCap& operator=(const ReadCap&) = delete;
+
+  bool on_primitive() override {
+    const bool prev = prev_ == nullptr || prev_->on_primitive();
+    if (m_.agent() != Agent::kBackend) return prev;
+    return ++primitives_ <= limit_ && prev;
+  }
+  // Whether some read was refused.
+  bool exhausted() const { return primitives_ > limit_; }
+
+ private:
+  Machine& m_;
+  PrimitiveHook* prev_;
+  uint64_t limit_;
+  uint64_t primitives_ = 0;
 };
 
 }  // namespace ptediff
