@@ -44,6 +44,38 @@ bool stale_young(const Side& s, const PageRef& p) {
   return tlb_holds_young(s.machine(), p.mm, p.va, h.bytes);
 }
 
+// Whether some entry of the huge page at p is dirty on side s.
+bool range_dirty(const Side& s, const PageRef& p) {
+  const HState& h = s.hstate();
+  for (uint32_t i = 0; i < h.ncontig; ++i) {
+    if (entry_ad(h.geo, s.machine().peek_level(p.mm, p.va + i * h.pgsize, h.level)).dirty) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether s's TLB caches a dirty (writable) translation of the huge page at p.
+bool tlb_holds_dirty(const Side& s, const PageRef& p) {
+  const uint64_t bytes = s.hstate().bytes;
+  for (const TlbEntry& t : s.machine().tlb().entries()) {
+    if (t.mm == p.mm && t.va < p.va + bytes && p.va < t.va + t.size && pte_dirty(t.pte)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether a side's TLB caches a dirty translation of the huge page at p
+// while every entry of it is clean.
+bool stale_dirty(const Side& s, const PageRef& p) {
+  return !range_dirty(s, p) && tlb_holds_dirty(s, p);
+}
+
+bool contains(const YoungUncertain* set, const PageRef& p) {
+  return set != nullptr && std::find(set->begin(), set->end(), p) != set->end();
+}
+
 }  // namespace
 
 void add_divergence(std::vector<Divergence>* out, DivClass cls, uint32_t mm, uint64_t va,
@@ -82,6 +114,14 @@ void note_young_uncertain(const Side& r, const Side& o, const std::vector<PageRe
   }
 }
 
+void note_dirty_uncertain(const Side& r, const Side& o, const std::vector<PageRef>& pages,
+                          YoungUncertain* dirty_uncertain) {
+  for (const PageRef& p : pages) {
+    if (contains(dirty_uncertain, p) || range_dirty(r, p) || range_dirty(o, p)) continue;
+    if (tlb_holds_dirty(r, p) || tlb_holds_dirty(o, p)) dirty_uncertain->push_back(p);
+  }
+}
+
 pte_t entry_norm_huge(const ptediff_geometry& g, pte_t e) {
   if (pte_present(e)) {
     pte_t n = e & ~(PTE_AF | PTE_DIRTY);
@@ -93,12 +133,13 @@ pte_t entry_norm_huge(const ptediff_geometry& g, pte_t e) {
 }
 
 void check_returns(const Side& r, const Side& o, const YoungUncertain& uncertain,
-                   std::vector<Divergence>* out) {
+                   std::vector<Divergence>* out, const YoungUncertain* dirty_uncertain) {
   const auto& a = r.observations();
   const auto& b = o.observations();
   auto same = [&](const Observation& x, const Observation& y) {
     if (x.value == y.value || x.value == kEitherResult || y.value == kEitherResult) return true;
     const PageRef p{static_cast<uint32_t>(x.mm), x.va};
+    if (x.dirty_state) return contains(dirty_uncertain, p);
     if (x.young_mask == 0 || std::find(uncertain.begin(), uncertain.end(), p) == uncertain.end()) {
       return false;
     }
@@ -123,7 +164,8 @@ void check_returns(const Side& r, const Side& o, const YoungUncertain& uncertain
 // entry, young/dirty over the range (what huge_ptep_get gathers), and the
 // upper entry above a PTE- or PMD-level huge page (the table shape).
 size_t check_state(const Side& r, const Side& o, const std::vector<PageRef>& pages,
-                   YoungUncertain* uncertain, std::vector<Divergence>* out) {
+                   YoungUncertain* uncertain, std::vector<Divergence>* out,
+                   YoungUncertain* dirty_uncertain) {
   const HState& h = r.hstate();
   const Machine& rm = r.machine();
   const Machine& om = o.machine();
@@ -160,7 +202,12 @@ size_t check_state(const Side& r, const Side& o, const std::vector<PageRef>& pag
     if (rad.young == oad.young && young_forgiven && !stale_young(r, p) && !stale_young(o, p)) {
       uncertain->erase(it);
     }
-    if ((rad.young != oad.young && !young_forgiven) || rad.dirty != oad.dirty) {
+    const bool dirty_forgiven = contains(dirty_uncertain, p);
+    if (rad.dirty == oad.dirty && dirty_forgiven && !stale_dirty(r, p) && !stale_dirty(o, p)) {
+      dirty_uncertain->erase(std::find(dirty_uncertain->begin(), dirty_uncertain->end(), p));
+    }
+    if ((rad.young != oad.young && !young_forgiven) ||
+        (rad.dirty != oad.dirty && !dirty_forgiven)) {
       add_divergence(out, DivClass::kAccessDirty, p.mm, p.va,
                      absl::StrFormat("huge page at mm=%u va=%#x: R %s%s, O %s%s", p.mm, p.va,
                                      rad.young ? "young" : "old", rad.dirty ? " dirty" : " clean",
@@ -249,6 +296,7 @@ void check_op(const Side& r, const Side& o, const Op& op, const PageIndex& pages
                      add_divergence(out, c, mm, va, std::move(what));
                    });
   carry_young_uncertain(op, r.hstate(), &st->uncertain);
+  carry_young_uncertain(op, r.hstate(), &st->dirty_uncertain);
   // stale_young needs a young translation over the page. (Buffers kept per
   // thread: this runs after every op.)
   thread_local std::vector<PageRef> look;
@@ -267,7 +315,9 @@ void check_op(const Side& r, const Side& o, const Op& op, const PageIndex& pages
     young.for_each([&](size_t i) { look.push_back(pages.refs()[i]); });
   }
   note_young_uncertain(r, o, look, &st->uncertain);
-  check_returns(r, o, st->uncertain, out);
+  // A cached translation is young: `look` holds every page one caches dirty.
+  if (op.kind == OpKind::kMkold) note_dirty_uncertain(r, o, look, &st->dirty_uncertain);
+  check_returns(r, o, st->uncertain, out, &st->dirty_uncertain);
   // The pages that may differ: those named since the last op, those either
   // side wrote, the young-uncertain ones (check_state may settle them) and
   // those not found alike before.
@@ -282,9 +332,11 @@ void check_op(const Side& r, const Side& o, const Op& op, const PageIndex& pages
     } else {
       pages.add_written(o.machine().log(), &st->unsettled);
     }
-    for (const PageRef& p : st->uncertain) {
-      const int32_t i = pages.position(p.mm, p.va);
-      if (i != PageIndex::kUnnamed) st->unsettled.insert(static_cast<size_t>(i));
+    for (const YoungUncertain* set : {&st->uncertain, &st->dirty_uncertain}) {
+      for (const PageRef& p : *set) {
+        const int32_t i = pages.position(p.mm, p.va);
+        if (i != PageIndex::kUnnamed) st->unsettled.insert(static_cast<size_t>(i));
+      }
     }
   }
   st->seen = pages.size();
@@ -294,9 +346,9 @@ void check_op(const Side& r, const Side& o, const Op& op, const PageIndex& pages
     at.push_back(i);
     look.push_back(pages.refs()[i]);
   });
-  const size_t alike = check_state(r, o, look, &st->uncertain, out);
+  const size_t alike = check_state(r, o, look, &st->uncertain, out, &st->dirty_uncertain);
   for (size_t k = 0; k < alike; ++k) {
-    if (std::find(st->uncertain.begin(), st->uncertain.end(), look[k]) == st->uncertain.end()) {
+    if (!contains(&st->uncertain, look[k]) && !contains(&st->dirty_uncertain, look[k])) {
       st->unsettled.erase(at[k]);
     }
   }

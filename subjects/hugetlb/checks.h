@@ -47,19 +47,34 @@ using YoungUncertain = std::vector<PageRef>;
 // sides agree again with no such translation left.
 void note_young_uncertain(const Side& r, const Side& o, const std::vector<PageRef>& pages,
                           YoungUncertain* uncertain);
+// Adds to `dirty_uncertain` every page of `pages` both sides hold clean
+// while a side's TLB caches it dirty (a writable translation): writes served
+// by that TLB set no dirty state. Only after `mkold`: damon_hugetlb_mkold
+// writes a present entry back through set_huge_pte_at without a flush, and a
+// hardware write landing between its huge_ptep_get and that store is lost
+// (the "racy dirty state clearing" arm64's __check_safe_pte_update names)
+// while the translation it cached stays. Every other flow that cleans dirty
+// state flushes (mkclean's huge_ptep_clear_flush, mprotect's
+// flush_hugetlb_tlb_range), so a dirty translation it leaves over clean
+// entries stays a divergence. Hugetlbfs never writes a folio back, so the
+// kernel loses nothing by it.
+void note_dirty_uncertain(const Side& r, const Side& o, const std::vector<PageRef>& pages,
+                          YoungUncertain* dirty_uncertain);
 // Young uncertainty travels with the entries: fork copies mm 0's to mm 1,
 // mremap moves a page's to its destination.
 void carry_young_uncertain(const Op& op, const HState& h, YoungUncertain* uncertain);
 // Observations pairwise; on a page of `uncertain`, the young bit of a
 // returned entry and the result of huge_ptep_set_access_flags are not
-// compared.
+// compared; on one of `dirty_uncertain`, a returned dirty state.
 void check_returns(const Side& r, const Side& o, const YoungUncertain& uncertain,
-                   std::vector<Divergence>* out);
+                   std::vector<Divergence>* out, const YoungUncertain* dirty_uncertain = nullptr);
 // Entries of `pages` R against O, in order, up to the first divergence;
-// updates `uncertain`. Returns how many pages it found alike before it (all
-// of them when there is none).
+// updates `uncertain` (and `dirty_uncertain`, whose pages' dirty state is
+// not compared). Returns how many pages it found alike before it (all of
+// them when there is none).
 size_t check_state(const Side& r, const Side& o, const std::vector<PageRef>& pages,
-                   YoungUncertain* uncertain, std::vector<Divergence>* out);
+                   YoungUncertain* uncertain, std::vector<Divergence>* out,
+                   YoungUncertain* dirty_uncertain = nullptr);
 void check_tlb(const Side& s, bool is_ref, std::vector<Divergence>* out);
 // bbm over O's log: the shared per-entry rule (oracle/log_checks.h
 // check_bbm), then what a contiguous range adds: an entry made valid with
@@ -84,8 +99,9 @@ void check_locks(const Side& s, bool is_ref, std::vector<Divergence>* out);
 // it since, so it is alike still: the checks need not look at it again.
 struct CheckState {
   YoungUncertain uncertain;
-  PosSet unsettled;  // positions in the PageIndex
-  size_t seen = 0;   // pages named when the last op was checked (newer ones are unsettled)
+  YoungUncertain dirty_uncertain;  // note_dirty_uncertain
+  PosSet unsettled;                // positions in the PageIndex
+  size_t seen = 0;  // pages named when the last op was checked (newer ones are unsettled)
   // check_bbm could not judge an op without the reads O did not log.
   bool reads_missing = false;
 };

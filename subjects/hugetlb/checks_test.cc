@@ -75,6 +75,40 @@ TEST_F(HugetlbChecks, YoungMayDifferOnlyUnderAYoungTranslation) {
   EXPECT_EQ(uncertain_.size(), 1u);
 }
 
+// Both sides hold the range clean; O's TLB still caches it dirty, as after a
+// hardware write lost between damon_hugetlb_mkold's read and its store. A
+// write through that translation dirties nothing on O, while R walks.
+TEST_F(HugetlbChecks, DirtyMayDifferOnlyUnderADirtyTranslationLeftByMkold) {
+  fault_both(/*write=*/true);
+  ASSERT_TRUE(o_.machine().tlb_fill(0, va_, true, 0));  // caches the dirty block
+  for (Side* s : {&r_, &o_}) {
+    for (uint32_t i = 0; i < h_.ncontig; ++i) poke(*s, i, pte_mkclean(entry(*s, i)));
+  }
+  poke(r_, 3, pte_mkdirty(entry(r_, 3)));  // R's walk dirtied it; O's TLB served the write
+  YoungUncertain dirty;
+  note_dirty_uncertain(r_, o_, {{0, va_}}, &dirty);
+  EXPECT_TRUE(dirty.empty()) << "R is dirty already: the sides disagree, nothing is noted";
+  poke(r_, 3, pte_mkclean(entry(r_, 3)));
+  note_dirty_uncertain(r_, o_, {{0, va_}}, &dirty);
+  ASSERT_EQ(dirty, (YoungUncertain{{0, va_}}));
+  poke(r_, 3, pte_mkdirty(entry(r_, 3)));
+  std::vector<Divergence> out;
+  EXPECT_EQ(check_state(r_, o_, {{0, va_}}, &uncertain_, &out), 0u);
+  ASSERT_EQ(out.size(), 1u) << "without the noted page, lost dirty";
+  EXPECT_EQ(out[0].cls, DivClass::kAccessDirty);
+  out.clear();
+  EXPECT_EQ(check_state(r_, o_, {{0, va_}}, &uncertain_, &out, &dirty), 1u);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(dirty.size(), 1u) << "still uncertain: O's TLB caches it dirty";
+  // Settled once both agree with no such translation left.
+  o_.machine().prim_flush_tlb_mm(o_.machine().mm(0));
+  poke(o_, 3, pte_mkdirty(entry(o_, 3)));
+  out.clear();
+  check_state(r_, o_, {{0, va_}}, &uncertain_, &out, &dirty);
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(dirty.empty());
+}
+
 TEST_F(HugetlbChecks, FlushMissingFiresOnATranslationTheEntriesNoLongerAllow) {
   fault_both();
   ASSERT_TRUE(o_.machine().tlb_fill(0, va_, true, 0));

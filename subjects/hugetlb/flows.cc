@@ -121,7 +121,7 @@ void Side::lock(uint32_t m, uint64_t a) {
 void Side::observe_entry(const char* what, uint32_t m, uint64_t a, pte_t e) {
   const EntryAD ad = entry_ad(h_.geo, e);
   observe(what, m, a, entry_norm_huge(h_.geo, e) | (ad.young ? 1ULL << 63 : 0), 1ULL << 63);
-  observe(what, m, a, ad.dirty);
+  observe_dirty(what, m, a, ad.dirty);
 }
 
 uint64_t Side::alloc_folio() { return (1 + st_.folios++) * (h_.bytes >> h_.geo.page_shift); }
@@ -291,7 +291,7 @@ void Side::unmap(uint32_t m, uint64_t a, bool flush) {
     return;
   }
   const pte_t old = huge_ptep_get_and_clear(mm(m), a, h_.level, h_.bytes);
-  observe("huge_ptep_get_and_clear dirty", m, a, pte_dirty(old));
+  observe_dirty("huge_ptep_get_and_clear dirty", m, a, pte_dirty(old));
   --st_.mapcount[pte_pfn(&h_.geo, old)];
   if (flush) gather_flush(m, a);
 }
@@ -332,7 +332,7 @@ void Side::migrate(uint32_t m, uint64_t a) {
       if (!pte_present(e) || pte_pfn(&h_.geo, e) != pfn) return;
       lock(mm_id, pa);
       const pte_t old = huge_ptep_clear_flush(mm(mm_id), pa, h_.level);
-      observe("huge_ptep_clear_flush dirty", mm_id, pa, pte_dirty(old));
+      observe_dirty("huge_ptep_clear_flush dirty", mm_id, pa, pte_dirty(old));
       const uint64_t type = pte_write(old) ? kSwpMigrationWrite
                             : exclusive    ? kSwpMigrationReadExclusive
                                            : kSwpMigrationRead;
@@ -408,7 +408,7 @@ void Side::mkclean(uint32_t m, uint64_t a) {
   lock(m, a);
   if (!pte_valid(get(m, a))) return;
   const pte_t old = huge_ptep_clear_flush(mm(m), a, h_.level);
-  observe("huge_ptep_clear_flush dirty", m, a, pte_dirty(old));
+  observe_dirty("huge_ptep_clear_flush dirty", m, a, pte_dirty(old));
   set_huge_pte_at(mm(m), a, h_.level, pte_mkclean(old), h_.bytes);
 }
 

@@ -32,6 +32,9 @@ struct Observation {
   // The bits of value that follow the huge page's young state (not
   // compared where that state is uncertain, checks.h).
   uint64_t young_mask = 0;
+  // The value is the huge page's dirty state (not compared where that state
+  // is uncertain, checks.h).
+  bool dirty_state = false;
   bool operator==(const Observation& o) const { return value == o.value; }
 };
 
@@ -129,6 +132,10 @@ class Side {
   void lock(uint32_t m, uint64_t va);
   void observe(const char* what, uint32_t m, uint64_t va, uint64_t value, uint64_t young_mask = 0) {
     obs_.push_back({what, m, va, value, young_mask});
+  }
+  // An observation of the dirty state `dirty` (what folio_mark_dirty acts on).
+  void observe_dirty(const char* what, uint32_t m, uint64_t va, bool dirty) {
+    obs_.push_back({what, m, va, dirty, 0, true});
   }
   void observe_entry(const char* what, uint32_t m, uint64_t va, pte_t e);
   // The entry of the huge page at va as the tables hold it (no log).
