@@ -15,6 +15,7 @@
 #include "subjects/contpte/backends.h"
 #include "subjects/contpte/codec.h"
 #include "subjects/contpte/executor.h"
+#include "subjects/contpte/kernel_flows.h"
 #include "subjects/contpte/optimized.h"
 #include "subjects/contpte/report.h"
 #include "subjects/contpte/text.h"
@@ -251,7 +252,9 @@ std::unique_ptr<FuzzSession> make_session(const FuzzOptions& opts, std::string* 
     *err = unknown_mutant_error(opts.mutant, "");
     return nullptr;
   }
-  return std::make_unique<Session>(with_builtin_backends(o));
+  o = with_builtin_backends(o);
+  o.opt = with_env_kernel_callers(o.opt);  // O's fork and zap: a tree's callers
+  return std::make_unique<Session>(o);
 }
 
 }  // namespace
