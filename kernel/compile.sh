@@ -4,9 +4,9 @@
 #
 #   kernel/compile.sh SUBJECT SRCDIR OUT [--static] [--name NAME] [--mutant MUTANT]
 #
-# SUBJECT is contpte, hugetlb or callers; SRCDIR holds what its extraction
-# script wrote (kernel/extract.sh, kernel/hugetlb/extract.sh,
-# kernel/callers/extract.sh), or a mutant of it (kernel/mutate.sh). OUT is a
+# SUBJECT is contpte, hugetlb, callers or linear-map; SRCDIR holds what its
+# extraction script wrote (kernel/extract.sh, kernel/hugetlb/extract.sh,
+# kernel/callers/extract.sh, kernel/linearmap/extract.sh), or a mutant of it (kernel/mutate.sh). OUT is a
 # shared library, the external backend `ptediff run --backend` loads (for
 # callers, the library kc/callers_abi.h describes); with --static, a static
 # archive of the same objects instead, to link into a program that calls the backend's getter
@@ -24,6 +24,10 @@
 #            callers/shim/bridge.c with SRCDIR and callers/include in front,
 #            no machine.c (a callers library, kc/callers_abi.h: it calls the
 #            arch API through the backend table it is given)
+#   linear-map linearmap/shim/entry.c (one unit with the extracted
+#            mmu_split.c, pageattr.c and pagewalk.c) with SRCDIR and
+#            linearmap/include in front, then linearmap/shim/backend.c (v3
+#            ABI, include/ptediff/backend_v3.h)
 #   the others common/machine.c (the bridge to the ptediff machine) against
 #            kernel/common/include alone
 #
@@ -64,7 +68,8 @@ case "$SUBJECT" in
   contpte) FILES="contpte.c contpte_wrappers.h kshim_caps.h" ;;
   hugetlb) FILES="hugetlbpage.c flush_hugetlb_tlb_range.h huge_pte_lockptr.h kshim_caps.h" ;;
   callers) FILES="internal_cut.h util_cut.h memory_cut.h callers_caps.h kshim_caps.h" ;;
-  *) fail "unknown subject '$SUBJECT' (contpte, hugetlb or callers)" ;;
+  linear-map) FILES="mmu_split.c pageattr.c pagewalk.c kshim_caps.h" ;;
+  *) fail "unknown subject '$SUBJECT' (contpte, hugetlb, callers or linear-map)" ;;
 esac
 for f in $FILES FULLVERSION; do
   [ -f "$SRCDIR/$f" ] ||
@@ -98,6 +103,10 @@ if [ "$SUBJECT" = callers ]; then
     compile_one "$(basename "$s" .c).o" "$s" "-I$SRCDIR" "-I$KDIR/callers/include" \
       "-DKC_NAME=\"$NAME\"" -Werror=implicit-function-declaration
   done
+elif [ "$SUBJECT" = linear-map ]; then
+  L=$KDIR/linearmap
+  compile_one entry.o "$L/shim/entry.c" "-I$SRCDIR" "-I$L/include"
+  compile_one backend.o "$L/shim/backend.c" "-I$L/include" "-DKLM_NAME=\"$NAME\""
 elif [ "$SUBJECT" = contpte ]; then
   for s in "$SRCDIR/contpte.c" "$KDIR/shim/entry.c" "$KDIR/shim/backend.c"; do
     o=$(basename "$s" .c).o

@@ -203,6 +203,9 @@ bool KernelBuilder::compile(const KernelExtract& e, const fs::path& target,
   if (e.subject->takes_backend_v2()) {
     const ptediff_backend_v2* be = load_external_backend_v2(path, &err);
     if (be != nullptr) *backend_name = be->name;
+  } else if (e.subject->takes_backend_v3()) {
+    const ptediff_backend_v3* be = load_external_backend_v3(path, &err);
+    if (be != nullptr) *backend_name = be->name;
   } else {
     const ptediff_backend* be = load_external_backend(path, &err);
     if (be != nullptr) *backend_name = be->name;

@@ -17,8 +17,10 @@
  * contpte_ptep_get_lockless retrying forever on a block that can never be
  * consistent in a sequential run, or a cmpxchg loop that can never
  * succeed): the guard reports it and makes the primitives inert so the call
- * returns. */
-#define KSHIM_PRIM_BUDGET (1u << 16)
+ * returns. The largest call that is no livelock, the linear map's repaint
+ * of a whole 4K window (2^19 PTEs, each walked and written, and their
+ * tables'), stays well below it. */
+#define KSHIM_PRIM_BUDGET (1u << 22)
 
 _Thread_local struct kshim_geometry kshim_geo;
 _Thread_local struct mm_struct init_mm;
@@ -68,6 +70,18 @@ static struct ptediff_mm *decode(uintptr_t p, int *level, uint64_t *va) {
   return NULL;
 }
 
+__attribute__((weak)) uintptr_t kshim_table_alias(uintptr_t p) { return 0; }
+
+/* Whether *p is plain memory (kshim/bridge.h); a pointer into an installed
+ * table page becomes the fake pointer of its machine entry. */
+static bool plain_memory(uintptr_t *p) {
+  if (((uint64_t)*p >> KSHIM_SLOT_SHIFT) != 0) return false;
+  const uintptr_t alias = kshim_table_alias(*p);
+  if (alias == 0) return true;
+  *p = alias;
+  return false;
+}
+
 #define KSHIM_DECODE(p) \
   int level;            \
   uint64_t va;          \
@@ -81,12 +95,17 @@ static struct ptediff_mm *decode(uintptr_t p, int *level, uint64_t *va) {
   tell_site()
 
 uint64_t kshim_read(uintptr_t p) {
+  if (plain_memory(&p)) return *(const uint64_t *)p;
   KSHIM_ENTRY_PRIM(p, 0);
   return level == KSHIM_LEVEL_PTE ? kshim_cur->read(kshim_cur, pmm, va)
                                   : kshim_cur->read_level(kshim_cur, pmm, va, level);
 }
 
 void kshim_write(uintptr_t p, uint64_t val) {
+  if (plain_memory(&p)) {
+    *(uint64_t *)p = val;
+    return;
+  }
   KSHIM_ENTRY_PRIM(p, );
   if (level == KSHIM_LEVEL_PTE) {
     kshim_cur->write(kshim_cur, pmm, va, val);

@@ -42,8 +42,8 @@ for f in "$MMU" "$PAGEATTR" "$PAGEWALK" "$PGTABLE" "$TLBFLUSH"; do
   [ -f "$SRC/$f" ] || fail "$TREE (Linux $version): no $f"
 done
 grep -q '^int split_kernel_leaf_mapping(' "$SRC/$MMU" ||
-  fail "$TREE (Linux $version): $MMU has no split_kernel_leaf_mapping() (the BBML2 linear-map" \
-    "split code of a166563e7ec3 \"arm64: mm: support large block mapping when rodata=full\")"
+  fail "$TREE (Linux $version): no $MMU split code (split_kernel_leaf_mapping(), upstream" \
+    "a166563e7ec3 \"arm64: mm: support large block mapping when rodata=full\")"
 
 # cut FILE FIRST_REGEX LAST_REGEX OUT: from the first line matching
 # FIRST_REGEX to the first line that is exactly "}" at or after the first

@@ -101,7 +101,10 @@ inline constexpr const char* kChangeNames[] = {"ro", "rw", "x", "nx", "valid", "
 static_assert(std::size(kChangeNames) == kNumChanges, "one name per change");
 const char* change_name(Change c);
 // What a change does to attribute bits: clears `clear`, then sets `set`
-// (both within kAttrMask).
+// (both within kAttrMask). An invalid entry is present-invalid, as
+// set_memory_valid(addr, n, 0) makes it ("arm64/mm: Add PTE_PRESENT_INVALID
+// bit": PTE_PRESENT_INVALID, the nG bit, set with PTE_VALID clear); valid
+// clears the marker again.
 struct ChangeBits {
   pte_t clear = 0, set = 0;
 };
@@ -110,8 +113,8 @@ inline ChangeBits change_bits(Change c) {
                                   {PTE_RDONLY, PTE_WRITE},  // ro, rw
                                   {PTE_PXN, 0},
                                   {0, PTE_PXN},  // x, nx
-                                  {0, PTE_VALID},
-                                  {PTE_VALID, 0}};  // (in)valid
+                                  {PTE_PRESENT_INVALID, PTE_VALID},
+                                  {PTE_VALID, PTE_PRESENT_INVALID}};  // (in)valid
   static_assert(std::size(kBits) == kNumChanges);
   const auto i = static_cast<size_t>(c);
   return i < std::size(kBits) ? kBits[i] : ChangeBits{};

@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "subjects/linearmap/executor.h"
@@ -117,6 +119,26 @@ TEST(LinearMapSide, ArmsAllocationFailuresForTheNextOpOnly) {
   EXPECT_EQ(side.apply(p.ops[1]), kOk);  // no call: arms the next op
   EXPECT_EQ(side.apply(p.ops[2]), kEnomem);
   EXPECT_EQ(side.apply(p.ops[3]), kOk);
+}
+
+// set_memory_valid(addr, n, 0) leaves a present-invalid entry ("arm64/mm: Add
+// PTE_PRESENT_INVALID bit"), on both sides; valid clears the marker again.
+TEST(LinearMapSide, InvalidIsPresentInvalid) {
+  const Program p = program_of(
+      "map va=0x0 pa=0x40000000 size=0x200000 flags=none\n"
+      "set_memory_invalid va=0x0 nr=1\nset_memory_valid va=0x0 nr=1\n");
+  Session s(p, Mutant::kNone);
+  std::vector<Divergence> d;
+  const auto attrs_at_0 = [&] {
+    const std::optional<Slot> l = s.opt().tables().find_leaf(0);
+    return l.has_value() ? s.opt().tables().entry(l->table, l->index) & kAttrMask : pte_t{0};
+  };
+  ASSERT_EQ(s.step(p.ops[0], 0, &d), kOk);
+  ASSERT_EQ(s.step(p.ops[1], 1, &d), kOk);
+  EXPECT_EQ(attrs_at_0() & (PTE_VALID | PTE_PRESENT_INVALID), PTE_PRESENT_INVALID);
+  ASSERT_EQ(s.step(p.ops[2], 2, &d), kOk);
+  EXPECT_EQ(attrs_at_0() & (PTE_VALID | PTE_PRESENT_INVALID), PTE_VALID);
+  EXPECT_TRUE(d.empty());
 }
 
 }  // namespace

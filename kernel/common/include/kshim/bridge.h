@@ -99,7 +99,16 @@ static inline uint64_t kshim_va_limit(unsigned page_shift) {
   return 1ULL << (KSHIM_LEVEL_SHIFT - 3 + page_shift);
 }
 
-/* One machine primitive each, on the entry a fake pointer names. */
+/* A pointer below the fake ones is memory of the kernel world: a local, or
+ * a table page a backend fills before it installs it. kshim_table_alias(p)
+ * is the fake pointer of the machine entry p stands for once its page is
+ * installed, or 0: then an access through p is a plain one, no primitive.
+ * machine.c's default has no table pages (0 always); a backend with some
+ * defines its own. */
+uintptr_t kshim_table_alias(uintptr_t p);
+
+/* One machine primitive each, on the entry a fake pointer names (see
+ * kshim_table_alias for other pointers). */
 uint64_t kshim_read(uintptr_t p);               /* READ_ONCE(*p) */
 void kshim_write(uintptr_t p, uint64_t val);    /* WRITE_ONCE(*p, val) */
 uint64_t kshim_xchg(uintptr_t p, uint64_t val); /* xchg_relaxed */
