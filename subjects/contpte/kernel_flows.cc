@@ -119,7 +119,8 @@ unsigned KernelCallers::copy_present_ptes(Api& api, uint64_t addr, pte_t pte, un
   add(a);
   *wrprotected = a.wrprotected > 0;
   // A negative errno (a page the child must get a copy of) never arises for
-  // the mapping's page-cache folios; the entry is then left to the next op.
+  // the mapping's page-cache folios; were it to, the entry stays uncopied and
+  // the comparison with R's child shows it.
   return nr > 0 ? static_cast<unsigned>(nr) : 1;
 }
 
