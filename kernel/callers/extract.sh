@@ -83,7 +83,7 @@ take() {
   shift 3
   for name; do
     text=$(cut_fn "$SRC/$file" "$name")
-    macro=KC_HAVE_$tag$(echo "$name" | tr a-z A-Z)
+    macro=KC_HAVE_$tag$(echo "$name" | tr '[:lower:]' '[:upper:]')
     if [ -n "$text" ]; then
       printf '%s\n\n' "$text" >>"$WORK/$out"
       echo "#define $macro 1" >>"$CAPS"
