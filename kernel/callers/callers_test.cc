@@ -128,6 +128,34 @@ TEST(CallersLibrary, ForkAndZapRunTheKernelFunctions) {
   }
 }
 
+// Special entries (pfns without a memmap) next to a normal folio: with
+// ARCH_HAS_PTE_SPECIAL, vm_normal_page() says "no page" for them (VM_MIXEDMAP),
+// so fork copies them one by one and zap clears them without any folio
+// accounting; the !ARCH_HAS_PTE_SPECIAL branch would look their folio up.
+TEST(CallersLibrary, SpecialEntriesHaveNoFolio) {
+  const std::unique_ptr<Case> c = parse_case(
+      "ptediff-repro 1\nsubject contpte\ngranule 4k\nfeatures hafdbs\nprofile fold\n"
+      "mutant none\nfolio_alloc order=4 place=low\nfolio_alloc order=2 place=low\n"
+      "set_ptes mm=0 va=0x10000 nr=1 folio=0 idx=0 prot=a|d|w|special\n"
+      "set_ptes mm=0 va=0x11000 nr=1 folio=0 idx=1 prot=a|d|w|special\n"
+      "set_ptes mm=0 va=0x20000 nr=4 folio=1 idx=0 prot=a|d|w\n"
+      "fork va=0x10000 nr=32\nzap mm=0 va=0x10000 nr=32 full=1\n",
+      "special.repro");
+  ASSERT_NE(c, nullptr);
+  for (const std::string& ver : trees()) {
+    KernelCallers* k = callers(ver);
+    ASSERT_NE(k, nullptr);
+    k->reset_totals();
+    const CaseRun r = run_with(*c, ver, "builtin");
+    EXPECT_FALSE(r.diverged()) << ver << "\n" << r.report;
+    const kc_acct& t = k->totals();
+    EXPECT_EQ(t.refcount, 4) << ver;  // the normal folio only
+    EXPECT_EQ(t.gathered, 4) << ver;
+    EXPECT_EQ(t.wrprotected, 6) << ver;  // special entries are write-protected too
+    EXPECT_EQ(t.warnings, 0) << ver;
+  }
+}
+
 class CallersShipped : public ::testing::TestWithParam<ShippedProgram> {};
 
 TEST_P(CallersShipped, RunsCleanOnEveryTreeAndArch) {
