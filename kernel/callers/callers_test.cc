@@ -100,23 +100,35 @@ TEST(CallersLibrary, RefusesWhatIsNoCallersLibrary) {
   EXPECT_TRUE(absl::StrContains(err, "no ptediff_callers_v1()")) << err;
 }
 
+// The accounting of each tree's callers over one clean run of the 4K
+// program whose ops follow the header, by tree.
+std::map<std::string, kc_acct> counted(const std::string& ops) {
+  std::map<std::string, kc_acct> out;
+  const std::unique_ptr<Case> c =
+      parse_case(absl::StrCat("ptediff-repro 1\nsubject contpte\ngranule 4k\nfeatures hafdbs\n",
+                              "profile fold\nmutant none\n", ops),
+                 "counted.repro");
+  if (c == nullptr) return out;
+  for (const std::string& ver : trees()) {
+    KernelCallers* k = callers(ver);
+    if (k == nullptr) continue;
+    k->reset_totals();
+    const CaseRun r = run_with(*c, ver, "builtin");
+    EXPECT_FALSE(r.diverged()) << ver << "\n" << r.report;
+    out[ver] = k->totals();
+  }
+  return out;
+}
+
 // A 64K folio faulted writable, forked, then the child zapped: the tree's
 // copy_present_ptes copied it as one batch (16 mappings, parent write-protected)
 // and zap_present_ptes took them away again with the rmap deferred to the flush.
 TEST(CallersLibrary, ForkAndZapRunTheKernelFunctions) {
-  const std::unique_ptr<Case> c = parse_case(
-      "ptediff-repro 1\nsubject contpte\ngranule 4k\nfeatures hafdbs\nprofile fold\n"
-      "mutant none\nfault mm=0 va=0x10000 order=4 write=1 place=low\n"
-      "fork va=0x10000 nr=16\nzap mm=1 va=0x10000 nr=16 full=0\n",
-      "fork_zap.repro");
-  ASSERT_NE(c, nullptr);
-  for (const std::string& ver : trees()) {
-    KernelCallers* k = callers(ver);
-    ASSERT_NE(k, nullptr);
-    k->reset_totals();
-    const CaseRun r = run_with(*c, ver, "builtin");
-    EXPECT_FALSE(r.diverged()) << ver << "\n" << r.report;
-    const kc_acct& t = k->totals();
+  const auto by_tree = counted(
+      "fault mm=0 va=0x10000 order=4 write=1 place=low\n"
+      "fork va=0x10000 nr=16\nzap mm=1 va=0x10000 nr=16 full=0\n");
+  ASSERT_EQ(by_tree.size(), trees().size());
+  for (const auto& [ver, t] : by_tree) {
     EXPECT_EQ(t.wrprotected, 16) << ver;
     EXPECT_EQ(t.refcount, 16) << ver;  // folio_ref_add(folio, nr)
     EXPECT_EQ(t.rss[0], 0) << ver;     // +16 file pages in the child, -16 at zap
@@ -133,22 +145,14 @@ TEST(CallersLibrary, ForkAndZapRunTheKernelFunctions) {
 // so fork copies them one by one and zap clears them without any folio
 // accounting; the !ARCH_HAS_PTE_SPECIAL branch would look their folio up.
 TEST(CallersLibrary, SpecialEntriesHaveNoFolio) {
-  const std::unique_ptr<Case> c = parse_case(
-      "ptediff-repro 1\nsubject contpte\ngranule 4k\nfeatures hafdbs\nprofile fold\n"
-      "mutant none\nfolio_alloc order=4 place=low\nfolio_alloc order=2 place=low\n"
+  const auto by_tree = counted(
+      "folio_alloc order=4 place=low\nfolio_alloc order=2 place=low\n"
       "set_ptes mm=0 va=0x10000 nr=1 folio=0 idx=0 prot=a|d|w|special\n"
       "set_ptes mm=0 va=0x11000 nr=1 folio=0 idx=1 prot=a|d|w|special\n"
       "set_ptes mm=0 va=0x20000 nr=4 folio=1 idx=0 prot=a|d|w\n"
-      "fork va=0x10000 nr=32\nzap mm=0 va=0x10000 nr=32 full=1\n",
-      "special.repro");
-  ASSERT_NE(c, nullptr);
-  for (const std::string& ver : trees()) {
-    KernelCallers* k = callers(ver);
-    ASSERT_NE(k, nullptr);
-    k->reset_totals();
-    const CaseRun r = run_with(*c, ver, "builtin");
-    EXPECT_FALSE(r.diverged()) << ver << "\n" << r.report;
-    const kc_acct& t = k->totals();
+      "fork va=0x10000 nr=32\nzap mm=0 va=0x10000 nr=32 full=1\n");
+  ASSERT_EQ(by_tree.size(), trees().size());
+  for (const auto& [ver, t] : by_tree) {
     EXPECT_EQ(t.refcount, 4) << ver;  // the normal folio only
     EXPECT_EQ(t.gathered, 4) << ver;
     EXPECT_EQ(t.wrprotected, 6) << ver;  // special entries are write-protected too
