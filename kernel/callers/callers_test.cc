@@ -1,10 +1,10 @@
 // ptediff kernel callers: a tree's own copy_present_ptes / folio_pte_batch and zap_present_ptes
 // (build/kernel/libcallers-VERSION.so) drive O's arch code in fork and zap while R keeps the
-// model flows: every shipped contpte program runs clean with the built-in contpte backend, with
-// Linux 6.12's contpte.c and with the tree's own underneath, for every tree built (KC_TREES);
-// the library answers arm64's Kconfig; the kernel functions really ran (folio accounting of a fork
-// and a zap); bad libraries are refused; and each mutant of mutants.tsv is caught by a shipped
-// program.
+// model flows: every shipped contpte program runs clean with the built-in contpte backend, the
+// example backend, Linux 6.12's contpte.c and the tree's own underneath, for every tree built
+// (KC_TREES); the library answers arm64's Kconfig; the kernel functions really ran (folio
+// accounting of a fork and a zap); bad libraries are refused; and each mutant of mutants.tsv is
+// caught by a shipped program.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -42,11 +42,13 @@ KernelCallers* callers(const std::string& ver) {
 }
 
 // O's arch code under the callers: the built-in contpte backend ("builtin"),
-// or the contpte.c of tree `which` ("6.12", "7.3").
+// the example external backend ("naive", examples/naive_backend.c), or the
+// contpte.c of tree `which` ("6.12", "7.3").
 const ptediff_backend* arch(const std::string& which) {
   if (which == "builtin") return ptediff_optimized_backend();
   std::string err;
-  const ptediff_backend* b = load_external_backend(lib_path(absl::StrCat("contpte-", which)), &err);
+  const ptediff_backend* b = load_external_backend(
+      which == "naive" ? NAIVE_BACKEND : lib_path(absl::StrCat("contpte-", which)), &err);
   EXPECT_NE(b, nullptr) << err;
   return b;
 }
@@ -166,8 +168,9 @@ TEST_P(CallersShipped, RunsCleanOnEveryTreeAndArch) {
   const std::unique_ptr<Case> c = GetParam().load();
   ASSERT_NE(c, nullptr);
   for (const std::string& ver : trees()) {
-    // The built-in contpte backend, 6.12's contpte.c, and the tree's own.
-    for (const std::string& a : {std::string("builtin"), std::string(KVER), ver}) {
+    // The built-in contpte backend, the example backend, 6.12's contpte.c, the tree's own.
+    for (const std::string& a :
+         {std::string("builtin"), std::string("naive"), std::string(KVER), ver}) {
       const CaseRun r = run_with(*c, ver, a);
       EXPECT_TRUE(r.error.empty()) << r.error;
       EXPECT_FALSE(r.diverged()) << ver << " callers over " << a << ": " << r.summary << "\n"
