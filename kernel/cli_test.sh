@@ -169,7 +169,7 @@ check "tree without hugetlbpage.c, all" 2 "$PTEDIFF" kernel --tree "$T/nohuge" -
 expect "nothing built before a failed extraction" test ! -e "$T/nohuge/libcontpte-6.12.so"
 check "unknown kernel mutant" 2 "$PTEDIFF" kernel --tree "$T/good" --mutant no-such-edit
 check "bad --subject" 2 "$PTEDIFF" kernel --tree "$T/good" --subject linearmap -o "$T/bad/"
-expect "bad --subject: names the choices" grep -q "contpte, hugetlb or all" "$T/err"
+expect "bad --subject: names the choices" grep -q "contpte, linear-map, hugetlb or all" "$T/err"
 expect "bad --subject: nothing built" test ! -e "$T/bad"
 check "-o FILE for two backends" 2 "$PTEDIFF" kernel --tree "$T/good" -o "$T/two.so"
 check "--mutant with --subject hugetlb" 2 \

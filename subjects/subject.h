@@ -170,6 +170,9 @@ struct KernelSource {
   const char* library;  // the library's name: <library>-<version>[-<mutant>].so
   const char* file;     // the kernel file, for messages: "contpte.c"
   const char* source;   // what the backend is compiled from, for messages
+  // Only newer trees have it: building every subject, a tree whose
+  // extraction says it has none ("no arch/arm64/mm/<file>") leaves it out.
+  bool optional = false;
 };
 
 // One kind of page-table code.

@@ -361,7 +361,7 @@ gate_bad "format" "unknown --format 'xml'" --tree "$SRC" --format xml
 gate_bad "phases" "unknown phase 'fuzzing'" --tree "$SRC" --phases programs,fuzzing
 gate_bad "seconds" "--seconds must be 0 to 86400" --tree "$SRC" --seconds -1
 gate_bad "jobs" "--jobs must be 1 to 64" --tree "$SRC" --jobs 0
-gate_bad "subject" "not a subject whose kernel code" --tree "$SRC" --subject linear-map
+gate_bad "subject" "not a subject whose kernel code" --tree "$SRC" --subject frob
 gate_bad "not a tarball" "not a readable tarball" --tree "$T/good.repro"
 gate_bad "flag of another command" "does not apply to .ptediff gate." --tree "$SRC" --mutant x
 [ ! -e "$T/gate/gate.txt" ] || { echo "FAIL gate: a usage error wrote a report"; fails=$((fails + 1)); }

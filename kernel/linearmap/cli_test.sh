@@ -45,5 +45,17 @@ if [ -n "$LIB" ]; then
     fi
   done
 fi
+# The knobs reach the kernel's code: with debug_pagealloc the linear map is
+# pages only, which a BBML2 program's reference does not expect; an unknown
+# knob is refused.
+if [ -n "$LIB" ]; then
+  SEED=$SRC/corpus/linearmap/seed_split_example_4k.repro
+  PTEDIFF_BACKEND_OPTIONS=debug_pagealloc=1 "$PTEDIFF" run --backend "$LIB" "$SEED" >"$T/out" 2>&1
+  rc=$?
+  [ $rc = 1 ] && grep -q 'expected 2M pmd @0x0' "$T/out" || bad "debug_pagealloc=1: expected pages (status $rc)"
+  PTEDIFF_BACKEND_OPTIONS=frob=1 "$PTEDIFF" run --backend "$LIB" "$SEED" >"$T/out" 2>&1
+  rc=$?
+  [ $rc = 2 ] && grep -q "unsupported option 'frob=1'" "$T/out" || bad "frob=1: expected a refusal (status $rc)"
+fi
 [ $fails = 0 ] && echo "ok: the kernel's linear-map code runs every shipped program clean" && exit 0
 exit 1

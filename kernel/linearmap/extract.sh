@@ -38,7 +38,12 @@ TLBFLUSH=arch/arm64/include/asm/tlbflush.h
 start_extract "$2"
 open_tree "$1" "$MMU" "$PAGEATTR" "$PAGEWALK" "$PGTABLE" "$TLBFLUSH"
 TREE=$1
-for f in "$MMU" "$PAGEATTR" "$PAGEWALK" "$PGTABLE" "$TLBFLUSH"; do
+# A tree without one of the three files has none of the code either (the
+# same words: ptediff kernel and the gate leave such a tree's linear map out).
+for f in "$MMU" "$PAGEATTR" "$PAGEWALK"; do
+  [ -f "$SRC/$f" ] || fail "$TREE (Linux $version): no $MMU split code (no $f)"
+done
+for f in "$PGTABLE" "$TLBFLUSH"; do
   [ -f "$SRC/$f" ] || fail "$TREE (Linux $version): no $f"
 done
 grep -q '^int split_kernel_leaf_mapping(' "$SRC/$MMU" ||

@@ -2,6 +2,7 @@
 #include "subjects/linearmap/executor.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -55,8 +56,13 @@ RunResult run_program(const Program& program, const RunOptions& opts) {
       return res;
     }
     options = absl::StrCat("mutant=", name);
-  } else if (!opts.mutant.empty() && opts.mutant != "none") {
-    options = absl::StrCat("mutant=", opts.mutant);
+  } else {
+    if (!opts.mutant.empty() && opts.mutant != "none")
+      options = absl::StrCat("mutant=", opts.mutant);
+    // The knobs of another O (e.g. the kernel backend's rodata_full=0).
+    if (const char* more = std::getenv("PTEDIFF_BACKEND_OPTIONS"); more != nullptr && *more) {
+      options = absl::StrCat(options, options.empty() ? "" : " ", more);
+    }
   }
   Session s(program, opts.opt, options);
   if (!s.error().empty()) {

@@ -56,7 +56,7 @@ class Session {
 struct RunOptions : RunOptionsBase {
   // Another O (an external v3 backend), nullptr for the built-in one. It is
   // told a mutant only when `mutant` names one (a program's header names a
-  // mutant of the built-in O).
+  // mutant of the built-in O), and the words of $PTEDIFF_BACKEND_OPTIONS.
   const ptediff_backend_v3* opt = nullptr;
   // Called after every op with O's and R's error codes.
   std::function<void(size_t index, int opt_ret, int ref_ret, const Session&)> on_step;

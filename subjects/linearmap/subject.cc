@@ -43,7 +43,8 @@ struct LinearMapTraits : ProgramFunctions {
   static constexpr bool kTakesBackend = false, kTakesBackendV2 = false, kTakesBackendV3 = true;
   static constexpr KernelSource kKernelSource{
       "linearmap", "liblinearmap", "mmu.c split code",
-      "arch/arm64/mm/mmu.c's BBML2 split block + pageattr.c + mm/pagewalk.c's kernel walk"};
+      "arch/arm64/mm/mmu.c's BBML2 split block + pageattr.c + mm/pagewalk.c's kernel walk",
+      /*optional=*/true};
 
   static Program decode(std::span<const uint8_t> bytes) { return lm::decode_program(bytes); }
   static const FuzzFace& fuzz() { return lm::fuzz_face(); }
