@@ -28,14 +28,17 @@
 #include "subjects/contpte/text.h"
 #include "subjects/contpte/optimized.h"
 #include "subjects/contpte/backends.h"
+#include "testing/budget.h"
 
 namespace ptediff {
 namespace {
 
-// Budgets: executions per fuzz mode and test cases for the property.
-constexpr size_t kRandomExecs = 20000;
-constexpr size_t kSeededExecs = 5000;
-constexpr int kPropertyCases = 10000;
+// Budgets: executions per fuzz mode and test cases for the property (an
+// eighth under a sanitizer, testing/budget.h: every mutant is still caught by
+// two means or more, the scenario and the seeded fuzz at the least).
+constexpr size_t kRandomExecs = search_budget<size_t>(20000);
+constexpr size_t kSeededExecs = search_budget<size_t>(5000);
+constexpr int kPropertyCases = search_budget(10000);
 
 // A stable per-mutant seed (FNV-1a of the name).
 uint64_t seed_of(const std::string& s) {

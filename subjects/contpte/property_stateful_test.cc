@@ -12,6 +12,7 @@
 #include "subjects/contpte/optimized.h"
 #include "subjects/contpte/property_test_util.h"
 #include "subjects/contpte/text.h"
+#include "testing/budget.h"
 
 namespace ptediff {
 namespace {
@@ -28,10 +29,11 @@ void PrintTo(const Features& f, std::ostream* os) { *os << f.name; }
 class Stateful : public ::testing::TestWithParam<std::tuple<ptediff_granule, Features>> {};
 
 // Test cases per fixed-backend property: the 4K granule runs an order of
-// magnitude faster than 16K/64K (smaller windows), so it gets more.
+// magnitude faster than 16K/64K (smaller windows), so it gets more (an
+// eighth of each under a sanitizer, testing/budget.h).
 int cases_for(ptediff_granule g) {
   if (const char* soak = std::getenv("PTEDIFF_SOAK_CASES")) return std::atoi(soak);
-  return g == PTEDIFF_GRANULE_4K ? 1000 : 150;
+  return search_budget(g == PTEDIFF_GRANULE_4K ? 1000 : 150);
 }
 
 TEST_P(Stateful, OptimizedStaysInTheEnvelope) {
