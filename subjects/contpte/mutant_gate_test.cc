@@ -35,7 +35,7 @@ namespace {
 
 // Budgets: executions per fuzz mode and test cases for the property (an
 // eighth under a sanitizer, testing/budget.h: every mutant is still caught by
-// two means or more, the scenario and the seeded fuzz at the least).
+// two means or more, its scenario and the seeded fuzz or explore at least).
 constexpr size_t kRandomExecs = search_budget<size_t>(20000);
 constexpr size_t kSeededExecs = search_budget<size_t>(5000);
 constexpr int kPropertyCases = search_budget(10000);
