@@ -114,8 +114,9 @@ fi
 LIB_SOURCES=()
 for d in "${LIB_DIRS[@]}"; do
   for s in "$ROOT/$d"/*.cc; do
-    # Not the tests, their helpers, or hugetlb's backend library (export_v2.cc).
-    case "$s" in *_test.cc | *_test_util.cc | */export_v2.cc) ;; *) LIB_SOURCES+=("$s") ;; esac
+    # Not the tests, their helpers, or the built-in backend libraries of
+    # hugetlb and the linear map (export_v2.cc, export_v3.cc).
+    case "$s" in *_test.cc | *_test_util.cc | */export_v2.cc | */export_v3.cc) ;; *) LIB_SOURCES+=("$s") ;; esac
   done
 done
 compile "${LIB_SOURCES[@]}" "$ROOT/fuzz/repro_parser_fuzzer.cc"
