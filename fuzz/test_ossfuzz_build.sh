@@ -58,7 +58,8 @@ expect_refused() {
 compile_sh_checks() {
   echo "== kernel/compile.sh"
   expect_refused usage contpte
-  expect_refused "unknown subject 'linear-map'" linear-map "$TMP" "$TMP/x.so"
+  expect_refused "unknown subject 'frob'" frob "$TMP" "$TMP/x.so"
+  expect_refused "no mmu_split.c" linear-map "$TMP" "$TMP/x.so"
   expect_refused "no contpte.c" contpte "$TMP" "$TMP/x.so"
   expect_refused "unknown option '--shared'" hugetlb "$TMP" "$TMP/x.so" --shared
   expect_refused "--name needs a value" hugetlb "$TMP" "$TMP/x.so" --name
