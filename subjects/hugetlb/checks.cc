@@ -24,10 +24,23 @@ uint64_t level_size(const ptediff_geometry& g, int level) {
   return level == kPmdLevel ? 1ULL << g.pmd_shift : pud_size(g);
 }
 
-// Whether m's TLB caches a young translation of [va, va + bytes) of mm.
-bool tlb_holds_young(const Machine& m, uint32_t mm, uint64_t va, uint64_t bytes) {
-  for (const TlbEntry& t : m.tlb().entries()) {
-    if (t.mm == mm && t.va < va + bytes && va < t.va + t.size && pte_young(t.pte)) return true;
+// Young and dirty ORed over the entries of the huge page at p on side s.
+EntryAD range_ad(const Side& s, const PageRef& p) {
+  const HState& h = s.hstate();
+  EntryAD ad;
+  for (uint32_t i = 0; i < h.ncontig; ++i) {
+    const EntryAD e = entry_ad(h.geo, s.machine().peek_level(p.mm, p.va + i * h.pgsize, h.level));
+    ad.young |= e.young, ad.dirty |= e.dirty;
+  }
+  return ad;
+}
+
+// Whether s's TLB caches a translation of the huge page at p whose entry
+// `holds` says yes to (pte_young, pte_dirty).
+bool tlb_holds(const Side& s, const PageRef& p, bool (*holds)(pte_t)) {
+  const uint64_t bytes = s.hstate().bytes;
+  for (const TlbEntry& t : s.machine().tlb().entries()) {
+    if (t.mm == p.mm && t.va < p.va + bytes && p.va < t.va + t.size && holds(t.pte)) return true;
   }
   return false;
 }
@@ -35,41 +48,13 @@ bool tlb_holds_young(const Machine& m, uint32_t mm, uint64_t va, uint64_t bytes)
 // Whether a side's TLB caches a young translation of the huge page at p
 // while every entry of it is old.
 bool stale_young(const Side& s, const PageRef& p) {
-  const HState& h = s.hstate();
-  for (uint32_t i = 0; i < h.ncontig; ++i) {
-    if (entry_ad(h.geo, s.machine().peek_level(p.mm, p.va + i * h.pgsize, h.level)).young) {
-      return false;
-    }
-  }
-  return tlb_holds_young(s.machine(), p.mm, p.va, h.bytes);
-}
-
-// Whether some entry of the huge page at p is dirty on side s.
-bool range_dirty(const Side& s, const PageRef& p) {
-  const HState& h = s.hstate();
-  for (uint32_t i = 0; i < h.ncontig; ++i) {
-    if (entry_ad(h.geo, s.machine().peek_level(p.mm, p.va + i * h.pgsize, h.level)).dirty) {
-      return true;
-    }
-  }
-  return false;
-}
-
-// Whether s's TLB caches a dirty (writable) translation of the huge page at p.
-bool tlb_holds_dirty(const Side& s, const PageRef& p) {
-  const uint64_t bytes = s.hstate().bytes;
-  for (const TlbEntry& t : s.machine().tlb().entries()) {
-    if (t.mm == p.mm && t.va < p.va + bytes && p.va < t.va + t.size && pte_dirty(t.pte)) {
-      return true;
-    }
-  }
-  return false;
+  return !range_ad(s, p).young && tlb_holds(s, p, pte_young);
 }
 
 // Whether a side's TLB caches a dirty translation of the huge page at p
 // while every entry of it is clean.
 bool stale_dirty(const Side& s, const PageRef& p) {
-  return !range_dirty(s, p) && tlb_holds_dirty(s, p);
+  return !range_ad(s, p).dirty && tlb_holds(s, p, pte_dirty);
 }
 
 bool contains(const YoungUncertain* set, const PageRef& p) {
@@ -100,7 +85,7 @@ void carry_young_uncertain(const Op& op, const HState& h, YoungUncertain* uncert
     } else {
       continue;
     }
-    if (std::find(uncertain->begin(), uncertain->end(), to) == uncertain->end()) {
+    if (!contains(uncertain, to)) {
       uncertain->push_back(to);
     }
   }
@@ -109,7 +94,7 @@ void carry_young_uncertain(const Op& op, const HState& h, YoungUncertain* uncert
 void note_young_uncertain(const Side& r, const Side& o, const std::vector<PageRef>& pages,
                           YoungUncertain* uncertain) {
   for (const PageRef& p : pages) {
-    if (std::find(uncertain->begin(), uncertain->end(), p) != uncertain->end()) continue;
+    if (contains(uncertain, p)) continue;
     if (stale_young(r, p) || stale_young(o, p)) uncertain->push_back(p);
   }
 }
@@ -117,8 +102,8 @@ void note_young_uncertain(const Side& r, const Side& o, const std::vector<PageRe
 void note_dirty_uncertain(const Side& r, const Side& o, const std::vector<PageRef>& pages,
                           YoungUncertain* dirty_uncertain) {
   for (const PageRef& p : pages) {
-    if (contains(dirty_uncertain, p) || range_dirty(r, p) || range_dirty(o, p)) continue;
-    if (tlb_holds_dirty(r, p) || tlb_holds_dirty(o, p)) dirty_uncertain->push_back(p);
+    if (contains(dirty_uncertain, p) || range_ad(r, p).dirty || range_ad(o, p).dirty) continue;
+    if (tlb_holds(r, p, pte_dirty) || tlb_holds(o, p, pte_dirty)) dirty_uncertain->push_back(p);
   }
 }
 
@@ -140,7 +125,7 @@ void check_returns(const Side& r, const Side& o, const YoungUncertain& uncertain
     if (x.value == y.value || x.value == kEitherResult || y.value == kEitherResult) return true;
     const PageRef p{static_cast<uint32_t>(x.mm), x.va};
     if (x.dirty_state) return contains(dirty_uncertain, p);
-    if (x.young_mask == 0 || std::find(uncertain.begin(), uncertain.end(), p) == uncertain.end()) {
+    if (x.young_mask == 0 || !contains(&uncertain, p)) {
       return false;
     }
     if (x.young_mask == kAccessYoungDependent) {
